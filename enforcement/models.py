@@ -1,0 +1,316 @@
+"""The comparison's runs and parameters, inspection tasks and their timeline, notices,
+enforcement cases (including arrears), and the credit blacklist."""
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from wuhai_coverage.core.models import District, Street
+
+
+class TaskKind(models.TextChoices):
+    ENROLL_EMPLOYER = "enroll_employer", _("未参保企业抓参保")
+    MISSED_EMPLOYEES = "missed_employees", _("参保企业抓漏保")
+    SELECTIVE_ENROLLMENT = "selective_enrollment", _("选择性参保")
+    UNDERREPORTED_BASE = "underreported_base", _("缴费基数不实")
+    INJURY_KEY_INDUSTRY = "injury_key_industry", _("尘肺病重点行业工伤扩面")
+    COLLECT_ARREARS = "collect_arrears", _("欠费清缴")
+    CONSTRUCTION_INJURY = "construction_injury", _("工程项目工伤参保")
+    SUBSIDIZED_ENROLLMENT = "subsidized_enrollment", _("困难群体抓代缴")
+    RESUME_CONTRIBUTIONS = "resume_contributions", _("断缴人员抓续保")
+    ENROLL_PERSON = "enroll_person", _("未参保人员抓入保")
+    ELDERLY_ENROLLMENT = "elderly_enrollment", _("超龄人员补缴")
+
+
+EMPLOYER_KINDS = (
+    TaskKind.ENROLL_EMPLOYER, TaskKind.MISSED_EMPLOYEES, TaskKind.SELECTIVE_ENROLLMENT,
+    TaskKind.UNDERREPORTED_BASE, TaskKind.INJURY_KEY_INDUSTRY, TaskKind.COLLECT_ARREARS,
+)
+PROJECT_KINDS = (TaskKind.CONSTRUCTION_INJURY,)
+# In order of precedence: the first rule that matches a person wins (comparison.md).
+PERSON_KINDS = (
+    TaskKind.SUBSIDIZED_ENROLLMENT, TaskKind.RESUME_CONTRIBUTIONS,
+    TaskKind.ENROLL_PERSON, TaskKind.ELDERLY_ENROLLMENT,
+)
+
+
+class RuleParameter(models.Model):
+    """A threshold of comparison.md, editable by a city manager; each run records the
+    values it used. Defaults live in enforcement/parameters.py."""
+
+    name = models.CharField(_("参数"), max_length=40, primary_key=True)
+    value = models.DecimalField(_("取值"), max_digits=12, decimal_places=4)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("比对参数")
+        verbose_name_plural = _("比对参数")
+
+    def __str__(self) -> str:
+        return f"{self.name}={self.value}"
+
+
+class ComparisonRun(models.Model):
+    class Status(models.TextChoices):
+        RUNNING = "running", _("运行中")
+        FINISHED = "finished", _("已完成")
+        FAILED = "failed", _("失败")
+
+    as_of = models.DateField(_("比对日期"))
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.RUNNING)
+    started_at = models.DateTimeField(_("开始时间"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
+    duration_s = models.FloatField(_("耗时（秒）"), null=True, blank=True)
+    triggered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    trigger = models.CharField(_("触发方式"), max_length=16, default="manual")  # manual, beat, command, api
+    parameters = models.JSONField(_("参数"), default=dict)
+    snapshots = models.JSONField(_("所用快照"), default=dict)  # kind -> batch id / date
+    progress = models.JSONField(_("进度"), default=dict)  # {"done": n, "total": n, "current": rule}
+    opened = models.JSONField(_("新开任务"), default=dict)
+    closed = models.JSONField(_("关闭任务"), default=dict)
+    open = models.JSONField(_("在办任务"), default=dict)
+    skipped = models.JSONField(_("跳过的规则"), default=list)
+    rule_seconds = models.JSONField(_("各规则耗时"), default=dict)
+    error = models.TextField(_("错误"), blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        verbose_name = _("比对运行")
+        verbose_name_plural = _("比对运行")
+        constraints = [
+            # Only one run at a time — enforced by the database too.
+            models.UniqueConstraint(fields=["status"], condition=Q(status="running"), name="one_running_comparison"),
+        ]
+
+
+class Task(models.Model):
+    class SubjectType(models.TextChoices):
+        EMPLOYER = "employer", _("用人单位")
+        PERSON = "person", _("人员")
+        PROJECT = "project", _("工程项目")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("待处理")
+        ASSIGNED = "assigned", _("已分派")
+        CONTACTED = "contacted", _("已联系")
+        NOTICE_ISSUED = "notice_issued", _("已发告知书")
+        ESCALATED = "escalated", _("已移交执法")
+        CLOSED = "closed", _("已关闭")
+
+    class Resolution(models.TextChoices):
+        RECTIFIED = "rectified", _("已整改")
+        RESOLVED_BY_DATA = "resolved_by_data", _("数据比对已消除")
+        DISMISSED = "dismissed", _("不予处理")
+
+    class Priority(models.TextChoices):
+        HIGH = "high", _("高")
+        NORMAL = "normal", _("普通")
+
+    kind = models.CharField(_("任务类型"), max_length=32, choices=TaskKind.choices)
+    subject_type = models.CharField(_("对象类型"), max_length=10, choices=SubjectType.choices)
+    subject_key = models.CharField(_("对象编码"), max_length=40)
+    subject_name = models.CharField(_("对象名称"), max_length=200, blank=True)
+    district = models.ForeignKey(District, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    street = models.ForeignKey(Street, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    priority = models.CharField(_("优先级"), max_length=8, choices=Priority.choices, default=Priority.NORMAL)
+    status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.OPEN)
+    resolution = models.CharField(_("办结方式"), max_length=20, choices=Resolution.choices, blank=True)
+    evidence = models.JSONField(_("比对依据"), default=dict)
+    opened_at = models.DateTimeField(_("生成时间"))
+    refreshed_at = models.DateTimeField(_("最近比对"), null=True, blank=True)
+    due_date = models.DateField(_("办理期限"), null=True, blank=True)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("经办人"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="assigned_tasks",
+    )
+    closed_at = models.DateTimeField(_("关闭时间"), null=True, blank=True)
+    opened_by_run = models.ForeignKey(ComparisonRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    last_run = models.ForeignKey(ComparisonRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["-opened_at", "-id"]
+        verbose_name = _("核查任务")
+        verbose_name_plural = _("核查任务")
+        constraints = [
+            # At most one task that is not closed per (kind, subject) — comparison.md.
+            models.UniqueConstraint(
+                fields=["kind", "subject_key"], condition=~Q(status="closed"), name="one_open_task_per_kind_subject"
+            ),
+            models.CheckConstraint(
+                name="closed_task_has_resolution",
+                condition=(Q(status="closed") & ~Q(resolution="")) | (~Q(status="closed") & Q(resolution="")),
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "district", "street"], name="task_queue_idx"),
+            models.Index(fields=["kind", "status"], name="task_kind_status_idx"),
+            models.Index(fields=["subject_key"], name="task_subject_idx"),
+            models.Index(fields=["due_date"], name="task_due_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.subject_name or self.subject_key}"
+
+
+class TaskEvent(models.Model):
+    """The timeline: every change to a task, with who (null = the comparison) and when."""
+
+    class Kind(models.TextChoices):
+        OPENED = "opened", _("生成")
+        REFRESHED = "refreshed", _("比对更新")
+        ASSIGNED = "assigned", _("分派")
+        CONTACTED = "contacted", _("联系记录")
+        NOTICE_ISSUED = "notice_issued", _("发出告知书")
+        RECTIFIED = "rectified", _("已整改")
+        DISMISSED = "dismissed", _("不予处理")
+        ESCALATED = "escalated", _("移交执法")
+        CLOSED_BY_DATA = "closed_by_data", _("比对消除")
+        SMS_SENT = "sms_sent", _("短信推送")
+        NOTE = "note", _("备注")
+
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    run = models.ForeignKey(ComparisonRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["task", "at"], name="task_event_timeline_idx")]
+
+
+class Notice(models.Model):
+    """告知书 / 限期改正指令书 — an A4 PDF kept on the task."""
+
+    class Kind(models.TextChoices):
+        ENROLLMENT = "enrollment", _("参保告知书")
+        RECTIFICATION = "rectification", _("限期改正指令书")
+        ARREARS = "arrears", _("欠费催缴通知书")
+
+    task = models.ForeignKey(Task, null=True, blank=True, on_delete=models.PROTECT, related_name="notices")
+    case = models.ForeignKey("EnforcementCase", null=True, blank=True, on_delete=models.PROTECT, related_name="notices")
+    kind = models.CharField(_("文书类型"), max_length=16, choices=Kind.choices)
+    number = models.CharField(_("文号"), max_length=60, unique=True)
+    addressee = models.CharField(_("送达对象"), max_length=200)
+    facts = models.TextField(_("事实"))
+    legal_basis = models.TextField(_("法律依据"))
+    deadline = models.DateField(_("整改期限"))
+    issuing_office = models.CharField(_("发文机关"), max_length=120)
+    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    issued_at = models.DateTimeField(auto_now_add=True)
+    pdf = models.FileField(upload_to="notices/%Y/%m/", blank=True)
+
+    class Meta:
+        ordering = ["-issued_at"]
+        verbose_name = _("文书")
+        verbose_name_plural = _("文书")
+
+
+class EnforcementCase(models.Model):
+    """劳动保障监察案件: from an escalated task or opened by an inspector."""
+
+    class CaseType(models.TextChoices):
+        UNENROLLED = "unenrolled", _("未依法参保")
+        UNDERREPORTED = "underreported", _("未如实申报缴费基数")
+        MISSED = "missed", _("未全员参保")
+        ARREARS = "arrears", _("拒不缴纳欠费")
+        OTHER = "other", _("其他")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("立案")
+        AUDITING = "auditing", _("稽核中")
+        ORDER_ISSUED = "order_issued", _("已下达限期改正指令")
+        RECTIFIED = "rectified", _("已整改")
+        UNRECTIFIED = "unrectified", _("逾期未整改")
+        CLOSED = "closed", _("结案")
+
+    task = models.ForeignKey(Task, null=True, blank=True, on_delete=models.PROTECT, related_name="cases")
+    case_type = models.CharField(_("案件类型"), max_length=16, choices=CaseType.choices)
+    status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.OPEN)
+    employer_uscc = models.CharField(_("统一社会信用代码"), max_length=18)
+    employer_name = models.CharField(_("单位名称"), max_length=200)
+    district = models.ForeignKey(District, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    street = models.ForeignKey(Street, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    opened_at = models.DateTimeField(auto_now_add=True)
+    findings = models.JSONField(_("稽核结果"), default=dict, blank=True)  # verified headcount, base, source
+    arrears_amount = models.DecimalField(_("欠费金额"), max_digits=16, decimal_places=2, default=0)
+    order_deadline = models.DateField(_("限期改正期限"), null=True, blank=True)
+    outcome = models.TextField(_("处理结果"), blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-opened_at"]
+        verbose_name = _("执法案件")
+        verbose_name_plural = _("执法案件")
+
+
+class CaseEvent(models.Model):
+    case = models.ForeignKey(EnforcementCase, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=24)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+
+class BlacklistEntry(models.Model):
+    """社会保险领域严重失信人名单: proposed → notified → under review → published → removed."""
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", _("拟列入")
+        NOTIFIED = "notified", _("已告知")
+        UNDER_REVIEW = "under_review", _("审核中")
+        PUBLISHED = "published", _("已公布")
+        REJECTED = "rejected", _("不予列入")
+        REMOVED = "removed", _("已移出")
+
+    case = models.ForeignKey(EnforcementCase, null=True, blank=True, on_delete=models.PROTECT, related_name="blacklist_entries")
+    employer_uscc = models.CharField(_("统一社会信用代码"), max_length=18)
+    employer_name = models.CharField(_("单位名称"), max_length=200)
+    responsible_person = models.CharField(_("责任人"), max_length=80, blank=True)
+    reason = models.TextField(_("列入事由"))
+    status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.PROPOSED)
+    measures = models.JSONField(_("联合惩戒措施"), default=list, blank=True)
+    proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    proposed_at = models.DateTimeField(auto_now_add=True)
+    notified_at = models.DateTimeField(null=True, blank=True)
+    statement_deadline = models.DateField(null=True, blank=True)
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    expires_on = models.DateField(null=True, blank=True)
+    removed_at = models.DateTimeField(null=True, blank=True)
+    removal_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-proposed_at"]
+        verbose_name = _("失信名单")
+        verbose_name_plural = _("失信名单")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["employer_uscc"], condition=Q(status__in=["proposed", "notified", "under_review", "published"]),
+                name="one_live_blacklist_entry_per_employer",
+            ),
+        ]
+
+
+class BlacklistEvent(models.Model):
+    entry = models.ForeignKey(BlacklistEntry, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=24)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]

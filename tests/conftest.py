@@ -1,0 +1,108 @@
+"""Shared fixtures: users of every role, API clients, the browser launch override for
+Debian's Chromium, and a real Celery worker on Redis."""
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # live_server + Playwright
+
+import pytest
+from rest_framework.test import APIClient
+
+from tests.factories import make_user
+
+
+@pytest.fixture(autouse=True)
+def _plain_http(settings, tmp_path):
+    """Tests talk plain HTTP to the test client and live_server."""
+    settings.SECURE_SSL_REDIRECT = False
+    settings.SESSION_COOKIE_SECURE = False
+    settings.CSRF_COOKIE_SECURE = False
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+
+
+@pytest.fixture
+def city_manager(db):
+    return make_user("city_manager")
+
+
+@pytest.fixture
+def caseworker(db):
+    return make_user("district_caseworker", district="150302")
+
+
+@pytest.fixture
+def other_caseworker(db):
+    return make_user("district_caseworker", district="150304")
+
+
+@pytest.fixture
+def street_staff(db):
+    return make_user("street_staff", street="150302001")
+
+
+@pytest.fixture
+def inspector(db):
+    return make_user("inspector")
+
+
+@pytest.fixture
+def partner_market(db):
+    return make_user("partner", department="market")
+
+
+@pytest.fixture
+def api_client():
+    return APIClient()
+
+
+def token_client(user) -> APIClient:
+    from rest_framework.authtoken.models import Token
+
+    client = APIClient()
+    token, _ = Token.objects.get_or_create(user=user)
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    return client
+
+
+@pytest.fixture
+def client_for(db):
+    """client_for(user) → an APIClient authenticated with the user's token."""
+    return token_client
+
+
+# --- Browser: Debian's Chromium through Playwright (never `playwright install`). ---
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {
+        **browser_type_launch_args,
+        "executable_path": "/usr/bin/chromium",
+        "args": ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
+    }
+
+
+# --- A real Celery worker on Redis, for the few end-to-end task tests. ---
+@pytest.fixture(scope="session")
+def celery_worker_session(django_db_setup, django_db_blocker):
+    """Starts an in-process Celery worker (solo pool) against a real Redis broker.
+    Tests using it need @pytest.mark.django_db(transaction=True)."""
+    from celery.contrib.testing.worker import start_worker
+
+    from wuhai_coverage.celery import app
+
+    broker = os.environ.get("CELERY_TEST_BROKER_URL", "redis://127.0.0.1:6379/15")
+    app.conf.update(broker_url=broker, task_always_eager=False, result_backend=None,
+                    broker_connection_retry_on_startup=True)
+    with django_db_blocker.unblock():
+        with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=30):
+            yield app
+    app.conf.update(task_always_eager=True)
+
+
+@pytest.fixture
+def celery_worker(celery_worker_session, settings):
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    celery_worker_session.conf.task_always_eager = False
+    yield celery_worker_session
+    celery_worker_session.conf.task_always_eager = True

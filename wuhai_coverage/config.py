@@ -1,0 +1,82 @@
+"""Reading the environment for settings: every value has a safe default, and a malformed
+value stops start-up with a message that names the variable (portal.md → Configuration)."""
+from __future__ import annotations
+
+import os
+from urllib.parse import urlparse
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+
+
+def env_bool(name: str, default: bool) -> bool:
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    value = raw.strip().lower()
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise ImproperlyConfigured(f"{name}={raw!r} is not a boolean (use 1/0, true/false, yes/no, on/off)")
+
+
+def env_int(name: str, default: int, *, minimum: int = 0) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = int(raw.strip())
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={raw!r} is not a whole number") from None
+    if value < minimum:
+        raise ImproperlyConfigured(f"{name}={raw!r} must be at least {minimum}")
+    return value
+
+
+def env_list(name: str, default: list[str]) -> list[str]:
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def database_config(default_sqlite_path: str) -> dict:
+    raw = os.environ.get("DATABASE_URL", "").strip()
+    if not raw:
+        return {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": default_sqlite_path,
+            "OPTIONS": {"timeout": 30},
+        }
+    scheme = urlparse(raw).scheme
+    if scheme not in {"postgres", "postgresql", "pgsql", "sqlite"}:
+        raise ImproperlyConfigured(
+            f"DATABASE_URL={raw!r} is not usable: the scheme must be postgres:// or sqlite:// (got {scheme!r})"
+        )
+    try:
+        config = dj_database_url.parse(raw, conn_max_age=60)
+    except Exception as exc:  # dj-database-url raises several kinds for a malformed URL
+        raise ImproperlyConfigured(f"DATABASE_URL={raw!r} is malformed: {exc}") from None
+    if config["ENGINE"].endswith("postgresql") and not config.get("NAME"):
+        raise ImproperlyConfigured(f"DATABASE_URL={raw!r} names no database (…/DBNAME)")
+    return config
+
+
+def broker_url() -> str | None:
+    raw = os.environ.get("CELERY_BROKER_URL", "").strip()
+    if not raw:
+        return None
+    parsed = urlparse(raw)
+    if parsed.scheme not in {"redis", "rediss", "amqp", "memory"} or (parsed.scheme != "memory" and not parsed.hostname):
+        raise ImproperlyConfigured(
+            f"CELERY_BROKER_URL={raw!r} is malformed: expected redis://HOST:PORT/DB"
+        )
+    try:
+        parsed.port  # noqa: B018 — raises ValueError for a port that is not a number
+    except ValueError:
+        raise ImproperlyConfigured(f"CELERY_BROKER_URL={raw!r} has an invalid port") from None
+    return raw

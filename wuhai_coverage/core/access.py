@@ -1,0 +1,96 @@
+"""The one access helper: every page and API asks it who may do what, and where.
+
+- `has(user, capability)` / `require(user, capability)` — the role table in roles.py.
+- `scope(qs, user)` — narrows a queryset to the user's jurisdiction (city, district or
+  street). Outside it, objects simply do not exist for the user.
+- `get_for_user(qs, user, **lookup)` — one object inside the jurisdiction, else 404
+  (never 403, which would confirm the object exists).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Model, Q, QuerySet
+from django.http import Http404
+
+from wuhai_coverage.core.models import Role
+from wuhai_coverage.core.roles import CITY_WIDE_ROLES, capabilities_of
+
+
+@dataclass(frozen=True)
+class Jurisdiction:
+    """Where a user's reach ends. `nothing` means no rows at all (partners, no role)."""
+
+    city: bool = False
+    district_code: str | None = None
+    street_code: str | None = None
+    nothing: bool = False
+
+    @property
+    def label(self) -> str:
+        if self.nothing:
+            return "—"
+        if self.city:
+            return "全市"
+        return self.street_code or self.district_code or "—"
+
+
+def jurisdiction_of(user) -> Jurisdiction:
+    if user is None or not user.is_authenticated or not user.is_active:
+        return Jurisdiction(nothing=True)
+    if user.role in CITY_WIDE_ROLES:
+        return Jurisdiction(city=True)
+    if user.role == Role.DISTRICT_CASEWORKER and user.district_id:
+        return Jurisdiction(district_code=user.district_id)
+    if user.role == Role.STREET_STAFF and user.street_id:
+        return Jurisdiction(district_code=user.street.district_id, street_code=user.street_id)
+    return Jurisdiction(nothing=True)
+
+
+def has(user, capability: str) -> bool:
+    return bool(user is not None and user.is_authenticated and user.is_active
+                and capability in capabilities_of(user.role))
+
+
+def require(user, capability: str) -> None:
+    if not has(user, capability):
+        raise PermissionDenied(f"role {getattr(user, 'role', None)!r} may not {capability}")
+
+
+def jurisdiction_q(user, *, district_field: str = "district", street_field: str = "street") -> Q | None:
+    """The filter for a user's jurisdiction; None means the whole city. Raises nothing:
+    a user with no jurisdiction gets a filter that matches no row."""
+    j = jurisdiction_of(user)
+    if j.nothing:
+        return Q(pk__in=[])
+    if j.city:
+        return None
+    if j.street_code:
+        return Q(**{f"{street_field}_id": j.street_code}) if street_field else Q(pk__in=[])
+    return Q(**{f"{district_field}_id": j.district_code})
+
+
+def scope(qs: QuerySet, user, *, district_field: str = "district", street_field: str = "street") -> QuerySet:
+    q = jurisdiction_q(user, district_field=district_field, street_field=street_field)
+    return qs if q is None else qs.filter(q)
+
+
+def get_for_user(qs: QuerySet, user, *, district_field: str = "district", street_field: str = "street",
+                 **lookup) -> Model:
+    try:
+        return scope(qs, user, district_field=district_field, street_field=street_field).get(**lookup)
+    except (qs.model.DoesNotExist, ValueError, TypeError):
+        raise Http404("not found") from None
+
+
+def in_jurisdiction(user, *, district_code: str | None, street_code: str | None) -> bool:
+    """For objects that are not querysets (a subject key, a roster row)."""
+    j = jurisdiction_of(user)
+    if j.nothing:
+        return False
+    if j.city:
+        return True
+    if j.street_code:
+        return street_code == j.street_code
+    return district_code == j.district_code

@@ -1,0 +1,64 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+
+from wuhai_coverage.core import models
+
+
+@admin.register(models.District)
+class DistrictAdmin(admin.ModelAdmin):
+    list_display = ("code", "name")
+
+
+@admin.register(models.Street)
+class StreetAdmin(admin.ModelAdmin):
+    list_display = ("code", "name", "district")
+    list_filter = ("district",)
+
+
+@admin.register(models.Community)
+class CommunityAdmin(admin.ModelAdmin):
+    list_display = ("code", "name", "street")
+    list_filter = ("street__district",)
+    search_fields = ("name", "code")
+
+
+@admin.register(models.IndustrySection)
+class IndustrySectionAdmin(admin.ModelAdmin):
+    list_display = ("code", "name")
+
+
+@admin.register(models.IndustryDivision)
+class IndustryDivisionAdmin(admin.ModelAdmin):
+    list_display = ("code", "name", "section")
+    list_filter = ("section",)
+
+
+@admin.register(models.KeyIndustry)
+class KeyIndustryAdmin(admin.ModelAdmin):
+    list_display = ("code", "name", "group")
+
+
+@admin.register(models.AverageWage)
+class AverageWageAdmin(admin.ModelAdmin):
+    list_display = ("year", "value")
+
+
+@admin.register(models.User)
+class UserAdmin(BaseUserAdmin):
+    list_display = ("username", "display_name", "role", "district", "street", "department", "is_active")
+    list_filter = ("role", "district", "department")
+    fieldsets = BaseUserAdmin.fieldsets + (
+        ("角色与辖区 / Role and jurisdiction", {"fields": ("role", "display_name", "district", "street", "department")}),
+    )
+
+
+@admin.register(models.AccessLog)
+class AccessLogAdmin(admin.ModelAdmin):
+    list_display = ("at", "actor", "field", "subject_key", "context")
+    list_filter = ("field",)
+
+    def has_add_permission(self, request):  # the log is written by reveals only
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
