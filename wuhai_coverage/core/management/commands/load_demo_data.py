@@ -25,7 +25,7 @@ class Command(BaseCommand):
             if summary:
                 self.stdout.write(summary)
         self.stdout.write("")
-        self.stdout.write("演示账号 / Demo logins (password for all: %s)" % DEMO_PASSWORD)
+        self.stdout.write(f"演示账号 / Demo logins (password for all: {DEMO_PASSWORD})")
         for username, role, where, label in DEMO_USERS:
             self.stdout.write(f"  {username:<16} {role:<20} {where or '全市':<10} {label}")
         self.stdout.write("")
