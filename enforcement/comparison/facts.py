@@ -28,8 +28,19 @@ from dataclasses import dataclass, field
 from enforcement.comparison import sql as q
 from enforcement.comparison.parameters import Parameters, resolve
 from enrollment.models import (
-    CivilAffairsRow, ConstructionProjectRow, DisabilityRow, DustHazardRow, HouseholdRow, InsuranceEmployerRow,
-    InsurancePersonRow, InsuranceProjectRow, MarketEntityRow, PovertyRow, RosterBatch, RosterKind, TaxPayrollRow,
+    CivilAffairsRow,
+    ConstructionProjectRow,
+    DisabilityRow,
+    DustHazardRow,
+    HouseholdRow,
+    InsuranceEmployerRow,
+    InsurancePersonRow,
+    InsuranceProjectRow,
+    MarketEntityRow,
+    PovertyRow,
+    RosterBatch,
+    RosterKind,
+    TaxPayrollRow,
 )
 from wuhai_coverage.core.models import IndustryDivision, KeyIndustry
 

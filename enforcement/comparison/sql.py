@@ -22,6 +22,8 @@ def param(value):
     """A query parameter in the form the database compares correctly."""
     if is_pg():
         return value
+    if isinstance(value, dt.datetime):
+        return connection.ops.adapt_datetimefield_value(value)
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, Decimal):
@@ -86,3 +88,19 @@ def bool_type() -> str:
 def as_bool(expr: str) -> str:
     """A predicate as a value (PostgreSQL has real booleans; SQLite's are 1/0 already)."""
     return f"({expr})"
+
+
+def cast_date(expr: str) -> str:
+    """A parameter or NULL typed as a date (PostgreSQL needs it in a subquery; SQLite's
+    CAST(… AS date) would turn '2025-12-31' into 2025, so it gets the plain value)."""
+    return f"CAST({expr} AS date)" if is_pg() else expr
+
+
+def money(expr: str, *, nullable: bool = False) -> str:
+    """Money in evidence as an exact string with 2 decimals ('72072.00'), never a float.
+    (`%%` because every statement here is executed with a parameter list.)"""
+    if is_pg():
+        return f"CAST(ROUND(CAST({expr} AS numeric), 2) AS text)"
+    if nullable:  # `expr` is then a plain column (it appears twice)
+        return f"CASE WHEN {expr} IS NULL THEN NULL ELSE printf('%%.2f', {expr}) END"
+    return f"printf('%%.2f', {expr})"
