@@ -65,6 +65,8 @@ def test_a_skipped_rule_closes_nothing_and_the_run_records_why():
     # a newer HRSS roster says it is enrolled, but at D that roster is 10 days old
     w.replace("insurance_employers", snapshot_date=D - dt.timedelta(days=10))
     w.insured(uscc, ip=1)
+    w.replace("insurance_persons", snapshot_date=D)
+    w.replace("insurance_projects", snapshot_date=D)
     summary = w.run(as_of=D)
     assert uscc in open_keys("enroll_employer")
     assert summary.closed["enroll_employer"] == 0 and summary.open["enroll_employer"] == 1
