@@ -83,22 +83,16 @@ def _unlock() -> None:
             c.execute("SELECT pg_advisory_unlock(%s)", [ADVISORY_LOCK_KEY])
 
 
-def reap_dead_runs() -> int:
-    """Mark as failed the `running` rows whose worker died (see the module docstring)."""
+def _reap_locked() -> int:
+    """With the lock held (nobody executes a run): mark `running` rows failed when a worker
+    had claimed them (it died), or when queued and never claimed for QUEUED_TIMEOUT."""
     now = timezone.now()
-    stale_queued = ComparisonRun.objects.filter(status=ComparisonRun.Status.RUNNING, progress__phase="queued",
-                                                started_at__lt=now - QUEUED_TIMEOUT)
-    claimed = ComparisonRun.objects.filter(status=ComparisonRun.Status.RUNNING).exclude(progress__phase="queued")
-    if q.is_pg():
-        if not _try_lock():
-            return 0  # a live worker holds the lock: its run is not dead
-        try:
-            dead = list(claimed.values_list("pk", flat=True)) + list(stale_queued.values_list("pk", flat=True))
-        finally:
-            _unlock()
-    else:
-        dead = (list(claimed.filter(started_at__lt=now - SQLITE_DEAD_AFTER).values_list("pk", flat=True))
-                + list(stale_queued.values_list("pk", flat=True)))
+    running = ComparisonRun.objects.filter(status=ComparisonRun.Status.RUNNING)
+    dead = list(running.exclude(progress__phase="queued").values_list("pk", flat=True))
+    dead += list(running.filter(progress__phase="queued", started_at__lt=now - QUEUED_TIMEOUT)
+                 .values_list("pk", flat=True))
+    if not q.is_pg():  # no advisory locks on SQLite: only a claimed run this old is taken as dead
+        dead = list(running.filter(pk__in=dead, started_at__lt=now - SQLITE_DEAD_AFTER).values_list("pk", flat=True))
     if dead:
         ComparisonRun.objects.filter(pk__in=dead, status=ComparisonRun.Status.RUNNING).update(
             status=ComparisonRun.Status.FAILED, finished_at=now,
@@ -107,50 +101,77 @@ def reap_dead_runs() -> int:
     return len(dead)
 
 
-def start_run(*, as_of: dt.date | None = None, trigger: str = "manual", user=None,
-              queued: bool = False) -> ComparisonRun:
-    """Create the `running` row of a new run (refused with RunInProgress if one runs)."""
-    reap_dead_runs()
-    as_of = as_of or timezone.localdate()
+def reap_dead_runs() -> int:
+    """Mark as failed the `running` rows whose worker died (see the module docstring)."""
+    if not _try_lock():
+        return 0  # a live worker holds the lock: its run is not dead
+    try:
+        return _reap_locked()
+    finally:
+        _unlock()
+
+
+def _create_run(*, as_of: dt.date | None, trigger: str, user, phase: str) -> ComparisonRun:
     try:
         with transaction.atomic():
             return ComparisonRun.objects.create(
-                as_of=as_of, trigger=trigger, triggered_by=user if getattr(user, "pk", None) else None,
-                progress={"phase": "queued" if queued else "starting", "done": 0, "total": len(rules.RULES)},
+                as_of=as_of or timezone.localdate(), trigger=trigger,
+                triggered_by=user if getattr(user, "pk", None) else None,
+                progress={"phase": phase, "done": 0, "total": len(rules.RULES)},
             )
     except IntegrityError:
         raise RunInProgress("另一比对正在运行 / another comparison run is running") from None
 
 
+def start_run(*, as_of: dt.date | None = None, trigger: str = "api", user=None) -> ComparisonRun:
+    """Queue a run for a worker (`execute_run`): its `running` row, refused with
+    RunInProgress if one is running already."""
+    reap_dead_runs()
+    return _create_run(as_of=as_of, trigger=trigger, user=user, phase="queued")
+
+
 def run_comparison(*, as_of: dt.date | None = None, trigger: str = "command", user=None,
                    on_progress: Callable[[dict], None] | None = None) -> Summary:
-    """Start a run and execute it in the foreground (command, beat)."""
-    run = start_run(as_of=as_of, trigger=trigger, user=user)
-    return execute_run(run, on_progress=on_progress)
+    """Start a run and execute it in the foreground (command, beat), holding the lock from
+    before the row exists to after its figures are written."""
+    if not _try_lock():
+        raise RunInProgress("另一比对正在运行 / another comparison run is running")
+    try:
+        _reap_locked()
+        run = _create_run(as_of=as_of, trigger=trigger, user=user, phase="starting")
+        return _run_locked(run, on_progress)
+    finally:
+        _drop_temp_tables()
+        _unlock()
 
 
 # --- the run ---------------------------------------------------------------------------------
 
 def execute_run(run: ComparisonRun, *, on_progress: Callable[[dict], None] | None = None) -> Summary:
+    """Execute a queued run (the worker's side of `start_run`)."""
     if not _try_lock():
         # Another worker executes a run (the same message delivered twice): leave it be.
         raise RunInProgress("另一比对正在运行 / another comparison run is running")
-    started = time.monotonic()
     try:
         if not ComparisonRun.objects.filter(pk=run.pk, status=ComparisonRun.Status.RUNNING).exists():
             raise RunInProgress(f"比对运行 {run.pk} 已结束 / run {run.pk} is no longer running")
-        ComparisonRun.objects.filter(pk=run.pk).update(progress={**run.progress, "phase": "evaluating"})
-        try:
-            summary = _execute(run, started, on_progress)
-        except BaseException as exc:
-            ComparisonRun.objects.filter(pk=run.pk, status=ComparisonRun.Status.RUNNING).update(
-                status=ComparisonRun.Status.FAILED, finished_at=timezone.now(),
-                duration_s=round(time.monotonic() - started, 3), error=f"{type(exc).__name__}: {exc}"[:2000])
-            raise
-        return summary
+        return _run_locked(run, on_progress)
     finally:
         _drop_temp_tables()
         _unlock()
+
+
+def _run_locked(run: ComparisonRun, on_progress) -> Summary:
+    started = time.monotonic()
+    run.progress = {**(run.progress or {}), "phase": "evaluating"}
+    ComparisonRun.objects.filter(pk=run.pk).update(progress=run.progress)  # claimed
+    try:
+        return _execute(run, started, on_progress)
+    except BaseException as exc:
+        ComparisonRun.objects.filter(pk=run.pk, status=ComparisonRun.Status.RUNNING).update(
+            status=ComparisonRun.Status.FAILED, finished_at=timezone.now(),
+            duration_s=round(time.monotonic() - started, 3), error=f"{type(exc).__name__}: {exc}"[:2000])
+        raise
 
 
 def _progress(run: ComparisonRun, progress: dict, on_progress) -> None:
