@@ -11,9 +11,20 @@ from decimal import Decimal
 from enforcement.comparison.engine import run_comparison
 from enforcement.models import Task
 from enrollment.models import (
-    KIND_DEPARTMENT, CivilAffairsRow, ConstructionProjectRow, DisabilityRow, DustHazardRow, HouseholdRow,
-    InsuranceEmployerRow, InsurancePersonRow, InsuranceProjectRow, MarketEntityRow, PovertyRow, RosterBatch,
-    RosterKind, TaxPayrollRow,
+    KIND_DEPARTMENT,
+    CivilAffairsRow,
+    ConstructionProjectRow,
+    DisabilityRow,
+    DustHazardRow,
+    HouseholdRow,
+    InsuranceEmployerRow,
+    InsurancePersonRow,
+    InsuranceProjectRow,
+    MarketEntityRow,
+    PovertyRow,
+    RosterBatch,
+    RosterKind,
+    TaxPayrollRow,
 )
 from tests.factories import make_id_number, make_uscc
 
