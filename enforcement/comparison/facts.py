@@ -218,13 +218,18 @@ def required_employers_sql(as_of: dt.date, params: Parameters | Mapping | None =
 # --- persons -----------------------------------------------------------------------------
 
 def person_facts_sql(as_of: dt.date, params: Parameters | Mapping | None = None,
-                     snapshots: Snapshots | None = None) -> tuple[str, list]:
+                     snapshots: Snapshots | None = None, *, candidates_only: bool = False) -> tuple[str, list]:
     """One row per id_number in a current household, civil_affairs, poverty or disability
     snapshot or with a pension row that is not terminated (a terminated row counts as none).
 
     Columns: id_number, name, birth_date, sex, in_household, community, civil_category,
     poverty_active, disability_level, eligible, has_pension, pension_status, scheme,
-    subsidized, last_paid_period, current, covered, district_code, street_code."""
+    subsidized, last_paid_period, current, covered, district_code, street_code.
+
+    `candidates_only` (the comparison) keeps only persons some person rule could match:
+    household persons without a pension row, registry persons, and pension rows that do not
+    cover (a covered person outside the registries matches no rule) — a fraction of the
+    population, so the joins that follow stay small."""
     p = resolve(params, as_of)
     snaps = snapshots or current_snapshots(as_of)
     hh, ca, pv, ds, ip = (snaps.id(RosterKind.HOUSEHOLD_REGISTRY), snaps.id(RosterKind.CIVIL_AFFAIRS),
@@ -236,6 +241,27 @@ def person_facts_sql(as_of: dt.date, params: Parameters | Mapping | None = None,
     civil_eligible = ("CASE WHEN cc.category IN ('dibao', 'tekun') AND cc.valid_from <= %s"
                       " AND (cc.valid_to IS NULL OR cc.valid_to >= %s) THEN 1 ELSE 0 END")
     current = "(ip.status = 'active' AND ip.last_paid_period >= %s)"
+    if candidates_only:
+        universe = f"""SELECT hu.id_number FROM {T_HOUSEHOLD} hu WHERE hu.batch_id = %s
+              AND NOT EXISTS (SELECT 1 FROM {T_INS_PERSONS} pu WHERE pu.batch_id = %s
+                              AND pu.id_number = hu.id_number AND pu.insurance_type = 'pension'
+                              AND pu.status <> 'terminated')
+      UNION SELECT id_number FROM {T_CIVIL} WHERE batch_id = %s
+      UNION SELECT id_number FROM {T_POVERTY} WHERE batch_id = %s
+      UNION SELECT id_number FROM {T_DISABILITY} WHERE batch_id = %s
+      UNION SELECT pu.id_number FROM {T_INS_PERSONS} pu
+            WHERE pu.batch_id = %s AND pu.insurance_type = 'pension' AND pu.status <> 'terminated'
+              AND NOT COALESCE(pu.status = 'retired' OR (pu.status = 'active' AND pu.last_paid_period >= %s
+                  AND (pu.scheme IN ('employee', 'flexible') OR (pu.scheme = 'resident' AND pu.subsidized))), {f})"""
+        universe_params = [hh, ip, ca, pv, ds, ip, min_period]
+    else:
+        universe = f"""SELECT id_number FROM {T_HOUSEHOLD} WHERE batch_id = %s
+      UNION SELECT id_number FROM {T_CIVIL} WHERE batch_id = %s
+      UNION SELECT id_number FROM {T_POVERTY} WHERE batch_id = %s
+      UNION SELECT id_number FROM {T_DISABILITY} WHERE batch_id = %s
+      UNION SELECT id_number FROM {T_INS_PERSONS}
+            WHERE batch_id = %s AND insurance_type = 'pension' AND status <> 'terminated'"""
+        universe_params = [hh, ca, pv, ds, ip]
     sql = f"""
 SELECT k.id_number AS id_number,
        COALESCE(h.name, c.name, pv.name, ds.name, ip.name) AS name,
@@ -266,12 +292,7 @@ SELECT k.id_number AS id_number,
             WHEN pv.district_code IS NOT NULL THEN pv.street_code
             WHEN ds.district_code IS NOT NULL THEN ds.street_code
             ELSE NULL END AS street_code
-FROM (SELECT id_number FROM {T_HOUSEHOLD} WHERE batch_id = %s
-      UNION SELECT id_number FROM {T_CIVIL} WHERE batch_id = %s
-      UNION SELECT id_number FROM {T_POVERTY} WHERE batch_id = %s
-      UNION SELECT id_number FROM {T_DISABILITY} WHERE batch_id = %s
-      UNION SELECT id_number FROM {T_INS_PERSONS}
-            WHERE batch_id = %s AND insurance_type = 'pension' AND status <> 'terminated') k
+FROM ({universe}) k
 LEFT JOIN {T_HOUSEHOLD} h ON h.batch_id = %s AND h.id_number = k.id_number
 LEFT JOIN (SELECT x.* FROM (
              SELECT cc.id_number, cc.name, cc.birth_date, cc.sex, cc.category, cc.district_code, cc.street_code,
@@ -287,7 +308,7 @@ LEFT JOIN {T_INS_PERSONS} ip ON ip.batch_id = %s AND ip.id_number = k.id_number
 """
     sql_params = [
         min_period, min_period,          # current, covered
-        hh, ca, pv, ds, ip,              # the universe
+        *universe_params,
         hh,
         d, d, d, d, ca,                  # civil: eligible twice (select, order), then batch
         pv, ds, ip,
