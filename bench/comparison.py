@@ -44,8 +44,9 @@ DISTRICTS = list(DISTRICT_STREETS)
 
 
 def ensure_database(url: str) -> None:
-    import psycopg2
     from urllib.parse import urlparse
+
+    import psycopg2
 
     u = urlparse(url)
     name = u.path.lstrip("/")
@@ -278,7 +279,12 @@ def baseline() -> dict[str, float]:
     from django.db import connection
 
     from enforcement.comparison.facts import (
-        T_HOUSEHOLD, T_INS_EMPLOYERS, T_INS_PERSONS, T_MARKET, T_TAX, current_snapshots,
+        T_HOUSEHOLD,
+        T_INS_EMPLOYERS,
+        T_INS_PERSONS,
+        T_MARKET,
+        T_TAX,
+        current_snapshots,
     )
 
     s = current_snapshots(D)

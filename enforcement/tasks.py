@@ -36,14 +36,3 @@ def comparison_run(*, run_id: int) -> dict | None:
     except RunInProgress as exc:  # delivered twice, or reaped meanwhile
         log.warning("comparison run %s not executed: %s", run_id, exc)
         return None
-
-
-@shared_task(acks_late=True)
-def registry_refresh(*, as_of: str | None = None) -> dict:
-    """Refresh enrollment's Employer/Person/Enrollment registries from the current snapshots
-    (after a run; not counted in the run's time)."""
-    import datetime as dt
-
-    from enrollment.registry import refresh_registries
-
-    return refresh_registries(as_of=dt.date.fromisoformat(as_of) if as_of else None)

@@ -220,3 +220,14 @@ def test_comparison_run_on_a_real_worker(celery_worker, city_manager, client_for
         time.sleep(0.1)
     assert run.status == "finished", run.error
     assert run.opened["enroll_employer"] == 1 and open_keys("enroll_employer")
+
+
+@pytest.mark.django_db
+def test_demo_loader_runs_the_comparison_once():
+    from enforcement.demo import run_demo_comparison
+
+    w = World(dt.date.today())
+    w.market()
+    assert "opened 1 tasks" in run_demo_comparison()
+    assert "already" in run_demo_comparison()
+    assert ComparisonRun.objects.count() == 1
