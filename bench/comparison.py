@@ -167,7 +167,7 @@ def generate(scale: int, seed: int) -> dict[str, int]:
                    iu, base, arrears, period_back(rng.choice([1, 1, 1, 2, 6])))
 
     def dust_rows():
-        for k in range(DUST * scale):
+        for _ in range(DUST * scale):
             i = rng.randrange(n_market)
             yield (b["dust_hazard"], uscc(i), f"粉尘单位{i}", "矽尘", rng.randrange(0, 80), "B0610")
 

@@ -226,7 +226,9 @@ def test_comparison_run_on_a_real_worker(celery_worker, city_manager, client_for
 def test_demo_loader_runs_the_comparison_once():
     from enforcement.demo import run_demo_comparison
 
-    w = World(dt.date.today())
+    from django.utils import timezone
+
+    w = World(timezone.localdate())
     w.market()
     assert "opened 1 tasks" in run_demo_comparison()
     assert "already" in run_demo_comparison()
