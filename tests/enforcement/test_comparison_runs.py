@@ -224,9 +224,9 @@ def test_comparison_run_on_a_real_worker(celery_worker, city_manager, client_for
 
 @pytest.mark.django_db
 def test_demo_loader_runs_the_comparison_once():
-    from enforcement.demo import run_demo_comparison
-
     from django.utils import timezone
+
+    from enforcement.demo import run_demo_comparison
 
     w = World(timezone.localdate())
     w.market()
