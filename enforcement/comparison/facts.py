@@ -227,8 +227,8 @@ def person_facts_sql(as_of: dt.date, params: Parameters | Mapping | None = None,
     subsidized, last_paid_period, current, covered, district_code, street_code.
 
     `candidates_only` (the comparison) keeps only persons some person rule could match:
-    household persons without a pension row, registry persons, and pension rows that do not
-    cover (a covered person outside the registries matches no rule) — a fraction of the
+    household persons without a pension row (rules 3, 4), registry persons (rule 1), and
+    active/interrupted pension rows that are not current (rule 2) — a fraction of the
     population, so the joins that follow stay small."""
     p = resolve(params, as_of)
     snaps = snapshots or current_snapshots(as_of)
@@ -250,9 +250,8 @@ def person_facts_sql(as_of: dt.date, params: Parameters | Mapping | None = None,
       UNION SELECT id_number FROM {T_POVERTY} WHERE batch_id = %s
       UNION SELECT id_number FROM {T_DISABILITY} WHERE batch_id = %s
       UNION SELECT pu.id_number FROM {T_INS_PERSONS} pu
-            WHERE pu.batch_id = %s AND pu.insurance_type = 'pension' AND pu.status <> 'terminated'
-              AND NOT COALESCE(pu.status = 'retired' OR (pu.status = 'active' AND pu.last_paid_period >= %s
-                  AND (pu.scheme IN ('employee', 'flexible') OR (pu.scheme = 'resident' AND pu.subsidized))), {f})"""
+            WHERE pu.batch_id = %s AND pu.insurance_type = 'pension' AND pu.status IN ('active', 'interrupted')
+              AND NOT COALESCE(pu.status = 'active' AND pu.last_paid_period >= %s, {f})"""
         universe_params = [hh, ip, ca, pv, ds, ip, min_period]
     else:
         universe = f"""SELECT id_number FROM {T_HOUSEHOLD} WHERE batch_id = %s
