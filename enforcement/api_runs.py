@@ -1,0 +1,66 @@
+"""GET/POST /api/v1/comparison-runs/ and GET /api/v1/comparison-runs/{id}/.
+
+Anyone who may view tasks may read runs; only `run_comparison` (city managers) may start
+one: 201 with the finished run when it ran inline (no broker), 202 with the queued run
+when a worker will execute it (poll the detail), 409 when a run is already running."""
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics, serializers, status
+from rest_framework.response import Response
+
+from enforcement.comparison.services import RunInProgress, comparison_request_run
+from enforcement.models import ComparisonRun
+from wuhai_coverage.core.api import capability
+from wuhai_coverage.core.pagination import PortalPagination
+from wuhai_coverage.core.roles import RUN_COMPARISON, VIEW_TASKS
+
+
+class ComparisonRunSerializer(serializers.ModelSerializer):
+    triggered_by = serializers.CharField(source="triggered_by.username", default=None, read_only=True)
+
+    class Meta:
+        model = ComparisonRun
+        fields = ["id", "as_of", "status", "trigger", "triggered_by", "started_at", "finished_at", "duration_s",
+                  "progress", "opened", "closed", "open", "skipped", "rule_seconds", "parameters", "snapshots",
+                  "error"]
+        read_only_fields = fields
+
+
+class StartRunSerializer(serializers.Serializer):
+    as_of = serializers.DateField(required=False, help_text="比对日期 D (YYYY-MM-DD); default: today")
+
+
+class ComparisonRunListApi(generics.ListCreateAPIView):
+    serializer_class = ComparisonRunSerializer
+    pagination_class = PortalPagination
+    queryset = ComparisonRun.objects.select_related("triggered_by").order_by("-started_at", "-id")
+
+    def get_permissions(self):
+        cap = RUN_COMPARISON if self.request.method == "POST" else VIEW_TASKS
+        return [capability(cap)()]
+
+    def get_queryset(self):
+        qs = super().get_queryset()
+        status_filter = self.request.query_params.get("status")
+        if status_filter:
+            qs = qs.filter(status=status_filter)
+        return qs
+
+    @extend_schema(request=StartRunSerializer, responses={201: ComparisonRunSerializer, 202: ComparisonRunSerializer})
+    def post(self, request, *args, **kwargs):
+        form = StartRunSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        try:
+            run, finished = comparison_request_run(user=request.user, as_of=form.validated_data.get("as_of"),
+                                                   trigger="api")
+        except RunInProgress as exc:
+            return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
+        return Response(ComparisonRunSerializer(run).data,
+                        status=status.HTTP_201_CREATED if finished else status.HTTP_202_ACCEPTED)
+
+
+class ComparisonRunDetailApi(generics.RetrieveAPIView):
+    serializer_class = ComparisonRunSerializer
+    permission_classes = [capability(VIEW_TASKS)]
+    queryset = ComparisonRun.objects.select_related("triggered_by")
