@@ -314,3 +314,18 @@ class BlacklistEvent(models.Model):
 
     class Meta:
         ordering = ["at", "id"]
+
+
+class NoticeSequence(models.Model):
+    """The per-year counter behind notice numbers (乌人社告〔2026〕0001号): one row per
+    year, advanced with a row lock so that two caseworkers never draw the same number."""
+
+    year = models.PositiveSmallIntegerField(primary_key=True)
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("文号序列")
+        verbose_name_plural = _("文号序列")
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.last}"
