@@ -6,7 +6,14 @@ from django.utils import timezone
 
 from enforcement.models import Task, TaskEvent
 from tests.conftest import token_client
-from tests.factories import ClosedTaskFactory, OpenTaskFactory, OverdueTaskFactory, PersonTaskFactory, make_user
+from tests.enforcement.portal_fixtures import _fast_password_hasher, fast_pdf  # noqa: E402,F401
+from tests.factories import (
+    ClosedTaskFactory,
+    OpenTaskFactory,
+    OverdueTaskFactory,
+    PersonTaskFactory,
+    make_user,
+)
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_pdf")]
 

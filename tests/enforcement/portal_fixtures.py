@@ -1,3 +1,5 @@
+"""Fixtures of the caseworker's portal tests (imported by its modules, not a conftest, so
+that the comparison's tests in this folder are not affected)."""
 import pytest
 
 
