@@ -38,9 +38,10 @@ SORTS: dict[str, tuple[str, ...]] = {
 }
 DEFAULT_SORT = "-opened_at"
 
-# A text query that looks like a USCC or an ID number (or the start of one) is matched
-# against the subject key by prefix; anything else against the name.
-_KEY_LIKE = re.compile(r"^[0-9A-Za-z]{6,18}$")
+# A text query that looks like a USCC or an ID number (or the start of one, at least 10
+# characters: a shorter prefix is a region code that matches a whole district) is
+# matched against the subject key by prefix; anything else against the name.
+_KEY_LIKE = re.compile(r"^[0-9A-Za-z]{10,40}$")
 
 
 class FilterError(ValueError):
@@ -116,7 +117,7 @@ def task_list(*, user: User, filters: TaskFilters | None = None) -> QuerySet:
     elif f.status:
         qs = qs.filter(status=f.status)
     else:
-        qs = qs.filter(status__in=ACTIVE_STATUSES)
+        qs = qs.exclude(status=Task.Status.CLOSED)  # matches the partial indexes' predicate
     if f.kind:
         qs = qs.filter(kind=f.kind)
     if f.district:
@@ -142,7 +143,7 @@ def task_list(*, user: User, filters: TaskFilters | None = None) -> QuerySet:
             qs = qs.filter(subject_key__startswith=text.upper())
         else:
             qs = qs.filter(subject_name__icontains=text)
-    return qs.select_related("district", "street", "assignee").order_by(*SORTS[f.sort])
+    return qs.select_related("street", "assignee").order_by(*SORTS[f.sort])
 
 
 def task_get_for_user(*, user: User, pk) -> Task:
@@ -172,7 +173,7 @@ def dashboard(*, user: User) -> dict[str, Any]:
     """The numbers of a user's landing page: open tasks by kind and status, overdue,
     mine, the last comparison run and what changed since yesterday."""
     today = timezone.localdate()
-    active = task_scope(user=user).filter(status__in=ACTIVE_STATUSES)
+    active = task_scope(user=user).exclude(status=Task.Status.CLOSED)
     by_kind_status: dict[str, dict[str, int]] = {}
     for row in active.values("kind", "status").annotate(n=Count("id")).order_by():
         by_kind_status.setdefault(row["kind"], {})[row["status"]] = row["n"]

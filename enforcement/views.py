@@ -14,6 +14,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpRe
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from enforcement import selectors, services
@@ -43,10 +44,36 @@ from wuhai_coverage.core.validators import mask_id_number, mask_phone
 
 PAGE_SIZE = 50
 # The queue counts matches only up to this many (a COUNT over 200k rows on every page
-# view is the slowest part of the page); beyond it the page says "10000+".
-COUNT_CAP = 10_000
+# view is the slowest part of the page); beyond it the page says "5000+".
+COUNT_CAP = 5_000
 # The XLSX export streams at most this many rows (write_only keeps memory flat).
 EXPORT_MAX_ROWS = 100_000
+
+
+def _labels() -> dict[str, dict[str, str]]:
+    """Display labels of the task fields, evaluated once per request (get_FOO_display on
+    every row of a 50-row page re-evaluates the lazy choices each time: measurable)."""
+    return {
+        "kind": {k: str(v) for k, v in TaskKind.choices},
+        "status": {k: str(v) for k, v in Task.Status.choices},
+        "priority": {k: str(v) for k, v in Task.Priority.choices},
+        "resolution": {k: str(v) for k, v in Task.Resolution.choices},
+    }
+
+
+def _decorate(tasks, today) -> None:
+    labels = _labels()
+    for t in tasks:
+        t.display_key = mask_id_number(t.subject_key) if t.subject_type == Task.SubjectType.PERSON else t.subject_key
+        t.overdue = bool(t.due_date and t.due_date < today and t.status != Task.Status.CLOSED)
+        t.kind_label = labels["kind"].get(t.kind, t.kind)
+        t.status_label = labels["status"].get(t.status, t.status)
+        t.priority_label = labels["priority"].get(t.priority, t.priority)
+        t.resolution_label = labels["resolution"].get(t.resolution, "") if t.resolution else ""
+
+
+def _staff_options(staff) -> list[tuple[int, str]]:
+    return [(u.pk, f"{u}（{u.street.name}）" if u.street_id else str(u)) for u in staff]
 
 
 def _client_ip(request: HttpRequest) -> str | None:
@@ -113,10 +140,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     params = {k: v for k, v in request.GET.items() if k not in ("page",) and v}
     base = urlencode(params)
     sort_params = {k: v for k, v in params.items() if k != "sort"}
-    today = timezone.localdate()
-    for t in rows:
-        t.display_key = mask_id_number(t.subject_key) if t.subject_type == Task.SubjectType.PERSON else t.subject_key
-        t.overdue = bool(t.due_date and t.due_date < today and t.status != Task.Status.CLOSED)
+    _decorate(rows, timezone.localdate())
     ctx = {
         "tasks": rows, "f": f, "error": error, "page": page, "has_next": has_next,
         "count": min(capped_count, COUNT_CAP), "count_capped": capped_count > COUNT_CAP,
@@ -124,10 +148,10 @@ def queue(request: HttpRequest) -> HttpResponse:
         "qs_base": base, "qs_sort": urlencode(sort_params),
         "kinds": TaskKind.choices, "statuses": Task.Status.choices, "priorities": Task.Priority.choices,
         "streets": _streets_for(request.user), "caps": _caps(request.user),
-        "sorts": selectors.SORTS.keys(),
+        "sorts": selectors.SORTS.keys(), "no_street": _("未落街道"), "overdue_label": _("逾期"),
     }
     if access.has(request.user, ASSIGN_TASKS):
-        ctx["bulk_form"] = BulkAssignForm(staff=selectors.assignable_staff(user=request.user))
+        ctx["bulk_staff"] = _staff_options(selectors.assignable_staff(user=request.user))
     status = 400 if error else 200
     return render(request, "enforcement/queue.html", ctx, status=status)
 
@@ -249,16 +273,17 @@ def _task_context(request: HttpRequest, task: Task, **forms) -> dict:
             "reveal": REVEAL_PERSONAL in caps,
         },
     }
-    staff = selectors.street_staff_for(street_code=task.street_id)
-    ctx["assign_form"] = forms.get("assign_form") or AssignForm(staff=staff, initial={"assignee": task.assignee_id})
-    ctx["contact_form"] = forms.get("contact_form") or ContactForm()
-    ctx["notice_form"] = forms.get("notice_form") or NoticeForm(initial={
-        "kind": default_notice_kind(task.kind), "deadline": NoticeForm.default_deadline(),
-        "issuing_office": issuing_office_of(task)})
-    ctx["rectify_form"] = forms.get("rectify_form") or RectifyForm()
-    ctx["dismiss_form"] = forms.get("dismiss_form") or DismissForm()
-    ctx["escalate_form"] = forms.get("escalate_form") or EscalateForm()
-    ctx["note_form"] = forms.get("note_form") or NoteForm()
+    # The action forms are written out in the template (rendering Django form widgets
+    # costs more than the rest of the page); the forms validate, and a bound form that
+    # failed gives its errors and values back.
+    ctx["staff_options"] = (_staff_options(selectors.street_staff_for(street_code=task.street_id).select_related("street"))
+                            if ctx["can"]["assign"] else [])
+    ctx["channels"] = list(services.CONTACT_CHANNELS.items())
+    ctx["outcomes"] = list(services.CONTACT_OUTCOMES.items())
+    ctx["notice_kinds"] = [(k, str(v)) for k, v in Notice.Kind.choices]
+    ctx["notice_defaults"] = {"kind": default_notice_kind(task.kind), "deadline": NoticeForm.default_deadline(),
+                              "issuing_office": issuing_office_of(task)}
+    ctx["failed"] = forms.get("failed")
     ctx["open_form"] = forms.get("open_form", "")
     return ctx
 
@@ -278,7 +303,7 @@ def _action(request: HttpRequest, pk: int, *, cap: str, form_class, form_key: st
     access.require(request.user, cap)
     form = form_class(request.POST, **(form_kwargs(task) if form_kwargs else {}))
     if not form.is_valid():
-        ctx = _task_context(request, task, **{form_key: form, "open_form": form_key})
+        ctx = _task_context(request, task, failed=form, open_form=form_key)
         return render(request, template, ctx, status=400)
     try:
         run(task, form.cleaned_data)
@@ -397,10 +422,7 @@ def street_list(request: HttpRequest) -> HttpResponse:
     mine = request.GET.get("mine") != "0"
     f = selectors.TaskFilters(assignee="me" if mine else "", sort="due_date", q=(request.GET.get("q") or "")[:100])
     tasks = list(selectors.task_list(user=request.user, filters=f)[:STREET_PAGE_SIZE])
-    today = timezone.localdate()
-    for t in tasks:
-        t.display_key = mask_id_number(t.subject_key) if t.subject_type == Task.SubjectType.PERSON else t.subject_key
-        t.overdue = bool(t.due_date and t.due_date < today)
+    _decorate(tasks, timezone.localdate())
     return render(request, "enforcement/street_list.html", {"tasks": tasks, "mine": mine, "q": f.q})
 
 
