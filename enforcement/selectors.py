@@ -10,13 +10,14 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.cache import cache
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from enforcement.models import ComparisonRun, Task, TaskEvent, TaskKind
-from enrollment.models import RosterKind
-from enrollment.selectors import current_batch, snapshot_rows
+from enrollment.models import ROW_MODELS, RosterKind
+from enrollment.selectors import current_batch
 from wuhai_coverage.core import access
 from wuhai_coverage.core.models import Role, User
 from wuhai_coverage.core.roles import VIEW_TASKS
@@ -190,14 +191,18 @@ def dashboard(*, user: User) -> dict[str, Any]:
         for row in TaskEvent.objects.filter(task__in=task_scope(user=user), at__gte=since)
         .values("kind").annotate(n=Count("id")).order_by()
     }
+    # One pass over the open tasks for the four tiles (four COUNTs would be four passes).
+    tiles = active.aggregate(
+        overdue=Count("id", filter=Q(due_date__lt=today)),
+        high=Count("id", filter=Q(priority=Task.Priority.HIGH)),
+        mine=Count("id", filter=Q(assignee=user)),
+        unassigned=Count("id", filter=Q(assignee__isnull=True)),
+    )
     return {
         "kinds": kinds,
         "status_totals": status_totals,
         "open_total": sum(status_totals.values()),
-        "overdue": active.filter(due_date__lt=today).count(),
-        "high": active.filter(priority=Task.Priority.HIGH).count(),
-        "mine": active.filter(assignee=user).count(),
-        "unassigned": active.filter(assignee__isnull=True).count(),
+        **tiles,
         "last_run": ComparisonRun.objects.order_by("-started_at", "-id").first(),
         "changes": changes,
         "changes_total": sum(changes.values()),
@@ -288,11 +293,27 @@ _SOURCES = {"employer": EMPLOYER_SOURCES, "person": PERSON_SOURCES, "project": P
 _ASPECTS = {"employer": EMPLOYER_ASPECTS, "person": PERSON_ASPECTS, "project": PROJECT_ASPECTS}
 
 
-def _row_of(kind: str, key_field: str, key: str, as_of: dt.date) -> tuple[Any, dict | None, list[dict]]:
+# Which batch is a kind's current snapshot changes when a roster is loaded (a few times a
+# day at most); the task page asks for 4–5 kinds on every view, so the answer is cached
+# briefly per process. A snapshot loaded a minute ago may show a minute late.
+CURRENT_BATCH_CACHE_SECONDS = 60
+
+
+def _current_batch_cached(kind: str, as_of: dt.date):
+    key = f"portal:current-batch:{kind}:{as_of.isoformat()}"
+    hit = cache.get(key)
+    if hit is not None:
+        return hit or None  # False caches "no snapshot"
     batch = current_batch(kind=kind, as_of=as_of)
+    cache.set(key, batch or False, CURRENT_BATCH_CACHE_SECONDS)
+    return batch
+
+
+def _row_of(kind: str, key_field: str, key: str, as_of: dt.date) -> tuple[Any, dict | None, list[dict]]:
+    batch = _current_batch_cached(kind, as_of)
     if batch is None:
         return None, None, []
-    rows = list(snapshot_rows(kind=kind, as_of=as_of).filter(**{key_field: key}).values())
+    rows = list(ROW_MODELS[kind].objects.filter(batch_id=batch.pk, **{key_field: key}).values())
     if kind == RosterKind.TAX_PAYROLL:
         rows.sort(key=lambda r: r["period"], reverse=True)  # the latest period is the payroll
     elif kind == RosterKind.INSURANCE_PERSONS:

@@ -15,3 +15,13 @@ def fast_pdf(monkeypatch):
     from enforcement import notices
 
     monkeypatch.setattr(notices, "render_pdf", lambda notice: b"%PDF-1.4\n% stub for permission tests\n")
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    """The task page caches which batch is current for a minute: each test starts afresh."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

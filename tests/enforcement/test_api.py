@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from enforcement.models import Task, TaskEvent
 from tests.conftest import token_client
-from tests.enforcement.portal_fixtures import _fast_password_hasher, fast_pdf  # noqa: E402,F401
+from tests.enforcement.portal_fixtures import _clear_cache, _fast_password_hasher, fast_pdf  # noqa: F401
 from tests.factories import (
     ClosedTaskFactory,
     OpenTaskFactory,

@@ -10,6 +10,7 @@ from django.conf import settings
 from playwright.sync_api import expect
 
 from enforcement.models import Task, TaskEvent
+from tests.enforcement.portal_fixtures import _clear_cache  # noqa: F401
 from tests.factories import OpenTaskFactory, PersonTaskFactory, load_snapshot, make_id_number, make_user
 from wuhai_coverage.core.models import AccessLog
 from wuhai_coverage.core.reference import load_reference_data

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from enforcement import selectors
 from enforcement.selectors import FilterError, TaskFilters
-from tests.enforcement.portal_fixtures import _fast_password_hasher, fast_pdf  # noqa: E402,F401
+from tests.enforcement.portal_fixtures import _clear_cache, _fast_password_hasher, fast_pdf  # noqa: F401
 from tests.factories import (
     ClosedTaskFactory,
     NoticeIssuedTaskFactory,

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from enforcement import services
 from enforcement.models import CaseEvent, EnforcementCase, Notice, Task, TaskEvent
-from tests.enforcement.portal_fixtures import _fast_password_hasher, fast_pdf  # noqa: E402,F401
+from tests.enforcement.portal_fixtures import _clear_cache, _fast_password_hasher, fast_pdf  # noqa: F401
 from tests.factories import (
     AssignedTaskFactory,
     ClosedTaskFactory,

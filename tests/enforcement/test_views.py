@@ -9,7 +9,7 @@ from openpyxl import load_workbook
 
 from enforcement import views
 from enforcement.models import Task, TaskEvent
-from tests.enforcement.portal_fixtures import _fast_password_hasher, fast_pdf  # noqa: E402,F401
+from tests.enforcement.portal_fixtures import _clear_cache, _fast_password_hasher, fast_pdf  # noqa: F401
 from tests.factories import (
     AssignedTaskFactory,
     ClosedTaskFactory,
