@@ -153,6 +153,28 @@ class Task(models.Model):
             models.Index(fields=["kind", "status"], name="task_kind_status_idx"),
             models.Index(fields=["subject_key"], name="task_subject_idx"),
             models.Index(fields=["due_date"], name="task_due_idx"),
+            # The caseworker's queue (portal): partial indexes over tasks that are not
+            # closed, in the queue's default order, so that a page is a short index scan.
+            models.Index(fields=["district", "kind", "-opened_at", "-id"], condition=~Q(status="closed"),
+                         name="task_active_district_kind_idx"),
+            models.Index(fields=["district", "-opened_at", "-id"], condition=~Q(status="closed"),
+                         name="task_active_district_idx"),
+            models.Index(fields=["street", "kind", "-opened_at", "-id"], condition=~Q(status="closed"),
+                         name="task_active_street_idx"),
+            models.Index(fields=["-opened_at", "-id"], condition=~Q(status="closed"), name="task_active_opened_idx"),
+            # The queue's other sorts (priority, due date, name) within a district and city-wide.
+            models.Index(fields=["district", "priority", "-opened_at", "-id"], condition=~Q(status="closed"),
+                         name="task_active_district_prio_idx"),
+            models.Index(fields=["priority", "-opened_at", "-id"], condition=~Q(status="closed"),
+                         name="task_active_prio_idx"),
+            models.Index(fields=["district", "due_date", "-id"], condition=~Q(status="closed"),
+                         name="task_active_district_due_idx"),
+            models.Index(fields=["district", "subject_name", "-id"], condition=~Q(status="closed"),
+                         name="task_active_district_name_idx"),
+            models.Index(fields=["subject_name", "-id"], condition=~Q(status="closed"), name="task_active_name_idx"),
+            # Text search by a USCC / ID prefix (LIKE 'prefix%' needs the pattern opclass).
+            models.Index(fields=["subject_key"], opclasses=["varchar_pattern_ops"], condition=~Q(status="closed"),
+                         name="task_active_key_prefix_idx"),
         ]
 
     def __str__(self) -> str:
@@ -314,3 +336,18 @@ class BlacklistEvent(models.Model):
 
     class Meta:
         ordering = ["at", "id"]
+
+
+class NoticeSequence(models.Model):
+    """The per-year counter behind notice numbers (乌人社告〔2026〕0001号): one row per
+    year, advanced with a row lock so that two caseworkers never draw the same number."""
+
+    year = models.PositiveSmallIntegerField(primary_key=True)
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("文号序列")
+        verbose_name_plural = _("文号序列")
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.last}"

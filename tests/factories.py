@@ -70,3 +70,70 @@ class ClosedTaskFactory(TaskFactory):
     status = "closed"
     resolution = "resolved_by_data"
     closed_at = factory.LazyFunction(timezone.now)
+
+
+# --- Task states and snapshot rows for the caseworker's portal -------------------------
+
+class AssignedTaskFactory(TaskFactory):
+    """Assigned to a street worker of its street (pass assignee=… to choose one)."""
+
+    status = "assigned"
+    assignee = factory.LazyAttribute(
+        lambda t: make_user("street_staff", street=t.street_id or "150302001"))
+
+
+class ContactedTaskFactory(AssignedTaskFactory):
+    status = "contacted"
+
+
+class NoticeIssuedTaskFactory(TaskFactory):
+    status = "notice_issued"
+    due_date = factory.LazyFunction(lambda: timezone.localdate() + dt.timedelta(days=15))
+
+
+class EscalatedTaskFactory(TaskFactory):
+    status = "escalated"
+
+
+class DismissedTaskFactory(ClosedTaskFactory):
+    resolution = "dismissed"
+
+
+class OverdueTaskFactory(TaskFactory):
+    status = "notice_issued"
+    due_date = factory.LazyFunction(lambda: timezone.localdate() - dt.timedelta(days=1))
+
+
+class PersonTaskFactory(TaskFactory):
+    kind = "enroll_person"
+    subject_type = "person"
+    subject_key = factory.Sequence(lambda n: make_id_number(dt.date(1985, 1, 1) + dt.timedelta(days=n % 3000),
+                                                            seq=n % 100))
+    subject_name = factory.Sequence(lambda n: f"测试居民{n}")
+
+
+class ProjectTaskFactory(TaskFactory):
+    kind = "construction_injury"
+    subject_type = "project"
+    subject_key = factory.Sequence(lambda n: f"PRJ-2026-{n:05d}")
+    subject_name = factory.Sequence(lambda n: f"测试工程{n}")
+    evidence = factory.LazyFunction(lambda: {"builder_uscc": make_uscc(), "builder_name": "乌海市测试建设有限公司",
+                                             "start_date": "2026-03-01", "planned_workers": 80})
+
+
+_batch_seq = itertools.count(1)
+
+
+def load_snapshot(kind: str, rows: list[dict], *, snapshot_date: dt.date | None = None, department: str = ""):
+    """A loaded RosterBatch of `kind` holding `rows` (dicts of the row model's fields):
+    the current snapshot of that kind as of snapshot_date (default: today)."""
+    from enrollment.models import KIND_DEPARTMENT, ROW_MODELS, RosterBatch
+
+    batch = RosterBatch.objects.create(
+        kind=kind, department=department or KIND_DEPARTMENT[kind], status=RosterBatch.Status.LOADED,
+        snapshot_date=snapshot_date or timezone.localdate(), sha256=f"{next(_batch_seq):064x}",
+        rows_total=len(rows), rows_loaded=len(rows),
+    )
+    model = ROW_MODELS[kind]
+    model.objects.bulk_create([model(batch_id=batch.pk, **row) for row in rows])
+    return batch

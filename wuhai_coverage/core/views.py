@@ -1,19 +1,17 @@
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 
-from wuhai_coverage.core import access
-from wuhai_coverage.core.roles import capabilities_of
+# The role dashboards live in the enforcement app; core names the path only, so that
+# it imports no app (the layers stay acyclic).
+DASHBOARD_PATH = "/dashboard/"
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    """The landing page: who I am, my jurisdiction, and where my work is."""
-    return render(request, "core/home.html", {
-        "jurisdiction": access.jurisdiction_of(request.user),
-        "capabilities": sorted(capabilities_of(request.user.role)),
-    })
+    """The site root sends a signed-in user to the dashboard of their role."""
+    return redirect(DASHBOARD_PATH)
 
 
 def healthz(request: HttpRequest) -> JsonResponse:

@@ -1,0 +1,439 @@
+"""Benchmark: the caseworker's queue and task pages under concurrent users.
+
+Builds (set-based, on PostgreSQL) a portal with --tasks open inspection tasks (200,000 by
+default) spread over Wuhai's districts and streets, their timeline events and roster
+rows, starts gunicorn on a free loopback port, signs in --users users (caseworkers,
+city managers, street staff) and has them hit the filtered queue page and task pages
+concurrently for a bounded number of requests each. Then the same users hit /healthz/
+(one trivial query) under the same concurrency: the baseline. Prints p50/p95 per page
+and the ratio to the baseline.
+
+    DATABASE_URL=postgres://wuhai:wuhai@127.0.0.1:5432/wuhai_portal_bench \\
+        .venv/bin/python bench/portal.py [--tasks 200000] [--users 20] [--requests 40]
+
+The database named in DATABASE_URL is created if missing and its tasks are replaced.
+"""
+from __future__ import annotations
+
+import argparse
+import http.client
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import urllib.parse
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+DEFAULT_DB = "postgres://wuhai:wuhai@127.0.0.1:5432/wuhai_portal_bench"
+PASSWORD = "bench-pass-2026"
+SECRET = "bench-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz"
+
+
+def ensure_database(url: str) -> None:
+    import psycopg2
+
+    parts = urllib.parse.urlparse(url)
+    name = parts.path.lstrip("/")
+    conn = psycopg2.connect(host=parts.hostname, port=parts.port or 5432, user=parts.username,
+                            password=parts.password, dbname="postgres")
+    conn.autocommit = True
+    with conn.cursor() as cur:
+        cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+        if not cur.fetchone():
+            cur.execute(f'CREATE DATABASE "{name}"')
+    conn.close()
+
+
+def setup_django(url: str) -> None:
+    os.environ["DATABASE_URL"] = url
+    os.environ.setdefault("DJANGO_SECRET_KEY", SECRET)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "wuhai_coverage.settings")
+    os.environ["DJANGO_SECURE_SSL_REDIRECT"] = "0"
+    os.environ["DJANGO_SECURE_COOKIES"] = "0"
+    os.environ.pop("CELERY_BROKER_URL", None)
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+
+
+# Share of each kind (out of 20) and its subject type — person tasks dominate, as at Wuhai.
+KIND_SLOTS = (["enroll_employer"] * 4 + ["missed_employees", "selective_enrollment", "underreported_base",
+              "injury_key_industry", "collect_arrears", "construction_injury"]
+              + ["subsidized_enrollment"] * 3 + ["resume_contributions"] * 3 + ["enroll_person"] * 3
+              + ["elderly_enrollment"])
+
+
+def build_data(n_tasks: int) -> None:
+    """Replace every task with n_tasks open ones (+10 % closed), set-based."""
+    from django.db import connection
+
+    from enrollment.models import RosterBatch
+    from wuhai_coverage.core.models import Street, User
+
+    t0 = time.perf_counter()
+    streets = list(Street.objects.order_by("code").values_list("code", flat=True))
+    for code in streets:  # one street worker per street, for assignments
+        user, created = User.objects.get_or_create(
+            username=f"bench-st-{code}", defaults={"role": "street_staff", "street_id": code,
+                                                   "district_id": code[:6]})
+        if created:
+            user.set_password(PASSWORD)
+            user.save()
+    kinds_sql = "ARRAY[" + ",".join(f"'{k}'" for k in KIND_SLOTS) + "]"
+    with connection.cursor() as cur:
+        cur.execute("TRUNCATE enforcement_taskevent, enforcement_notice, enforcement_caseevent, "
+                    "enforcement_enforcementcase, enforcement_task RESTART IDENTITY CASCADE")
+        total = n_tasks + n_tasks // 10
+        cur.execute(f"""
+            WITH s AS (SELECT array_agg(code ORDER BY code) AS codes FROM core_street),
+            g AS (
+              SELECT i, ({kinds_sql})[1 + i %% 20] AS kind,
+                     s.codes[1 + (i / 20) %% cardinality(s.codes)] AS street,
+                     CASE WHEN i > %(n)s THEN 'closed'
+                          WHEN i %% 20 < 12 THEN 'open' WHEN i %% 20 < 15 THEN 'assigned'
+                          WHEN i %% 20 < 17 THEN 'contacted' WHEN i %% 20 < 19 THEN 'notice_issued'
+                          ELSE 'escalated' END AS status
+              FROM generate_series(1, %(total)s) i, s
+            )
+            INSERT INTO enforcement_task (kind, subject_type, subject_key, subject_name, district_id, street_id,
+                priority, status, resolution, evidence, opened_at, refreshed_at, due_date, assignee_id, closed_at)
+            SELECT g.kind,
+                   CASE WHEN g.i %% 20 < 9 THEN 'employer' WHEN g.i %% 20 = 9 THEN 'project' ELSE 'person' END,
+                   CASE WHEN g.i %% 20 < 9 THEN '9115' || lpad(g.i::text, 14, '0')
+                        WHEN g.i %% 20 = 9 THEN 'PRJ-' || lpad(g.i::text, 10, '0')
+                        ELSE left(g.street, 6) || to_char(date '1966-01-01' + (g.i %% 20000), 'YYYYMMDD')
+                             || lpad(((g.i / 20000) %% 1000)::text, 3, '0') || 'X' END,
+                   CASE WHEN g.i %% 20 < 10
+                        THEN '乌海市' || (ARRAY['红星','金山','海勃','乌达','黄河','新华','凤凰','千里','滨河','巴音'])
+                             [1 + g.i %% 10] || (ARRAY['煤业','建材','商贸','物流','化工','餐饮','建筑','科技'])
+                             [1 + (g.i / 10) %% 8] || g.i || '有限公司'
+                        ELSE (ARRAY['王','李','张','刘','陈','杨','赵','黄','周','吴'])[1 + g.i %% 10]
+                             || (ARRAY['建国','秀英','志强','丽','伟','敏','军','霞','海','娟'])[1 + (g.i / 10) %% 10] END,
+                   st.district_id,
+                   CASE WHEN g.i %% 50 = 0 THEN NULL ELSE g.street END,
+                   CASE WHEN g.i %% 7 = 0 THEN 'high' ELSE 'normal' END,
+                   g.status,
+                   CASE WHEN g.status = 'closed' THEN 'resolved_by_data' ELSE '' END,
+                   jsonb_build_object('H', g.i %% 50, 'W', (g.i %% 50) * 4500, 'sources',
+                                      jsonb_build_array('market', 'tax'), 'employees_reported', g.i %% 7),
+                   now() - ((g.i %% 2000) || ' hours')::interval,
+                   now() - interval '1 day',
+                   CASE WHEN g.status IN ('notice_issued', 'escalated')
+                        THEN current_date + (g.i %% 40) - 10 END,
+                   CASE WHEN g.status IN ('assigned', 'contacted') AND g.i %% 50 <> 0 THEN u.id END,
+                   CASE WHEN g.status = 'closed' THEN now() END
+            FROM g JOIN core_street st ON st.code = g.street
+            LEFT JOIN core_user u ON u.username = 'bench-st-' || g.street
+            ORDER BY g.i
+        """, {"n": n_tasks, "total": total})
+        cur.execute("""
+            INSERT INTO enforcement_taskevent (task_id, kind, actor_id, at, run_id, data)
+            SELECT id, 'opened', NULL::bigint, opened_at, NULL::bigint, '{}'::jsonb FROM enforcement_task
+            UNION ALL
+            SELECT id, 'assigned', NULL::bigint, opened_at + interval '1 hour', NULL::bigint,
+                   jsonb_build_object('assignee', assignee_id) FROM enforcement_task WHERE assignee_id IS NOT NULL
+        """)
+    # Roster rows for the subjects, so that the task page does its real lookups.
+    RosterBatch.objects.filter(sha256__startswith="bench").delete()
+    batches = {}
+    for kind, dept in (("market_entities", "market"), ("tax_payroll", "tax"), ("insurance_employers", "hrss"),
+                       ("household_registry", "public_security"), ("insurance_persons", "hrss")):
+        batches[kind] = RosterBatch.objects.create(kind=kind, department=dept, status="loaded",
+                                                   snapshot_date=time.strftime("%Y-%m-%d"),
+                                                   sha256=f"bench-{kind}").pk
+    with connection.cursor() as cur:
+        for table in ("marketentityrow", "taxpayrollrow", "insuranceemployerrow", "householdrow",
+                      "insurancepersonrow"):
+            cur.execute(f"TRUNCATE enrollment_{table}")
+        cur.execute("""
+            INSERT INTO enrollment_marketentityrow (batch_id, uscc, name, entity_type, status, established_on,
+                district_code, street_code, industry_code, phone, employees_reported)
+            SELECT %s, subject_key, subject_name, 'enterprise', 'active', date '2018-01-01',
+                   district_id, street_id, 'C3011', '1384730' || lpad((id %% 10000)::text, 4, '0'), id %% 7
+            FROM enforcement_task WHERE subject_type = 'employer' AND status <> 'closed'""",
+                    [batches["market_entities"]])
+        cur.execute("""
+            INSERT INTO enrollment_taxpayrollrow (batch_id, uscc, name, period, payroll_headcount, payroll_total,
+                district_code)
+            SELECT %s, subject_key, subject_name, p, id %% 50, (id %% 50) * 4500, district_id
+            FROM enforcement_task, (VALUES (202609), (202610)) AS periods(p)
+            WHERE subject_type = 'employer' AND status <> 'closed'""", [batches["tax_payroll"]])
+        cur.execute("""
+            INSERT INTO enrollment_householdrow (batch_id, id_number, name, district_code, street_code, community,
+                phone, birth_date, sex)
+            SELECT DISTINCT ON (subject_key) %s, subject_key, subject_name, district_id, coalesce(street_id, '150302001'),
+                   NULL, '1390473' || lpad((id %% 10000)::text, 4, '0'),
+                   to_date(substr(subject_key, 7, 8), 'YYYYMMDD'), 'M'
+            FROM enforcement_task WHERE subject_type = 'person' ORDER BY subject_key""",
+                    [batches["household_registry"]])
+        cur.execute("""
+            INSERT INTO enrollment_insurancepersonrow (batch_id, id_number, name, insurance_type, scheme, status,
+                last_paid_period, subsidized, birth_date, sex)
+            SELECT DISTINCT ON (subject_key) %s, subject_key, subject_name, 'pension', 'resident', 'interrupted',
+                   202401, false, to_date(substr(subject_key, 7, 8), 'YYYYMMDD'), 'M'
+            FROM enforcement_task WHERE kind = 'resume_contributions' ORDER BY subject_key""",
+                    [batches["insurance_persons"]])
+        cur.execute("ANALYZE")
+    print(f"data: {total:,} tasks ({n_tasks:,} open) built in {time.perf_counter() - t0:.1f} s", flush=True)
+
+
+def make_users(n_users: int) -> list[dict]:
+    """Caseworkers of the three districts, city managers and street staff (about 70/15/15)."""
+    from wuhai_coverage.core.models import User
+
+    districts = ["150302", "150303", "150304"]
+    streets = ["150302001", "150303001", "150304002"]
+    specs = []
+    for i in range(n_users):
+        if i % 20 < 14:
+            specs.append({"role": "district_caseworker", "district": districts[i % 3], "street": None})
+        elif i % 20 < 17:
+            specs.append({"role": "city_manager", "district": None, "street": None})
+        else:
+            specs.append({"role": "street_staff", "district": streets[i % 3][:6], "street": streets[i % 3]})
+    for i, spec in enumerate(specs):
+        spec["username"] = f"bench-user-{i}"
+        user, _ = User.objects.update_or_create(username=spec["username"], defaults={
+            "role": spec["role"], "district_id": spec["district"], "street_id": spec["street"]})
+        user.set_password(PASSWORD)
+        user.save()
+    return specs
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_gunicorn(url: str, port: int, workers: int) -> subprocess.Popen:
+    env = {**os.environ, "DATABASE_URL": url, "DJANGO_SECRET_KEY": os.environ.get("DJANGO_SECRET_KEY", SECRET),
+           "DJANGO_DEBUG": "0", "DJANGO_SECURE_SSL_REDIRECT": "0", "DJANGO_SECURE_COOKIES": "0",
+           "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost", "DJANGO_LOG_LEVEL": "WARNING"}
+    env.pop("CELERY_BROKER_URL", None)
+    proc = subprocess.Popen(
+        [str(ROOT / ".venv" / "bin" / "gunicorn"), "wuhai_coverage.wsgi:application", "--bind",
+         f"127.0.0.1:{port}", "--workers", str(workers), "--log-level", "warning"],
+        cwd=ROOT, env=env)
+    for _ in range(100):
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            conn.request("GET", "/healthz/")
+            if conn.getresponse().status == 200:
+                return proc
+        except OSError:
+            pass
+        time.sleep(0.2)
+    proc.kill()
+    raise SystemExit("gunicorn did not start")
+
+
+class Session:
+    """One signed-in user on one keep-alive connection, cookies by hand."""
+
+    def __init__(self, port: int):
+        self.port = port
+        self.cookies: dict[str, str] = {}
+        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+
+    def _cookie_header(self) -> str:
+        return "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+
+    def request(self, method: str, path: str, body: str | None = None, headers: dict | None = None):
+        hdrs = {"Cookie": self._cookie_header(), **(headers or {})}
+        for attempt in range(2):
+            try:
+                self.conn.request(method, path, body=body, headers=hdrs)
+                resp = self.conn.getresponse()
+                data = resp.read()
+                break
+            except (http.client.HTTPException, OSError):
+                self.conn.close()
+                self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+                if attempt:
+                    raise
+        for header, value in resp.getheaders():
+            if header.lower() == "set-cookie":
+                name, _, rest = value.partition("=")
+                self.cookies[name] = rest.split(";", 1)[0]
+        return resp.status, data
+
+    def login(self, username: str) -> None:
+        status, _ = self.request("GET", "/accounts/login/")
+        token = self.cookies["csrftoken"]
+        body = urllib.parse.urlencode({"username": username, "password": PASSWORD, "csrfmiddlewaretoken": token})
+        status, _ = self.request("POST", "/accounts/login/", body, {
+            "Content-Type": "application/x-www-form-urlencoded", "Referer": f"http://127.0.0.1:{self.port}/"})
+        if status != 302 or "sessionid" not in self.cookies:
+            raise SystemExit(f"login failed for {username}: {status}")
+
+
+QUEUE_KINDS = ["enroll_employer", "enroll_person", "resume_contributions", "subsidized_enrollment",
+               "collect_arrears", "missed_employees"]
+SORTS = ["-opened_at", "due_date", "priority", "subject_name", "-opened_at", "-opened_at"]
+
+
+def queue_url(rng: random.Random, spec: dict, streets_of: dict[str, list[str]]) -> str:
+    """A filtered queue page as a caseworker would ask for it."""
+    params: dict[str, str] = {}
+    if rng.random() < 0.7:
+        params["kind"] = rng.choice(QUEUE_KINDS)
+    if rng.random() < 0.3:
+        params["status"] = rng.choice(["open", "assigned", "notice_issued"])
+    if spec["role"] != "street_staff" and rng.random() < 0.4:
+        pool = streets_of.get(spec["district"] or "", []) or [s for v in streets_of.values() for s in v]
+        params["street"] = rng.choice(pool)
+    if rng.random() < 0.2:
+        params["priority"] = "high"
+    if rng.random() < 0.15:
+        params["overdue"] = "1"
+    r = rng.random()
+    if r < 0.1:
+        params["q"] = rng.choice(["煤业", "红星", "王建国", "金山建材"])
+    elif r < 0.15:
+        params["q"] = "9115" + str(rng.randrange(20, 200_000, 20)).zfill(14)  # a full USCC, pasted
+    params["sort"] = rng.choice(SORTS)
+    if rng.random() < 0.25:
+        params["page"] = str(rng.randint(2, 5))
+    return "/tasks/?" + urllib.parse.urlencode(params)
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    k = max(0, min(len(ordered) - 1, int(round(p / 100 * len(ordered) + 0.5)) - 1))
+    return ordered[k]
+
+
+def run_load(sessions: list[tuple[Session, dict]], requests_each: int, pick, label: str,
+             think_ms: int = 0) -> dict[str, list[float]]:
+    """Every session in its own thread, `requests_each` requests; between two requests a
+    think time drawn uniformly from [0.5, 1.5] × think_ms (none when 0)."""
+    results: dict[str, list[float]] = {}
+    errors: list[str] = []
+    lock = threading.Lock()
+    barrier = threading.Barrier(len(sessions))
+
+    def worker(idx: int, sess: Session, spec: dict) -> None:
+        rng = random.Random(idx * 7919)
+        barrier.wait()
+        for _ in range(requests_each):
+            if think_ms:
+                time.sleep(rng.uniform(0.5, 1.5) * think_ms / 1000)
+            page, path = pick(rng, spec)
+            t = time.perf_counter()
+            status, _body = sess.request("GET", path)
+            ms = (time.perf_counter() - t) * 1000
+            with lock:
+                if status != 200:
+                    errors.append(f"{status} {path}")
+                results.setdefault(page, []).append(ms)
+
+    threads = [threading.Thread(target=worker, args=(i, s, spec)) for i, (s, spec) in enumerate(sessions)]
+    t0 = time.perf_counter()
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    wall = time.perf_counter() - t0
+    n = sum(len(v) for v in results.values())
+    print(f"{label}: {n} requests in {wall:.1f} s ({n / wall:.0f} req/s), errors: {len(errors)}"
+          + (f" e.g. {errors[:3]}" if errors else ""), flush=True)
+    return results
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--tasks", type=int, default=200_000, help="open tasks (default 200,000)")
+    ap.add_argument("--users", type=int, default=20, help="concurrent users (default 20)")
+    ap.add_argument("--requests", type=int, default=40, help="requests per user per phase (default 40)")
+    ap.add_argument("--workers", type=int, default=4, help="gunicorn workers (default 4)")
+    ap.add_argument("--reuse", action="store_true", help="keep the data if it already has --tasks open tasks")
+    ap.add_argument("--think-ms", type=int, default=1000,
+                    help="mean think time of a person between two pages for the second run (default 1000); "
+                         "the first run has none (saturation)")
+    args = ap.parse_args()
+
+    url = os.environ.get("BENCH_DATABASE_URL") or os.environ.get("DATABASE_URL") or DEFAULT_DB
+    if not url.startswith("postgres"):
+        raise SystemExit("the benchmark needs PostgreSQL: set DATABASE_URL=postgres://…")
+    ensure_database(url)
+    setup_django(url)
+    from enforcement.models import Task
+    from wuhai_coverage.core.models import Street
+
+    if not (args.reuse and Task.objects.exclude(status="closed").count() == args.tasks):
+        build_data(args.tasks)
+    specs = make_users(args.users)
+    streets_of: dict[str, list[str]] = {}
+    for code, district in Street.objects.values_list("code", "district_id"):
+        streets_of.setdefault(district, []).append(code)
+    # Task ids each user may open (inside their jurisdiction), sampled once.
+    rng = random.Random(1)
+    for spec in specs:
+        qs = Task.objects.exclude(status="closed")
+        if spec["role"] == "district_caseworker":
+            qs = qs.filter(district_id=spec["district"])
+        elif spec["role"] == "street_staff":
+            qs = qs.filter(street_id=spec["street"])
+        ids = list(qs.order_by("?").values_list("pk", flat=True)[:400])
+        spec["task_ids"] = ids or [1]
+        rng.shuffle(spec["task_ids"])
+
+    port = free_port()
+    proc = start_gunicorn(url, port, args.workers)
+    try:
+        sessions = []
+        for spec in specs:
+            s = Session(port)
+            s.login(spec["username"])
+            sessions.append((s, spec))
+
+        def pick_pages(rng: random.Random, spec: dict):
+            if rng.random() < 0.5:
+                return "queue", queue_url(rng, spec, streets_of)
+            return "task", f"/tasks/{rng.choice(spec['task_ids'])}/"
+
+        def pick_health(rng: random.Random, spec: dict):
+            return "healthz", "/healthz/"
+
+        run_load(sessions, 3, pick_pages, "warm-up")
+        runs = []
+        for think in (0, args.think_ms):
+            label = "no think time" if not think else f"think time ~{think} ms"
+            pages = run_load(sessions, args.requests, pick_pages, f"pages, {label}", think)
+            health = run_load(sessions, args.requests, pick_health, f"baseline, {label}", think)
+            runs.append((label, pages, health))
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+
+    print(f"\n{args.tasks:,} open tasks · {args.users} concurrent users · {args.requests} requests each · "
+          f"gunicorn {args.workers} workers · {os.cpu_count()} CPUs")
+    for label, pages, health in runs:
+        base_p50, base_p95 = percentile(health["healthz"], 50), percentile(health["healthz"], 95)
+        print(f"\n[{label}]")
+        print(f"{'page':<24}{'n':>6}{'p50 ms':>10}{'p95 ms':>10}{'max ms':>10}{'p95/baseline':>15}")
+        for page, name in (("queue", "filtered queue /tasks/"), ("task", "task page /tasks/<id>/")):
+            v = pages.get(page, [])
+            if not v:
+                continue
+            p50, p95 = percentile(v, 50), percentile(v, 95)
+            print(f"{name:<24}{len(v):>6}{p50:>10.1f}{p95:>10.1f}{max(v):>10.1f}{p95 / base_p95:>14.1f}x"
+                  + ("" if p95 <= 300 else "   (over the 300 ms target)"))
+        print(f"{'baseline /healthz/':<24}{len(health['healthz']):>6}{base_p50:>10.1f}{base_p95:>10.1f}"
+              f"{max(health['healthz']):>10.1f}{1:>14.1f}x")
+        print(f"mean queue {statistics.mean(pages.get('queue', [0])):.1f} ms, "
+              f"mean task {statistics.mean(pages.get('task', [0])):.1f} ms")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,205 @@
+"""The tasks API (portal.md → Entry points): GET /api/v1/tasks/ and /api/v1/tasks/{id}/,
+and POST actions on a task. Jurisdiction through the access helper (404 outside it)."""
+from __future__ import annotations
+
+from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics, serializers, status
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from enforcement import selectors, services
+from enforcement.models import Notice, Task, TaskKind
+from wuhai_coverage.core.api import capability
+from wuhai_coverage.core.models import Role, User
+from wuhai_coverage.core.roles import ASSIGN_TASKS, ISSUE_NOTICES, VIEW_TASKS, WORK_TASKS
+
+
+class TaskSerializer(serializers.ModelSerializer):
+    district_code = serializers.CharField(source="district_id", allow_null=True)
+    street_code = serializers.CharField(source="street_id", allow_null=True)
+    assignee = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+    evidence = serializers.JSONField()
+
+    class Meta:
+        model = Task
+        fields = ("id", "kind", "status", "subject_type", "subject_key", "subject_name", "district_code",
+                  "street_code", "priority", "evidence", "opened_at", "refreshed_at", "due_date", "assignee",
+                  "closed_at", "resolution")
+        read_only_fields = fields
+
+
+_FILTER_PARAMS = [
+    OpenApiParameter("kind", OpenApiTypes.STR, enum=TaskKind.values),
+    OpenApiParameter("status", OpenApiTypes.STR, enum=Task.Status.values,
+                     description="without it: every status, closed included"),
+    OpenApiParameter("district", OpenApiTypes.STR, description="6-digit district code"),
+    OpenApiParameter("street", OpenApiTypes.STR, description="9-digit street code"),
+    OpenApiParameter("subject", OpenApiTypes.STR, description="exact subject key (uscc / ID number / project code)"),
+    OpenApiParameter("priority", OpenApiTypes.STR, enum=Task.Priority.values),
+    OpenApiParameter("overdue", OpenApiTypes.BOOL),
+    OpenApiParameter("q", OpenApiTypes.STR, description="text on the name, or a prefix of the uscc / ID"),
+    OpenApiParameter("sort", OpenApiTypes.STR, enum=list(selectors.SORTS)),
+]
+
+
+@extend_schema(parameters=_FILTER_PARAMS)
+class TaskListApi(generics.ListAPIView):
+    """Tasks in the caller's jurisdiction, paginated {"count", "next", "previous", "results"};
+    page_size up to 1000."""
+
+    serializer_class = TaskSerializer
+    permission_classes = [capability(VIEW_TASKS)]
+    filter_backends: list = []
+
+    def get_queryset(self):
+        try:
+            f = selectors.TaskFilters.from_params(self.request.query_params)
+        except selectors.FilterError as exc:
+            raise ValidationError({"detail": str(exc)}) from None
+        if not f.status:
+            f.status = "all"
+        return selectors.task_list(user=self.request.user, filters=f)
+
+
+class TaskDetailApi(generics.RetrieveAPIView):
+    serializer_class = TaskSerializer
+    permission_classes = [capability(VIEW_TASKS)]
+
+    def get_object(self):
+        return selectors.task_get_for_user(user=self.request.user, pk=self.kwargs["pk"])
+
+
+class _TaskActionApi(APIView):
+    """POST an action on a task: 404 outside the jurisdiction, 400 with a message when the
+    input is bad or the task's status does not allow it; the task as the answer."""
+
+    input_serializer: type[serializers.Serializer]
+
+    def post(self, request, pk: int):
+        task = selectors.task_get_for_user(user=request.user, pk=pk)
+        data = self.input_serializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            result = self.perform(task, data.validated_data)
+        except services.TaskError as exc:
+            return Response({"detail": str(exc)}, status=status.HTTP_400_BAD_REQUEST)
+        return Response(self.answer(result), status=status.HTTP_200_OK)
+
+    def perform(self, task, data):  # pragma: no cover - every subclass defines it
+        raise NotImplementedError
+
+    def answer(self, result) -> dict:
+        return TaskSerializer(Task.objects.select_related("assignee").get(pk=result.pk)).data
+
+
+class AssignInput(serializers.Serializer):
+    assignee = serializers.CharField(help_text="username (or id) of a street worker of the task's street")
+
+
+@extend_schema(request=AssignInput, responses=TaskSerializer)
+class TaskAssignApi(_TaskActionApi):
+    permission_classes = [capability(ASSIGN_TASKS)]
+    input_serializer = AssignInput
+
+    def perform(self, task, data):
+        key = data["assignee"]
+        lookup = {"pk": int(key)} if key.isdigit() else {"username": key}
+        assignee = get_object_or_404(User.objects.filter(role=Role.STREET_STAFF), **lookup)
+        return services.task_assign(task=task, actor=self.request.user, assignee=assignee)
+
+
+class ContactInput(serializers.Serializer):
+    channel = serializers.ChoiceField(choices=list(services.CONTACT_CHANNELS))
+    outcome = serializers.ChoiceField(choices=list(services.CONTACT_OUTCOMES))
+    note = serializers.CharField(required=False, allow_blank=True, max_length=services.MAX_TEXT, default="")
+
+
+@extend_schema(request=ContactInput, responses=TaskSerializer)
+class TaskContactApi(_TaskActionApi):
+    permission_classes = [capability(WORK_TASKS)]
+    input_serializer = ContactInput
+
+    def perform(self, task, data):
+        return services.task_record_contact(task=task, actor=self.request.user, **data)
+
+
+class NoticeInput(serializers.Serializer):
+    deadline = serializers.DateField()
+    kind = serializers.ChoiceField(choices=Notice.Kind.values, required=False, default="")
+    issuing_office = serializers.CharField(required=False, allow_blank=True, max_length=120, default="")
+
+
+class NoticeSerializer(serializers.ModelSerializer):
+    pdf_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Notice
+        fields = ("id", "task", "kind", "number", "addressee", "facts", "legal_basis", "deadline",
+                  "issuing_office", "issued_at", "pdf_url")
+
+    def get_pdf_url(self, obj) -> str:
+        return f"/notices/{obj.pk}.pdf"
+
+
+@extend_schema(request=NoticeInput, responses=NoticeSerializer)
+class TaskNoticeApi(_TaskActionApi):
+    permission_classes = [capability(ISSUE_NOTICES)]
+    input_serializer = NoticeInput
+
+    def perform(self, task, data):
+        return services.notice_issue(task=task, actor=self.request.user, **data)
+
+    def answer(self, result) -> dict:
+        return NoticeSerializer(result).data
+
+
+class RectifyInput(serializers.Serializer):
+    what_changed = serializers.CharField(max_length=services.MAX_TEXT)
+
+
+@extend_schema(request=RectifyInput, responses=TaskSerializer)
+class TaskRectifyApi(_TaskActionApi):
+    permission_classes = [capability(WORK_TASKS)]
+    input_serializer = RectifyInput
+
+    def perform(self, task, data):
+        return services.task_mark_rectified(task=task, actor=self.request.user, **data)
+
+
+class DismissInput(serializers.Serializer):
+    reason = serializers.CharField(max_length=services.MAX_TEXT)
+
+
+@extend_schema(request=DismissInput, responses=TaskSerializer)
+class TaskDismissApi(_TaskActionApi):
+    permission_classes = [capability(ISSUE_NOTICES)]
+    input_serializer = DismissInput
+
+    def perform(self, task, data):
+        return services.task_dismiss(task=task, actor=self.request.user, **data)
+
+
+class EscalateInput(serializers.Serializer):
+    note = serializers.CharField(required=False, allow_blank=True, max_length=services.MAX_TEXT, default="")
+
+
+class CaseSerializer(serializers.Serializer):
+    case_id = serializers.IntegerField(source="pk")
+    case_type = serializers.CharField()
+    status = serializers.CharField()
+    task = serializers.IntegerField(source="task_id")
+
+
+@extend_schema(request=EscalateInput, responses=CaseSerializer)
+class TaskEscalateApi(_TaskActionApi):
+    permission_classes = [capability(ISSUE_NOTICES)]
+    input_serializer = EscalateInput
+
+    def perform(self, task, data):
+        return services.task_escalate(task=task, actor=self.request.user, **data)
+
+    def answer(self, result) -> dict:
+        return CaseSerializer(result).data

@@ -1,0 +1,145 @@
+"""Notices (告知书 / 催缴通知书 / 限期改正指令书) as A4 PDFs in Chinese.
+
+The text is built from the task: the addressee from its subject, the facts from the
+comparison's evidence, the legal basis from the Social Insurance Law articles that
+apply to its kind. WeasyPrint renders the HTML template with the Noto CJK fonts
+installed on the machine (fonts-noto-cjk); nothing is fetched from the network."""
+from __future__ import annotations
+
+from typing import Any
+
+from django.template.loader import render_to_string
+
+from enforcement.models import Notice, Task, TaskKind
+
+# 《中华人民共和国社会保险法》 — the articles a notice may cite.
+ARTICLES: dict[int, str] = {
+    57: "第五十七条 用人单位应当自成立之日起三十日内凭营业执照、登记证书或者单位印章，向当地社会保险经办机构申请办理社会保险登记。",
+    58: "第五十八条 用人单位应当自用工之日起三十日内为其职工向社会保险经办机构申请办理社会保险登记。未办理社会保险登记的，"
+        "由社会保险经办机构核定其应当缴纳的社会保险费。自愿参加社会保险的无雇工的个体工商户、未在用人单位参加社会保险的"
+        "非全日制从业人员以及其他灵活就业人员，应当向社会保险经办机构申请办理社会保险登记。",
+    60: "第六十条 用人单位应当自行申报、按时足额缴纳社会保险费，非因不可抗力等法定事由不得缓缴、减免。职工应当缴纳的社会保险费"
+        "由用人单位代扣代缴，用人单位应当按月将缴纳社会保险费的明细情况告知本人。无雇工的个体工商户、未在用人单位参加社会保险的"
+        "非全日制从业人员以及其他灵活就业人员，可以直接向社会保险费征收机构缴纳社会保险费。",
+    84: "第八十四条 用人单位不办理社会保险登记的，由社会保险行政部门责令限期改正；逾期不改正的，对用人单位处应缴社会保险费数额"
+        "一倍以上三倍以下的罚款，对其直接负责的主管人员和其他直接责任人员处五百元以上三千元以下的罚款。",
+    86: "第八十六条 用人单位未按时足额缴纳社会保险费的，由社会保险费征收机构责令限期缴纳或者补足，并自欠缴之日起，"
+        "按日加收万分之五的滞纳金；逾期仍不缴纳的，由有关行政部门处欠缴数额一倍以上三倍以下的罚款。",
+}
+
+ARTICLES_BY_KIND: dict[str, tuple[int, ...]] = {
+    TaskKind.ENROLL_EMPLOYER: (57, 58, 84),
+    TaskKind.MISSED_EMPLOYEES: (58, 60, 84),
+    TaskKind.SELECTIVE_ENROLLMENT: (58, 60, 84),
+    TaskKind.UNDERREPORTED_BASE: (60, 86),
+    TaskKind.INJURY_KEY_INDUSTRY: (58, 60, 84),
+    TaskKind.COLLECT_ARREARS: (60, 86),
+    TaskKind.CONSTRUCTION_INJURY: (58, 84),
+    # Persons: registration and payment as flexible workers / residents.
+    TaskKind.SUBSIDIZED_ENROLLMENT: (58, 60),
+    TaskKind.RESUME_CONTRIBUTIONS: (60,),
+    TaskKind.ENROLL_PERSON: (58, 60),
+    TaskKind.ELDERLY_ENROLLMENT: (60,),
+}
+
+# What the subject is asked to do, per kind.
+REQUESTS: dict[str, str] = {
+    TaskKind.ENROLL_EMPLOYER: "请你单位于整改期限前到社会保险经办机构办理社会保险登记，并为全部职工申报参加社会保险。",
+    TaskKind.MISSED_EMPLOYEES: "请你单位于整改期限前为未参保职工办理参保登记，做到应保尽保。",
+    TaskKind.SELECTIVE_ENROLLMENT: "请你单位于整改期限前为已参加养老保险的职工同时办理工伤、失业保险参保，不得选择性参保。",
+    TaskKind.UNDERREPORTED_BASE: "请你单位于整改期限前按职工实际工资如实申报缴费基数，并补足差额。",
+    TaskKind.INJURY_KEY_INDUSTRY: "你单位属尘肺病重点行业，请于整改期限前为全部职工（含接触粉尘作业人员）办理工伤保险参保。",
+    TaskKind.COLLECT_ARREARS: "请你单位于整改期限前足额缴纳欠缴的社会保险费及滞纳金。",
+    TaskKind.CONSTRUCTION_INJURY: "请建设（施工）单位于整改期限前按项目办理建筑业工伤保险参保。",
+    TaskKind.SUBSIDIZED_ENROLLMENT: "你符合政府代缴城乡居民基本养老保险费的条件，请于期限前到所在社区办理参保登记。",
+    TaskKind.RESUME_CONTRIBUTIONS: "你的基本养老保险已中断缴费，请于期限前办理续保缴费（当年度费款须在12月31日前缴纳）。",
+    TaskKind.ENROLL_PERSON: "请于期限前参加基本养老保险（职工养老保险或城乡居民养老保险）。",
+    TaskKind.ELDERLY_ENROLLMENT: "你已达到60周岁且未参加基本养老保险，可按规定办理补缴或延缴手续，请于期限前到社保经办机构咨询办理。",
+}
+
+# Labels for the evidence keys the comparison writes (unknown keys are shown as they are).
+EVIDENCE_LABELS: dict[str, str] = {
+    "sources": "数据来源", "H": "个税扣缴人数", "W": "月工资总额（元）", "payroll_headcount": "个税扣缴人数",
+    "payroll_total": "月工资总额（元）", "payroll_period": "扣缴所属期", "period": "所属期",
+    "employees_reported": "年报从业人数",
+    "Ip": "养老保险参保人数", "Ii": "工伤保险参保人数", "Iu": "失业保险参保人数",
+    "insured_pension": "养老保险参保人数", "insured_injury": "工伤保险参保人数",
+    "insured_unemployment": "失业保险参保人数", "gap": "未参保人数", "required": "应参保人数",
+    "insured": "已参保人数", "declared_average": "申报人均缴费基数（元）", "declared_base_total": "申报缴费基数合计（元）",
+    "payroll_average": "人均应税工资（元）", "wage_average": "人均应税工资（元）", "average_wage": "社会平均工资A（元）",
+    "A": "社会平均工资A（元）", "expected_average": "应申报人均基数（元）", "ratio": "申报基数比",
+    "industry": "行业", "industry_code": "行业代码", "hazard": "粉尘危害因素", "hazard_factor": "粉尘危害因素",
+    "exposed_workers": "接触粉尘人数", "arrears_amount": "欠费金额（元）", "last_paid_period": "最近缴费所属期",
+    "builder": "建设单位", "builder_name": "建设单位", "builder_uscc": "建设单位信用代码", "start_date": "开工日期",
+    "planned_workers": "计划用工人数", "project_name": "项目名称", "age": "年龄", "sex": "性别",
+    "birth_date": "出生日期", "eligibility": "代缴资格", "eligible": "代缴资格", "category": "救助类别",
+    "disability_level": "残疾等级", "pension_rows": "养老保险记录", "status": "参保状态", "scheme": "参保类型",
+    "established_on": "成立日期", "entity_type": "主体类型", "market_status": "登记状态",
+    "district_code": "所属区", "street_code": "所属街道", "as_of": "比对日期",
+}
+SOURCE_LABELS = {"market": "市场监管局登记", "tax": "税务个税扣缴", "market_entities": "市场监管局登记",
+                 "tax_payroll": "税务个税扣缴"}
+
+
+def default_notice_kind(task_kind: str) -> str:
+    if task_kind in (TaskKind.COLLECT_ARREARS, TaskKind.UNDERREPORTED_BASE):
+        return Notice.Kind.ARREARS
+    return Notice.Kind.ENROLLMENT
+
+
+def legal_basis_of(task_kind: str) -> str:
+    return "\n".join(f"《中华人民共和国社会保险法》{ARTICLES[a]}" for a in ARTICLES_BY_KIND.get(task_kind, (58, 60)))
+
+
+def _value_text(key: str, value: Any) -> str:
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, list | tuple):
+        return "、".join(SOURCE_LABELS.get(str(v), str(v)) for v in value)
+    if isinstance(value, dict):
+        return "；".join(f"{EVIDENCE_LABELS.get(k, k)}：{_value_text(k, v)}" for k, v in value.items())
+    if key == "sex":
+        return {"M": "男", "F": "女"}.get(str(value), str(value))
+    return "" if value is None else str(value)
+
+
+def evidence_items(evidence: dict) -> list[tuple[str, str]]:
+    """(label, text) pairs of a task's evidence, in the order the comparison wrote them."""
+    return [(EVIDENCE_LABELS.get(k, k), _value_text(k, v)) for k, v in (evidence or {}).items()]
+
+
+def addressee_of(task: Task) -> str:
+    if task.subject_type == Task.SubjectType.PROJECT:
+        builder = task.evidence.get("builder_name") or task.evidence.get("builder")
+        if builder:
+            return f"{builder}（{task.subject_name or task.subject_key}）"
+    if task.subject_type == Task.SubjectType.EMPLOYER:
+        return f"{task.subject_name or ''}（统一社会信用代码：{task.subject_key}）".lstrip()
+    return task.subject_name or task.subject_key
+
+
+def facts_of(task: Task) -> str:
+    """The facts found by the comparison, as the notice states them."""
+    lead = f"经社会保险数据比对（{task.get_kind_display()}），发现以下情况："
+    lines = [f"{label}：{text}" for label, text in evidence_items(task.evidence) if text != ""]
+    return "\n".join([lead, *lines, REQUESTS.get(task.kind, "")]).strip()
+
+
+def issuing_office_of(task: Task) -> str:
+    if task.district_id and task.district:
+        return f"乌海市{task.district.name}人力资源和社会保障局"
+    return "乌海市人力资源和社会保障局"
+
+
+def render_html(notice: Notice) -> str:
+    return render_to_string("enforcement/notice_pdf.html", {
+        "notice": notice,
+        "facts_lines": notice.facts.splitlines(),
+        "basis_lines": notice.legal_basis.splitlines(),
+    })
+
+
+def render_pdf(notice: Notice) -> bytes:
+    from weasyprint import HTML
+
+    return HTML(string=render_html(notice)).write_pdf()

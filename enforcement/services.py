@@ -1,0 +1,289 @@
+"""Writes on inspection tasks: assign, record a contact, issue a notice, mark rectified,
+dismiss, escalate to an enforcement case, and the logged reveal of personal data.
+
+Every service is keyword-only and atomic; it moves a task with a conditional UPDATE (so
+that two caseworkers, or a caseworker and the nightly run, never both win) and writes a
+TaskEvent with the actor for every change."""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from enforcement.models import (
+    CaseEvent,
+    EnforcementCase,
+    Notice,
+    NoticeSequence,
+    Task,
+    TaskEvent,
+    TaskKind,
+)
+from wuhai_coverage.core.models import AccessLog, Role, User
+
+S = Task.Status
+
+
+class TaskError(Exception):
+    """The action is not possible on this task now; the message says why (bilingual)."""
+
+
+# Statuses from which each action may start.
+ASSIGNABLE = (S.OPEN, S.ASSIGNED, S.CONTACTED, S.NOTICE_ISSUED)
+CONTACTABLE = (S.OPEN, S.ASSIGNED, S.CONTACTED, S.NOTICE_ISSUED)
+NOTICEABLE = (S.OPEN, S.ASSIGNED, S.CONTACTED, S.NOTICE_ISSUED)
+RECTIFIABLE = (S.OPEN, S.ASSIGNED, S.CONTACTED, S.NOTICE_ISSUED, S.ESCALATED)
+DISMISSABLE = (S.OPEN, S.ASSIGNED, S.CONTACTED, S.NOTICE_ISSUED)
+ESCALATABLE = (S.OPEN, S.ASSIGNED, S.CONTACTED, S.NOTICE_ISSUED)
+
+CONTACT_CHANNELS = {"phone": "电话", "visit": "上门走访", "sms": "短信"}
+CONTACT_OUTCOMES = {
+    "reached": "已联系上",
+    "not_reached": "未联系上",
+    "will_enroll": "同意办理参保",
+    "refused": "拒绝参保",
+    "already_enrolled": "称已在外地/其他渠道参保",
+    "moved_away": "已迁出/查无此人",
+    "closed_business": "已停业/注销",
+    "other": "其他",
+}
+MAX_TEXT = 2000
+
+# Escalation maps a task kind to the case type of the enforcement case it opens.
+CASE_TYPE_OF_KIND = {
+    TaskKind.ENROLL_EMPLOYER: EnforcementCase.CaseType.UNENROLLED,
+    TaskKind.MISSED_EMPLOYEES: EnforcementCase.CaseType.MISSED,
+    TaskKind.SELECTIVE_ENROLLMENT: EnforcementCase.CaseType.MISSED,
+    TaskKind.UNDERREPORTED_BASE: EnforcementCase.CaseType.UNDERREPORTED,
+    TaskKind.INJURY_KEY_INDUSTRY: EnforcementCase.CaseType.MISSED,
+    TaskKind.COLLECT_ARREARS: EnforcementCase.CaseType.ARREARS,
+    TaskKind.CONSTRUCTION_INJURY: EnforcementCase.CaseType.UNENROLLED,
+}
+
+
+def _move(task: Task, *, allowed: Iterable[str], **changes) -> Task:
+    """UPDATE the task only if it is still in one of the allowed statuses."""
+    moved = Task.objects.filter(pk=task.pk, status__in=list(allowed)).update(**changes)
+    if moved != 1:
+        current = Task.objects.filter(pk=task.pk).values_list("status", flat=True).first()
+        label = S(current).label if current else "—"
+        raise TaskError(f"任务当前状态为「{label}」，不能执行此操作 / task {task.pk} is {current}: not possible now")
+    return Task.objects.select_related("district", "street", "assignee").get(pk=task.pk)
+
+
+def _lock(task: Task, *, allowed: Iterable[str]) -> str:
+    """Lock the task's row and return its status, if it is one of the allowed ones."""
+    current = Task.objects.select_for_update().filter(pk=task.pk).values_list("status", flat=True).first()
+    if current not in list(allowed):
+        label = S(current).label if current else "—"
+        raise TaskError(f"任务当前状态为「{label}」，不能执行此操作 / task {task.pk} is {current}: not possible now")
+    return current
+
+
+def _clean_text(value: str | None, *, what: str, required: bool = False) -> str:
+    text = (value or "").strip()
+    if required and not text:
+        raise TaskError(f"请填写{what} / {what} is required")
+    if len(text) > MAX_TEXT:
+        raise TaskError(f"{what}不能超过{MAX_TEXT}字 / {what} is longer than {MAX_TEXT} characters")
+    return text
+
+
+def _check_assignee(task: Task, assignee: User) -> None:
+    if assignee.role != Role.STREET_STAFF or not assignee.is_active:
+        raise TaskError(f"只能分派给街道/社区工作人员 / {assignee} is not street staff")
+    if not task.street_id:
+        raise TaskError("任务尚未归属街道，不能分派给街道人员 / the task has no street yet")
+    if assignee.street_id != task.street_id:
+        raise TaskError(f"{assignee} 不属于任务所在街道 / {assignee} does not work in the task's street")
+
+
+@transaction.atomic
+def task_assign(*, task: Task, actor: User, assignee: User) -> Task:
+    """Assign a task to a street worker of its street; an open task becomes assigned
+    (a task already contacted or noticed keeps its status)."""
+    _check_assignee(task, assignee)
+    current = _lock(task, allowed=ASSIGNABLE)
+    before = Task.objects.filter(pk=task.pk).values_list("assignee_id", flat=True).get()
+    Task.objects.filter(pk=task.pk).update(assignee=assignee, status=S.ASSIGNED if current == S.OPEN else current)
+    TaskEvent.objects.create(task=task, kind=TaskEvent.Kind.ASSIGNED, actor=actor,
+                             data={"assignee": assignee.pk, "assignee_name": str(assignee), "previous": before})
+    return Task.objects.select_related("district", "street", "assignee").get(pk=task.pk)
+
+
+# Bulk assignment is one UPDATE and one INSERT per call; 1000 ids keep the IN list and
+# the event batch small enough for one round trip.
+BULK_ASSIGN_MAX = 1000
+
+
+@transaction.atomic
+def task_bulk_assign(*, tasks, actor: User, assignee: User) -> dict[str, int]:
+    """Assign many tasks (a queryset already scoped to the actor's jurisdiction) to one
+    street worker. Only tasks of the worker's street that can still be assigned move;
+    the rest are counted as skipped."""
+    if assignee.role != Role.STREET_STAFF or not assignee.is_active:
+        raise TaskError(f"只能分派给街道/社区工作人员 / {assignee} is not street staff")
+    ids = list(tasks.values_list("pk", flat=True)[: BULK_ASSIGN_MAX + 1])
+    if len(ids) > BULK_ASSIGN_MAX:
+        raise TaskError(f"一次最多分派{BULK_ASSIGN_MAX}条 / at most {BULK_ASSIGN_MAX} tasks at once")
+    movable = list(
+        Task.objects.select_for_update()
+        .filter(pk__in=ids, street_id=assignee.street_id, status__in=ASSIGNABLE)
+        .exclude(assignee=assignee)
+        .values_list("pk", "assignee_id")
+    )
+    moved_ids = [pk for pk, _ in movable]
+    if moved_ids:
+        Task.objects.filter(pk__in=moved_ids).update(assignee=assignee)
+        Task.objects.filter(pk__in=moved_ids, status=S.OPEN).update(status=S.ASSIGNED)
+        TaskEvent.objects.bulk_create([
+            TaskEvent(task_id=pk, kind=TaskEvent.Kind.ASSIGNED, actor=actor,
+                      data={"assignee": assignee.pk, "assignee_name": str(assignee), "previous": prev,
+                            "bulk": True})
+            for pk, prev in movable
+        ])
+    return {"assigned": len(moved_ids), "skipped": len(ids) - len(moved_ids)}
+
+
+@transaction.atomic
+def task_record_contact(*, task: Task, actor: User, channel: str, outcome: str, note: str = "") -> Task:
+    """A phone call, a visit or an SMS with its outcome; the task becomes contacted
+    (a task with a notice already issued stays so)."""
+    if channel not in CONTACT_CHANNELS:
+        raise TaskError(f"联系方式应为 {', '.join(CONTACT_CHANNELS)} / unknown channel {channel!r}")
+    if outcome not in CONTACT_OUTCOMES:
+        raise TaskError(f"联系结果无效 / unknown outcome {outcome!r}")
+    note = _clean_text(note, what="备注")
+    current = _lock(task, allowed=CONTACTABLE)
+    # A notice already issued is the further step: the task keeps that status.
+    if current != S.NOTICE_ISSUED:
+        Task.objects.filter(pk=task.pk).update(status=S.CONTACTED)
+    TaskEvent.objects.create(task=task, kind=TaskEvent.Kind.CONTACTED, actor=actor,
+                             data={"channel": channel, "outcome": outcome, "note": note})
+    return Task.objects.select_related("district", "street", "assignee").get(pk=task.pk)
+
+
+@transaction.atomic
+def task_add_note(*, task: Task, actor: User, note: str) -> TaskEvent:
+    note = _clean_text(note, what="备注", required=True)
+    if not Task.objects.filter(pk=task.pk).exists():
+        raise TaskError("任务不存在 / no such task")
+    return TaskEvent.objects.create(task=task, kind=TaskEvent.Kind.NOTE, actor=actor, data={"note": note})
+
+
+def _next_notice_number(year: int) -> str:
+    """乌人社告〔YYYY〕NNNN号 from the year's counter, under a row lock."""
+    NoticeSequence.objects.get_or_create(year=year)
+    seq = NoticeSequence.objects.select_for_update().get(year=year)
+    NoticeSequence.objects.filter(year=year).update(last=F("last") + 1)
+    return f"乌人社告〔{year}〕{seq.last + 1:04d}号"
+
+
+@transaction.atomic
+def notice_issue(*, task: Task, actor: User, deadline: dt.date, kind: str = "",
+                 issuing_office: str = "", addressee: str = "") -> Notice:
+    """Issue a notice (A4 PDF, kept on the Notice and the task): its number comes from the
+    year's sequence, its facts from the task's evidence, its deadline becomes the task's
+    due date, and the task becomes notice_issued."""
+    from enforcement import notices
+
+    today = timezone.localdate()
+    if deadline <= today:
+        raise TaskError("整改期限应晚于今天 / the deadline must be after today")
+    if deadline > today + dt.timedelta(days=366):
+        raise TaskError("整改期限不能超过一年 / the deadline must be within a year")
+    kind = kind or notices.default_notice_kind(task.kind)
+    if kind not in Notice.Kind.values:
+        raise TaskError(f"文书类型无效 / unknown notice kind {kind!r}")
+    task = _move(task, allowed=NOTICEABLE, status=S.NOTICE_ISSUED, due_date=deadline)
+    notice = Notice.objects.create(
+        task=task, kind=kind, number=_next_notice_number(today.year),
+        addressee=_clean_text(addressee, what="送达对象") or notices.addressee_of(task),
+        facts=notices.facts_of(task), legal_basis=notices.legal_basis_of(task.kind),
+        deadline=deadline,
+        issuing_office=_clean_text(issuing_office, what="发文机关") or notices.issuing_office_of(task),
+        issued_by=actor,
+    )
+    pdf = notices.render_pdf(notice)
+    notice.pdf.save(f"notice-{notice.pk}.pdf", ContentFile(pdf), save=True)
+    TaskEvent.objects.create(task=task, kind=TaskEvent.Kind.NOTICE_ISSUED, actor=actor,
+                             data={"notice": notice.pk, "number": notice.number, "kind": kind,
+                                   "deadline": deadline.isoformat()})
+    return notice
+
+
+@transaction.atomic
+def task_mark_rectified(*, task: Task, actor: User, what_changed: str) -> Task:
+    """The subject put it right (enrolled, declared, paid): closed as rectified."""
+    what_changed = _clean_text(what_changed, what="整改情况", required=True)
+    task = _move(task, allowed=RECTIFIABLE, status=S.CLOSED, resolution=Task.Resolution.RECTIFIED,
+                 closed_at=timezone.now())
+    TaskEvent.objects.create(task=task, kind=TaskEvent.Kind.RECTIFIED, actor=actor,
+                             data={"what_changed": what_changed})
+    return task
+
+
+@transaction.atomic
+def task_dismiss(*, task: Task, actor: User, reason: str) -> Task:
+    """Closed as dismissed; the comparison does not reopen it for the snooze period."""
+    reason = _clean_text(reason, what="不予处理理由", required=True)
+    task = _move(task, allowed=DISMISSABLE, status=S.CLOSED, resolution=Task.Resolution.DISMISSED,
+                 closed_at=timezone.now())
+    TaskEvent.objects.create(task=task, kind=TaskEvent.Kind.DISMISSED, actor=actor, data={"reason": reason})
+    return task
+
+
+@transaction.atomic
+def task_escalate(*, task: Task, actor: User, note: str = "") -> EnforcementCase:
+    """Hand an employer's (or a project builder's) task to labour inspection: an
+    enforcement case is opened and the task becomes escalated."""
+    note = _clean_text(note, what="移交说明")
+    if task.subject_type == Task.SubjectType.PERSON:
+        raise TaskError("个人任务不能移交劳动保障监察 / a person's task cannot be escalated to an enforcement case")
+    if task.subject_type == Task.SubjectType.PROJECT:
+        uscc = str(task.evidence.get("builder_uscc") or "")
+        name = str(task.evidence.get("builder_name") or task.evidence.get("builder") or task.subject_name)
+        if not uscc:
+            raise TaskError("比对依据中没有建设单位信用代码 / the evidence names no builder's USCC")
+    else:
+        uscc, name = task.subject_key, task.subject_name or task.subject_key
+    task = _move(task, allowed=ESCALATABLE, status=S.ESCALATED)
+    case = EnforcementCase.objects.create(
+        task=task, case_type=CASE_TYPE_OF_KIND.get(task.kind, EnforcementCase.CaseType.OTHER),
+        employer_uscc=uscc[:18], employer_name=name[:200], district_id=task.district_id,
+        street_id=task.street_id, opened_by=actor,
+        arrears_amount=_decimal_or_zero(task.evidence.get("arrears_amount")),
+        findings={"from_task": task.pk, "kind": task.kind, "evidence": task.evidence},
+    )
+    CaseEvent.objects.create(case=case, kind="opened", actor=actor, data={"from_task": task.pk, "note": note})
+    TaskEvent.objects.create(task=task, kind=TaskEvent.Kind.ESCALATED, actor=actor,
+                             data={"case": case.pk, "note": note})
+    return case
+
+
+def _decimal_or_zero(value):
+    from decimal import Decimal, InvalidOperation
+
+    try:
+        return Decimal(str(value)) if value not in (None, "") else Decimal(0)
+    except InvalidOperation:
+        return Decimal(0)
+
+
+@transaction.atomic
+def personal_reveal(*, task: Task, actor: User, field_name: str, ip: str | None = None,
+                    context: str = "") -> str:
+    """The unmasked ID number or phone of a task's subject; every reveal is logged."""
+    from enforcement.selectors import subject_personal_value
+
+    if field_name not in AccessLog.Field.values:
+        raise TaskError(f"不能查看该字段 / cannot reveal {field_name!r}")
+    value = subject_personal_value(task=task, field_name=field_name)
+    AccessLog.objects.create(actor=actor, field=field_name, subject_key=task.subject_key,
+                             context=(context or f"task {task.pk}")[:200], ip=ip or None)
+    return value
+
