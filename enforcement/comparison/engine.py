@@ -1,0 +1,346 @@
+"""A comparison run: one at a time, evaluated set-based, written all-or-nothing.
+
+Design (why a run killed mid-way leaves no partial state):
+1. *Start* — a `ComparisonRun` row with status `running` (a partial unique index allows one)
+   and, on PostgreSQL, a session advisory lock held while the run executes. A row that is
+   `running` while nobody holds the lock belongs to a dead worker: the next start marks it
+   `failed` (`reap_dead_runs`).
+2. *Evaluate* — facts and each rule's candidates go into session TEMP tables (`cmp_*`);
+   nothing durable is written but the run's progress. A kill here loses only temp tables.
+3. *Write* — every rule's task changes (close, refresh, open, their TaskEvents) and the
+   run's final figures are written in ONE transaction: a kill rolls all of it back.
+
+Each rule's writes are a handful of set-based statements: `UPDATE … WHERE NOT EXISTS`
+(close), `UPDATE … FROM` (refresh, only where something differs), `INSERT … SELECT …
+ORDER BY subject_key` (open, filtered with NOT EXISTS against open and snoozed tasks).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+
+from enforcement.comparison import guards, rules
+from enforcement.comparison import sql as q
+from enforcement.comparison.facts import Snapshots, current_snapshots, employer_facts_sql, person_facts_sql
+from enforcement.comparison.parameters import Parameters, load_parameters
+from enforcement.models import ComparisonRun, Task, TaskEvent, TaskKind
+from wuhai_coverage.core.models import District, Street
+
+log = logging.getLogger(__name__)
+
+# pg_advisory_lock key of the comparison ("WUHAI-CMP" in spirit; any constant unique to it).
+ADVISORY_LOCK_KEY = 0x57554841_434D50
+# A run queued by the API that no worker has claimed after this long is given up.
+QUEUED_TIMEOUT = dt.timedelta(hours=6)
+# SQLite (the demo) has no advisory locks: a claimed run older than this is taken as dead.
+SQLITE_DEAD_AFTER = dt.timedelta(hours=2)
+
+TASK = Task._meta.db_table
+EVENT = TaskEvent._meta.db_table
+CAND = "cmp_cand"
+TEMP_TABLES = (CAND, rules.EMPLOYER_FACTS, rules.PERSON_FACTS)
+
+
+class RunInProgress(Exception):
+    """Another comparison run is running; this one was refused (never interleaved)."""
+
+
+@dataclass
+class Summary:
+    run_id: int
+    as_of: dt.date
+    opened: dict[str, int]
+    closed: dict[str, int]
+    open: dict[str, int]
+    skipped: list[dict[str, str]]
+    duration_s: float
+
+    def as_json(self) -> dict:
+        return {"run_id": self.run_id, "as_of": self.as_of.isoformat(), "opened": self.opened,
+                "closed": self.closed, "open": self.open, "skipped": self.skipped,
+                "duration_s": self.duration_s}
+
+
+# --- one at a time ---------------------------------------------------------------------------
+
+def _try_lock() -> bool:
+    if not q.is_pg():
+        return True
+    with connection.cursor() as c:
+        c.execute("SELECT pg_try_advisory_lock(%s)", [ADVISORY_LOCK_KEY])
+        return bool(c.fetchone()[0])
+
+
+def _unlock() -> None:
+    if q.is_pg():
+        with connection.cursor() as c:
+            c.execute("SELECT pg_advisory_unlock(%s)", [ADVISORY_LOCK_KEY])
+
+
+def reap_dead_runs() -> int:
+    """Mark as failed the `running` rows whose worker died (see the module docstring)."""
+    now = timezone.now()
+    stale_queued = ComparisonRun.objects.filter(status=ComparisonRun.Status.RUNNING, progress__phase="queued",
+                                                started_at__lt=now - QUEUED_TIMEOUT)
+    claimed = ComparisonRun.objects.filter(status=ComparisonRun.Status.RUNNING).exclude(progress__phase="queued")
+    if q.is_pg():
+        if not _try_lock():
+            return 0  # a live worker holds the lock: its run is not dead
+        try:
+            dead = list(claimed.values_list("pk", flat=True)) + list(stale_queued.values_list("pk", flat=True))
+        finally:
+            _unlock()
+    else:
+        dead = (list(claimed.filter(started_at__lt=now - SQLITE_DEAD_AFTER).values_list("pk", flat=True))
+                + list(stale_queued.values_list("pk", flat=True)))
+    if dead:
+        ComparisonRun.objects.filter(pk__in=dead, status=ComparisonRun.Status.RUNNING).update(
+            status=ComparisonRun.Status.FAILED, finished_at=now,
+            error="运行中断（进程终止），未写入任何任务 / the worker died mid-run; no task was written")
+        log.warning("comparison runs %s were left running by a dead worker: marked failed", dead)
+    return len(dead)
+
+
+def start_run(*, as_of: dt.date | None = None, trigger: str = "manual", user=None,
+              queued: bool = False) -> ComparisonRun:
+    """Create the `running` row of a new run (refused with RunInProgress if one runs)."""
+    reap_dead_runs()
+    as_of = as_of or timezone.localdate()
+    try:
+        with transaction.atomic():
+            return ComparisonRun.objects.create(
+                as_of=as_of, trigger=trigger, triggered_by=user if getattr(user, "pk", None) else None,
+                progress={"phase": "queued" if queued else "starting", "done": 0, "total": len(rules.RULES)},
+            )
+    except IntegrityError:
+        raise RunInProgress("另一比对正在运行 / another comparison run is running") from None
+
+
+def run_comparison(*, as_of: dt.date | None = None, trigger: str = "command", user=None,
+                   on_progress: Callable[[dict], None] | None = None) -> Summary:
+    """Start a run and execute it in the foreground (command, beat)."""
+    run = start_run(as_of=as_of, trigger=trigger, user=user)
+    return execute_run(run, on_progress=on_progress)
+
+
+# --- the run ---------------------------------------------------------------------------------
+
+def execute_run(run: ComparisonRun, *, on_progress: Callable[[dict], None] | None = None) -> Summary:
+    if not _try_lock():
+        # Another worker executes a run (the same message delivered twice): leave it be.
+        raise RunInProgress("另一比对正在运行 / another comparison run is running")
+    started = time.monotonic()
+    try:
+        if not ComparisonRun.objects.filter(pk=run.pk, status=ComparisonRun.Status.RUNNING).exists():
+            raise RunInProgress(f"比对运行 {run.pk} 已结束 / run {run.pk} is no longer running")
+        ComparisonRun.objects.filter(pk=run.pk).update(progress={**run.progress, "phase": "evaluating"})
+        try:
+            summary = _execute(run, started, on_progress)
+        except BaseException as exc:
+            ComparisonRun.objects.filter(pk=run.pk, status=ComparisonRun.Status.RUNNING).update(
+                status=ComparisonRun.Status.FAILED, finished_at=timezone.now(),
+                duration_s=round(time.monotonic() - started, 3), error=f"{type(exc).__name__}: {exc}"[:2000])
+            raise
+        return summary
+    finally:
+        _drop_temp_tables()
+        _unlock()
+
+
+def _progress(run: ComparisonRun, progress: dict, on_progress) -> None:
+    run.progress = progress
+    ComparisonRun.objects.filter(pk=run.pk).update(progress=progress)
+    if on_progress:
+        on_progress(progress)
+
+
+def _drop_temp_tables() -> None:
+    try:
+        with connection.cursor() as c:
+            for t in TEMP_TABLES:
+                c.execute(f"DROP TABLE IF EXISTS {t}")
+    except Exception:  # the connection may be unusable after a failure; the session ends anyway
+        log.debug("could not drop the comparison's temp tables", exc_info=True)
+
+
+def _snapshot_record(snaps: Snapshots) -> dict:
+    return {kind: {"batch": b.pk, "snapshot_date": b.snapshot_date.isoformat(), "rows_total": b.rows_total,
+                   "rows_rejected": b.rows_rejected} for kind, b in sorted(snaps.batches.items())}
+
+
+def _execute(run: ComparisonRun, started: float, on_progress) -> Summary:
+    as_of = run.as_of
+    params = load_parameters(as_of)
+    snaps = current_snapshots(as_of)
+    kinds = [r.kind for r in rules.RULES]
+    skipped: list[dict[str, str]] = []
+    for kind in kinds:
+        reason = guards.skip_reason(kind, snaps, params)
+        if reason:
+            skipped.append({"rule": kind, "reason": reason})
+    skipped_kinds = frozenset(s["rule"] for s in skipped)
+    running = tuple(k for k in kinds if k not in skipped_kinds)
+    ComparisonRun.objects.filter(pk=run.pk).update(parameters=params.as_record(),
+                                                   snapshots=_snapshot_record(snaps), skipped=skipped)
+    ctx = rules.Context(as_of=as_of, params=params, snapshots=snaps, skipped=skipped_kinds, running=running)
+    seconds: dict[str, float] = {}
+    total = len(kinds)
+
+    # Phase 2: evaluate into temp tables.
+    _drop_temp_tables()
+    t0 = time.monotonic()
+    _materialise_facts(as_of, params, snaps)
+    seconds["_facts"] = round(time.monotonic() - t0, 3)
+    _create_candidates()
+    for i, rule in enumerate(rules.RULES):
+        _progress(run, {"phase": "evaluating", "done": i, "total": total, "current": rule.kind}, on_progress)
+        if rule.kind in skipped_kinds:
+            continue
+        t0 = time.monotonic()
+        sql, sql_params = rule.select(ctx)
+        with connection.cursor() as c:
+            c.execute(f"INSERT INTO {CAND} (kind, {', '.join(rules.CANDIDATE_COLUMNS)}) "
+                      f"SELECT '{rule.kind}', x.* FROM ({sql}) x", sql_params)
+        seconds[rule.kind] = round(time.monotonic() - t0, 3)
+    t0 = time.monotonic()
+    _index_candidates()
+    seconds["_index"] = round(time.monotonic() - t0, 3)
+
+    # Phase 3: write every task change and the run's figures in one transaction.
+    _progress(run, {"phase": "writing", "done": total, "total": total, "current": ""}, on_progress)
+    opened = dict.fromkeys(kinds, 0)
+    closed = dict.fromkeys(kinds, 0)
+    now = timezone.now()
+    snooze_from = _snooze_from(as_of, params)
+    with transaction.atomic():
+        for rule in rules.RULES:
+            if rule.kind in skipped_kinds:
+                continue
+            t0 = time.monotonic()
+            closed[rule.kind], opened[rule.kind] = _write_rule(rule.kind, run.pk, now, snooze_from)
+            seconds[rule.kind] = round(seconds.get(rule.kind, 0) + time.monotonic() - t0, 3)
+        open_counts = _open_counts(kinds)
+        duration = round(time.monotonic() - started, 3)
+        done = {"phase": "done", "done": total, "total": total, "current": ""}
+        ComparisonRun.objects.filter(pk=run.pk).update(
+            status=ComparisonRun.Status.FINISHED, finished_at=timezone.now(), duration_s=duration,
+            opened=opened, closed=closed, open=open_counts, rule_seconds=seconds, progress=done)
+    if on_progress:
+        on_progress(done)
+    return Summary(run_id=run.pk, as_of=as_of, opened=opened, closed=closed, open=open_counts,
+                   skipped=skipped, duration_s=duration)
+
+
+def _snooze_from(as_of: dt.date, params: Parameters) -> dt.datetime:
+    """A dismissal at or after this instant still snoozes (kind, subject) at D: dismissed on
+    day X, it is not reopened on X … X + snooze − 1 and may be on X + snooze."""
+    day = as_of - dt.timedelta(days=params.dismissal_snooze_days - 1)
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+def _materialise_facts(as_of: dt.date, params: Parameters, snaps: Snapshots) -> None:
+    with connection.cursor() as c:
+        for table, (sql, sql_params) in ((rules.EMPLOYER_FACTS, employer_facts_sql(as_of, params, snaps)),
+                                         (rules.PERSON_FACTS, person_facts_sql(as_of, params, snaps))):
+            c.execute(f"CREATE TEMP TABLE {table} AS {sql}", sql_params)
+            if q.is_pg():
+                c.execute(f"ANALYZE {table}")  # autovacuum never analyses temp tables
+
+
+def _create_candidates() -> None:
+    with connection.cursor() as c:
+        c.execute(f"""CREATE TEMP TABLE {CAND} (
+            kind varchar(32) NOT NULL, subject_type varchar(10) NOT NULL, subject_key varchar(40) NOT NULL,
+            subject_name varchar(200) NOT NULL, district_code varchar(6), street_code varchar(9),
+            priority varchar(8) NOT NULL, due_date date, evidence {q.json_type()} NOT NULL,
+            opens {q.bool_type()} NOT NULL)""")
+
+
+def _index_candidates() -> None:
+    with connection.cursor() as c:
+        c.execute(f"CREATE UNIQUE INDEX {CAND}_key ON {CAND} (kind, subject_key)")
+        if q.is_pg():
+            c.execute(f"ANALYZE {CAND}")
+
+
+def _write_rule(kind: str, run_id: int, now: dt.datetime, snooze_from: dt.datetime) -> tuple[int, int]:
+    """Close, refresh and open the tasks of one kind from its candidates. Returns (closed, opened)."""
+    n = q.param(now)
+    district_t, street_t = District._meta.db_table, Street._meta.db_table
+    with connection.cursor() as c:
+        # Close: open tasks of the kind whose subject is no longer a candidate.
+        c.execute(f"""
+            UPDATE {TASK} SET status = 'closed', resolution = 'resolved_by_data', closed_at = %s, last_run_id = %s
+            WHERE kind = %s AND status <> 'closed'
+              AND NOT EXISTS (SELECT 1 FROM {CAND} c WHERE c.kind = %s AND c.subject_key = {TASK}.subject_key)""",
+                  [n, run_id, kind, kind])
+        closed = c.rowcount
+        if closed:
+            c.execute(f"""
+                INSERT INTO {EVENT} (task_id, kind, actor_id, at, run_id, data)
+                SELECT t.id, 'closed_by_data', NULL, %s, %s, '{{}}' FROM {TASK} t
+                WHERE t.last_run_id = %s AND t.kind = %s AND t.status = 'closed'
+                  AND t.resolution = 'resolved_by_data'""", [n, run_id, run_id, kind])
+
+        # Refresh: still-true tasks whose evidence (or name, priority, due date) changed — only those.
+        c.execute(f"""
+            UPDATE {TASK} SET evidence = c.evidence, subject_name = c.subject_name, priority = c.priority,
+                              due_date = c.due_date, refreshed_at = %s, last_run_id = %s
+            FROM {CAND} c
+            WHERE c.kind = %s AND {TASK}.kind = %s AND {TASK}.subject_key = c.subject_key
+              AND {TASK}.status <> 'closed'
+              AND ({TASK}.evidence IS DISTINCT FROM c.evidence OR {TASK}.subject_name <> c.subject_name
+                   OR {TASK}.priority <> c.priority OR {TASK}.due_date IS DISTINCT FROM c.due_date)""",
+                  [n, run_id, kind, kind])
+        if c.rowcount:
+            c.execute(f"""
+                INSERT INTO {EVENT} (task_id, kind, actor_id, at, run_id, data)
+                SELECT t.id, 'refreshed', NULL, %s, %s, '{{}}' FROM {TASK} t
+                WHERE t.last_run_id = %s AND t.kind = %s AND t.status <> 'closed'""",
+                      [n, run_id, run_id, kind])
+
+        # Open: candidates without an open task, not snoozed by a recent dismissal; sorted by the
+        # unique key (much faster on PostgreSQL), filtered with NOT EXISTS before any conflict check.
+        conflict = " ON CONFLICT (kind, subject_key) WHERE status <> 'closed' DO NOTHING" if q.is_pg() else ""
+        c.execute(f"""
+            INSERT INTO {TASK} (kind, subject_type, subject_key, subject_name, district_id, street_id, priority,
+                                status, resolution, evidence, opened_at, refreshed_at, due_date, assignee_id,
+                                closed_at, opened_by_run_id, last_run_id)
+            SELECT c.kind, c.subject_type, c.subject_key, c.subject_name,
+                   (SELECT d.code FROM {district_t} d WHERE d.code = c.district_code),
+                   (SELECT s.code FROM {street_t} s WHERE s.code = c.street_code AND s.district_id = c.district_code),
+                   c.priority, 'open', '', c.evidence, %s, %s, c.due_date, NULL, NULL, %s, %s
+            FROM {CAND} c
+            WHERE c.kind = %s AND c.opens
+              AND NOT EXISTS (SELECT 1 FROM {TASK} t
+                              WHERE t.kind = c.kind AND t.subject_key = c.subject_key AND t.status <> 'closed')
+              AND NOT EXISTS (SELECT 1 FROM {TASK} t
+                              WHERE t.kind = c.kind AND t.subject_key = c.subject_key AND t.status = 'closed'
+                                AND t.resolution = 'dismissed' AND t.closed_at >= %s)
+            ORDER BY c.subject_key{conflict}""",
+                  [n, n, run_id, run_id, kind, q.param(snooze_from)])
+        opened = c.rowcount
+        if opened:
+            c.execute(f"""
+                INSERT INTO {EVENT} (task_id, kind, actor_id, at, run_id, data)
+                SELECT t.id, 'opened', NULL, %s, %s, '{{}}' FROM {TASK} t
+                WHERE t.opened_by_run_id = %s AND t.kind = %s""", [n, run_id, run_id, kind])
+    return closed, opened
+
+
+def _open_counts(kinds: list[str]) -> dict[str, int]:
+    counts = dict.fromkeys(kinds, 0)
+    with connection.cursor() as c:
+        c.execute(f"SELECT kind, COUNT(*) FROM {TASK} WHERE status <> 'closed' GROUP BY kind")
+        for kind, n in c.fetchall():
+            counts[kind] = n
+    return counts
+
+
+__all__ = ["RunInProgress", "Summary", "execute_run", "reap_dead_runs", "run_comparison", "start_run", "TaskKind"]

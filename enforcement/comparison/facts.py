@@ -1,0 +1,322 @@
+"""Set-based building blocks of the comparison, shared with `assessment`.
+
+Each function returns `(sql, params)`: one SELECT, portable between PostgreSQL and
+SQLite, over the *current snapshots* as of D (rosters.md). A kind with no current
+snapshot reads as empty (batch id −1). Use them as a subquery:
+
+    sql, params = required_employers_sql(as_of, None)
+    cursor.execute(f"SELECT district_code, COUNT(*) FROM ({sql}) r WHERE NOT r.enrolled GROUP BY 1", params)
+
+`params` may be a `Parameters`, a mapping of overrides, or None (the thresholds in force).
+
+Definitions (comparison.md → Derived facts, Employer rules, Person rules):
+- employer facts: one row per uscc seen in market_entities, tax_payroll (latest period),
+  insurance_employers or dust_hazard; H, W, Ip, Ii, Iu …; routing from the first source
+  with a district (market, tax, insurance_employers).
+- required employer: (a) an active market entity established ≤ D − grace of a type that
+  must enrol, or (b) a uscc with H ≥ 1 not in the market roster or active and past grace.
+- person facts: one row per id_number seen in household, civil_affairs, poverty,
+  disability or a non-terminated pension row; eligibility for 代缴, the pension row,
+  `current` and `covered`; routing from household, civil_affairs, poverty, disability.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from enforcement.comparison import sql as q
+from enforcement.comparison.parameters import Parameters, resolve
+from enrollment.models import (
+    CivilAffairsRow,
+    ConstructionProjectRow,
+    DisabilityRow,
+    DustHazardRow,
+    HouseholdRow,
+    InsuranceEmployerRow,
+    InsurancePersonRow,
+    InsuranceProjectRow,
+    MarketEntityRow,
+    PovertyRow,
+    RosterBatch,
+    RosterKind,
+    TaxPayrollRow,
+)
+from wuhai_coverage.core.models import IndustryDivision, KeyIndustry
+
+NO_BATCH = -1  # a kind without a current snapshot reads as empty
+
+T_MARKET = MarketEntityRow._meta.db_table
+T_TAX = TaxPayrollRow._meta.db_table
+T_CIVIL = CivilAffairsRow._meta.db_table
+T_POVERTY = PovertyRow._meta.db_table
+T_DISABILITY = DisabilityRow._meta.db_table
+T_DUST = DustHazardRow._meta.db_table
+T_PROJECTS = ConstructionProjectRow._meta.db_table
+T_HOUSEHOLD = HouseholdRow._meta.db_table
+T_INS_EMPLOYERS = InsuranceEmployerRow._meta.db_table
+T_INS_PERSONS = InsurancePersonRow._meta.db_table
+T_INS_PROJECTS = InsuranceProjectRow._meta.db_table
+T_KEY_INDUSTRY = KeyIndustry._meta.db_table
+T_DIVISION = IndustryDivision._meta.db_table
+
+REQUIRED_ENTITY_TYPES = ("enterprise", "coop", "branch")
+
+
+@dataclass(frozen=True)
+class Snapshots:
+    """The current snapshot (batch) of every kind as of D; missing kinds are absent."""
+
+    as_of: dt.date
+    batches: Mapping[str, RosterBatch] = field(default_factory=dict)
+
+    def id(self, kind: str) -> int:
+        batch = self.batches.get(kind)
+        return batch.pk if batch is not None else NO_BATCH
+
+    def has(self, kind: str) -> bool:
+        return kind in self.batches
+
+
+def current_snapshots(as_of: dt.date) -> Snapshots:
+    from enrollment.selectors import current_batches
+
+    return Snapshots(as_of=as_of, batches=current_batches(as_of=as_of))
+
+
+# --- dates -------------------------------------------------------------------------------
+
+def age_cutoff(as_of: dt.date, years: int) -> dt.date:
+    """The latest birth date of someone aged ≥ `years` (completed) at `as_of`.
+
+    age ≥ n  ⇔  birth_date ≤ age_cutoff(D, n). A birthday on D counts; a 29 February
+    birthday falls on 1 March in other years: for D = 1 March of a common year the
+    cut-off is 1 March (a 29 Feb baby has had its birthday), for D = 28 February it is
+    28 February (it has not); for D = 29 February and a common birth year, 28 February."""
+    year = as_of.year - years
+    try:
+        return as_of.replace(year=year)
+    except ValueError:  # D is 29 February, the birth year is common
+        return dt.date(year, 2, 28)
+
+
+def period_of(months_total: int) -> int:
+    """YYYYMM of months(x) = 12·year + month."""
+    year, month = divmod(months_total - 1, 12)
+    return year * 100 + month + 1
+
+
+def current_min_period(as_of: dt.date, interruption_months: int) -> int:
+    """A pension row is current when months(D) − months(P) ≤ interruption_months, i.e.
+    P ≥ this period (equivalent for every valid YYYYMM, and usable by an index)."""
+    return period_of(as_of.year * 12 + as_of.month - interruption_months)
+
+
+def age_expr(birth_col: str, as_of: dt.date) -> tuple[str, list]:
+    """Completed years at D as SQL (evidence only; the rules use `age_cutoff`)."""
+    d_int = as_of.year * 10000 + as_of.month * 100 + as_of.day
+    return f"(({d_int} - {q.yyyymmdd(birth_col)}) / 10000)", []
+
+
+# --- employers ---------------------------------------------------------------------------
+
+def _norm_industry(col: str) -> str:
+    """A code without its section letter ('0610') takes it from its division (defensive:
+    the intake already normalises to 'B0610')."""
+    return (
+        f"CASE WHEN substr({col}, 1, 1) BETWEEN '0' AND '9' THEN "
+        f"(SELECT dv.section_id FROM {T_DIVISION} dv WHERE substr(dv.code, 2, 2) = substr({col}, 1, 2)) || {col} "
+        f"ELSE {col} END"
+    )
+
+
+def employer_facts_sql(as_of: dt.date, params: Parameters | Mapping | None = None,
+                       snapshots: Snapshots | None = None) -> tuple[str, list]:
+    """One row per uscc in a current market, tax, insurance_employers or dust_hazard snapshot.
+
+    Columns: uscc, name, in_market, in_tax, enrolled, in_dust, entity_type, market_status,
+    established_on, employees_reported, industry_code, h, w, payroll_period, ip, ii, iu,
+    base_total, arrears, last_paid_period, hazard_factor, exposed_workers, key_industry,
+    district_code, street_code."""
+    snaps = snapshots or current_snapshots(as_of)
+    m, t, ie, dh = (snaps.id(RosterKind.MARKET_ENTITIES), snaps.id(RosterKind.TAX_PAYROLL),
+                    snaps.id(RosterKind.INSURANCE_EMPLOYERS), snaps.id(RosterKind.DUST_HAZARD))
+    f = q.false()
+    norm = _norm_industry("m.industry_code")
+    sql = f"""
+SELECT k.uscc AS uscc,
+       COALESCE(m.name, t.name, ie.name, dh.name) AS name,
+       (m.uscc IS NOT NULL) AS in_market,
+       (t.uscc IS NOT NULL) AS in_tax,
+       (ie.uscc IS NOT NULL) AS enrolled,
+       (dh.uscc IS NOT NULL) AS in_dust,
+       m.entity_type AS entity_type,
+       m.status AS market_status,
+       m.established_on AS established_on,
+       COALESCE(m.employees_reported, 0) AS employees_reported,
+       COALESCE(m.industry_code, dh.industry_code) AS industry_code,
+       COALESCE(t.payroll_headcount, 0) AS h,
+       COALESCE(t.payroll_total, 0) AS w,
+       t.period AS payroll_period,
+       COALESCE(ie.insured_pension, 0) AS ip,
+       COALESCE(ie.insured_injury, 0) AS ii,
+       COALESCE(ie.insured_unemployment, 0) AS iu,
+       COALESCE(ie.declared_base_total, 0) AS base_total,
+       COALESCE(ie.arrears_amount, 0) AS arrears,
+       ie.last_paid_period AS last_paid_period,
+       dh.hazard_factor AS hazard_factor,
+       COALESCE(dh.exposed_workers, 0) AS exposed_workers,
+       (dh.uscc IS NOT NULL OR COALESCE(EXISTS (
+            SELECT 1 FROM {T_KEY_INDUSTRY} ki
+            WHERE substr({norm}, 1, length(ki.code)) = ki.code), {f})) AS key_industry,
+       CASE WHEN m.district_code IS NOT NULL THEN m.district_code
+            WHEN t.district_code IS NOT NULL THEN t.district_code
+            ELSE ie.district_code END AS district_code,
+       CASE WHEN m.district_code IS NOT NULL THEN m.street_code ELSE NULL END AS street_code
+FROM (SELECT uscc FROM {T_MARKET} WHERE batch_id = %s
+      UNION SELECT uscc FROM {T_TAX} WHERE batch_id = %s
+      UNION SELECT uscc FROM {T_INS_EMPLOYERS} WHERE batch_id = %s
+      UNION SELECT uscc FROM {T_DUST} WHERE batch_id = %s) k
+LEFT JOIN {T_MARKET} m ON m.batch_id = %s AND m.uscc = k.uscc
+LEFT JOIN (SELECT tt.uscc, tt.name, tt.period, tt.payroll_headcount, tt.payroll_total, tt.district_code
+           FROM {T_TAX} tt
+           JOIN (SELECT uscc, MAX(period) AS period FROM {T_TAX} WHERE batch_id = %s GROUP BY uscc) lp
+             ON lp.uscc = tt.uscc AND lp.period = tt.period
+           WHERE tt.batch_id = %s) t ON t.uscc = k.uscc
+LEFT JOIN {T_INS_EMPLOYERS} ie ON ie.batch_id = %s AND ie.uscc = k.uscc
+LEFT JOIN {T_DUST} dh ON dh.batch_id = %s AND dh.uscc = k.uscc
+"""
+    return sql, [m, t, ie, dh, m, t, t, ie, dh]
+
+
+def required_predicate(alias: str, as_of: dt.date, params: Parameters) -> tuple[str, list]:
+    """The SQL condition "a required employer" over an employer-facts row `alias`."""
+    registered_by = as_of - dt.timedelta(days=params.registration_grace_days)
+    types = ", ".join(f"'{x}'" for x in REQUIRED_ENTITY_TYPES)
+    a = alias
+    sql = (
+        f"(({a}.in_market AND {a}.market_status = 'active' AND {a}.established_on <= %s"
+        f" AND ({a}.entity_type IN ({types})"
+        f"      OR ({a}.entity_type = 'individual' AND ({a}.employees_reported >= 1 OR {a}.h >= 1))))"
+        f" OR ({a}.h >= 1 AND (NOT {a}.in_market"
+        f"      OR ({a}.market_status = 'active' AND {a}.established_on <= %s))))"
+    )
+    return sql, [q.param(registered_by), q.param(registered_by)]
+
+
+def required_employers_sql(as_of: dt.date, params: Parameters | Mapping | None = None,
+                           snapshots: Snapshots | None = None) -> tuple[str, list]:
+    """Required employers: columns (uscc, name, district_code, street_code, enrolled)."""
+    p = resolve(params, as_of)
+    facts, facts_params = employer_facts_sql(as_of, p, snapshots)
+    pred, pred_params = required_predicate("e", as_of, p)
+    sql = (f"SELECT e.uscc, e.name, e.district_code, e.street_code, e.enrolled "
+           f"FROM ({facts}) e WHERE {pred}")
+    return sql, facts_params + pred_params
+
+
+# --- persons -----------------------------------------------------------------------------
+
+def person_facts_sql(as_of: dt.date, params: Parameters | Mapping | None = None,
+                     snapshots: Snapshots | None = None) -> tuple[str, list]:
+    """One row per id_number in a current household, civil_affairs, poverty or disability
+    snapshot or with a pension row that is not terminated (a terminated row counts as none).
+
+    Columns: id_number, name, birth_date, sex, in_household, community, civil_category,
+    poverty_active, disability_level, eligible, has_pension, pension_status, scheme,
+    subsidized, last_paid_period, current, covered, district_code, street_code."""
+    p = resolve(params, as_of)
+    snaps = snapshots or current_snapshots(as_of)
+    hh, ca, pv, ds, ip = (snaps.id(RosterKind.HOUSEHOLD_REGISTRY), snaps.id(RosterKind.CIVIL_AFFAIRS),
+                          snaps.id(RosterKind.POVERTY_REGISTRY), snaps.id(RosterKind.DISABILITY_REGISTRY),
+                          snaps.id(RosterKind.INSURANCE_PERSONS))
+    d = q.param(as_of)
+    min_period = current_min_period(as_of, p.interruption_months)
+    f = q.false()
+    civil_eligible = ("CASE WHEN cc.category IN ('dibao', 'tekun') AND cc.valid_from <= %s"
+                      " AND (cc.valid_to IS NULL OR cc.valid_to >= %s) THEN 1 ELSE 0 END")
+    current = "(ip.status = 'active' AND ip.last_paid_period >= %s)"
+    sql = f"""
+SELECT k.id_number AS id_number,
+       COALESCE(h.name, c.name, pv.name, ds.name, ip.name) AS name,
+       COALESCE(h.birth_date, c.birth_date, pv.birth_date, ds.birth_date, ip.birth_date) AS birth_date,
+       COALESCE(h.sex, c.sex, pv.sex, ds.sex, ip.sex) AS sex,
+       (h.id_number IS NOT NULL) AS in_household,
+       h.community AS community,
+       CASE WHEN c.eligible = 1 THEN c.category ELSE NULL END AS civil_category,
+       COALESCE(pv.status = 'active', {f}) AS poverty_active,
+       ds.disability_level AS disability_level,
+       (COALESCE(c.eligible = 1, {f}) OR COALESCE(pv.status = 'active', {f})
+        OR COALESCE(ds.disability_level IN (1, 2), {f})) AS eligible,
+       (ip.id_number IS NOT NULL) AS has_pension,
+       ip.status AS pension_status,
+       ip.scheme AS scheme,
+       COALESCE(ip.subsidized, {f}) AS subsidized,
+       ip.last_paid_period AS last_paid_period,
+       COALESCE({current}, {f}) AS current,
+       COALESCE(ip.status = 'retired'
+                OR ({current} AND (ip.scheme IN ('employee', 'flexible')
+                                   OR (ip.scheme = 'resident' AND ip.subsidized))), {f}) AS covered,
+       CASE WHEN h.district_code IS NOT NULL THEN h.district_code
+            WHEN c.district_code IS NOT NULL THEN c.district_code
+            WHEN pv.district_code IS NOT NULL THEN pv.district_code
+            ELSE ds.district_code END AS district_code,
+       CASE WHEN h.district_code IS NOT NULL THEN h.street_code
+            WHEN c.district_code IS NOT NULL THEN c.street_code
+            WHEN pv.district_code IS NOT NULL THEN pv.street_code
+            WHEN ds.district_code IS NOT NULL THEN ds.street_code
+            ELSE NULL END AS street_code
+FROM (SELECT id_number FROM {T_HOUSEHOLD} WHERE batch_id = %s
+      UNION SELECT id_number FROM {T_CIVIL} WHERE batch_id = %s
+      UNION SELECT id_number FROM {T_POVERTY} WHERE batch_id = %s
+      UNION SELECT id_number FROM {T_DISABILITY} WHERE batch_id = %s
+      UNION SELECT id_number FROM {T_INS_PERSONS}
+            WHERE batch_id = %s AND insurance_type = 'pension' AND status <> 'terminated') k
+LEFT JOIN {T_HOUSEHOLD} h ON h.batch_id = %s AND h.id_number = k.id_number
+LEFT JOIN (SELECT x.* FROM (
+             SELECT cc.id_number, cc.name, cc.birth_date, cc.sex, cc.category, cc.district_code, cc.street_code,
+                    {civil_eligible} AS eligible,
+                    ROW_NUMBER() OVER (PARTITION BY cc.id_number
+                                       ORDER BY {civil_eligible} DESC, cc.valid_from DESC, cc.category) AS rn
+             FROM {T_CIVIL} cc WHERE cc.batch_id = %s) x
+           WHERE x.rn = 1) c ON c.id_number = k.id_number
+LEFT JOIN {T_POVERTY} pv ON pv.batch_id = %s AND pv.id_number = k.id_number
+LEFT JOIN {T_DISABILITY} ds ON ds.batch_id = %s AND ds.id_number = k.id_number
+LEFT JOIN {T_INS_PERSONS} ip ON ip.batch_id = %s AND ip.id_number = k.id_number
+      AND ip.insurance_type = 'pension' AND ip.status <> 'terminated'
+"""
+    sql_params = [
+        min_period, min_period,          # current, covered
+        hh, ca, pv, ds, ip,              # the universe
+        hh,
+        d, d, d, d, ca,                  # civil: eligible twice (select, order), then batch
+        pv, ds, ip,
+    ]
+    return sql, sql_params
+
+
+def age_window_predicate(alias: str, as_of: dt.date, *, min_age: int | None = None,
+                         max_age: int | None = None) -> tuple[str, list]:
+    """min_age ≤ age < max_age at D over a row with `birth_date`, via cut-off dates."""
+    parts, out = [], []
+    if min_age is not None:
+        parts.append(f"{alias}.birth_date <= %s")
+        out.append(q.param(age_cutoff(as_of, min_age)))
+    if max_age is not None:
+        parts.append(f"{alias}.birth_date > %s")
+        out.append(q.param(age_cutoff(as_of, max_age)))
+    return "(" + " AND ".join(parts or ["1 = 1"]) + ")", out
+
+
+def subsidized_persons_sql(as_of: dt.date, params: Parameters | Mapping | None = None,
+                           snapshots: Snapshots | None = None) -> tuple[str, list]:
+    """Persons eligible for 代缴 (16 ≤ age < 60 and in civil_affairs dibao/tekun valid at D,
+    poverty active, or disability level 1–2): columns (id_number, name, district_code,
+    street_code, covered). `covered` as rule 1 of comparison.md: a pension row that is
+    retired, or current with scheme employee/flexible, or current resident and subsidised."""
+    p = resolve(params, as_of)
+    facts, facts_params = person_facts_sql(as_of, p, snapshots)
+    ages, age_params = age_window_predicate("pf", as_of, min_age=16, max_age=60)
+    sql = (f"SELECT pf.id_number, pf.name, pf.district_code, pf.street_code, pf.covered "
+           f"FROM ({facts}) pf WHERE pf.eligible AND {ages}")
+    return sql, facts_params + age_params
