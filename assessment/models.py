@@ -45,6 +45,9 @@ class AssessmentParameterChange(models.Model):
         verbose_name = _("考核参数修改记录")
         verbose_name_plural = _("考核参数修改记录")
 
+    def __str__(self) -> str:
+        return f"{self.name}: {self.old_value} → {self.new_value}"
+
 
 class IndicatorSnapshot(models.Model):
     """One indicator of one district as of a month's last day (Celery beat on the 1st).
@@ -71,3 +74,6 @@ class IndicatorSnapshot(models.Model):
             models.UniqueConstraint(fields=["as_of", "district", "indicator"], name="one_indicator_snapshot_per_day"),
         ]
         indexes = [models.Index(fields=["year", "district"], name="indicator_snapshot_year_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.as_of} {self.district_id} {self.indicator}: {self.numerator}/{self.denominator}"

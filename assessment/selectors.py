@@ -21,20 +21,22 @@ from django.utils import timezone
 
 from assessment import parameters as P
 from assessment import scoring
-from assessment.facts import required_employers_sql, subsidized_persons_sql
 from assessment.models import AssessmentParameter, AssessmentParameterChange, IndicatorSnapshot
+from enforcement.comparison import sql as dialect
+from enforcement.comparison.facts import (
+    Snapshots,
+    age_cutoff,
+    person_facts_sql,
+    required_employers_sql,
+    subsidized_persons_sql,
+)
 from enforcement.models import Task
 from enrollment import selectors as enrollment_selectors
 from enrollment.models import (
     KIND_DEPARTMENT,
     ROW_MODELS,
-    CivilAffairsRow,
     ConstructionProjectRow,
-    DisabilityRow,
-    HouseholdRow,
-    InsurancePersonRow,
     InsuranceProjectRow,
-    PovertyRow,
     RosterBatch,
     RosterKind,
 )
@@ -61,12 +63,12 @@ class Period:
 
     @property
     def start_at(self) -> dt.datetime:
-        return timezone.make_aware(dt.datetime(self.year, 1, 1))
+        return dt.datetime(self.year, 1, 1, tzinfo=timezone.get_current_timezone())
 
     @property
     def end_at(self) -> dt.datetime:
         """The first instant after D (exclusive end)."""
-        return timezone.make_aware(dt.datetime.combine(self.as_of + dt.timedelta(days=1), dt.time()))
+        return dt.datetime.combine(self.as_of + dt.timedelta(days=1), dt.time(), tzinfo=timezone.get_current_timezone())
 
     @property
     def last_year(self) -> Period:
@@ -90,15 +92,6 @@ def period_of(year: int, *, as_of: dt.date | None = None, today: dt.date | None 
     today = today or timezone.localdate()
     end = dt.date(year, 12, 31)
     return Period(year, min(end, as_of or today))
-
-
-def cutoff_birth_date(as_of: dt.date, age: int) -> dt.date:
-    """Persons born after this date are younger than `age` at `as_of` (completed years; a
-    birthday on as_of counts; 29 February birthdays fall on 1 March in other years)."""
-    try:
-        return as_of.replace(year=as_of.year - age)
-    except ValueError:  # as_of is 29 February and that year has none: born 28 Feb turns `age` on 28 Feb
-        return dt.date(as_of.year - age, 2, 28)
 
 
 def current_parameters() -> dict:
@@ -137,7 +130,8 @@ def _missing(ind: P.Indicator, batches: dict) -> str:
 
 
 def _employer_rows(period: Period, batches: dict) -> RowQuery:
-    sql, params = required_employers_sql(period.as_of, {})
+    # None: the comparison's thresholds in force (registration_grace_days …), as the nightly run uses.
+    sql, params = required_employers_sql(period.as_of, None, Snapshots(period.as_of, batches))
     return RowQuery(
         f"SELECT f.uscc AS key, f.name AS name, f.district_code, f.street_code, f.enrolled AS hit FROM ({sql}) f",
         list(params), columns=(("hit", "已参保"),))
@@ -152,50 +146,33 @@ def _project_rows(period: Period, batches: dict) -> RowQuery:
         LEFT JOIN {_t(InsuranceProjectRow)} ip ON ip.batch_id = %s AND ip.project_code = c.project_code
         WHERE c.batch_id = %s AND c.start_date >= %s AND c.start_date <= %s"""
     return RowQuery(sql, [batches[RosterKind.INSURANCE_PROJECTS].pk, batches[RosterKind.CONSTRUCTION_PROJECTS].pk,
-                          period.start, period.as_of],
+                          dialect.param(period.start), dialect.param(period.as_of)],
                     columns=(("builder_name", "建设单位"), ("start_date", "开工日期"),
                              ("planned_workers", "计划用工"), ("hit", "已参保"), ("enrolled_on", "参保日期")))
 
 
 def _subsidized_rows(period: Period, batches: dict) -> RowQuery:
-    sql, params = subsidized_persons_sql(period.as_of, {})
+    sql, params = subsidized_persons_sql(period.as_of, None, Snapshots(period.as_of, batches))
     return RowQuery(
         f"SELECT f.id_number AS key, f.name AS name, f.district_code, f.street_code, f.covered AS hit FROM ({sql}) f",
         list(params), columns=(("hit", "已参保"),))
 
 
-def person_location_sql(batches: dict) -> tuple[str, list]:
-    """(id_number, district_code, street_code) of every person located in a current
-    snapshot, from the first source that has a district: household registry, then
-    civil_affairs, poverty, disability (comparison.md → Where a task goes)."""
-    sources = [(RosterKind.HOUSEHOLD_REGISTRY, HouseholdRow), (RosterKind.CIVIL_AFFAIRS, CivilAffairsRow),
-               (RosterKind.POVERTY_REGISTRY, PovertyRow), (RosterKind.DISABILITY_REGISTRY, DisabilityRow)]
-    parts, params = [], []
-    for pref, (kind, model) in enumerate(sources):
-        if kind in batches:
-            parts.append(f"SELECT id_number, district_code, street_code, {pref} AS pref FROM {_t(model)} "
-                         "WHERE batch_id = %s AND district_code IS NOT NULL")
-            params.append(batches[kind].pk)
-    if not parts:
-        return "SELECT NULL AS id_number, NULL AS district_code, NULL AS street_code WHERE 1 = 0", []
-    return (f"""SELECT id_number, district_code, street_code FROM (
-                  SELECT s.*, ROW_NUMBER() OVER (PARTITION BY id_number ORDER BY pref) AS n
-                  FROM ({' UNION ALL '.join(parts)}) s) ranked WHERE n = 1""", params)
-
-
 def _interruption_rows(period: Period, batches: dict) -> RowQuery:
-    loc_sql, loc_params = person_location_sql(batches)
-    sql = f"""
-        SELECT p.id_number AS key, p.name AS name, loc.district_code, loc.street_code,
-               (p.status = 'interrupted') AS hit, p.scheme, p.status, p.last_paid_period, p.birth_date
-        FROM {_t(InsurancePersonRow)} p
-        JOIN ({loc_sql}) loc ON loc.id_number = p.id_number
-        WHERE p.batch_id = %s AND p.insurance_type = 'pension' AND p.status IN ('active', 'interrupted')
-          AND p.birth_date > %s"""
-    return RowQuery(sql, [*loc_params, batches[RosterKind.INSURANCE_PERSONS].pk,
-                          cutoff_birth_date(period.as_of, PENSION_AGE)],
-                    columns=(("scheme", "参保类型"), ("status", "参保状态"), ("last_paid_period", "最近缴费所属期"),
-                             ("birth_date", "出生日期"), ("hit", "中断缴费")))
+    """Pension rows (one per person; terminated counts as none) that are active or
+    interrupted, of persons under 60 at D, in the district the comparison routes the
+    person to (household registry, then civil_affairs, poverty, disability). A person
+    found in none of those is in no district's count."""
+    sql, params = person_facts_sql(period.as_of, None, Snapshots(period.as_of, batches))
+    return RowQuery(
+        f"""SELECT pf.id_number AS key, pf.name AS name, pf.district_code, pf.street_code,
+                   (pf.pension_status = 'interrupted') AS hit, pf.scheme, pf.pension_status, pf.last_paid_period,
+                   pf.birth_date
+            FROM ({sql}) pf
+            WHERE pf.pension_status IN ('active', 'interrupted') AND pf.birth_date > %s""",
+        [*params, dialect.param(age_cutoff(period.as_of, PENSION_AGE))],
+        columns=(("scheme", "参保类型"), ("pension_status", "参保状态"), ("last_paid_period", "最近缴费所属期"),
+                 ("birth_date", "出生日期"), ("hit", "中断缴费")))
 
 
 def _task_rows(period: Period, batches: dict) -> RowQuery:
@@ -205,7 +182,8 @@ def _task_rows(period: Period, batches: dict) -> RowQuery:
                t.kind, t.subject_key, t.status, t.resolution, t.opened_at, t.closed_at
         FROM {_t(Task)} t
         WHERE t.opened_at >= %s AND t.opened_at < %s AND t.district_id IS NOT NULL"""
-    return RowQuery(sql, [*CLOSED_AS_DONE, period.end_at, period.start_at, period.end_at],
+    end_at = dialect.param(period.end_at)
+    return RowQuery(sql, [*CLOSED_AS_DONE, end_at, dialect.param(period.start_at), end_at],
                     columns=(("kind", "任务类型"), ("subject_key", "对象编码"), ("status", "状态"),
                              ("resolution", "办结方式"), ("opened_at", "生成时间"), ("closed_at", "关闭时间"),
                              ("hit", "计入办结")))
@@ -219,7 +197,7 @@ def _community_rows(period: Period, batches: dict) -> RowQuery:
         JOIN {_t(Street)} s ON s.code = c.street_id
         LEFT JOIN (SELECT community_id, COUNT(*) AS n, MAX(posted_on) AS last_on FROM {_t(PublicityPosting)}
                    WHERE posted_on >= %s AND posted_on <= %s GROUP BY community_id) p ON p.community_id = c.code"""
-    return RowQuery(sql, [period.start, period.as_of],
+    return RowQuery(sql, [dialect.param(period.start), dialect.param(period.as_of)],
                     columns=(("street_name", "街道"), ("postings", "本年张贴次数"), ("last_on", "最近张贴日期"),
                              ("hit", "已覆盖")))
 

@@ -14,9 +14,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from assessment import charts, export, services
+from assessment import charts, export, selectors, services
 from assessment import parameters as P
-from assessment import selectors
 from assessment.forms import ParametersForm
 from enforcement.models import Task, TaskKind
 from wuhai_coverage.core import access

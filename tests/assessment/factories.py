@@ -96,7 +96,7 @@ def task(district, opened: dt.datetime, *, status="open", resolution="", closed:
 
 def at(y, m, d, hh=12, mm=0) -> dt.datetime:
     """An aware datetime in Asia/Shanghai."""
-    return timezone.make_aware(dt.datetime(y, m, d, hh, mm))
+    return dt.datetime(y, m, d, hh, mm, tzinfo=timezone.get_current_timezone())
 
 
 def communities(district) -> list[Community]:

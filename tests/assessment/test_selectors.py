@@ -73,15 +73,6 @@ def test_year_defaults_to_this_year():
     assert selectors.parse_year(" 2020 ", today=dt.date(2026, 11, 28)) == 2020
 
 
-@pytest.mark.parametrize("as_of,expected", [
-    (dt.date(2025, 12, 31), dt.date(1965, 12, 31)),
-    (dt.date(2024, 2, 29), dt.date(1964, 2, 29)),
-    (dt.date(2025, 3, 1), dt.date(1965, 3, 1)),
-])
-def test_age_cutoff(as_of, expected):
-    assert selectors.cutoff_birth_date(as_of, 60) == expected
-
-
 def test_department_assessment_counts_months_with_a_loaded_snapshot_and_rejected_rows(db):
     from tests.assessment import factories as f
 
