@@ -192,4 +192,5 @@ LOGGING = {
 # Demo data, loaded by `manage.py load_demo_data` (scripts/run.sh): each app's loader in order.
 DEMO_DATA_LOADERS = [
     "enrollment.demo.load_demo_rosters",
+    "assessment.demo.load_demo_assessment",
 ]

@@ -75,3 +75,16 @@ def test_backfill_takes_the_past_month_ends_of_the_year(db):
 def test_month_end_before():
     assert services.month_end_before(dt.date(2026, 3, 1)) == dt.date(2026, 2, 28)
     assert services.month_end_before(dt.date(2026, 1, 1)) == dt.date(2025, 12, 31)
+
+
+def test_the_demo_loader_posts_and_snapshots_once(db, city_manager):
+    from assessment.demo import load_demo_assessment
+    from outreach.models import PublicityPosting
+
+    today = dt.date(2026, 4, 15)
+    assert "postings" in load_demo_assessment(today=today)
+    n = PublicityPosting.objects.count()
+    assert 0 < n < 87 and all(p.posted_on <= today for p in PublicityPosting.objects.all())
+    assert IndicatorSnapshot.objects.filter(year=2026).values("as_of").distinct().count() == 3
+    assert "已存在" in load_demo_assessment(today=today)
+    assert PublicityPosting.objects.count() == n
