@@ -293,11 +293,18 @@ def indicator_rows(code: str, period: Period, *, district_code: str, subset: str
     where = {"numerator": " AND r.hit", "gap": " AND NOT r.hit"}.get(subset, "")
     base = f"FROM ({q.sql}) r WHERE r.district_code = %s{where}"
     with connection.cursor() as cur:
-        cur.execute(f"SELECT COUNT(*) {base}", [*q.params, district_code])
-        total = cur.fetchone()[0]
-        cur.execute(f"SELECT r.* {base} ORDER BY r.key LIMIT %s OFFSET %s", [*q.params, district_code, limit, offset])
+        # One pass: the total rides along on every row (the row query can be heavy).
+        cur.execute(f"SELECT r.*, COUNT(*) OVER () AS total_rows {base} ORDER BY r.key LIMIT %s OFFSET %s",
+                    [*q.params, district_code, limit, offset])
         names = [c[0] for c in cur.description]
         rows = [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+        if rows:
+            total = rows[0]["total_rows"]
+        else:  # past the last page (or nothing at all): count on its own
+            cur.execute(f"SELECT COUNT(*) {base}", [*q.params, district_code])
+            total = cur.fetchone()[0]
+    for row in rows:
+        row.pop("total_rows")
     return q, total, rows
 
 

@@ -93,3 +93,10 @@ def test_department_assessment_counts_months_with_a_loaded_snapshot_and_rejected
     assert hrss["insurance_persons"].months_loaded == 1 and hrss["insurance_employers"].months_loaded == 0
     assert res["hrss"].rejected_rate == pytest.approx(1 / 1000)
     assert res["tax"].rejected_rate is None      # nothing delivered: no rate, not 0
+
+
+def test_drill_down_pages_past_the_end_still_know_the_total(scenario):
+    _q, total, rows = selectors.indicator_rows("publicity_coverage", Y2025, district_code=A, limit=50, offset=100)
+    assert (total, rows) == (43, [])
+    _q, total, rows = selectors.indicator_rows("publicity_coverage", Y2025, district_code=A, limit=40, offset=40)
+    assert total == 43 and len(rows) == 3 and "total_rows" not in rows[0]
