@@ -75,6 +75,8 @@ def district(request: HttpRequest, code: str) -> HttpResponse:
     result = next(r for r in selectors.ranking(period, params) if r.code == d.code)
     return render(request, "assessment/district.html", {
         "period": period, "district": d, "result": result, "params": params,
+        "scored_weight": sum(i.weight for i in result.indicators if i.scored),
+        "weighted_terms": " + ".join(f"{i.weight.normalize():f}×{i.score}" for i in result.indicators if i.scored),
         "drillable": access.in_jurisdiction(request.user, district_code=d.code, street_code=None),
     })
 

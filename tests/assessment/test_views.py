@@ -46,7 +46,7 @@ def test_the_district_page_shows_how_each_score_was_computed_with_links_to_rows(
     assert "100 × min(1, 0.6667 / 0.9000) = 74.07" in body
     assert "100 × 上年 0.2000 / 本年 0.2500 = 80.00" in body
     assert f"/assessment/districts/{A}/employer_coverage/?year=2025&amp;subset=numerator" in body
-    assert "58.39" in body
+    assert "(25×75.00 + 15×74.07 + 15×50.00 + 15×80.00 + 15×55.56 + 15×4.65) / 100 = 58.39" in body
 
 
 def test_a_caseworker_sees_another_districts_numbers_but_not_its_rows(scenario, logged):
