@@ -14,8 +14,11 @@ year end and reproducible (the 31 December monthly snapshot agrees with it).
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.db import connection
 from django.utils import timezone
 
@@ -225,15 +228,40 @@ def row_query(code: str, period: Period, batches: dict | None = None) -> RowQuer
     return ROW_QUERIES[code](period, batches)
 
 
+# Indicators read only from roster snapshots: their counts cannot change until a new
+# snapshot is loaded or the comparison's thresholds are edited, so they are cached under a
+# key made of both (at full Wuhai size the person facts take seconds; tasks and postings,
+# which change all day, are cheap and always counted live).
+SNAPSHOT_INDICATORS = frozenset({P.EMPLOYER_COVERAGE, P.CONSTRUCTION_INJURY_RATE, P.SUBSIDIZED_COVERAGE,
+                                 P.INTERRUPTION_RATE})
+COUNTS_CACHE_SECONDS = 12 * 3600
+
+
+def _counts_cache_key(code: str, period: Period, batches: dict) -> str:
+    from enforcement.comparison.parameters import resolve
+
+    snapshots = ",".join(f"{k}:{b.pk}:{b.sha256}" for k, b in sorted(batches.items()))
+    thresholds = json.dumps(resolve(None, period.as_of).as_record(), sort_keys=True, default=str)
+    digest = hashlib.sha256(f"{snapshots}|{thresholds}".encode()).hexdigest()[:32]
+    return f"assessment:counts:{code}:{period.as_of.isoformat()}:{digest}"
+
+
 def indicator_counts(code: str, period: Period, batches: dict | None = None) -> tuple[dict[str, tuple[int, int]], str]:
     """({district_code: (numerator, denominator)}, missing snapshot or '') for one indicator."""
+    batches = snapshot_batches(period.as_of) if batches is None else batches
+    key = _counts_cache_key(code, period, batches) if code in SNAPSHOT_INDICATORS else None
+    if key and (hit := cache.get(key)) is not None:
+        return hit
     q = row_query(code, period, batches)
     if q.sql is None:
         return {}, q.missing
     with connection.cursor() as cur:
         cur.execute(f"SELECT r.district_code, SUM(CASE WHEN r.hit THEN 1 ELSE 0 END), COUNT(*) "
                     f"FROM ({q.sql}) r WHERE r.district_code IS NOT NULL GROUP BY r.district_code", q.params)
-        return {code_: (int(num), int(den)) for code_, num, den in cur.fetchall()}, ""
+        result = {code_: (int(num), int(den)) for code_, num, den in cur.fetchall()}, ""
+    if key:
+        cache.set(key, result, COUNTS_CACHE_SECONDS)
+    return result
 
 
 @dataclass(frozen=True)

@@ -36,6 +36,14 @@ EXPECTED_SCORE = {A: Decimal("58.39"), B: Decimal("100.00"), C: Decimal("52.17")
 EXPECTED_RANK = {B: 1, A: 2, C: 3}
 
 
+@pytest.fixture(autouse=True)
+def _fresh_counts_cache():
+    """The snapshot indicators' counts are cached per process; each test starts cold."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def poster(db):
     return make_user("city_manager", username="poster")

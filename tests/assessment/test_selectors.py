@@ -100,3 +100,23 @@ def test_drill_down_pages_past_the_end_still_know_the_total(scenario):
     assert (total, rows) == (43, [])
     _q, total, rows = selectors.indicator_rows("publicity_coverage", Y2025, district_code=A, limit=40, offset=40)
     assert total == 43 and len(rows) == 3 and "total_rows" not in rows[0]
+
+
+def test_snapshot_counts_are_cached_until_a_new_snapshot_or_threshold_and_tasks_stay_live(scenario):
+    from enforcement.models import RuleParameter
+    from tests.assessment import factories as f
+
+    first = selectors.measure(Y2025)
+    # rows slipped into the *same* batch are not seen (cached) — a loaded batch never changes
+    me = selectors.snapshot_batches(Y2025.as_of)["market_entities"]
+    f.market(me, A)
+    assert selectors.measure(Y2025)[A]["employer_coverage"] == first[A]["employer_coverage"]
+    # … tasks are always live
+    f.task(A, f.at(2025, 9, 1))
+    assert selectors.measure(Y2025)[A]["task_closure_rate"].denominator == 7
+    # a threshold edit of the comparison is a new key
+    RuleParameter.objects.create(name="registration_grace_days", value=0)
+    assert selectors.measure(Y2025)[A]["employer_coverage"].denominator == 5 + 1   # + the new one + the grace one
+    # a new snapshot is a new key
+    f.market(f.loaded_batch("market_entities", dt.date(2025, 12, 15)), A)
+    assert selectors.measure(Y2025)[A]["employer_coverage"].denominator == 1
