@@ -1,3 +1,7 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from assessment.api import DistrictRankingApi
+
+urlpatterns = [
+    path("assessment/districts/", DistrictRankingApi.as_view(), name="api-assessment-districts"),
+]

@@ -1,4 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from outreach import views
 
 app_name = "outreach"
-urlpatterns: list = []
+urlpatterns = [
+    path("outreach/postings/", views.posting_list, name="postings"),
+    path("outreach/postings/new/", views.posting_create, name="posting_create"),
+    path("outreach/postings/<int:pk>/photo/", views.posting_photo, name="posting_photo"),
+]

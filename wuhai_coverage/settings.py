@@ -193,4 +193,5 @@ LOGGING = {
 DEMO_DATA_LOADERS = [
     "enrollment.demo.load_demo_rosters",
     "enforcement.demo.run_demo_comparison",
+    "assessment.demo.load_demo_assessment",
 ]

@@ -1,0 +1,88 @@
+"""GET /api/v1/assessment/districts/?year=YYYY — the ranking of portal.md → Assessment."""
+from __future__ import annotations
+
+from decimal import Decimal
+from fractions import Fraction
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from assessment import parameters as P
+from assessment import scoring, selectors
+from wuhai_coverage.core.api import capability
+from wuhai_coverage.core.roles import VIEW_ASSESSMENT
+
+
+def _f(x, places: int = 6):
+    if x is None:
+        return None
+    if isinstance(x, Fraction):
+        return round(x.numerator / x.denominator, places)
+    return float(x) if isinstance(x, Decimal) else x
+
+
+def indicator_data(i: scoring.IndicatorResult) -> dict:
+    data = {"value": _f(i.value), "numerator": i.numerator, "denominator": i.denominator, "target": _f(i.target),
+            "weight": _f(i.weight), "score": _f(i.score), "scored": i.scored, "note": i.note}
+    if i.indicator.lower_is_better:
+        data["baseline"] = {"numerator": i.baseline_numerator, "denominator": i.baseline_denominator}
+    return data
+
+
+def district_data(r: scoring.DistrictResult) -> dict:
+    return {"code": r.code, "name": r.name, "indicators": {i.code: indicator_data(i) for i in r.indicators},
+            "score": _f(r.score), "rank": r.rank, "commended": r.commended, "below_pass": r.below_pass,
+            "fund_gap_share": _f(r.fund_gap_share)}
+
+
+class IndicatorSerializer(serializers.Serializer):
+    value = serializers.FloatField(allow_null=True, help_text="numerator / denominator (0–1); null when not measurable")
+    numerator = serializers.IntegerField(allow_null=True)
+    denominator = serializers.IntegerField(allow_null=True)
+    target = serializers.FloatField(allow_null=True, help_text="interruption_rate: last year's value")
+    weight = serializers.FloatField()
+    score = serializers.FloatField(allow_null=True, help_text="0–100, two decimals; null when not scored")
+    scored = serializers.BooleanField()
+    note = serializers.CharField(help_text="why the indicator is not scored, when it is not")
+
+
+class DistrictSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    indicators = serializers.DictField(child=IndicatorSerializer(), help_text=", ".join(P.BY_CODE))
+    score = serializers.FloatField(allow_null=True)
+    rank = serializers.IntegerField(allow_null=True, help_text="ties share a rank (1, 1, 3)")
+    commended = serializers.BooleanField(help_text="top district: 通报表扬")
+    below_pass = serializers.BooleanField()
+    fund_gap_share = serializers.FloatField(help_text="share of its fund gap, a fraction (0.5 = 50 %)")
+
+
+class RankingSerializer(serializers.Serializer):
+    year = serializers.IntegerField()
+    as_of = serializers.DateField()
+    parameters = serializers.DictField(child=serializers.FloatField())
+    results = DistrictSerializer(many=True)
+
+
+class DistrictRankingApi(APIView):
+    """Each district's indicators (value, numerator, denominator, target, weight, score),
+    score, rank, commendation and fund-gap share for a year (default: this year)."""
+
+    permission_classes = [capability(VIEW_ASSESSMENT)]
+
+    @extend_schema(parameters=[OpenApiParameter("year", int, description="YYYY (default: this year)")],
+                   responses=RankingSerializer)
+    def get(self, request):
+        try:
+            year = selectors.parse_year(request.query_params.get("year"))
+        except selectors.BadYear as exc:
+            raise ValidationError({"year": [str(exc)]}) from None
+        period = selectors.period_of(year)
+        params = selectors.current_parameters()
+        results = selectors.ranking(period, params)
+        return Response({"year": period.year, "as_of": period.as_of.isoformat(),
+                         "parameters": {k: float(v) for k, v in params.items()},
+                         "results": [district_data(r) for r in results]})

@@ -1,0 +1,157 @@
+"""The arithmetic of portal.md → Assessment, with no database: indicator scores, the
+district score, the ranking with shared ranks, the commendation and the fund-gap share.
+
+Numbers are exact: values are Fractions of two counts, targets and weights Decimals.
+Scores are *published* rounded half-up to two decimals, and every rule after that (the
+district score, ranking, ties, the pass mark) works on the published figures, so what a
+manager sees on the page is exactly what was applied — 79.99 is under 80, and a score
+can be recomputed with a calculator from the indicator scores shown.
+
+When an indicator cannot be measured, it is *not scored* and its weight leaves Σ weights
+(the district is judged on what can be measured, neither rewarded nor punished for what
+cannot):
+- a snapshot it needs is missing (no data at all), or its denominator is 0 (nothing to
+  count — e.g. no construction project started in the district this year);
+- interruption_rate also when last year has no value (no baseline to compare with).
+A district with no scored indicator at all gets no score: it is listed unranked, not
+commended, and pays its base share (there is no measured basis for a penalty).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
+
+from assessment import parameters as P
+
+HUNDRED = Decimal(100)
+CENT = Decimal("0.01")
+
+
+def publish(x: Fraction | Decimal) -> Decimal:
+    """Round half-up to two decimals (the published score)."""
+    if isinstance(x, Fraction):
+        x = Decimal(x.numerator) / Decimal(x.denominator)  # 28 significant digits: ample before rounding
+    return x.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def ratio(numerator: int | None, denominator: int | None) -> Fraction | None:
+    if numerator is None or not denominator:
+        return None
+    return Fraction(numerator, denominator)
+
+
+def indicator_score(value: Fraction, target: Decimal) -> Decimal:
+    """100 × min(1, value / target)."""
+    return publish(100 * min(Fraction(1), value / Fraction(target)))
+
+
+def interruption_score(value: Fraction, last_year: Fraction) -> Decimal:
+    """100 when this year's rate ≤ last year's, else 100 × last / this (this > last ≥ 0, so this > 0)."""
+    if value <= last_year:
+        return HUNDRED.quantize(CENT)
+    return publish(100 * last_year / value)
+
+
+@dataclass
+class IndicatorResult:
+    code: str
+    numerator: int | None
+    denominator: int | None
+    weight: Decimal
+    target: Fraction | Decimal | None = None
+    value: Fraction | None = None
+    score: Decimal | None = None
+    note: str = ""          # why it is not scored, when it is not
+    baseline_numerator: int | None = None      # interruption_rate: last year's counts
+    baseline_denominator: int | None = None
+
+    @property
+    def scored(self) -> bool:
+        return self.score is not None
+
+    @property
+    def indicator(self) -> P.Indicator:
+        return P.BY_CODE[self.code]
+
+
+@dataclass
+class DistrictResult:
+    code: str
+    name: str
+    indicators: list[IndicatorResult]
+    score: Decimal | None = None
+    rank: int | None = None
+    commended: bool = False
+    below_pass: bool = False
+    fund_gap_share: Decimal = Decimal(0)   # a fraction of the gap, e.g. 0.60
+    extra: dict = field(default_factory=dict)
+
+    def indicator(self, code: str) -> IndicatorResult:
+        return next(i for i in self.indicators if i.code == code)
+
+
+def score_indicator(*, code: str, numerator: int | None, denominator: int | None, params: dict[str, Decimal],
+                    baseline_numerator: int | None = None, baseline_denominator: int | None = None,
+                    missing: str = "") -> IndicatorResult:
+    """One indicator's value, target and score from its counts and the parameters.
+    `missing` names the snapshot that is missing (the indicator has no data)."""
+    ind = P.BY_CODE[code]
+    res = IndicatorResult(code=code, numerator=numerator, denominator=denominator,
+                          weight=params[P.weight_name(code)],
+                          baseline_numerator=baseline_numerator, baseline_denominator=baseline_denominator)
+    if missing:
+        res.numerator = res.denominator = None
+        res.note = f"无数据：缺少{missing}快照 / no data: no {missing} snapshot"
+        return res
+    res.value = ratio(numerator, denominator)
+    if ind.lower_is_better:
+        res.target = ratio(baseline_numerator, baseline_denominator)
+    else:
+        res.target = params[P.target_name(code)]
+    if res.value is None:
+        res.note = "分母为 0，不参与评分 / denominator is 0: not scored"
+    elif res.target is None:
+        res.note = "上年无数据，无比较基准，不参与评分 / no value for last year: not scored"
+    elif ind.lower_is_better:
+        res.score = interruption_score(res.value, res.target)
+    else:
+        res.score = indicator_score(res.value, res.target)
+    return res
+
+
+def district_score(indicators: list[IndicatorResult]) -> Decimal | None:
+    """Σ weight × score / Σ weights over the scored indicators (published scores)."""
+    scored = [i for i in indicators if i.scored]
+    weights = sum((i.weight for i in scored), Decimal(0))
+    if weights <= 0:
+        return None
+    return publish(sum((i.weight * i.score for i in scored), Decimal(0)) / weights)
+
+
+def competition_ranks(scores: list[Decimal | None]) -> list[int | None]:
+    """Standard competition ranking, highest first: ties share a rank and the next rank
+    skips (100, 100, 90 → 1, 1, 3). No score → no rank."""
+    ranks: list[int | None] = []
+    for s in scores:
+        ranks.append(None if s is None else 1 + sum(1 for other in scores if other is not None and other > s))
+    return ranks
+
+
+def fund_gap_share(score: Decimal | None, params: dict[str, Decimal]) -> tuple[Decimal, bool]:
+    """(share of the district's fund gap as a fraction, whether it is below the pass score).
+    Under pass_score: base share + penalty (percentage points); otherwise the base share."""
+    below = score is not None and score < params[P.PASS_SCORE]
+    pct = params[P.BASE_SHARE] + (params[P.FUND_GAP_PENALTY] if below else 0)
+    return (pct / HUNDRED).quantize(Decimal("0.0001")), below
+
+
+def rank_districts(results: list[DistrictResult], params: dict[str, Decimal]) -> list[DistrictResult]:
+    """Fill in score, rank, commendation and fund-gap share; return them ranked (unranked last)."""
+    for r in results:
+        r.score = district_score(r.indicators)
+    for r, rank in zip(results, competition_ranks([r.score for r in results]), strict=True):
+        r.rank = rank
+        r.commended = rank == 1      # the top district (all of them, when tied at the top)
+        r.fund_gap_share, r.below_pass = fund_gap_share(r.score, params)
+    return sorted(results, key=lambda r: (r.rank is None, r.rank or 0, r.code))

@@ -1,0 +1,53 @@
+import datetime as dt
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from assessment.models import IndicatorSnapshot
+from assessment.tasks import indicator_snapshot_monthly
+
+
+def test_the_monthly_task_snapshots_the_last_day_of_the_previous_month(db, monkeypatch):
+    from django.utils import timezone
+
+    monkeypatch.setattr(timezone, "localdate", lambda *a, **k: dt.date(2026, 3, 1))
+    assert indicator_snapshot_monthly.apply().get() == 18
+    assert set(IndicatorSnapshot.objects.values_list("as_of", "year").distinct()) == {(dt.date(2026, 2, 28), 2026)}
+
+
+def test_on_the_first_of_january_the_snapshot_closes_last_year(db, monkeypatch):
+    from django.utils import timezone
+
+    monkeypatch.setattr(timezone, "localdate", lambda *a, **k: dt.date(2026, 1, 1))
+    indicator_snapshot_monthly.apply()
+    assert set(IndicatorSnapshot.objects.values_list("as_of", "year").distinct()) == {(dt.date(2025, 12, 31), 2025)}
+
+
+def test_the_beat_schedule_points_to_the_task(settings):
+    entry = settings.CELERY_BEAT_SCHEDULE["monthly-indicator-snapshots"]
+    assert entry["task"] == indicator_snapshot_monthly.name == "assessment.tasks.indicator_snapshot_monthly"
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_a_real_worker_takes_the_snapshot(celery_worker):
+    result = indicator_snapshot_monthly.apply_async(kwargs={"as_of": "2025-12-31"})
+    import time
+
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and IndicatorSnapshot.objects.count() < 18:
+        time.sleep(0.2)
+    assert IndicatorSnapshot.objects.filter(as_of=dt.date(2025, 12, 31)).count() == 18
+    assert result.id
+
+
+def test_the_command_takes_one_day_or_backfills_a_year(db):
+    call_command("assessment_snapshot", "--as-of", "2025-06-30")
+    assert IndicatorSnapshot.objects.filter(as_of=dt.date(2025, 6, 30)).count() == 18
+    call_command("assessment_snapshot", "--year", "2025")
+    assert IndicatorSnapshot.objects.filter(year=2025).values("as_of").distinct().count() == 12
+    with pytest.raises(CommandError):
+        call_command("assessment_snapshot", "--as-of", "2025-13-01")
+    with pytest.raises(CommandError):
+        call_command("assessment_snapshot", "--year", "abc")

@@ -1,0 +1,122 @@
+import datetime as dt
+import io
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
+
+from outreach.models import PublicityPosting
+from tests.assessment import factories as f
+from tests.factories import make_user
+
+A, B = f.A, f.B
+
+
+def _png() -> SimpleUploadedFile:
+    buf = io.BytesIO()
+    Image.new("RGB", (4, 4), "red").save(buf, "PNG")
+    return SimpleUploadedFile("../../etc/passwd.png", buf.getvalue(), content_type="image/png")
+
+
+@pytest.fixture
+def staff(db):
+    return make_user("street_staff", street="150302001")
+
+
+def test_street_staff_record_a_posting_in_their_street(client, staff):
+    community = f.communities(A)[0]
+    assert community.street_id == "150302001"
+    client.force_login(staff)
+    r = client.post("/outreach/postings/new/", {"community": community.code, "posted_on": "2026-03-01",
+                                                "note": "张贴参保政策海报", "photo": _png()})
+    assert r.status_code == 302
+    p = PublicityPosting.objects.get()
+    assert (p.community, p.posted_by, p.posted_on, p.note) == (community, staff, dt.date(2026, 3, 1), "张贴参保政策海报")
+    assert p.photo.name.endswith(".png") and "passwd" not in p.photo.name
+    photo = client.get(f"/outreach/postings/{p.pk}/photo/")
+    assert photo.status_code == 200
+
+
+@pytest.mark.parametrize("role,kw,community_district,ok", [
+    ("street_staff", {"street": "150302001"}, A, True),
+    ("district_caseworker", {"district": A}, A, True),
+    ("district_caseworker", {"district": B}, A, False),
+    ("city_manager", {}, B, True),
+])
+def test_postings_only_inside_the_jurisdiction(client, db, role, kw, community_district, ok):
+    user = make_user(role, **kw)
+    community = f.communities(community_district)[0]
+    client.force_login(user)
+    r = client.post("/outreach/postings/new/", {"community": community.code, "posted_on": "2026-03-01"})
+    assert (r.status_code == 302) is ok
+    if not ok:
+        assert r.status_code == 400 and "辖区内的社区" in r.content.decode()
+        assert client.get(f"/outreach/postings/new/?community={community.code}").status_code == 404
+
+
+def test_another_streets_community_is_404_for_street_staff(client, staff):
+    other_street = next(c for c in f.communities(A) if c.street_id != "150302001")
+    client.force_login(staff)
+    assert client.get(f"/outreach/postings/new/?community={other_street.code}").status_code == 404
+
+
+def test_a_posting_outside_the_jurisdiction_is_404(client, db, city_manager):
+    p = f.posting(f.communities(B)[0], dt.date(2026, 2, 1), city_manager)
+    p.photo.save("x.png", _png(), save=True)
+    client.force_login(make_user("district_caseworker", district=A))
+    assert client.get(f"/outreach/postings/{p.pk}/photo/").status_code == 404
+    client.force_login(make_user("district_caseworker", district=B))
+    assert client.get(f"/outreach/postings/{p.pk}/photo/").status_code == 200
+
+
+def test_the_list_shows_the_years_coverage_within_the_jurisdiction(client, staff, city_manager):
+    mine = [c for c in f.communities(A) if c.street_id == "150302001"]
+    f.posting(mine[0], dt.date(2026, 2, 1), staff)
+    f.posting(mine[0], dt.date(2025, 2, 1), staff)
+    f.posting(f.communities(B)[0], dt.date(2026, 2, 1), city_manager)
+    client.force_login(staff)
+    r = client.get("/outreach/postings/?year=2026")
+    assert r.status_code == 200
+    assert len(r.context["coverage"]) == len(mine)
+    assert r.context["covered"] == 1
+    assert [p.community for p in r.context["page"]] == [mine[0]]
+    assert client.get("/outreach/postings/?year=abc").status_code == 400
+
+
+@pytest.mark.parametrize("data,error", [
+    ({"posted_on": "2999-01-01"}, "不能晚于今天"),
+    ({"posted_on": "2019-12-31"}, "不能早于"),
+    ({"posted_on": "not a date"}, "日期"),
+])
+def test_bad_dates_are_form_errors(client, staff, data, error):
+    client.force_login(staff)
+    r = client.post("/outreach/postings/new/", {"community": f.communities(A)[0].code, **data})
+    assert r.status_code == 400
+    assert error in r.content.decode() or "Enter a valid date" in r.content.decode() or "有效" in r.content.decode()
+    assert not PublicityPosting.objects.exists()
+
+
+def test_a_photo_that_is_no_image_is_refused(client, staff):
+    client.force_login(staff)
+    fake = SimpleUploadedFile("photo.jpg", b"<script>alert(1)</script>", content_type="image/jpeg")
+    r = client.post("/outreach/postings/new/", {"community": f.communities(A)[0].code, "posted_on": "2026-03-01",
+                                                "photo": fake})
+    assert r.status_code == 400 and "JPEG 或 PNG" in r.content.decode()
+
+
+@pytest.mark.parametrize("role,kw,status", [
+    ("inspector", {}, 403), ("partner", {"department": "market"}, 403),
+])
+def test_roles_without_post_publicity_are_refused(client, db, role, kw, status):
+    client.force_login(make_user(role, **kw))
+    assert client.get("/outreach/postings/").status_code == status
+    assert client.get("/outreach/postings/new/").status_code == status
+
+
+def test_a_posting_counts_for_publicity_coverage(client, staff):
+    from assessment import selectors
+
+    client.force_login(staff)
+    client.post("/outreach/postings/new/", {"community": f.communities(A)[0].code, "posted_on": "2026-03-01"})
+    counts = selectors.measure(selectors.Period(2026, dt.date(2026, 3, 31)))
+    assert (counts[A]["publicity_coverage"].numerator, counts[A]["publicity_coverage"].denominator) == (1, 43)
