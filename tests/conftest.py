@@ -13,6 +13,25 @@ from tests.factories import make_user
 
 
 @pytest.fixture(autouse=True)
+def _reference_data(request, django_db_setup, django_db_blocker):
+    """A transactional test ends with a flush that empties every table, the reference
+    data loaded by migrations included: put it back (committed, before the test's own
+    transaction starts) for the next test that uses the database."""
+    uses_db = request.node.get_closest_marker("django_db") is not None or bool(
+        {"db", "transactional_db", "live_server"} & set(request.fixturenames))
+    if uses_db:
+        from django.apps import apps as django_apps
+
+        from wuhai_coverage.core.models import District
+        from wuhai_coverage.core.reference import load_reference_data
+
+        with django_db_blocker.unblock():
+            if not District.objects.exists():
+                load_reference_data(django_apps)
+    yield
+
+
+@pytest.fixture(autouse=True)
 def _plain_http(settings, tmp_path):
     """Tests talk plain HTTP to the test client and live_server."""
     settings.SECURE_SSL_REDIRECT = False
@@ -92,17 +111,29 @@ def celery_worker_session(django_db_setup, django_db_blocker):
     from wuhai_coverage.celery import app
 
     broker = os.environ.get("CELERY_TEST_BROKER_URL", "redis://127.0.0.1:6379/15")
-    app.conf.update(broker_url=broker, task_always_eager=False, result_backend=None,
-                    broker_connection_retry_on_startup=True)
+    # The app reads Django settings with the CELERY_ namespace: keys must carry the prefix,
+    # or the update is silently ignored and the worker falls back to amqp://localhost.
+    app.conf.update(CELERY_BROKER_URL=broker, CELERY_TASK_ALWAYS_EAGER=False, CELERY_RESULT_BACKEND=None,
+                    CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP=True)
+    assert app.connection_for_read().as_uri().startswith("redis://"), app.connection_for_read().as_uri()
+    from celery.signals import task_postrun
+    from django.db import connection
+
+    def _close_worker_connection(**_):
+        # The worker thread's connection would otherwise outlive the test database.
+        connection.close()
+
+    task_postrun.connect(_close_worker_connection, weak=False)
     with django_db_blocker.unblock():
         with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=30):
             yield app
-    app.conf.update(task_always_eager=True)
+    task_postrun.disconnect(_close_worker_connection)
+    app.conf.update(CELERY_TASK_ALWAYS_EAGER=True)
 
 
 @pytest.fixture
 def celery_worker(celery_worker_session, settings):
     settings.CELERY_TASK_ALWAYS_EAGER = False
-    celery_worker_session.conf.task_always_eager = False
+    celery_worker_session.conf.update(CELERY_TASK_ALWAYS_EAGER=False)
     yield celery_worker_session
-    celery_worker_session.conf.task_always_eager = True
+    celery_worker_session.conf.update(CELERY_TASK_ALWAYS_EAGER=True)

@@ -5,7 +5,6 @@ import datetime as dt
 import re
 
 import pytest
-from django.apps import apps as django_apps
 from django.conf import settings
 from playwright.sync_api import expect
 
@@ -13,7 +12,6 @@ from enforcement.models import Task, TaskEvent
 from tests.enforcement.portal_fixtures import _clear_cache  # noqa: F401
 from tests.factories import OpenTaskFactory, PersonTaskFactory, load_snapshot, make_id_number, make_user
 from wuhai_coverage.core.models import AccessLog
-from wuhai_coverage.core.reference import load_reference_data
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -29,8 +27,6 @@ def browser_context_args(browser_context_args):
 
 @pytest.fixture
 def world(db):
-    # A transactional test starts from a flushed database when another one ran before.
-    load_reference_data(django_apps)
     cw = make_user("district_caseworker", district="150302", username="hbw-cw", password=PASSWORD)
     cw.display_name = "海勃湾区经办人员"
     cw.save()
