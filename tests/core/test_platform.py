@@ -103,3 +103,19 @@ def test_docker_compose_file_is_valid():
                          capture_output=True, text=True, cwd=ROOT)
     assert out.returncode == 0, out.stderr
     assert set(out.stdout.split()) == {"postgres", "redis", "web", "worker", "beat"}
+
+
+@pytest.mark.parametrize("role, kwargs, shown, hidden", [
+    ("city_manager", {}, ["/tasks/", "/rosters/", "/assessment/", "/comparison-runs/"], ["/tasks/street/"]),
+    ("street_staff", {"street": "150302001"}, ["/tasks/", "/tasks/street/", "/outreach/postings/"],
+     ["/rosters/", "/assessment/"]),
+    ("inspector", {}, ["/tasks/"], ["/rosters/", "/outreach/postings/", "/assessment/"]),
+])
+def test_nav_shows_only_what_the_role_may_use(client, db, role, kwargs, shown, hidden):
+    make_user(role, username="navuser", password="pw-123456", **kwargs)
+    client.login(username="navuser", password="pw-123456")
+    nav = client.get("/dashboard/").content.decode().split('<nav class="mainnav">')[1].split("</nav>")[0]
+    for href in shown:
+        assert f'href="{href}"' in nav
+    for href in hidden:
+        assert f'href="{href}"' not in nav
