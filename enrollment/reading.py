@@ -41,7 +41,6 @@ OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy .xls, .doc
 # Full-width forms U+FF01–FF5E → ASCII, U+3000 → space (rosters.md → Files).
 FOLD = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
 _NEEDS_FOLD = re.compile("[\uff01-\uff5e\u3000]").search
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 class FileRejected(Exception):
@@ -105,19 +104,24 @@ def detect_encoding(path: Path) -> str:
                        "the file is neither UTF-8 nor GB18030 text")
 
 
-def _looks_binary(text: str) -> bool:
-    first_line = text.split("\n", 1)[0]
-    if "\x00" in first_line or _CONTROL.search(first_line):
+_CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def _looks_binary(head: bytes) -> bool:
+    """Control bytes in the header line, or more than a few in the start of the file:
+    an image, an executable, a UTF-16 export — not a CSV (stray NULs in a data row
+    only reject that row)."""
+    first_line = head.split(b"\n", 1)[0]
+    if _CONTROL_BYTES.search(first_line):
         return True
-    return len(_CONTROL.findall(text)) > max(8, len(text) // 100)
+    return len(_CONTROL_BYTES.findall(head)) > max(8, len(head) // 100)
 
 
 def _open_csv(path: Path, head: bytes) -> RosterFile:
-    encoding = detect_encoding(path)
-    sample = head.decode(encoding, errors="ignore")
-    if _looks_binary(sample):
+    if _looks_binary(head):
         raise FileRejected("文件不是 CSV 文本或 XLSX 工作簿（含二进制内容）/ "
                            "the file is neither CSV text nor an XLSX workbook (binary content)")
+    encoding = detect_encoding(path)
     fh = open(path, encoding=encoding, errors="strict", newline="")  # noqa: SIM115 — closed by the generator
     lines = _csv_records(fh)
     header_record = next(lines, None)
