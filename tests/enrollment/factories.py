@@ -108,3 +108,17 @@ def to_xlsx(sheets: dict[str, list[list]], *, active: int = 0) -> bytes:
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
+
+
+def bulk_market_csv(path, n: int, *, seed: int = 7) -> None:
+    """A large, valid market_entities file written line by line (for crash and worker tests)."""
+    from wuhai_coverage.core.validators import uscc_check_char
+
+    streets = ["150302001", "150302002", "150303001", "150304002"]
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        fh.write(",".join(header("market_entities", chinese=True)) + "\r\n")
+        for i in range(n):
+            body = f"91150302{seed:02d}{i:07d}"
+            street = streets[i % 4]
+            fh.write(f"{body + uscc_check_char(body)},乌海市测试{i}商贸有限公司,企业,存续,2015-03-0{i % 9 + 1},"
+                     f"{street[:6]},{street},C3011,王伟,海勃湾区{i}号,1390000{i % 10000:04d},{i % 50}\r\n")
