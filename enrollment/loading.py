@@ -26,6 +26,9 @@ from enrollment.validation import Issue, RowChecker, copy_escape, values_from_co
 CHUNK_ROWS = 5_000
 # Rows per bulk_create on SQLite (the demo): SQLite's 999-variable limit is per row set.
 ORM_BATCH = 500
+# Distinct keys held in memory for duplicate_key (~70 bytes each, ~100 MB at this
+# many); beyond, rows are de-duplicated by the database through a staging table.
+DEDUPE_MEMORY_KEYS = 1_500_000
 # A progress UPDATE (its own connection, ~1 ms) at most this often.
 PROGRESS_SECONDS = 0.5
 
@@ -37,19 +40,31 @@ class Counters:
         self.total = self.loaded = self.rejected = self.warnings = 0
 
 
+DUPLICATE_MESSAGE = "与前面的有效行键值重复，保留在先的行 / duplicate key: an earlier row with the same key was kept"
+
+
 class Intake:
-    """One pass over the records: checks, de-duplicates and formats them."""
+    """One pass over the records: checks, de-duplicates and formats them.
+
+    `chunks()` yields (target, lines): target "rows" for lines of the row table, or
+    "spill" once `spill_after` distinct keys are held in memory — from then on a row
+    whose key is not among them goes, with its line number, to a staging table, and the
+    database finishes the de-duplication (load_rows). Memory therefore stays bounded
+    whatever the file size; files below the threshold never touch the staging table."""
 
     def __init__(self, *, batch_id: int, roster: RosterFile, checker: RowChecker,
-                 on_issues: Callable[[list[Issue]], None], on_progress: Callable[[int], None]):
+                 on_issues: Callable[[list[Issue]], None], on_progress: Callable[[int], None],
+                 spill_after: int | None = None):
         self.batch_id = batch_id
         self.roster = roster
         self.checker = checker
         self.on_issues = on_issues
         self.on_progress = on_progress
+        self.spill_after = spill_after
         self.counters = Counters()
+        self.spilled = 0
 
-    def chunks(self) -> Iterator[list[str]]:
+    def chunks(self) -> Iterator[tuple[str, list[str]]]:
         c = self.counters
         prefix = f"{self.batch_id}\t"
         check = self.checker.check_text if self.roster.file_format == "csv" else self.checker.check
@@ -60,6 +75,8 @@ class Intake:
         pending: list[Issue] = []
         buf: list[str] = []
         append = buf.append
+        target = "rows"
+        spill_after = self.spill_after
         for record in self.roster.records():
             if record.__class__ is Malformed:
                 c.total += 1
@@ -80,39 +97,58 @@ class Intake:
                 continue
             if key in seen:
                 c.rejected += 1
-                pending.append(Issue(line, key_column, "duplicate_key",
-                                     "与前面的有效行键值重复，保留在先的行 / duplicate key: an earlier row "
-                                     "with the same key was kept", "error"))
+                pending.append(Issue(line, key_column, "duplicate_key", DUPLICATE_MESSAGE, "error"))
                 continue
-            if issues:  # warnings of a loaded row: cells dropped
-                c.warnings += len(issues)
-            remember(key)
-            c.loaded += 1
-            append(prefix + text + "\n")
+            if target == "rows":
+                if issues:  # warnings of a loaded row: cells dropped
+                    c.warnings += len(issues)
+                remember(key)
+                c.loaded += 1
+                append(prefix + text + "\n")
+            else:  # the database decides; warnings are counted for the rows it keeps
+                self.spilled += 1
+                append(f"{prefix}{text}\t{line}\t{len(issues) if issues else 0}\n")
             if len(buf) >= CHUNK_ROWS:
-                yield buf
+                yield target, buf
                 buf = []
                 append = buf.append
                 if pending:
                     on_issues(pending)
                     pending = []
                 self.on_progress(c.total)
+                if target == "rows" and spill_after is not None and len(seen) >= spill_after:
+                    target = "spill"
         if pending:
             on_issues(pending)
-        yield buf
+        yield target, buf
 
 
 class _ChunkReader:
-    """The file-like object copy_expert reads from: one chunk per read()."""
+    """The file-like object copy_expert reads from: one chunk per read(), as long as the
+    chunks are for `target`; the first chunk for another target is kept for the next reader."""
 
-    def __init__(self, chunks: Iterator[list[str]]):
+    def __init__(self, chunks: Iterator[tuple[str, list[str]]], target: str, held: list):
         self._chunks = chunks
+        self._target = target
+        self._held = held  # [] or [(target, lines)] carried between readers
 
     def read(self, size: int = -1) -> str:
-        for chunk in self._chunks:
-            if chunk:
-                return "".join(chunk)
-        return ""
+        while True:
+            if self._held:
+                target, lines = self._held[0]
+                if target != self._target:
+                    return ""
+                self._held.clear()
+            else:
+                nxt = next(self._chunks, None)
+                if nxt is None:
+                    return ""
+                target, lines = nxt
+                if target != self._target:
+                    self._held.append(nxt)
+                    return ""
+            if lines:
+                return "".join(lines)
 
     readline = read
 
@@ -165,17 +201,50 @@ def load_rows(*, kind: str, intake: Intake) -> None:
     names = ["batch", *intake.checker.columns]
     if connection.vendor == "postgresql":
         table = connection.ops.quote_name(model._meta.db_table)
+        columns = _quoted_columns(model, names)
+        chunks = intake.chunks()
+        held: list = []
         with connection.cursor() as cur:
-            cur.copy_expert(f"COPY {table} ({_quoted_columns(model, names)}) FROM STDIN",
-                            _ChunkReader(intake.chunks()), size=1 << 20)
+            cur.copy_expert(f"COPY {table} ({columns}) FROM STDIN", _ChunkReader(chunks, "rows", held), size=1 << 20)
+            if held:
+                _load_spill(cur, model, intake, table, columns, _ChunkReader(chunks, "spill", held))
         return
     attnames = ["batch_id", *intake.checker.columns]
-    for chunk in intake.chunks():
+    for _target, chunk in intake.chunks():  # no spill_after on SQLite: the demo's files are small
         objs = []
         for line in chunk:
             values = values_from_copy(line[:-1].split("\t"))
             objs.append(model(**dict(zip(attnames, values, strict=True))))
         model.objects.bulk_create(objs, batch_size=ORM_BATCH)
+
+
+def _load_spill(cur, model, intake: Intake, table: str, columns: str, reader: _ChunkReader) -> None:
+    """Rows beyond the in-memory key limit: COPY them into a staging table, keep the
+    first (by line) of each key not already loaded, report the rest as duplicate_key."""
+    qn = connection.ops.quote_name
+    keys = [qn(model._meta.get_field(k).column) for k in intake.checker.spec.key]
+    same_key = " AND ".join(f"r.{k} = s.{k}" for k in keys)
+    cur.execute("DROP TABLE IF EXISTS roster_spill_first, roster_spill")
+    cur.execute(f"CREATE TEMP TABLE roster_spill (LIKE {table}) ON COMMIT DROP")
+    cur.execute("ALTER TABLE roster_spill ADD COLUMN spill_line integer, ADD COLUMN spill_warnings integer")
+    cur.copy_expert(f"COPY roster_spill ({columns}, spill_line, spill_warnings) FROM STDIN", reader, size=1 << 20)
+    cur.execute(f"""CREATE TEMP TABLE roster_spill_first ON COMMIT DROP AS
+        SELECT DISTINCT ON ({', '.join(keys)}) * FROM roster_spill s
+        WHERE NOT EXISTS (SELECT 1 FROM {table} r WHERE r.batch_id = s.batch_id AND {same_key})
+        ORDER BY {', '.join(keys)}, spill_line""")
+    cur.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM roster_spill_first")
+    issue_columns = _quoted_columns(RosterIssue, ["batch", "row", "column", "code", "message", "severity"])
+    cur.execute(f"""INSERT INTO {qn(RosterIssue._meta.db_table)} ({issue_columns})
+        SELECT s.batch_id, s.spill_line, %s, 'duplicate_key', %s, 'error' FROM roster_spill s
+        WHERE NOT EXISTS (SELECT 1 FROM roster_spill_first f WHERE f.spill_line = s.spill_line)""",
+                [intake.checker.key_column, DUPLICATE_MESSAGE])
+    cur.execute("SELECT count(*), coalesce(sum(spill_warnings), 0) FROM roster_spill_first")
+    kept, warnings = cur.fetchone()
+    c = intake.counters
+    c.loaded += kept
+    c.warnings += warnings
+    c.rejected += intake.spilled - kept
+    cur.execute("DROP TABLE roster_spill_first, roster_spill")
 
 
 class Progress:

@@ -205,7 +205,7 @@ def _csv_records(fh) -> Iterator[tuple[int, list[str]] | Malformed]:
         for raw in it:
             line_no += 1
             if '"' not in raw:
-                line = _strip_eol(raw)
+                line = raw.rstrip("\r\n")
                 if "\x00" in line:
                     yield Malformed(line_no, "记录含空字符(NUL) / the record contains NUL bytes")
                     continue

@@ -22,6 +22,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from enrollment import loading
 from enrollment.loading import Intake, IssueSpool, Progress, load_rows
 from enrollment.models import KIND_DEPARTMENT, ROW_MODELS, RosterBatch, RosterIssue, RosterKind
 from enrollment.reading import FileRejected, open_roster
@@ -118,7 +119,7 @@ def roster_push(*, user, kind: str, upload, snapshot_date: dt.date | None = None
         return roster_process(batch_id=batch.pk), "processed"
     from enrollment.tasks import roster_process as roster_process_task
 
-    transaction.on_commit(lambda: roster_process_task.delay(batch_id=batch.pk))
+    roster_process_task.delay_on_commit(batch_id=batch.pk)
     return batch, "queued"
 
 
@@ -171,7 +172,8 @@ def _load(batch: RosterBatch) -> RosterBatch:
     checker = RowChecker(SPECS[batch.kind], roster.header, References.load())
     progress = Progress(batch.pk)
     spool = IssueSpool(batch.pk)
-    intake = Intake(batch_id=batch.pk, roster=roster, checker=checker, on_issues=spool, on_progress=progress)
+    intake = Intake(batch_id=batch.pk, roster=roster, checker=checker, on_issues=spool, on_progress=progress,
+                    spill_after=loading.DEDUPE_MEMORY_KEYS if connection.vendor == "postgresql" else None)
     try:
         with transaction.atomic():
             load_rows(kind=batch.kind, intake=intake)

@@ -297,3 +297,22 @@ def test_a_file_whose_rows_all_fail_is_not_a_snapshot(push):
     body = pushed(push, "insurance_projects", roster_csv("insurance_projects", rows))
     _rejected(body, "没有一行")
     assert len(issues(body["id"])) == 2
+
+
+def test_beyond_the_in_memory_key_limit_the_database_finishes_deduplication(push, monkeypatch):
+    from enrollment import loading
+
+    monkeypatch.setattr(loading, "CHUNK_ROWS", 2)
+    monkeypatch.setattr(loading, "DEDUPE_MEMORY_KEYS", 2)
+    a, b, d = (valid_row("market_entities", name=n) for n in "ABD")
+    g = valid_row("market_entities", name="G", established_on="bad")
+    rows = [a, b, valid_row("market_entities", uscc=a["uscc"], name="C"), d,
+            valid_row("market_entities", uscc=d["uscc"], name="E", phone="1"),
+            valid_row("market_entities", uscc=d["uscc"].lower(), name="F"), g,
+            valid_row("market_entities", uscc=g["uscc"], name="H", phone="2"),
+            valid_row("market_entities", uscc=b["uscc"], name="I")]
+    body = pushed(push, "market_entities", roster_csv("market_entities", rows))
+    assert (body["rows_total"], body["rows_loaded"], body["rows_rejected"], body["warnings"]) == (9, 4, 5, 1)
+    assert sorted(MarketEntityRow.objects.values_list("name", flat=True)) == ["A", "B", "D", "H"]
+    assert [(r, code) for r, _, code, sev in issues(body["id"]) if sev == "error"] == [
+        (4, "duplicate_key"), (6, "duplicate_key"), (7, "duplicate_key"), (8, "invalid_date"), (10, "duplicate_key")]
