@@ -26,9 +26,9 @@ from enrollment.validation import Issue, RowChecker, copy_escape, values_from_co
 CHUNK_ROWS = 5_000
 # Rows per bulk_create on SQLite (the demo): SQLite's 999-variable limit is per row set.
 ORM_BATCH = 500
-# Distinct keys held in memory for duplicate_key (~70 bytes each, ~100 MB at this
+# Distinct keys held in memory for duplicate_key (~70 bytes each, ~70 MB at this
 # many); beyond, rows are de-duplicated by the database through a staging table.
-DEDUPE_MEMORY_KEYS = 1_500_000
+DEDUPE_MEMORY_KEYS = 1_000_000
 # A progress UPDATE (its own connection, ~1 ms) at most this often.
 PROGRESS_SECONDS = 0.5
 
@@ -65,7 +65,10 @@ class Intake:
         self.spilled = 0
 
     def chunks(self) -> Iterator[tuple[str, list[str]]]:
+        # The hot loop: counters are locals, synchronised with self.counters at every
+        # chunk (for the progress report) and at the end.
         c = self.counters
+        total = loaded = rejected = warnings = 0
         prefix = f"{self.batch_id}\t"
         check = self.checker.check_text if self.roster.file_format == "csv" else self.checker.check
         key_column = self.checker.key_column
@@ -75,49 +78,54 @@ class Intake:
         pending: list[Issue] = []
         buf: list[str] = []
         append = buf.append
+        room = chunk_rows = CHUNK_ROWS
         target = "rows"
         spill_after = self.spill_after
         for record in self.roster.records():
             if record.__class__ is Malformed:
-                c.total += 1
-                c.rejected += 1
+                total += 1
+                rejected += 1
                 pending.append(Issue(record.line, "", record.code, record.message, "error"))
                 continue
             line, cells = record
             first = cells[0]
-            if not (first.strip() if first.__class__ is str else first) and not any(
-                    (v.strip() if v.__class__ is str else v) for v in cells):
-                continue  # a blank line: skipped and not counted
-            c.total += 1
+            if not first or (first.__class__ is str and first.isspace()):
+                if not any((v.strip() if v.__class__ is str else v) for v in cells):
+                    continue  # a blank line: skipped and not counted
+            total += 1
             text, key, issues = check(cells, line)
             if issues:
                 pending.extend(issues)
             if text is None:
-                c.rejected += 1
+                rejected += 1
                 continue
             if key in seen:
-                c.rejected += 1
+                rejected += 1
                 pending.append(Issue(line, key_column, "duplicate_key", DUPLICATE_MESSAGE, "error"))
                 continue
             if target == "rows":
                 if issues:  # warnings of a loaded row: cells dropped
-                    c.warnings += len(issues)
+                    warnings += len(issues)
                 remember(key)
-                c.loaded += 1
+                loaded += 1
                 append(prefix + text + "\n")
             else:  # the database decides; warnings are counted for the rows it keeps
                 self.spilled += 1
                 append(f"{prefix}{text}\t{line}\t{len(issues) if issues else 0}\n")
-            if len(buf) >= CHUNK_ROWS:
+            room -= 1
+            if not room:
+                c.total, c.loaded, c.rejected, c.warnings = total, loaded, rejected, warnings
                 yield target, buf
                 buf = []
                 append = buf.append
+                room = chunk_rows
                 if pending:
                     on_issues(pending)
                     pending = []
-                self.on_progress(c.total)
+                self.on_progress(total)
                 if target == "rows" and spill_after is not None and len(seen) >= spill_after:
                     target = "spill"
+        c.total, c.loaded, c.rejected, c.warnings = total, loaded, rejected, warnings
         if pending:
             on_issues(pending)
         yield target, buf

@@ -32,6 +32,8 @@ MAX_CELL_CHARS = 100_000
 MAX_RECORD_CHARS = 1_000_000
 # Encoding check reads the file in blocks of this size (bounded memory).
 DECODE_BLOCK = 4 * 1024 * 1024
+# CSV text is read and split into lines in blocks of this many characters.
+READ_BLOCK = 1 << 20
 # Binary sniffing looks at the start of the file.
 SNIFF_BYTES = 64 * 1024
 
@@ -122,7 +124,8 @@ def _open_csv(path: Path, head: bytes) -> RosterFile:
         raise FileRejected("文件不是 CSV 文本或 XLSX 工作簿（含二进制内容）/ "
                            "the file is neither CSV text nor an XLSX workbook (binary content)")
     encoding = detect_encoding(path)
-    fh = open(path, encoding=encoding, errors="strict", newline="")  # noqa: SIM115 — closed by the generator
+    # Universal newlines: \r\n and \r become \n (also inside quoted cells).
+    fh = open(path, encoding=encoding, errors="strict", newline=None)  # noqa: SIM115 — closed by the generator
     lines = _csv_records(fh)
     header_record = next(lines, None)
     while header_record is not None and not isinstance(header_record, Malformed) and not any(
@@ -187,12 +190,23 @@ def _split_quoted(text: str):
 INCOMPLETE = object()
 
 
-def _strip_eol(raw: str) -> str:
-    if raw.endswith("\n"):
-        raw = raw[:-1]
-    if raw.endswith("\r"):
-        raw = raw[:-1]
-    return raw
+def _physical_lines(fh, fold_state: list[bool]) -> Iterator[str]:
+    """The file's lines without terminators, read in blocks. The file is opened with
+    universal newlines, so \r\n and a lone \r arrive as \n. fold_state[0] tells the
+    consumer whether the current block has any full-width character at all, and
+    fold_state[1] whether it has a NUL — most blocks have neither, and then no line of
+    them needs the per-line check."""
+    carry = ""
+    while block := fh.read(READ_BLOCK):
+        fold_state[0] = _NEEDS_FOLD(block) is not None or _NEEDS_FOLD(carry) is not None
+        fold_state[1] = "\x00" in block or "\x00" in carry
+        lines = (carry + block).split("\n")
+        carry = lines.pop()
+        yield from lines
+    if carry:
+        fold_state[0] = _NEEDS_FOLD(carry) is not None
+        fold_state[1] = "\x00" in carry
+        yield carry
 
 
 def _csv_records(fh) -> Iterator[tuple[int, list[str]] | Malformed]:
@@ -200,13 +214,13 @@ def _csv_records(fh) -> Iterator[tuple[int, list[str]] | Malformed]:
     line_no = 0
     needs_fold = _NEEDS_FOLD
     fold_table = FOLD
+    fold_state = [False, False]  # the current block has: a full-width character, a NUL
     try:
-        it = iter(fh)
-        for raw in it:
+        it = _physical_lines(fh, fold_state)
+        for line in it:
             line_no += 1
-            if '"' not in raw:
-                line = raw.rstrip("\r\n")
-                if "\x00" in line:
+            if '"' not in line:
+                if fold_state[1] and "\x00" in line:
                     yield Malformed(line_no, "记录含空字符(NUL) / the record contains NUL bytes")
                     continue
                 cells = line.split(",")
@@ -214,16 +228,16 @@ def _csv_records(fh) -> Iterator[tuple[int, list[str]] | Malformed]:
                     yield Malformed(line_no, f"单元格超过{MAX_CELL_CHARS}个字符 / a cell exceeds "
                                              f"{MAX_CELL_CHARS} characters", "too_long")
                     continue
-                if needs_fold(line):
+                if fold_state[0] and needs_fold(line):
                     cells = [c.translate(fold_table) for c in cells]
                 yield line_no, cells
                 continue
             # A record with quotes, possibly spanning lines.
             start = line_no
-            parts: list[str] | None = [raw]
-            size = len(raw)
-            quotes = raw.count('"')
-            result = _split_quoted(_strip_eol(raw))
+            parts: list[str] | None = [line]
+            size = len(line)
+            quotes = line.count('"')
+            result = _split_quoted(line)
             while result is INCOMPLETE:
                 nxt = next(it, None)
                 if nxt is None:
@@ -232,15 +246,13 @@ def _csv_records(fh) -> Iterator[tuple[int, list[str]] | Malformed]:
                 line_no += 1
                 quotes += nxt.count('"')
                 if parts is not None:
-                    size += len(nxt)
+                    size += len(nxt) + 1
                     if size > MAX_RECORD_CHARS:
                         parts = None  # keep skipping until the quote closes, holding nothing
                     else:
                         parts.append(nxt)
                 if quotes % 2 == 0:
-                    result = None if parts is None else _split_quoted(_strip_eol("".join(parts)))
-                    if parts is None:
-                        result = "too_big"
+                    result = "too_big" if parts is None else _split_quoted("\n".join(parts))
             if result == "too_big":
                 yield Malformed(start, f"记录超过{MAX_RECORD_CHARS}个字符 / the record exceeds "
                                        f"{MAX_RECORD_CHARS} characters", "too_long")

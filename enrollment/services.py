@@ -86,12 +86,21 @@ def roster_push(*, user, kind: str, upload, snapshot_date: dt.date | None = None
     nothing stored), "processed" (inline; loaded or rejected) or "queued" (a worker
     will process it)."""
     require_push(user=user, kind=kind)
+    return roster_receive(kind=kind, upload=upload, pushed_by=user, snapshot_date=snapshot_date,
+                          allow_empty=allow_empty)
+
+
+def roster_receive(*, kind: str, upload, pushed_by=None, snapshot_date: dt.date | None = None,
+                   allow_empty: bool = False) -> tuple[RosterBatch, str]:
+    """roster_push without the caller check (the demo loader, a bureau-side import)."""
+    if kind not in KIND_DEPARTMENT:
+        raise UnknownKind(unknown_kind_message(kind))
     sha256 = _sha256(upload)
     found = existing_batch(kind=kind, sha256=sha256)
     if found is not None:
         return found, "existing"
     batch = RosterBatch(
-        kind=kind, department=KIND_DEPARTMENT[kind], pushed_by=user,
+        kind=kind, department=KIND_DEPARTMENT[kind], pushed_by=pushed_by,
         snapshot_date=snapshot_date or timezone.localdate(), filename=Path(upload.name or "").name[:255],
         size_bytes=upload.size, sha256=sha256, allow_empty=allow_empty,
     )
