@@ -270,4 +270,10 @@ def roster_retention(*, today: dt.date | None = None) -> int:
                 batch.file.delete(save=False)
                 RosterBatch.objects.filter(pk=batch.pk).update(file="")
             purged += 1
+    # Files of batches that never became a snapshot are kept as long, then deleted.
+    for batch in RosterBatch.objects.filter(
+            status__in=[RosterBatch.Status.REJECTED, RosterBatch.Status.FAILED],
+            received_at__date__lt=cutoff).exclude(file=""):
+        batch.file.delete(save=False)
+        RosterBatch.objects.filter(pk=batch.pk).update(file="")
     return purged

@@ -1,11 +1,11 @@
 """The roster API: authentication, department scoping, idempotency, listing, errors."""
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from enrollment.models import KIND_DEPARTMENT, MarketEntityRow, RosterBatch, RosterKind
@@ -95,7 +95,7 @@ def test_push_answers_the_contract_fields_and_defaults_the_snapshot_date():
     body = post(client).json()
     for field in ("id", "kind", "status", "rows_total", "rows_loaded", "rows_rejected", "sha256"):
         assert field in body
-    assert body["snapshot_date"] == dt.date.today().isoformat() or body["snapshot_date"]
+    assert body["snapshot_date"] == timezone.localdate().isoformat()
     body = post(client, content=market_file(1), snapshot_date="2026-10-31").json()
     assert body["snapshot_date"] == "2026-10-31"
 

@@ -111,7 +111,7 @@ def test_xlsx_first_sheet_in_workbook_order_with_numbers_and_dates(push):
 def test_xlsx_date_cells_and_integer_looking_codes(push):
     row = valid_row("market_entities")
     cells = [row[k] for k in header("market_entities")]
-    cells[4] = dt.datetime(2015, 3, 8, 0, 0)   # established_on as a date cell
+    cells[4] = dt.datetime(2015, 3, 8, 0, 0)  # noqa: DTZ001 — an Excel date cell is naive
     cells[5] = 150302                          # district as a number
     cells[6] = 150302001.0                     # street as a float with no fraction
     cells[10] = 13912345678                    # phone as a number
@@ -165,7 +165,7 @@ def test_legacy_xls_is_rejected_whole(push):
 
 
 def test_undecodable_text_is_rejected_whole(push):
-    content = "uscc,name\n".encode() + b"\xff\xfe\xfa\x80\x80\n"
+    content = b"uscc,name\n" + b"\xff\xfe\xfa\x80\x80\n"
     _rejected(pushed(push, "market_entities", content), "编码")
 
 

@@ -167,6 +167,20 @@ def test_retention_drops_rows_of_old_snapshots_but_never_the_current_one(setting
     assert services.roster_retention(today=today) == 0
 
 
+@pytest.mark.django_db
+def test_retention_deletes_the_files_of_old_rejected_batches(settings):
+    settings.ROSTER_RETENTION_DAYS = 30
+    partner = make_user("partner", department="market")
+    rejected, _ = _push(partner, b"uscc\n1\n")
+    assert rejected.status == "rejected" and rejected.file
+    services.roster_retention(today=timezone.localdate())
+    rejected.refresh_from_db()
+    assert rejected.file
+    services.roster_retention(today=timezone.localdate() + dt.timedelta(days=31))
+    rejected.refresh_from_db()
+    assert not rejected.file
+
+
 @pytest.mark.worker
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_large_file_is_processed_by_a_real_celery_worker(celery_worker, settings, tmp_path):
