@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from celery import shared_task
-from django.db import OperationalError
+from django.db import OperationalError, close_old_connections, connection
 
 
 @shared_task(bind=True, max_retries=3, default_retry_delay=60, acks_late=True)
@@ -15,6 +15,9 @@ def roster_process(self, *, batch_id: int) -> None:
         services.roster_process(batch_id=batch_id)
     except OperationalError as exc:
         raise self.retry(exc=exc) from exc
+    finally:
+        if not connection.in_atomic_block:  # as Django does after a request; not inside a caller's transaction
+            close_old_connections()
 
 
 @shared_task(acks_late=True)
