@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from celery import shared_task
-from django.db import OperationalError, close_old_connections, connection
+from django.db import OperationalError, connection
 
 
 @shared_task(bind=True, max_retries=3, default_retry_delay=60, acks_late=True)
@@ -16,8 +16,11 @@ def roster_process(self, *, batch_id: int) -> None:
     except OperationalError as exc:
         raise self.retry(exc=exc) from exc
     finally:
-        if not connection.in_atomic_block:  # as Django does after a request; not inside a caller's transaction
-            close_old_connections()
+        # A file is minutes of work: reconnecting once per file costs nothing, and a
+        # connection left open in a worker thread outlives the task (and, in tests,
+        # blocks dropping the test database). Never inside a caller's transaction.
+        if not connection.in_atomic_block:
+            connection.close()
 
 
 @shared_task(acks_late=True)

@@ -83,6 +83,15 @@ def browser_type_launch_args(browser_type_launch_args):
 
 
 # --- A real Celery worker on Redis, for the few end-to-end task tests. ---
+def _reset_broker_pools(app) -> None:
+    """Forget broker connections made under the previous configuration (as Celery
+    itself does after a fork)."""
+    if app._pool is not None:
+        app._pool.force_close_all()
+    app._pool = None
+    app.amqp._producer_pool = None
+
+
 @pytest.fixture(scope="session")
 def celery_worker_session(django_db_setup, django_db_blocker):
     """Starts an in-process Celery worker (solo pool) against a real Redis broker.
@@ -92,12 +101,16 @@ def celery_worker_session(django_db_setup, django_db_blocker):
     from wuhai_coverage.celery import app
 
     broker = os.environ.get("CELERY_TEST_BROKER_URL", "redis://127.0.0.1:6379/15")
-    app.conf.update(broker_url=broker, task_always_eager=False, result_backend=None,
-                    broker_connection_retry_on_startup=True)
+    # Namespaced keys: the app reads Django settings with namespace CELERY, and plain
+    # keys (broker_url=…) are silently ignored — the worker then used the default AMQP
+    # broker on localhost, a queue shared with every other test run on the machine.
+    app.conf.update(CELERY_BROKER_URL=broker, CELERY_TASK_ALWAYS_EAGER=False, CELERY_RESULT_BACKEND=None,
+                    CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP=True)
+    _reset_broker_pools(app)  # a pool made earlier in the session still points at the default broker
     with django_db_blocker.unblock():
         with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=30):
             yield app
-    app.conf.update(task_always_eager=True)
+    app.conf.update(CELERY_TASK_ALWAYS_EAGER=True)
 
 
 @pytest.fixture
