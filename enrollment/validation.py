@@ -27,8 +27,8 @@ from wuhai_coverage.core.validators import (
     mask_id_number,
     normalize_id_number,
     normalize_uscc,
+    real_ymd_cache,
 )
-from wuhai_coverage.core.validators import _valid_ymd as real_ymd_cache
 
 NULL = "\\N"
 DROPPED = "（已忽略该值 / value dropped）"

@@ -172,6 +172,11 @@ def _real_ymd(ymd: str) -> bool:
     return ok
 
 
+# YYYYMMDD → is a real date, filled by fast_id_number; the intake's generated row
+# function reads it directly for its inline fast path.
+real_ymd_cache = _valid_ymd
+
+
 def fast_id_number(code: str) -> str | None:
     """`code` trimmed; returns the 18-character ID (15 → 18, x → X) or None."""
     n = len(code)
