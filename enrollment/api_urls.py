@@ -1,3 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from enrollment.api import RosterDetailApi, RosterErrorsApi, RosterListApi
+
+urlpatterns = [
+    path("rosters/", RosterListApi.as_view(), name="api-rosters"),
+    path("rosters/<int:pk>/", RosterDetailApi.as_view(), name="api-roster"),
+    path("rosters/<int:pk>/errors/", RosterErrorsApi.as_view(), name="api-roster-errors"),
+]

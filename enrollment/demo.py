@@ -5,16 +5,19 @@ without work-injury cover, people out of the pension system, interrupted payers,
 subsidised groups). Deterministic for a seed; loading twice changes nothing."""
 from __future__ import annotations
 
+import csv
 import datetime as dt
-import hashlib
+import io
 import random
 from decimal import Decimal
 
-from django.db import transaction
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from enrollment.models import KIND_DEPARTMENT, ROW_MODELS, RosterBatch, RosterKind
-from wuhai_coverage.core.models import Community, KeyIndustry, Street
+from enrollment.models import KIND_DEPARTMENT, RosterBatch, RosterKind
+from enrollment.roster_specs import SPECS
+from enrollment.services import roster_receive
+from wuhai_coverage.core.models import Community, KeyIndustry, Street, User
 from wuhai_coverage.core.validators import USCC_ALPHABET, ric_check_char, sex_of, uscc_check_char
 
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎余潘杜戴夏钟汪田任姜范方石姚谭廖邹熊金陆郝孔白崔康毛邱秦江史顾侯邵孟龙万段雷钱汤尹黎易常武乔贺赖龚文"
@@ -216,23 +219,41 @@ def generate(seed: int = 17, scale: float = 1.0, today: dt.date | None = None) -
     return rows
 
 
-@transaction.atomic
+def _cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def roster_file(kind: str, items: list[dict]) -> bytes:
+    """The rows as the department would send them: CSV with the first Chinese header of
+    each column (the key where there is none), GB18030 like an Excel export on Windows."""
+    columns = SPECS[kind].columns
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\r\n")
+    writer.writerow([c.aliases[0] if c.aliases else c.key for c in columns])
+    for item in items:
+        writer.writerow([_cell(item.get(c.key)) for c in columns])
+    return buf.getvalue().encode("gb18030")
+
+
 def load_demo_rosters(*, seed: int = 17, scale: float = 1.0, today: dt.date | None = None) -> str:
+    """Generate the rosters and push each through the real intake (read, check, load),
+    as the department's partner account where the demo has one."""
     today = today or timezone.localdate()
-    tag = f"demo:{seed}:{scale}"
-    if RosterBatch.objects.filter(sha256=hashlib.sha256(f"{tag}:market_entities".encode()).hexdigest()).exists():
+    if RosterBatch.objects.filter(filename__startswith="demo-").exists():
         return "演示名册已存在 / demo rosters already loaded"
     rows = generate(seed=seed, scale=scale, today=today)
+    partners = {u.department: u for u in User.objects.filter(role="partner")}
     lines = []
     for kind, items in rows.items():
-        batch = RosterBatch.objects.create(
-            kind=kind, department=KIND_DEPARTMENT[kind], status=RosterBatch.Status.LOADED,
-            snapshot_date=today - dt.timedelta(days=1), sha256=hashlib.sha256(f"{tag}:{kind}".encode()).hexdigest(),
-            filename=f"demo-{kind}.csv", file_format="csv", encoding="utf-8",
-            rows_total=len(items), rows_loaded=len(items), rows_read=len(items), finished_at=timezone.now(),
-            message="演示数据 / generated demo data",
-        )
-        model = ROW_MODELS[kind]
-        model.objects.bulk_create([model(batch_id=batch.pk, **r) for r in items], batch_size=2000)
-        lines.append(f"  {kind:<22} {len(items):>6} rows")
+        upload = SimpleUploadedFile(f"demo-{kind}.csv", roster_file(kind, items), content_type="text/csv")
+        batch, _ = roster_receive(kind=kind, upload=upload, pushed_by=partners.get(KIND_DEPARTMENT[kind]),
+                                  snapshot_date=today - dt.timedelta(days=1), allow_empty=True)
+        lines.append(f"  {kind:<22} {batch.rows_loaded:>6} rows loaded, {batch.rows_rejected} rejected "
+                     f"({batch.status})")
     return "演示名册 / demo rosters loaded:\n" + "\n".join(lines)

@@ -80,13 +80,19 @@ class RosterBatch(models.Model):
     ignored_columns = models.JSONField(_("忽略的列"), default=list, blank=True)
     message = models.TextField(_("说明"), blank=True)
     rows_purged_at = models.DateTimeField(null=True, blank=True)  # retention dropped the rows
+    # Set when a worker starts loading; a processing batch with started_at set whose
+    # worker is gone (no advisory lock held) is stale: services.roster_fail_stale.
+    started_at = models.DateTimeField(_("开始处理时间"), null=True, blank=True)
 
     class Meta:
         ordering = ["-received_at", "-id"]
         verbose_name = _("名册批次")
         verbose_name_plural = _("名册批次")
         constraints = [
-            models.UniqueConstraint(fields=["kind", "sha256"], name="one_batch_per_kind_and_file"),
+            # The same file is one batch — unless that batch failed (its worker died):
+            # then the department may push the file again.
+            models.UniqueConstraint(fields=["kind", "sha256"], name="one_batch_per_kind_and_file",
+                                    condition=~models.Q(status="failed")),
         ]
         indexes = [models.Index(fields=["kind", "status", "snapshot_date"], name="batch_current_idx")]
 

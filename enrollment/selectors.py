@@ -3,9 +3,14 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
 
-from enrollment.models import ROW_MODELS, RosterBatch
+from enrollment.models import KIND_DEPARTMENT, ROW_MODELS, RosterBatch, RosterIssue, RosterKind
+from wuhai_coverage.core import access
+from wuhai_coverage.core.models import Department
+from wuhai_coverage.core.roles import PUSH_ROSTERS, VIEW_ROSTERS
 
 
 def current_batch(*, kind: str, as_of: dt.date) -> RosterBatch | None:
@@ -36,3 +41,86 @@ def snapshot_rows(*, kind: str, as_of: dt.date) -> QuerySet:
     if batch is None:
         return model.objects.none()
     return model.objects.filter(batch_id=batch.pk)
+
+
+# --- Roster batches as the API and the pages see them ---------------------------------
+
+
+def batch_visible_q(user) -> Q:
+    """Staff with view_rosters see every batch; a partner sees its department's."""
+    if access.has(user, VIEW_ROSTERS):
+        return Q()
+    if access.has(user, PUSH_ROSTERS) and user.department:
+        return Q(department=user.department)
+    return Q(pk__in=[])
+
+
+def batch_list(*, user, kind: str | None = None, department: str | None = None) -> QuerySet:
+    qs = RosterBatch.objects.filter(batch_visible_q(user)).select_related("pushed_by")
+    if kind:
+        qs = qs.filter(kind=kind)
+    if department:
+        qs = qs.filter(department=department)
+    return qs.order_by("-received_at", "-id")
+
+
+def batch_get_for_user(*, user, pk) -> RosterBatch:
+    """The batch, or 404 when it does not exist for this user."""
+    try:
+        return RosterBatch.objects.select_related("pushed_by").get(batch_visible_q(user), pk=pk)
+    except (RosterBatch.DoesNotExist, ValueError, TypeError):
+        raise Http404("not found") from None
+
+
+def batch_issues(*, batch: RosterBatch, severity: str | None = None) -> QuerySet:
+    qs = RosterIssue.objects.filter(batch=batch)
+    if severity:
+        qs = qs.filter(severity=severity)
+    return qs.order_by("row", "id")
+
+
+def deliveries(*, user) -> list[dict]:
+    """Per department, per kind: the latest batch and the current snapshot."""
+    today = timezone.localdate()
+    visible = RosterBatch.objects.filter(batch_visible_q(user))
+    latest: dict[str, RosterBatch] = {}
+    for kind in KIND_DEPARTMENT:
+        batch = visible.filter(kind=kind).select_related("pushed_by").order_by("-received_at", "-id").first()
+        if batch is not None:
+            latest[kind] = batch
+    current = current_batches(as_of=today)
+    by_department: dict[str, list[dict]] = {}
+    for kind, department in KIND_DEPARTMENT.items():
+        by_department.setdefault(department, []).append({
+            "kind": kind, "label": RosterKind(kind).label, "latest": latest.get(kind),
+            "current": current.get(kind),
+        })
+    return [{"department": d, "label": Department(d).label, "kinds": kinds} for d, kinds in by_department.items()]
+
+
+def delivery_calendar(*, user, months: int = 12, today: dt.date | None = None) -> dict:
+    """Per department: months (newest last) × its kinds, the loaded snapshots in each month."""
+    today = today or timezone.localdate()
+    first = dt.date(today.year, today.month, 1)
+    month_starts = []
+    y, m = first.year, first.month
+    for _ in range(months):
+        month_starts.append(dt.date(y, m, 1))
+        y, m = (y, m - 1) if m > 1 else (y - 1, 12)
+    month_starts.reverse()
+    cells: dict[tuple[str, int], int] = {}
+    loaded = (RosterBatch.objects.filter(batch_visible_q(user), status=RosterBatch.Status.LOADED,
+                                         snapshot_date__gte=month_starts[0])
+              .values_list("kind", "snapshot_date"))
+    for kind, snapshot in loaded:
+        key = (kind, snapshot.year * 100 + snapshot.month)
+        cells[key] = cells.get(key, 0) + 1
+    out = []
+    for department in Department.values:
+        kinds = [k for k, d in KIND_DEPARTMENT.items() if d == department]
+        if not kinds:
+            continue
+        rows = [{"kind": k, "label": RosterKind(k).label,
+                 "months": [cells.get((k, s.year * 100 + s.month), 0) for s in month_starts]} for k in kinds]
+        out.append({"department": department, "label": Department(department).label, "rows": rows})
+    return {"months": month_starts, "departments": out}

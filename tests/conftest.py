@@ -102,6 +102,15 @@ def browser_type_launch_args(browser_type_launch_args):
 
 
 # --- A real Celery worker on Redis, for the few end-to-end task tests. ---
+def _reset_broker_pools(app) -> None:
+    """Forget broker connections made under the previous configuration (as Celery
+    itself does after a fork)."""
+    if app._pool is not None:
+        app._pool.force_close_all()
+    app._pool = None
+    app.amqp._producer_pool = None
+
+
 @pytest.fixture(scope="session")
 def celery_worker_session(django_db_setup, django_db_blocker):
     """Starts an in-process Celery worker (solo pool) against a real Redis broker.
@@ -111,10 +120,12 @@ def celery_worker_session(django_db_setup, django_db_blocker):
     from wuhai_coverage.celery import app
 
     broker = os.environ.get("CELERY_TEST_BROKER_URL", "redis://127.0.0.1:6379/15")
-    # The app reads Django settings with the CELERY_ namespace: keys must carry the prefix,
-    # or the update is silently ignored and the worker falls back to amqp://localhost.
+    # Namespaced keys: the app reads Django settings with namespace CELERY, and plain
+    # keys (broker_url=…) are silently ignored — the worker then used the default AMQP
+    # broker on localhost, a queue shared with every other test run on the machine.
     app.conf.update(CELERY_BROKER_URL=broker, CELERY_TASK_ALWAYS_EAGER=False, CELERY_RESULT_BACKEND=None,
                     CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP=True)
+    _reset_broker_pools(app)  # a pool made earlier in the session still points at the default broker
     assert app.connection_for_read().as_uri().startswith("redis://"), app.connection_for_read().as_uri()
     from celery.signals import task_postrun
     from django.db import connection

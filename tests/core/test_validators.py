@@ -148,3 +148,46 @@ def test_masks():
     assert mask_id_number("15030219800101123X") == "150302********123X"
     assert mask_phone("13812345678") == "138****5678"
     assert mask_id_number("") == "" and mask_phone(None) == ""
+
+
+# The bulk-intake fast paths agree with the reference validators.
+from wuhai_coverage.core.validators import fast_id_number, fast_uscc  # noqa: E402
+
+
+@given(st.text(alphabet=USCC_ALPHABET + "abcxyzIOS-１ ", min_size=16, max_size=19))
+@settings(max_examples=300)
+def test_fast_uscc_agrees_with_normalize_uscc(value):
+    try:
+        expected = normalize_uscc(value)
+    except InvalidIdentifier:
+        expected = None
+    if value != value.strip():
+        return  # the fast path takes trimmed cells
+    assert fast_uscc(value) == expected
+
+
+@given(uscc_body)
+def test_fast_uscc_accepts_every_valid_code(body):
+    code = body + uscc_check_char(body)
+    assert fast_uscc(code) == code and fast_uscc(code.lower()) == code
+
+
+@given(st.text(alphabet="0123456789xX", min_size=14, max_size=19))
+@settings(max_examples=300)
+def test_fast_id_number_agrees_with_normalize_id_number(value):
+    try:
+        expected = normalize_id_number(value)
+    except InvalidIdentifier:
+        expected = None
+    assert fast_id_number(value) == expected
+
+
+@given(st.dates(min_value=dt.date(1900, 1, 1), max_value=dt.date(2099, 12, 31)), st.integers(0, 999))
+def test_fast_id_number_accepts_generated_ids_and_15_digit_ones(birth, seq):
+    first17 = f"150302{birth:%Y%m%d}{seq:03d}"
+    code = first17 + ric_check_char(first17)
+    assert fast_id_number(code) == code
+    if birth.year // 100 == 19:
+        legacy = f"150302{birth:%y%m%d}{seq:03d}"
+        assert fast_id_number(legacy) == normalize_id_number(legacy)
+    assert fast_id_number("150302" + "19990230" + "1234") is None

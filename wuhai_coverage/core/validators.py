@@ -125,3 +125,78 @@ def mask_phone(value: str | None) -> str:
     if len(value) < 7:
         return "*" * len(value)
     return value[:3] + "*" * (len(value) - 7) + value[-4:]
+
+
+# --- Fast paths for bulk intake (enrollment's roster reader): the same rules as
+# normalize_uscc / normalize_id_number, without exceptions or per-character Python
+# loops on the valid path. They return None for an invalid value; call the normalize_*
+# function then to get the reason. tests/core/test_validators.py asserts they agree.
+
+# Weighted sums as one int() each: the USCC weights are 3**i mod 31, and 34 ≡ 3 (mod 31),
+# so Σ vᵢ·wᵢ ≡ int(reversed values as base-34 digits, 34); the ID weights are 2**(17-i)
+# mod 11, and 13 ≡ 2 (mod 11), so Σ dᵢ·wᵢ ≡ 2·int(first17, 13). int() runs in C.
+_B34 = "0123456789abcdefghijklmnopqrstuvwxyz"[:31]
+_USCC_TO_B34 = str.maketrans({chr(c): "!" for c in range(128)} | {
+    ch: _B34[i] for i, ch in enumerate(USCC_ALPHABET)} | {ch.lower(): _B34[i] for i, ch in enumerate(USCC_ALPHABET)})
+_valid_ymd: dict[str, bool] = {}
+
+
+def fast_uscc(code: str) -> str | None:
+    """`code` trimmed; returns the upper-cased code or None."""
+    if len(code) != 18 or not code.isascii():
+        return None
+    try:
+        total = int(code[16::-1].translate(_USCC_TO_B34), 34)
+        check = _USCC_TO_B34_CHECK[code[17]]
+    except (ValueError, KeyError):
+        return None
+    if check != (31 - total % 31) % 31:
+        return None
+    return code.upper()
+
+
+_USCC_TO_B34_CHECK = {ch: i for i, ch in enumerate(USCC_ALPHABET)} | {
+    ch.lower(): i for i, ch in enumerate(USCC_ALPHABET) if ch.isalpha()}
+
+
+def _real_ymd(ymd: str) -> bool:
+    ok = _valid_ymd.get(ymd)
+    if ok is None:
+        try:
+            dt.date(int(ymd[:4]), int(ymd[4:6]), int(ymd[6:8]))
+            ok = True
+        except ValueError:
+            ok = False
+        if len(_valid_ymd) < 100_000:  # every real birth date of a century fits
+            _valid_ymd[ymd] = ok
+    return ok
+
+
+# YYYYMMDD → is a real date, filled by fast_id_number; the intake's generated row
+# function reads it directly for its inline fast path.
+real_ymd_cache = _valid_ymd
+
+
+def fast_id_number(code: str) -> str | None:
+    """`code` trimmed; returns the 18-character ID (15 → 18, x → X) or None."""
+    n = len(code)
+    if n == 18:
+        first17 = code[:17]
+        last = code[17]
+        if last == "x":
+            last = "X"
+    elif n == 15:
+        if not (code.isascii() and code.isdigit()):
+            return None
+        first17 = code[:6] + "19" + code[6:]
+        last = None
+    else:
+        return None
+    if not (first17.isascii() and first17.isdigit()):
+        return None
+    check = RIC_CHECK[2 * int(first17, 13) % 11]
+    if last is not None and last != check:
+        return None
+    if not _real_ymd(first17[6:14]):
+        return None
+    return first17 + check

@@ -1,0 +1,44 @@
+"""The XLSX error report of a batch (openpyxl, write-only: rows stream to the file)."""
+from __future__ import annotations
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
+
+from enrollment.models import RosterBatch
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+EXPORT_CHUNK = 2_000
+
+
+def safe_cell(value):
+    """A value as a spreadsheet may show it: text that Excel or WPS would read as a
+    formula (=, +, -, @ …) gets a leading quote, so a hostile roster cannot plant a
+    live formula (=HYPERLINK, DDE) in the bureau's report."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def issues_workbook(*, batch: RosterBatch, issues, out) -> None:
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("错误报告")
+    bold = Font(bold=True)
+
+    def heading(values):
+        row = []
+        for v in values:
+            cell = WriteOnlyCell(ws, value=v)
+            cell.font = bold
+            row.append(cell)
+        return row
+
+    ws.append(heading(["名册类型 kind", "批次 batch", "文件 file", "数据日期 snapshot", "状态 status", "说明 message"]))
+    ws.append([safe_cell(v) for v in (batch.get_kind_display(), batch.pk, batch.filename,
+                                      batch.snapshot_date.isoformat(), batch.get_status_display(), batch.message)])
+    ws.append([])
+    ws.append(heading(["行号 row", "列 column", "代码 code", "说明 message", "级别 severity"]))
+    for issue in issues.iterator(chunk_size=EXPORT_CHUNK):
+        ws.append([issue.row, safe_cell(issue.column), issue.code, safe_cell(issue.message),
+                   issue.get_severity_display()])
+    wb.save(out)

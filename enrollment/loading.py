@@ -1,0 +1,291 @@
+"""Streaming a checked roster into its row table: PostgreSQL COPY, or bulk_create on
+SQLite (the embedded demo).
+
+The records of a file flow through `Intake.chunks()` — check, de-duplicate, format as
+COPY text — in chunks of CHUNK_ROWS lines; on PostgreSQL `copy_expert` pulls those
+chunks through a file-like object, so no more than one chunk is ever in memory and
+the server parses one chunk while Python checks the next. Issues are spooled to a
+temporary file and COPYed after the rows, in the same transaction.
+
+The only state that grows with the file is the set of keys already seen (one int per
+loaded row, ~70 bytes), which the duplicate_key rule needs.
+"""
+from __future__ import annotations
+
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+
+from django.db import connection
+
+from enrollment.models import ROW_MODELS, RosterBatch, RosterIssue
+from enrollment.reading import Malformed, RosterFile
+from enrollment.validation import Issue, RowChecker, copy_escape, values_from_copy
+
+# Rows per COPY chunk: ~1 MB of text for market_entities; larger chunks gain nothing.
+CHUNK_ROWS = 5_000
+# Rows per bulk_create on SQLite (the demo): SQLite's 999-variable limit is per row set.
+ORM_BATCH = 500
+# Distinct keys held in memory for duplicate_key (~70 bytes each, ~70 MB at this
+# many); beyond, rows are de-duplicated by the database through a staging table.
+DEDUPE_MEMORY_KEYS = 1_000_000
+# A progress UPDATE (its own connection, ~1 ms) at most this often.
+PROGRESS_SECONDS = 0.5
+
+
+class Counters:
+    __slots__ = ("total", "loaded", "rejected", "warnings")
+
+    def __init__(self) -> None:
+        self.total = self.loaded = self.rejected = self.warnings = 0
+
+
+DUPLICATE_MESSAGE = "与前面的有效行键值重复，保留在先的行 / duplicate key: an earlier row with the same key was kept"
+
+
+class Intake:
+    """One pass over the records: checks, de-duplicates and formats them.
+
+    `chunks()` yields (target, lines): target "rows" for lines of the row table, or
+    "spill" once `spill_after` distinct keys are held in memory — from then on a row
+    whose key is not among them goes, with its line number, to a staging table, and the
+    database finishes the de-duplication (load_rows). Memory therefore stays bounded
+    whatever the file size; files below the threshold never touch the staging table."""
+
+    def __init__(self, *, batch_id: int, roster: RosterFile, checker: RowChecker,
+                 on_issues: Callable[[list[Issue]], None], on_progress: Callable[[int], None],
+                 spill_after: int | None = None):
+        self.batch_id = batch_id
+        self.roster = roster
+        self.checker = checker
+        self.on_issues = on_issues
+        self.on_progress = on_progress
+        self.spill_after = spill_after
+        self.counters = Counters()
+        self.spilled = 0
+
+    def chunks(self) -> Iterator[tuple[str, list[str]]]:
+        # The hot loop: counters are locals, synchronised with self.counters at every
+        # chunk (for the progress report) and at the end.
+        c = self.counters
+        total = loaded = rejected = warnings = 0
+        prefix = f"{self.batch_id}\t"
+        check = self.checker.check_text if self.roster.file_format == "csv" else self.checker.check
+        key_column = self.checker.key_column
+        seen: set = set()
+        remember = seen.add
+        on_issues = self.on_issues
+        pending: list[Issue] = []
+        buf: list[str] = []
+        append = buf.append
+        room = chunk_rows = CHUNK_ROWS
+        target = "rows"
+        spill_after = self.spill_after
+        for record in self.roster.records():
+            if record.__class__ is Malformed:
+                total += 1
+                rejected += 1
+                pending.append(Issue(record.line, "", record.code, record.message, "error"))
+                continue
+            line, cells = record
+            first = cells[0]
+            if not first or (first.__class__ is str and first.isspace()):
+                if not any((v.strip() if v.__class__ is str else v) for v in cells):
+                    continue  # a blank line: skipped and not counted
+            total += 1
+            text, key, issues = check(cells, line)
+            if issues:
+                pending.extend(issues)
+            if text is None:
+                rejected += 1
+                continue
+            if key in seen:
+                rejected += 1
+                pending.append(Issue(line, key_column, "duplicate_key", DUPLICATE_MESSAGE, "error"))
+                continue
+            if target == "rows":
+                if issues:  # warnings of a loaded row: cells dropped
+                    warnings += len(issues)
+                remember(key)
+                loaded += 1
+                append(prefix + text + "\n")
+            else:  # the database decides; warnings are counted for the rows it keeps
+                self.spilled += 1
+                append(f"{prefix}{text}\t{line}\t{len(issues) if issues else 0}\n")
+            room -= 1
+            if not room:
+                c.total, c.loaded, c.rejected, c.warnings = total, loaded, rejected, warnings
+                yield target, buf
+                buf = []
+                append = buf.append
+                room = chunk_rows
+                if pending:
+                    on_issues(pending)
+                    pending = []
+                self.on_progress(total)
+                if target == "rows" and spill_after is not None and len(seen) >= spill_after:
+                    target = "spill"
+        c.total, c.loaded, c.rejected, c.warnings = total, loaded, rejected, warnings
+        if pending:
+            on_issues(pending)
+        yield target, buf
+
+
+class _ChunkReader:
+    """The file-like object copy_expert reads from: one chunk per read(), as long as the
+    chunks are for `target`; the first chunk for another target is kept for the next reader."""
+
+    def __init__(self, chunks: Iterator[tuple[str, list[str]]], target: str, held: list):
+        self._chunks = chunks
+        self._target = target
+        self._held = held  # [] or [(target, lines)] carried between readers
+
+    def read(self, size: int = -1) -> str:
+        while True:
+            if self._held:
+                target, lines = self._held[0]
+                if target != self._target:
+                    return ""
+                self._held.clear()
+            else:
+                nxt = next(self._chunks, None)
+                if nxt is None:
+                    return ""
+                target, lines = nxt
+                if target != self._target:
+                    self._held.append(nxt)
+                    return ""
+            if lines:
+                return "".join(lines)
+
+    readline = read
+
+
+def _quoted_columns(model, names: list[str]) -> str:
+    qn = connection.ops.quote_name
+    return ", ".join(qn(model._meta.get_field(n).column) for n in names)
+
+
+class IssueSpool:
+    """Issues of a batch, spooled to a temporary file as COPY text (PostgreSQL) or
+    bulk-inserted in batches (SQLite)."""
+
+    def __init__(self, batch_id: int):
+        self.batch_id = batch_id
+        self.copy = connection.vendor == "postgresql"
+        self.file = tempfile.TemporaryFile(mode="w+", encoding="utf-8") if self.copy else None
+        self.count = 0
+
+    def __call__(self, issues: list[Issue]) -> None:
+        self.count += len(issues)
+        if self.copy:
+            b = self.batch_id
+            self.file.write("".join(
+                f"{b}\t{i.row}\t{copy_escape(i.column)}\t{i.code}\t{copy_escape(i.message)}\t{i.severity}\n"
+                for i in issues))
+        else:
+            RosterIssue.objects.bulk_create(
+                [RosterIssue(batch_id=self.batch_id, row=i.row, column=i.column, code=i.code,
+                             message=i.message, severity=i.severity) for i in issues],
+                batch_size=ORM_BATCH)
+
+    def flush(self) -> None:
+        if not self.copy:
+            return
+        self.file.seek(0)
+        columns = _quoted_columns(RosterIssue, ["batch", "row", "column", "code", "message", "severity"])
+        with connection.cursor() as cur:
+            cur.copy_expert(f"COPY {connection.ops.quote_name(RosterIssue._meta.db_table)} ({columns}) "
+                            f"FROM STDIN", self.file, size=1 << 20)
+
+    def close(self) -> None:
+        if self.file is not None:
+            self.file.close()
+
+
+def load_rows(*, kind: str, intake: Intake) -> None:
+    """Stream the intake's rows into the kind's row table (inside the caller's transaction)."""
+    model = ROW_MODELS[kind]
+    names = ["batch", *intake.checker.columns]
+    if connection.vendor == "postgresql":
+        table = connection.ops.quote_name(model._meta.db_table)
+        columns = _quoted_columns(model, names)
+        chunks = intake.chunks()
+        held: list = []
+        with connection.cursor() as cur:
+            cur.copy_expert(f"COPY {table} ({columns}) FROM STDIN", _ChunkReader(chunks, "rows", held), size=1 << 20)
+            if held:
+                _load_spill(cur, model, intake, table, columns, _ChunkReader(chunks, "spill", held))
+        return
+    attnames = ["batch_id", *intake.checker.columns]
+    for _target, chunk in intake.chunks():  # no spill_after on SQLite: the demo's files are small
+        objs = []
+        for line in chunk:
+            values = values_from_copy(line[:-1].split("\t"))
+            objs.append(model(**dict(zip(attnames, values, strict=True))))
+        model.objects.bulk_create(objs, batch_size=ORM_BATCH)
+
+
+def _load_spill(cur, model, intake: Intake, table: str, columns: str, reader: _ChunkReader) -> None:
+    """Rows beyond the in-memory key limit: COPY them into a staging table, keep the
+    first (by line) of each key not already loaded, report the rest as duplicate_key."""
+    qn = connection.ops.quote_name
+    keys = [qn(model._meta.get_field(k).column) for k in intake.checker.spec.key]
+    same_key = " AND ".join(f"r.{k} = s.{k}" for k in keys)
+    cur.execute("DROP TABLE IF EXISTS roster_spill_first, roster_spill")
+    cur.execute(f"CREATE TEMP TABLE roster_spill (LIKE {table}) ON COMMIT DROP")
+    cur.execute("ALTER TABLE roster_spill ADD COLUMN spill_line integer, ADD COLUMN spill_warnings integer")
+    cur.copy_expert(f"COPY roster_spill ({columns}, spill_line, spill_warnings) FROM STDIN", reader, size=1 << 20)
+    cur.execute(f"""CREATE TEMP TABLE roster_spill_first ON COMMIT DROP AS
+        SELECT DISTINCT ON ({', '.join(keys)}) * FROM roster_spill s
+        WHERE NOT EXISTS (SELECT 1 FROM {table} r WHERE r.batch_id = s.batch_id AND {same_key})
+        ORDER BY {', '.join(keys)}, spill_line""")
+    cur.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM roster_spill_first")
+    issue_columns = _quoted_columns(RosterIssue, ["batch", "row", "column", "code", "message", "severity"])
+    cur.execute(f"""INSERT INTO {qn(RosterIssue._meta.db_table)} ({issue_columns})
+        SELECT s.batch_id, s.spill_line, %s, 'duplicate_key', %s, 'error' FROM roster_spill s
+        WHERE NOT EXISTS (SELECT 1 FROM roster_spill_first f WHERE f.spill_line = s.spill_line)""",
+                [intake.checker.key_column, DUPLICATE_MESSAGE])
+    cur.execute("SELECT count(*), coalesce(sum(spill_warnings), 0) FROM roster_spill_first")
+    kept, warnings = cur.fetchone()
+    c = intake.counters
+    c.loaded += kept
+    c.warnings += warnings
+    c.rejected += intake.spilled - kept
+    cur.execute("DROP TABLE roster_spill_first, roster_spill")
+
+
+class Progress:
+    """rows_read, committed on a connection of its own so that the API and the page see
+    it while the load's transaction is still open. Only on PostgreSQL and outside an
+    enclosing transaction (a test's); elsewhere the final counts are all there is."""
+
+    def __init__(self, batch_id: int):
+        self.batch_id = batch_id
+        self.conn = None
+        self.last = 0.0
+        if connection.vendor == "postgresql" and not connection.in_atomic_block:
+            self.conn = connection.get_new_connection(connection.get_connection_params())
+            self.conn.autocommit = True
+            with self.conn.cursor() as cur:
+                cur.execute("SET lock_timeout = '2s'")
+
+    def __call__(self, rows_read: int) -> None:
+        now = time.monotonic()
+        if self.conn is None or now - self.last < PROGRESS_SECONDS:
+            return
+        self.last = now
+        try:
+            with self.conn.cursor() as cur:
+                cur.execute(f"UPDATE {RosterBatch._meta.db_table} SET rows_read = %s WHERE id = %s",
+                            [rows_read, self.batch_id])
+        except Exception:  # progress is best effort; the load must not fail for it
+            self.close()
+
+    def close(self) -> None:
+        if self.conn is not None:
+            try:
+                self.conn.close()
+            finally:
+                self.conn = None
+

@@ -1,0 +1,32 @@
+"""Thin Celery wrappers around enrollment.services."""
+from __future__ import annotations
+
+from celery import shared_task
+from django.db import OperationalError, connection
+
+
+@shared_task(bind=True, max_retries=3, default_retry_delay=60, acks_late=True)
+def roster_process(self, *, batch_id: int) -> None:
+    """Load a queued batch. Redelivered after a worker died, it finds the batch started
+    by nobody alive and marks it failed (services.roster_process)."""
+    from enrollment import services
+
+    try:
+        services.roster_process(batch_id=batch_id)
+    except OperationalError as exc:
+        raise self.retry(exc=exc) from exc
+    finally:
+        # A file is minutes of work: reconnecting once per file costs nothing, and a
+        # connection left open in a worker thread outlives the task (and, in tests,
+        # blocks dropping the test database). Never inside a caller's transaction.
+        if not connection.in_atomic_block:
+            connection.close()
+
+
+@shared_task(acks_late=True)
+def roster_retention() -> None:
+    """Nightly: fail batches whose worker died, drop rows of expired snapshots."""
+    from enrollment import services
+
+    services.roster_fail_stale()
+    services.roster_retention()

@@ -1,0 +1,201 @@
+"""Crash safety, stale batches, retention, progress, and the real Celery worker."""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.utils import timezone
+
+from enrollment import loading, services
+from enrollment.models import MarketEntityRow, RosterBatch, RosterIssue
+from enrollment.selectors import current_batch
+from tests.conftest import token_client
+from tests.enrollment.factories import bulk_market_csv, roster_csv, valid_row
+from tests.factories import make_user
+
+BASE_DIR = Path(__file__).resolve().parents[2]
+FAR = dt.date(2100, 1, 1)
+
+
+class WorkerDied(BaseException):
+    """Stands for the process vanishing: nothing in the service may catch it."""
+
+
+def _push(user, content: bytes, name="m.csv", **kw):
+    return services.roster_push(user=user, kind="market_entities",
+                                upload=SimpleUploadedFile(name, content), **kw)
+
+
+@pytest.mark.django_db
+def test_a_crash_inside_the_load_leaves_no_rows_and_the_batch_ends_failed(monkeypatch):
+    partner = make_user("partner", department="market")
+    old, _ = _push(partner, roster_csv("market_entities", [valid_row("market_entities")]),
+                   snapshot_date=dt.date(2026, 10, 1))
+    content = roster_csv("market_entities", [valid_row("market_entities") for _ in range(30)])
+
+    def die(self):
+        raise WorkerDied
+
+    monkeypatch.setattr(loading.IssueSpool, "flush", die)  # after every row is COPYed
+    with pytest.raises(WorkerDied):
+        _push(partner, content, snapshot_date=dt.date(2026, 11, 1))
+    batch = RosterBatch.objects.latest("id")
+    assert batch.status == "processing" and batch.started_at is not None
+    assert MarketEntityRow.objects.filter(batch_id=batch.pk).count() == 0
+    assert current_batch(kind="market_entities", as_of=FAR) == old
+
+    assert services.roster_fail_stale() == [batch.pk]
+    batch.refresh_from_db()
+    assert batch.status == "failed" and "push it again" in batch.message
+    monkeypatch.undo()
+    again, outcome = _push(partner, content, snapshot_date=dt.date(2026, 11, 1))
+    assert outcome == "processed" and again.pk != batch.pk
+    assert (again.status, again.rows_loaded) == ("loaded", 30)
+    assert current_batch(kind="market_entities", as_of=FAR) == again
+
+
+@pytest.mark.django_db
+def test_an_error_inside_the_load_fails_the_batch_at_once(monkeypatch):
+    partner = make_user("partner", department="market")
+
+    def boom(self):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(loading.IssueSpool, "flush", boom)
+    batch, _ = _push(partner, roster_csv("market_entities", [valid_row("market_entities")]))
+    assert batch.status == "failed" and batch.rows_loaded == 0
+    assert MarketEntityRow.objects.count() == 0 and RosterIssue.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_a_redelivered_task_for_a_started_batch_fails_it():
+    partner = make_user("partner", department="market")
+    batch = RosterBatch.objects.create(kind="market_entities", department="market", pushed_by=partner,
+                                       snapshot_date=dt.date(2026, 11, 1), sha256="x" * 64,
+                                       started_at=timezone.now())
+    assert services.roster_process(batch_id=batch.pk).status == "failed"
+
+
+@pytest.mark.django_db
+def test_a_batch_never_started_is_given_up_only_after_the_timeout():
+    batch = RosterBatch.objects.create(kind="market_entities", department="market",
+                                       snapshot_date=dt.date(2026, 11, 1), sha256="y" * 64)
+    assert services.roster_fail_stale() == []
+    later = timezone.now() + services.UNSTARTED_TIMEOUT + dt.timedelta(minutes=1)
+    assert services.roster_fail_stale(now=later) == [batch.pk]
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_worker_killed_mid_file(tmp_path, monkeypatch):
+    """kill -9 of the process loading a file: progress was visible meanwhile, no row of
+    it is ever visible, the batch ends failed, the previous snapshot stays current, and
+    the same file can be pushed again."""
+    partner = make_user("partner", department="market")
+    old, _ = _push(partner, roster_csv("market_entities", [valid_row("market_entities")]),
+                   snapshot_date=dt.date(2026, 10, 1))
+    big = tmp_path / "big.csv"
+    bulk_market_csv(big, 150_000)
+    content = big.read_bytes()
+    monkeypatch.setattr(settings, "ROSTER_INLINE_MAX_BYTES", 0)
+    from enrollment import tasks
+
+    monkeypatch.setattr(tasks.roster_process, "delay", lambda **kw: None)  # we run the worker ourselves
+    batch, outcome = _push(partner, content, snapshot_date=dt.date(2026, 11, 1))
+    assert outcome == "queued"
+
+    db = connection.settings_dict
+    env = {**os.environ, "DATABASE_URL": f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/"
+                                          f"{db['NAME']}", "WUHAI_VAR_DIR": str(tmp_path)}
+    code = f"import django; django.setup(); from enrollment import services; services.roster_process(batch_id={batch.pk})"
+    worker = subprocess.Popen([sys.executable, "-c", code], cwd=BASE_DIR, env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            batch.refresh_from_db()
+            if batch.rows_read > 0 or time.monotonic() > deadline or worker.poll() is not None:
+                break
+            time.sleep(0.02)
+        assert batch.rows_read > 0, worker.stderr.read() if worker.poll() is not None else "no progress"
+        assert MarketEntityRow.objects.filter(batch_id=batch.pk).count() == 0  # not visible while loading
+        os.kill(worker.pid, signal.SIGKILL)
+    finally:
+        worker.kill()
+        worker.wait()
+    batch.refresh_from_db()
+    assert batch.status == "processing" and batch.rows_read < 150_000
+
+    deadline = time.monotonic() + 30
+    while batch.pk not in services.roster_fail_stale() and time.monotonic() < deadline:
+        time.sleep(0.1)  # PostgreSQL notices the dead client and releases its lock
+    batch.refresh_from_db()
+    assert batch.status == "failed"
+    assert MarketEntityRow.objects.filter(batch_id=batch.pk).count() == 0
+    assert current_batch(kind="market_entities", as_of=FAR) == old
+
+    monkeypatch.setattr(settings, "ROSTER_INLINE_MAX_BYTES", 1 << 30)
+    again, outcome = _push(partner, content, snapshot_date=dt.date(2026, 11, 1))
+    assert (outcome, again.status, again.rows_loaded) == ("processed", "loaded", 150_000)
+    assert current_batch(kind="market_entities", as_of=FAR) == again
+
+
+@pytest.mark.django_db
+def test_retention_drops_rows_of_old_snapshots_but_never_the_current_one(settings):
+    settings.ROSTER_RETENTION_DAYS = 30
+    partner = make_user("partner", department="market")
+    today = dt.date(2026, 11, 28)
+    older, _ = _push(partner, roster_csv("market_entities", [valid_row("market_entities")]),
+                     snapshot_date=today - dt.timedelta(days=90))
+    old_current, _ = _push(partner, roster_csv("market_entities", [valid_row("market_entities")]),
+                           snapshot_date=today - dt.timedelta(days=60))
+    assert services.roster_retention(today=today) == 1
+    older.refresh_from_db()
+    assert older.rows_purged_at is not None and not older.file
+    assert MarketEntityRow.objects.filter(batch_id=older.pk).count() == 0
+    assert MarketEntityRow.objects.filter(batch_id=old_current.pk).count() == 1
+    assert current_batch(kind="market_entities", as_of=today) == old_current
+    assert current_batch(kind="market_entities", as_of=today - dt.timedelta(days=80)) is None
+    assert services.roster_retention(today=today) == 0
+
+
+@pytest.mark.django_db
+def test_retention_deletes_the_files_of_old_rejected_batches(settings):
+    settings.ROSTER_RETENTION_DAYS = 30
+    partner = make_user("partner", department="market")
+    rejected, _ = _push(partner, b"uscc\n1\n")
+    assert rejected.status == "rejected" and rejected.file
+    services.roster_retention(today=timezone.localdate())
+    rejected.refresh_from_db()
+    assert rejected.file
+    services.roster_retention(today=timezone.localdate() + dt.timedelta(days=31))
+    rejected.refresh_from_db()
+    assert not rejected.file
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_large_file_is_processed_by_a_real_celery_worker(celery_worker, settings, tmp_path):
+    settings.ROSTER_INLINE_MAX_BYTES = 1000
+    client = token_client(make_user("partner", department="market"))
+    big = tmp_path / "m.csv"
+    bulk_market_csv(big, 20_000, seed=11)
+    with open(big, "rb") as fh:
+        response = client.post("/api/v1/rosters/", {"kind": "market_entities", "file": fh}, format="multipart")
+    assert response.status_code == 202, response.content
+    batch_id = response.json()["id"]
+    deadline = time.monotonic() + 60
+    body = response.json()
+    while body["status"] == "processing" and time.monotonic() < deadline:
+        time.sleep(0.2)
+        body = client.get(f"/api/v1/rosters/{batch_id}/").json()
+    assert (body["status"], body["rows_loaded"], body["rows_read"]) == ("loaded", 20_000, 20_000)
+    assert MarketEntityRow.objects.filter(batch_id=batch_id).count() == 20_000
