@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
 
 BAR = "#1d5fa8"
 BAR_LOW = "#b3261e"
@@ -38,8 +39,9 @@ def bar_chart(items: list[tuple[str, Decimal | None]], *, pass_score: Decimal, w
                      f'fill="{color}"><title>{escape(label)}: {score}</title></rect>'
                      f'<text x="{x(score) + 4:.1f}" y="{y + 19}" font-size="12" fill="{INK}">{score}</text>')
     px = x(pass_score)
+    pass_label = escape(_("合格线"))
     parts.append(f'<line class="pass" x1="{px:.1f}" y1="{top - 4}" x2="{px:.1f}" y2="{height - 20}" '
-                 f'stroke="{BAR_LOW}" stroke-dasharray="4 3"><title>合格线 {pass_score}</title></line>')
+                 f'stroke="{BAR_LOW}" stroke-dasharray="4 3"><title>{pass_label} {pass_score}</title></line>')
     parts.append("</svg>")
     return mark_safe("".join(parts))  # noqa: S308 — every text is escaped above
 
@@ -57,9 +59,10 @@ def trend_chart(points: list[tuple[int, Decimal | None]], *, pass_score: Decimal
         parts.append(f'<line x1="{left}" y1="{y(tick):.1f}" x2="{width - right}" y2="{y(tick):.1f}" stroke="{GRID}"/>'
                      f'<text x="{left - 4}" y="{y(tick) + 4:.1f}" font-size="10" text-anchor="end" '
                      f'fill="{INK}">{tick}</text>')
+    month_label = lambda m: escape(_("%(month)s月") % {"month": m})  # noqa: E731
     for m in (1, 3, 6, 9, 12):
         parts.append(f'<text x="{x(m):.1f}" y="{height - 6}" font-size="10" text-anchor="middle" '
-                     f'fill="{INK}">{m}月</text>')
+                     f'fill="{INK}">{month_label(m)}</text>')
     parts.append(f'<line x1="{left}" y1="{y(pass_score):.1f}" x2="{width - right}" y2="{y(pass_score):.1f}" '
                  f'stroke="{BAR_LOW}" stroke-dasharray="4 3"/>')
     segment: list[str] = []
@@ -72,7 +75,7 @@ def trend_chart(points: list[tuple[int, Decimal | None]], *, pass_score: Decimal
             continue
         segment.append(f"{x(month):.1f},{y(score):.1f}")
         parts.append(f'<circle cx="{x(month):.1f}" cy="{y(score):.1f}" r="3" fill="{BAR}">'
-                     f'<title>{month}月: {score}</title></circle>')
+                     f'<title>{month_label(month)}: {score}</title></circle>')
     if segment:
         segments.append(segment)
     for seg in segments:

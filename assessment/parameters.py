@@ -6,11 +6,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
 
 @dataclass(frozen=True)
 class Indicator:
     code: str
-    label: str          # Chinese first
+    label: str          # Chinese first (a lazy translation)
     label_en: str
     subject: str        # what its numerator and denominator count: employer, project, person, task, community
     default_weight: Decimal
@@ -34,22 +37,22 @@ TASK_CLOSURE_RATE = "task_closure_rate"
 PUBLICITY_COVERAGE = "publicity_coverage"
 
 INDICATORS: tuple[Indicator, ...] = (
-    Indicator(EMPLOYER_COVERAGE, "用人单位参保率", "Employer coverage", "employer", Decimal(25), Decimal("1.0"),
-              "已参保的应参保单位", "应参保单位",
+    Indicator(EMPLOYER_COVERAGE, _("用人单位参保率"), "Employer coverage", "employer", Decimal(25), Decimal("1.0"),
+              _("已参保的应参保单位"), _("应参保单位"),
               needs=(("market_entities", "tax_payroll"), ("insurance_employers",))),
-    Indicator(CONSTRUCTION_INJURY_RATE, "工程项目工伤参保率", "Construction projects insured", "project",
-              Decimal(15), Decimal("0.9"), "本年开工且已参保的项目", "本年开工的项目",
+    Indicator(CONSTRUCTION_INJURY_RATE, _("工程项目工伤参保率"), "Construction projects insured", "project",
+              Decimal(15), Decimal("0.9"), _("本年开工且已参保的项目"), _("本年开工的项目"),
               needs=(("construction_projects",), ("insurance_projects",))),
-    Indicator(SUBSIDIZED_COVERAGE, "困难群体代缴覆盖率", "Subsidized coverage", "person", Decimal(15),
-              Decimal("1.0"), "已参保的代缴对象", "代缴对象",
+    Indicator(SUBSIDIZED_COVERAGE, _("困难群体代缴覆盖率"), "Subsidized coverage", "person", Decimal(15),
+              Decimal("1.0"), _("已参保的代缴对象"), _("代缴对象"),
               needs=(("civil_affairs", "poverty_registry", "disability_registry"), ("insurance_persons",))),
-    Indicator(INTERRUPTION_RATE, "养老保险断缴率", "Pension interruption rate", "person", Decimal(15), None,
-              "中断缴费的养老参保记录（60岁以下）", "正常及中断缴费的养老参保记录（60岁以下）",
+    Indicator(INTERRUPTION_RATE, _("养老保险断缴率"), "Pension interruption rate", "person", Decimal(15), None,
+              _("中断缴费的养老参保记录（60岁以下）"), _("正常及中断缴费的养老参保记录（60岁以下）"),
               needs=(("insurance_persons",),)),
-    Indicator(TASK_CLOSURE_RATE, "核查任务办结率", "Task closure rate", "task", Decimal(15), Decimal("0.9"),
-              "本年生成且已整改或比对消除的任务", "本年生成的任务"),
-    Indicator(PUBLICITY_COVERAGE, "社区宣传覆盖率", "Publicity coverage", "community", Decimal(15), Decimal("1.0"),
-              "本年有宣传张贴的社区", "社区"),
+    Indicator(TASK_CLOSURE_RATE, _("核查任务办结率"), "Task closure rate", "task", Decimal(15), Decimal("0.9"),
+              _("本年生成且已整改或比对消除的任务"), _("本年生成的任务")),
+    Indicator(PUBLICITY_COVERAGE, _("社区宣传覆盖率"), "Publicity coverage", "community", Decimal(15), Decimal("1.0"),
+              _("本年有宣传张贴的社区"), _("社区")),
 )
 BY_CODE: dict[str, Indicator] = {i.code: i for i in INDICATORS}
 
@@ -87,9 +90,10 @@ def defaults() -> dict[str, Decimal]:
 def label_of(name: str) -> str:
     if name in SCALARS:
         return SCALARS[name][1]
-    kind, _, code = name.partition(".")
+    kind, _sep, code = name.partition(".")
     ind = BY_CODE[code]
-    return f"{ind.label}{'权重' if kind == 'weight' else '目标值'} / {ind.label_en} {kind}"
+    own = gettext("%(label)s权重") if kind == "weight" else gettext("%(label)s目标值")
+    return f"{own % {'label': ind.label}} / {ind.label_en} {kind}"
 
 
 def validate(values: dict[str, Decimal]) -> dict[str, str]:

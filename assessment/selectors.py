@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from django.core.cache import cache
 from django.db import connection
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from assessment import parameters as P
 from assessment import scoring
@@ -137,7 +138,7 @@ def _employer_rows(period: Period, batches: dict) -> RowQuery:
     sql, params = required_employers_sql(period.as_of, None, Snapshots(period.as_of, batches))
     return RowQuery(
         f"SELECT f.uscc AS key, f.name AS name, f.district_code, f.street_code, f.enrolled AS hit FROM ({sql}) f",
-        list(params), columns=(("hit", "已参保"),))
+        list(params), columns=(("hit", _("已参保")),))
 
 
 def _project_rows(period: Period, batches: dict) -> RowQuery:
@@ -150,15 +151,15 @@ def _project_rows(period: Period, batches: dict) -> RowQuery:
         WHERE c.batch_id = %s AND c.start_date >= %s AND c.start_date <= %s"""
     return RowQuery(sql, [batches[RosterKind.INSURANCE_PROJECTS].pk, batches[RosterKind.CONSTRUCTION_PROJECTS].pk,
                           dialect.param(period.start), dialect.param(period.as_of)],
-                    columns=(("builder_name", "建设单位"), ("start_date", "开工日期"),
-                             ("planned_workers", "计划用工"), ("hit", "已参保"), ("enrolled_on", "参保日期")))
+                    columns=(("builder_name", _("建设单位")), ("start_date", _("开工日期")),
+                             ("planned_workers", _("计划用工")), ("hit", _("已参保")), ("enrolled_on", _("参保日期"))))
 
 
 def _subsidized_rows(period: Period, batches: dict) -> RowQuery:
     sql, params = subsidized_persons_sql(period.as_of, None, Snapshots(period.as_of, batches))
     return RowQuery(
         f"SELECT f.id_number AS key, f.name AS name, f.district_code, f.street_code, f.covered AS hit FROM ({sql}) f",
-        list(params), columns=(("hit", "已参保"),))
+        list(params), columns=(("hit", _("已参保")),))
 
 
 def _interruption_rows(period: Period, batches: dict) -> RowQuery:
@@ -174,8 +175,8 @@ def _interruption_rows(period: Period, batches: dict) -> RowQuery:
             FROM ({sql}) pf
             WHERE pf.pension_status IN ('active', 'interrupted') AND pf.birth_date > %s""",
         [*params, dialect.param(age_cutoff(period.as_of, PENSION_AGE))],
-        columns=(("scheme", "参保类型"), ("pension_status", "参保状态"), ("last_paid_period", "最近缴费所属期"),
-                 ("birth_date", "出生日期"), ("hit", "中断缴费")))
+        columns=(("scheme", _("参保类型")), ("pension_status", _("参保状态")), ("last_paid_period", _("最近缴费所属期")),
+                 ("birth_date", _("出生日期")), ("hit", _("中断缴费"))))
 
 
 def _task_rows(period: Period, batches: dict) -> RowQuery:
@@ -187,9 +188,9 @@ def _task_rows(period: Period, batches: dict) -> RowQuery:
         WHERE t.opened_at >= %s AND t.opened_at < %s AND t.district_id IS NOT NULL"""
     end_at = dialect.param(period.end_at)
     return RowQuery(sql, [*CLOSED_AS_DONE, end_at, dialect.param(period.start_at), end_at],
-                    columns=(("kind", "任务类型"), ("subject_key", "对象编码"), ("status", "状态"),
-                             ("resolution", "办结方式"), ("opened_at", "生成时间"), ("closed_at", "关闭时间"),
-                             ("hit", "计入办结")))
+                    columns=(("kind", _("任务类型")), ("subject_key", _("对象编码")), ("status", _("状态")),
+                             ("resolution", _("办结方式")), ("opened_at", _("生成时间")), ("closed_at", _("关闭时间")),
+                             ("hit", _("计入办结"))))
 
 
 def _community_rows(period: Period, batches: dict) -> RowQuery:
@@ -201,8 +202,8 @@ def _community_rows(period: Period, batches: dict) -> RowQuery:
         LEFT JOIN (SELECT community_id, COUNT(*) AS n, MAX(posted_on) AS last_on FROM {_t(PublicityPosting)}
                    WHERE posted_on >= %s AND posted_on <= %s GROUP BY community_id) p ON p.community_id = c.code"""
     return RowQuery(sql, [dialect.param(period.start), dialect.param(period.as_of)],
-                    columns=(("street_name", "街道"), ("postings", "本年张贴次数"), ("last_on", "最近张贴日期"),
-                             ("hit", "已覆盖")))
+                    columns=(("street_name", _("街道")), ("postings", _("本年张贴次数")), ("last_on", _("最近张贴日期")),
+                             ("hit", _("已覆盖"))))
 
 
 ROW_QUERIES = {

@@ -12,6 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from assessment import charts, export, selectors, services
@@ -83,7 +84,7 @@ def district(request: HttpRequest, code: str) -> HttpResponse:
 
 def _cell(code: str, alias: str, value):
     if isinstance(value, bool) or alias == "hit":
-        return "是" if value else "否"
+        return _("是") if value else _("否")
     if alias == "kind":
         return TaskKind(value).label if value in TaskKind.values else value
     if alias in ("status", "resolution") and code == P.TASK_CLOSURE_RATE and value:
@@ -129,9 +130,9 @@ def indicator_rows(request: HttpRequest, code: str, indicator: str) -> HttpRespo
     pages = Paginator(range(total), PAGE_SIZE).get_page(page_no) if total else None
     return render(request, "assessment/rows.html", {
         "period": period, "district": d, "indicator": ind, "subset": subset, "query": q, "total": total,
-        "rows": table, "page": pages, "key_label": {"employer": "统一社会信用代码", "project": "项目编号",
-                                                   "person": "身份证号", "task": "任务编号",
-                                                   "community": "社区代码"}[ind.subject],
+        "rows": table, "page": pages, "key_label": {"employer": _("统一社会信用代码"), "project": _("项目编号"),
+                                                   "person": _("身份证号"), "task": _("任务编号"),
+                                                   "community": _("社区代码")}[ind.subject],
     })
 
 

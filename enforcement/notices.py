@@ -9,6 +9,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from enforcement.models import Notice, Task, TaskKind
 
@@ -57,28 +60,31 @@ REQUESTS: dict[str, str] = {
     TaskKind.ELDERLY_ENROLLMENT: "你已达到60周岁且未参加基本养老保险，可按规定办理补缴或延缴手续，请于期限前到社保经办机构咨询办理。",
 }
 
+# Notices are legal documents in Chinese only, whatever language the caseworker's pages are in.
+NOTICE_LANGUAGE = "zh-hans"
+
 # Labels for the evidence keys the comparison writes (unknown keys are shown as they are).
 EVIDENCE_LABELS: dict[str, str] = {
-    "sources": "数据来源", "H": "个税扣缴人数", "W": "月工资总额（元）", "payroll_headcount": "个税扣缴人数",
-    "payroll_total": "月工资总额（元）", "payroll_period": "扣缴所属期", "period": "所属期",
-    "employees_reported": "年报从业人数",
-    "Ip": "养老保险参保人数", "Ii": "工伤保险参保人数", "Iu": "失业保险参保人数",
-    "insured_pension": "养老保险参保人数", "insured_injury": "工伤保险参保人数",
-    "insured_unemployment": "失业保险参保人数", "gap": "未参保人数", "required": "应参保人数",
-    "insured": "已参保人数", "declared_average": "申报人均缴费基数（元）", "declared_base_total": "申报缴费基数合计（元）",
-    "payroll_average": "人均应税工资（元）", "wage_average": "人均应税工资（元）", "average_wage": "社会平均工资A（元）",
-    "A": "社会平均工资A（元）", "expected_average": "应申报人均基数（元）", "ratio": "申报基数比",
-    "industry": "行业", "industry_code": "行业代码", "hazard": "粉尘危害因素", "hazard_factor": "粉尘危害因素",
-    "exposed_workers": "接触粉尘人数", "arrears_amount": "欠费金额（元）", "last_paid_period": "最近缴费所属期",
-    "builder": "建设单位", "builder_name": "建设单位", "builder_uscc": "建设单位信用代码", "start_date": "开工日期",
-    "planned_workers": "计划用工人数", "project_name": "项目名称", "age": "年龄", "sex": "性别",
-    "birth_date": "出生日期", "eligibility": "代缴资格", "eligible": "代缴资格", "category": "救助类别",
-    "disability_level": "残疾等级", "pension_rows": "养老保险记录", "status": "参保状态", "scheme": "参保类型",
-    "established_on": "成立日期", "entity_type": "主体类型", "market_status": "登记状态",
-    "district_code": "所属区", "street_code": "所属街道", "as_of": "比对日期",
+    "sources": _("数据来源"), "H": _("个税扣缴人数"), "W": _("月工资总额（元）"), "payroll_headcount": _("个税扣缴人数"),
+    "payroll_total": _("月工资总额（元）"), "payroll_period": _("扣缴所属期"), "period": _("所属期"),
+    "employees_reported": _("年报从业人数"),
+    "Ip": _("养老保险参保人数"), "Ii": _("工伤保险参保人数"), "Iu": _("失业保险参保人数"),
+    "insured_pension": _("养老保险参保人数"), "insured_injury": _("工伤保险参保人数"),
+    "insured_unemployment": _("失业保险参保人数"), "gap": _("未参保人数"), "required": _("应参保人数"),
+    "insured": _("已参保人数"), "declared_average": _("申报人均缴费基数（元）"), "declared_base_total": _("申报缴费基数合计（元）"),
+    "payroll_average": _("人均应税工资（元）"), "wage_average": _("人均应税工资（元）"), "average_wage": _("社会平均工资A（元）"),
+    "A": _("社会平均工资A（元）"), "expected_average": _("应申报人均基数（元）"), "ratio": _("申报基数比"),
+    "industry": _("行业"), "industry_code": _("行业代码"), "hazard": _("粉尘危害因素"), "hazard_factor": _("粉尘危害因素"),
+    "exposed_workers": _("接触粉尘人数"), "arrears_amount": _("欠费金额（元）"), "last_paid_period": _("最近缴费所属期"),
+    "builder": _("建设单位"), "builder_name": _("建设单位"), "builder_uscc": _("建设单位信用代码"), "start_date": _("开工日期"),
+    "planned_workers": _("计划用工人数"), "project_name": _("项目名称"), "age": _("年龄"), "sex": _("性别"),
+    "birth_date": _("出生日期"), "eligibility": _("代缴资格"), "eligible": _("代缴资格"), "category": _("救助类别"),
+    "disability_level": _("残疾等级"), "pension_rows": _("养老保险记录"), "status": _("参保状态"), "scheme": _("参保类型"),
+    "established_on": _("成立日期"), "entity_type": _("主体类型"), "market_status": _("登记状态"),
+    "district_code": _("所属区"), "street_code": _("所属街道"), "as_of": _("比对日期"),
 }
-SOURCE_LABELS = {"market": "市场监管局登记", "tax": "税务个税扣缴", "market_entities": "市场监管局登记",
-                 "tax_payroll": "税务个税扣缴"}
+SOURCE_LABELS = {"market": _("市场监管局登记"), "tax": _("税务个税扣缴"), "market_entities": _("市场监管局登记"),
+                 "tax_payroll": _("税务个税扣缴")}
 
 
 def default_notice_kind(task_kind: str) -> str:
@@ -93,13 +99,13 @@ def legal_basis_of(task_kind: str) -> str:
 
 def _value_text(key: str, value: Any) -> str:
     if isinstance(value, bool):
-        return "是" if value else "否"
+        return gettext("是") if value else gettext("否")
     if isinstance(value, list | tuple):
-        return "、".join(SOURCE_LABELS.get(str(v), str(v)) for v in value)
+        return "、".join(str(SOURCE_LABELS.get(str(v), v)) for v in value)
     if isinstance(value, dict):
         return "；".join(f"{EVIDENCE_LABELS.get(k, k)}：{_value_text(k, v)}" for k, v in value.items())
     if key == "sex":
-        return {"M": "男", "F": "女"}.get(str(value), str(value))
+        return {"M": gettext("男"), "F": gettext("女")}.get(str(value), str(value))
     return "" if value is None else str(value)
 
 
@@ -120,8 +126,9 @@ def addressee_of(task: Task) -> str:
 
 def facts_of(task: Task) -> str:
     """The facts found by the comparison, as the notice states them."""
-    lead = f"经社会保险数据比对（{task.get_kind_display()}），发现以下情况："
-    lines = [f"{label}：{text}" for label, text in evidence_items(task.evidence) if text != ""]
+    with translation.override(NOTICE_LANGUAGE):
+        lead = f"经社会保险数据比对（{task.get_kind_display()}），发现以下情况："
+        lines = [f"{label}：{text}" for label, text in evidence_items(task.evidence) if text != ""]
     return "\n".join([lead, *lines, REQUESTS.get(task.kind, "")]).strip()
 
 
@@ -132,11 +139,12 @@ def issuing_office_of(task: Task) -> str:
 
 
 def render_html(notice: Notice) -> str:
-    return render_to_string("enforcement/notice_pdf.html", {
-        "notice": notice,
-        "facts_lines": notice.facts.splitlines(),
-        "basis_lines": notice.legal_basis.splitlines(),
-    })
+    with translation.override(NOTICE_LANGUAGE):
+        return render_to_string("enforcement/notice_pdf.html", {
+            "notice": notice,
+            "facts_lines": notice.facts.splitlines(),
+            "basis_lines": notice.legal_basis.splitlines(),
+        })
 
 
 def render_pdf(notice: Notice) -> bytes:

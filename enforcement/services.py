@@ -13,6 +13,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from enforcement.models import (
     CaseEvent,
@@ -40,16 +41,16 @@ RECTIFIABLE = (S.OPEN, S.ASSIGNED, S.CONTACTED, S.NOTICE_ISSUED, S.ESCALATED)
 DISMISSABLE = (S.OPEN, S.ASSIGNED, S.CONTACTED, S.NOTICE_ISSUED)
 ESCALATABLE = (S.OPEN, S.ASSIGNED, S.CONTACTED, S.NOTICE_ISSUED)
 
-CONTACT_CHANNELS = {"phone": "电话", "visit": "上门走访", "sms": "短信"}
+CONTACT_CHANNELS = {"phone": _("电话"), "visit": _("上门走访"), "sms": _("短信")}
 CONTACT_OUTCOMES = {
-    "reached": "已联系上",
-    "not_reached": "未联系上",
-    "will_enroll": "同意办理参保",
-    "refused": "拒绝参保",
-    "already_enrolled": "称已在外地/其他渠道参保",
-    "moved_away": "已迁出/查无此人",
-    "closed_business": "已停业/注销",
-    "other": "其他",
+    "reached": _("已联系上"),
+    "not_reached": _("未联系上"),
+    "will_enroll": _("同意办理参保"),
+    "refused": _("拒绝参保"),
+    "already_enrolled": _("称已在外地/其他渠道参保"),
+    "moved_away": _("已迁出/查无此人"),
+    "closed_business": _("已停业/注销"),
+    "other": _("其他"),
 }
 MAX_TEXT = 2000
 

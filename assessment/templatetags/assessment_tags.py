@@ -4,6 +4,7 @@ from decimal import Decimal
 from fractions import Fraction
 
 from django import template
+from django.utils.translation import gettext as _
 
 register = template.Library()
 
@@ -34,7 +35,7 @@ def score(value) -> str:
 
 @register.filter
 def yesno_zh(value) -> str:
-    return "是" if value else "否"
+    return _("是") if value else _("否")
 
 
 @register.filter

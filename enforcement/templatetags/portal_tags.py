@@ -2,18 +2,21 @@
 from __future__ import annotations
 
 from django import template
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from enforcement.services import CONTACT_CHANNELS, CONTACT_OUTCOMES
 
 register = template.Library()
 
-_LABELS = {"reason": "理由", "what_changed": "整改情况", "note": "备注", "number": "文号", "deadline": "期限",
-           "case": "执法案件", "assignee_name": "经办人", "message": "内容"}
+_LABELS = {"reason": gettext_lazy("理由"), "what_changed": gettext_lazy("整改情况"), "note": gettext_lazy("备注"),
+           "number": gettext_lazy("文号"), "deadline": gettext_lazy("期限"), "case": gettext_lazy("执法案件"),
+           "assignee_name": gettext_lazy("经办人"), "message": gettext_lazy("内容")}
 
 
 @register.filter
 def event_summary(event) -> str:
-    """One line for a timeline event's data, in Chinese."""
+    """One line for a timeline event's data, in the current language."""
     d = event.data or {}
     parts = []
     if "channel" in d:
@@ -24,7 +27,7 @@ def event_summary(event) -> str:
         if d.get(key) not in (None, ""):
             parts.append(f"{label}：{d[key]}")
     if d.get("bulk"):
-        parts.append("批量分派")
+        parts.append(_("批量分派"))
     return " · ".join(str(p) for p in parts)
 
 
@@ -34,7 +37,7 @@ def cell(value) -> str:
     if value is None:
         return ""
     if value is True:
-        return "是"
+        return _("是")
     if value is False:
-        return "否"
+        return _("否")
     return str(value)

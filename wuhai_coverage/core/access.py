@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from django.core.exceptions import PermissionDenied
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from wuhai_coverage.core.models import Role
 from wuhai_coverage.core.roles import CITY_WIDE_ROLES, capabilities_of
@@ -32,7 +33,7 @@ class Jurisdiction:
         if self.nothing:
             return "—"
         if self.city:
-            return "全市"
+            return _("全市")
         return self.street_code or self.district_code or "—"
 
 
