@@ -101,9 +101,11 @@ def _value_text(key: str, value: Any) -> str:
     if isinstance(value, bool):
         return gettext("是") if value else gettext("否")
     if isinstance(value, list | tuple):
-        return "、".join(str(SOURCE_LABELS.get(str(v), v)) for v in value)
+        return gettext("、").join(str(SOURCE_LABELS.get(str(v), v)) for v in value)
     if isinstance(value, dict):
-        return "；".join(f"{EVIDENCE_LABELS.get(k, k)}：{_value_text(k, v)}" for k, v in value.items())
+        item = gettext("%(label)s：%(value)s")
+        return gettext("；").join(item % {"label": EVIDENCE_LABELS.get(k, k), "value": _value_text(k, v)}
+                                  for k, v in value.items())
     if key == "sex":
         return {"M": gettext("男"), "F": gettext("女")}.get(str(value), str(value))
     return "" if value is None else str(value)

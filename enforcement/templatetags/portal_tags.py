@@ -25,7 +25,7 @@ def event_summary(event) -> str:
         parts.append(CONTACT_OUTCOMES.get(d["outcome"], d["outcome"]))
     for key, label in _LABELS.items():
         if d.get(key) not in (None, ""):
-            parts.append(f"{label}：{d[key]}")
+            parts.append(_("%(label)s：%(value)s") % {"label": label, "value": d[key]})
     if d.get("bulk"):
         parts.append(_("批量分派"))
     return " · ".join(str(p) for p in parts)
