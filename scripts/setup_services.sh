@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs (if absent) and starts (if down) what the test suite needs on a Debian machine:
-# PostgreSQL, Redis, Debian's Chromium, Noto CJK fonts, poppler-utils; creates the
+# PostgreSQL, Redis, Debian's Chromium, Noto CJK fonts, poppler-utils, GNU gettext; creates the
 # `wuhai` database role. Idempotent; safe to run on a machine where all is already up.
 set -euo pipefail
 
@@ -14,6 +14,7 @@ command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
 fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || need+=(fonts-noto-cjk)
 command -v pdffonts >/dev/null 2>&1 || need+=(poppler-utils)
 command -v fc-list >/dev/null 2>&1 || need+=(fontconfig)
+command -v xgettext >/dev/null 2>&1 || need+=(gettext)   # tests/core/test_i18n.py runs makemessages
 command -v docker-compose >/dev/null 2>&1 || need+=(docker-compose)
 # WeasyPrint needs Pango; most Debian images have it, a bare one may not.
 ldconfig -p 2>/dev/null | grep -q libpango-1.0 || need+=(libpango-1.0-0 libpangoft2-1.0-0)
