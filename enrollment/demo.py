@@ -61,7 +61,7 @@ def generate(seed: int = 17, scale: float = 1.0, today: dt.date | None = None) -
     today = today or timezone.localdate()
     streets = list(Street.objects.values_list("code", "district_id"))
     communities: dict[str, list[str]] = {}
-    for code, name, street in Community.objects.values_list("code", "name", "street_id"):
+    for name, street in Community.objects.values_list("name", "street_id"):
         communities.setdefault(street, []).append(name)
     key_codes = list(KeyIndustry.objects.values_list("code", flat=True))
 
