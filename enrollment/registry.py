@@ -269,7 +269,7 @@ def registry_refresh(*, as_of: dt.date | None = None) -> RefreshSummary:
     started = time.monotonic()
     now = timezone.now()
     b = _current_batch_ids(as_of)
-    summary = RefreshSummary(as_of=as_of, batches={k: (v if v != NO_BATCH else None) for k, v in b.items()})
+    summary = RefreshSummary(as_of=as_of, batches={str(k): (v if v != NO_BATCH else None) for k, v in b.items()})
     ip, hh, ca, pv, ds = (b[RosterKind.INSURANCE_PERSONS], b[RosterKind.HOUSEHOLD_REGISTRY],
                           b[RosterKind.CIVIL_AFFAIRS], b[RosterKind.POVERTY_REGISTRY],
                           b[RosterKind.DISABILITY_REGISTRY])
@@ -284,6 +284,9 @@ def registry_refresh(*, as_of: dt.date | None = None) -> RefreshSummary:
     with connection.cursor() as c:
         if connection.vendor == "postgresql":
             c.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
+            # Django's FKs are DEFERRABLE INITIALLY DEFERRED: checked at commit, outside any
+            # step. Checked per statement instead, each step's time includes its own checks.
+            c.execute("SET CONSTRAINTS ALL IMMEDIATE")
 
         def delete_enrollments():
             c.execute(f"""
