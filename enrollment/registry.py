@@ -15,7 +15,8 @@ Step 4–6 filter with `NOT EXISTS (an identical stored row)` before the upsert.
 it a refresh over unchanged snapshots would still take a row lock on every conflicting
 row (PostgreSQL locks the row even when `DO UPDATE … WHERE` is false), i.e. rewrite every
 page of the table; with it, a second refresh over the same snapshots reads and writes
-nothing — and `refreshed_at` is the time a row last changed.
+nothing — and `refreshed_at` is the time a row last changed. Rows go in sorted by the
+key, so the unique index is filled in order rather than at random.
 
 Routing follows comparison.md → "Where a task goes": district and street together from
 the first source that has a district (employer: market, tax, insurance_employers; person:
