@@ -113,6 +113,40 @@ def change_snapshots(seed: int) -> dict[str, int]:
     return out
 
 
+def page_reads() -> dict[str, float]:
+    """The registry pages' reads (count + first page of 50) at this scale, per role."""
+    from django.core.paginator import Paginator
+
+    from enrollment import selectors
+    from wuhai_coverage.core.models import District, Street, User
+
+    users = {
+        "city": User.objects.update_or_create(username="bench-manager", defaults={"role": "city_manager"})[0],
+        "district": User.objects.update_or_create(username="bench-caseworker", defaults={
+            "role": "district_caseworker", "district": District.objects.get(code="150302")})[0],
+        "street": User.objects.update_or_create(username="bench-street", defaults={
+            "role": "street_staff", "street": Street.objects.get(code="150302001"),
+            "district": District.objects.get(code="150302")})[0],
+    }
+    cases = [
+        ("persons city", selectors.person_list, "city", {}),
+        ("persons district not enrolled", selectors.person_list, "district", {"enrolled": "0"}),
+        ("persons street", selectors.person_list, "street", {}),
+        ("persons name search", selectors.person_list, "city", {"q": "居民12"}),
+        ("persons id prefix", selectors.person_list, "city", {"q": "1503000012"}),
+        ("employers city", selectors.employer_list, "city", {}),
+        ("employers district enrolled", selectors.employer_list, "district", {"enrolled": "1"}),
+        ("employers name search", selectors.employer_list, "city", {"q": "企业123"}),
+    ]
+    out = {}
+    for label, fn, who, query in cases:
+        t0 = time.monotonic()
+        page = Paginator(fn(user=users[who], filters=selectors.RegistryFilters.from_query(query)), 50).get_page(1)
+        rows = len(list(page.object_list))
+        out[label] = (round(time.monotonic() - t0, 3), page.paginator.count, rows)
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--scale", type=int, default=1, help="1 = Wuhai")
@@ -143,6 +177,9 @@ def main() -> None:
     print(f"\n   new snapshots: {changed}")
     third, s3 = timed_refresh("refresh after changed household + insurance_persons snapshots")
     fourth, _ = timed_refresh("second refresh after the change (same snapshots)")
+    print("\n== registry page reads (count + first page of 50): seconds, matches, rows")
+    for label, (secs, count, rows) in page_reads().items():
+        print(f"   {label:32s} {secs:6.3f} s  {count:>8,}  {rows}")
     print("\n== baselines over the same sources (same process)")
     for k, v in base.items():
         print(f"   {k:28s} {v}")
