@@ -74,6 +74,15 @@ def calendar(request: HttpRequest) -> HttpResponse:
 # --- The registry: employers and persons of the user's jurisdiction ---------------------
 
 REGISTRY_PAGE_SIZE = 50
+# The market roster's English values (rosters.md → market_entities) as the pages show them.
+MARKET_STATUS_LABELS = {"active": "存续", "suspended": "停业", "deregistered": "注销", "revoked": "吊销"}
+ENTITY_TYPE_LABELS = {"enterprise": "企业", "individual": "个体工商户", "coop": "农民专业合作社", "branch": "分支机构"}
+
+
+def _label_employers(employers) -> None:
+    for e in employers:
+        e.market_status_label = MARKET_STATUS_LABELS.get(e.market_status, e.market_status)
+        e.entity_type_label = ENTITY_TYPE_LABELS.get(e.entity_type, e.entity_type)
 
 
 def _client_ip(request: HttpRequest) -> str | None:
@@ -107,7 +116,8 @@ def _registry_list(request: HttpRequest, *, template: str, list_fn, decorate=Non
 @login_required
 @require_GET
 def employer_list(request: HttpRequest) -> HttpResponse:
-    return _registry_list(request, template="enrollment/registry_employers.html", list_fn=selectors.employer_list)
+    return _registry_list(request, template="enrollment/registry_employers.html", list_fn=selectors.employer_list,
+                          decorate=_label_employers)
 
 
 @login_required
@@ -115,6 +125,7 @@ def employer_list(request: HttpRequest) -> HttpResponse:
 def employer_detail(request: HttpRequest, uscc: str) -> HttpResponse:
     access.require(request.user, VIEW_TASKS)
     employer = selectors.employer_get_for_user(user=request.user, uscc=uscc)
+    _label_employers([employer])
     return render(request, "enrollment/registry_employer.html", {
         "e": employer, "tasks_url": f"/tasks/?{urlencode({'q': employer.uscc})}",
     })

@@ -178,11 +178,12 @@ def test_pagination_keeps_the_filters(client, city_manager):
 
 
 def test_employer_detail_shows_the_registry_row_and_links_to_its_tasks(client, caseworker):
-    e = employer(name="乌海市千里山矿业有限公司", payroll_headcount=37, enrolled=True, insured_pension=30,
+    e = employer(name="乌海市千里山矿业有限公司", market_status="active", entity_type="coop", payroll_headcount=37,
+                 enrolled=True, insured_pension=30,
                  insured_injury=12, insured_unemployment=29, arrears_amount=Decimal("4567.80"))
     client.force_login(caseworker)
     html = client.get(f"/employers/{e.uscc}/").content.decode()
-    for text in ("乌海市千里山矿业有限公司", "37", "30", "12", "29", "4567.80", f'href="/tasks/?q={e.uscc}"'):
+    for text in ("乌海市千里山矿业有限公司", "存续", "农民专业合作社", "37", "30", "12", "29", "4567.80", f'href="/tasks/?q={e.uscc}"'):
         assert text in html, text
 
 
