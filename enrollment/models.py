@@ -284,7 +284,7 @@ ROW_MODELS: dict[str, type[models.Model]] = {
 
 # ---------------------------------------------------------------------------------------
 # The domain registry: employers, insured persons and their enrollments as of the last
-# comparison run, refreshed set-based from the current snapshots (enrollment.services).
+# comparison run, refreshed set-based from the current snapshots (enrollment.registry).
 
 
 class Employer(models.Model):

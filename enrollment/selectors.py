@@ -2,14 +2,25 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
+from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from enrollment.models import KIND_DEPARTMENT, ROW_MODELS, RosterBatch, RosterIssue, RosterKind
+from enrollment.models import (
+    KIND_DEPARTMENT,
+    ROW_MODELS,
+    Employer,
+    Enrollment,
+    Person,
+    RosterBatch,
+    RosterIssue,
+    RosterKind,
+)
 from wuhai_coverage.core import access
-from wuhai_coverage.core.models import Department
+from wuhai_coverage.core.models import Department, District, Street
 from wuhai_coverage.core.roles import PUSH_ROSTERS, VIEW_ROSTERS
 
 
@@ -124,3 +135,97 @@ def delivery_calendar(*, user, months: int = 12, today: dt.date | None = None) -
                  "months": [cells.get((k, s.year * 100 + s.month), 0) for s in month_starts]} for k in kinds]
         out.append({"department": department, "label": Department(department).label, "rows": rows})
     return {"months": month_starts, "departments": out}
+
+
+# --- The registry (Employer, Person, Enrollment) as staff pages see it ------------------
+
+# Text that looks like a key (a USCC or an ID number, or the start of one) is matched as a
+# prefix of the key; anything else as part of the name (like the task queue's `q`).
+_KEY_LIKE = re.compile(r"^[0-9A-Za-z]+$")
+SEARCH_MAX = 100
+
+
+class FilterError(ValueError):
+    """A filter value the page answers with 400 and this message."""
+
+
+@dataclass(frozen=True)
+class RegistryFilters:
+    q: str = ""
+    district: str = ""
+    street: str = ""
+    enrolled: bool | None = None
+
+    @classmethod
+    def from_query(cls, data) -> RegistryFilters:
+        q = (data.get("q") or "").strip()
+        if len(q) > SEARCH_MAX:
+            raise FilterError(f"查询文字过长（最多 {SEARCH_MAX} 字）/ the search text is longer than {SEARCH_MAX} characters")
+        district = (data.get("district") or "").strip()
+        if district and not District.objects.filter(code=district).exists():
+            raise FilterError(f"未知的区划代码 {district!r} / unknown district")
+        street = (data.get("street") or "").strip()
+        if street and not Street.objects.filter(code=street).exists():
+            raise FilterError(f"未知的街道代码 {street!r} / unknown street")
+        enrolled_raw = (data.get("enrolled") or "").strip()
+        if enrolled_raw not in ("", "1", "0"):
+            raise FilterError("enrolled: 只能是 1（已参保）或 0（未参保）/ must be 1 or 0")
+        return cls(q=q, district=district, street=street,
+                   enrolled=None if enrolled_raw == "" else enrolled_raw == "1")
+
+    def search_q(self, *, key_field: str) -> Q | None:
+        if not self.q:
+            return None
+        if _KEY_LIKE.match(self.q) and any(c.isdigit() for c in self.q):
+            return Q(**{f"{key_field}__startswith": self.q.upper()})
+        return Q(name__icontains=self.q)
+
+
+def _registry_filter(qs: QuerySet, f: RegistryFilters, *, key_field: str) -> QuerySet:
+    text = f.search_q(key_field=key_field)
+    if text is not None:
+        qs = qs.filter(text)
+    if f.district:
+        qs = qs.filter(district_id=f.district)
+    if f.street:
+        qs = qs.filter(street_id=f.street)
+    return qs
+
+
+def employer_list(*, user, filters: RegistryFilters) -> QuerySet:
+    qs = _registry_filter(access.scope(Employer.objects.all(), user), filters, key_field="uscc")
+    if filters.enrolled is not None:
+        qs = qs.filter(enrolled=filters.enrolled)
+    return qs.select_related("district", "street").order_by("uscc")
+
+
+def employer_get_for_user(*, user, uscc: str) -> Employer:
+    return access.get_for_user(Employer.objects.select_related("district", "street"), user, uscc=uscc)
+
+
+def _person_enrolled() -> Exists:
+    """A person counts as enrolled with any insurance row that is not terminated."""
+    return Exists(Enrollment.objects.filter(person=OuterRef("pk")).exclude(status=Enrollment.Status.TERMINATED))
+
+
+def person_list(*, user, filters: RegistryFilters) -> QuerySet:
+    qs = _registry_filter(access.scope(Person.objects.all(), user), filters, key_field="id_number")
+    qs = qs.annotate(is_enrolled=_person_enrolled())
+    if filters.enrolled is not None:
+        qs = qs.filter(is_enrolled=filters.enrolled)
+    return qs.select_related("district", "street").order_by("id_number")
+
+
+def person_get_for_user(*, user, pk) -> Person:
+    return access.get_for_user(Person.objects.select_related("district", "street"), user, pk=pk)
+
+
+def person_enrollments(*, person: Person) -> QuerySet:
+    return Enrollment.objects.filter(person=person).order_by("insurance_type")
+
+
+def streets_for(*, user) -> QuerySet:
+    """The streets a user may filter by: those of their jurisdiction."""
+    return access.scope(Street.objects.select_related("district"), user, district_field="district",
+                        street_field="").order_by("code") if not access.jurisdiction_of(user).street_code \
+        else Street.objects.filter(code=access.jurisdiction_of(user).street_code).select_related("district")

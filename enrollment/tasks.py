@@ -30,3 +30,21 @@ def roster_retention() -> None:
 
     services.roster_fail_stale()
     services.roster_retention()
+
+
+@shared_task(bind=True, max_retries=3, default_retry_delay=60, acks_late=True)
+def registry_refresh_task(self, *, as_of: str | None = None) -> dict:
+    """Nightly (after the comparison): Employer/Person/Enrollment from the current snapshots.
+    Safe to redeliver: a refresh over unchanged snapshots writes nothing."""
+    import datetime as dt
+
+    from enrollment.registry import registry_refresh
+
+    try:
+        summary = registry_refresh(as_of=dt.date.fromisoformat(as_of) if as_of else None)
+    except OperationalError as exc:
+        raise self.retry(exc=exc) from exc
+    finally:
+        if not connection.in_atomic_block:
+            connection.close()
+    return summary.as_dict()

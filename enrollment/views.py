@@ -1,20 +1,26 @@
 """Pages for bureau staff: deliveries by department and kind, a batch with its error
-report (and its XLSX download), and each department's delivery calendar."""
+report (and its XLSX download), and each department's delivery calendar; the registry of
+employers and persons of the user's jurisdiction (ID numbers and phones masked, reveals
+logged)."""
 from __future__ import annotations
 
 import tempfile
+from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import FileResponse, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_POST
 
 from enrollment import selectors
 from enrollment.exports import issues_workbook
-from enrollment.models import RosterBatch, RosterIssue, RosterKind
+from enrollment.models import Enrollment, RosterBatch, RosterIssue, RosterKind
 from wuhai_coverage.core import access
-from wuhai_coverage.core.models import Department
-from wuhai_coverage.core.roles import VIEW_ROSTERS
+from wuhai_coverage.core.models import AccessLog, Department, District
+from wuhai_coverage.core.roles import REVEAL_PERSONAL, VIEW_ROSTERS, VIEW_TASKS
+from wuhai_coverage.core.services import access_log_reveal
+from wuhai_coverage.core.validators import mask_id_number, mask_phone
 
 ISSUES_PER_PAGE = 100
 RECENT_BATCHES = 50
@@ -63,3 +69,114 @@ def batch_errors_xlsx(request: HttpRequest, pk: int) -> FileResponse:
 def calendar(request: HttpRequest) -> HttpResponse:
     access.require(request.user, VIEW_ROSTERS)
     return render(request, "enrollment/calendar.html", {"calendar": selectors.delivery_calendar(user=request.user)})
+
+
+# --- The registry: employers and persons of the user's jurisdiction ---------------------
+
+REGISTRY_PAGE_SIZE = 50
+# The market roster's English values (rosters.md → market_entities) as the pages show them.
+MARKET_STATUS_LABELS = {"active": "存续", "suspended": "停业", "deregistered": "注销", "revoked": "吊销"}
+ENTITY_TYPE_LABELS = {"enterprise": "企业", "individual": "个体工商户", "coop": "农民专业合作社", "branch": "分支机构"}
+
+
+def _label_employers(employers) -> None:
+    for e in employers:
+        e.market_status_label = MARKET_STATUS_LABELS.get(e.market_status, e.market_status)
+        e.entity_type_label = ENTITY_TYPE_LABELS.get(e.entity_type, e.entity_type)
+
+
+def _client_ip(request: HttpRequest) -> str | None:
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def _registry_filters(request: HttpRequest) -> tuple[selectors.RegistryFilters, str | None]:
+    try:
+        return selectors.RegistryFilters.from_query(request.GET), None
+    except selectors.FilterError as exc:
+        return selectors.RegistryFilters(), str(exc)
+
+
+def _registry_list(request: HttpRequest, *, template: str, list_fn, decorate=None) -> HttpResponse:
+    access.require(request.user, VIEW_TASKS)
+    f, error = _registry_filters(request)
+    page = Paginator(list_fn(user=request.user, filters=f), REGISTRY_PAGE_SIZE).get_page(request.GET.get("page"))
+    if decorate:
+        decorate(page.object_list)
+    params = {k: v for k, v in {"q": f.q, "district": f.district, "street": f.street,
+                                "enrolled": "" if f.enrolled is None else int(f.enrolled)}.items() if v != ""}
+    jurisdiction = access.jurisdiction_of(request.user)
+    return render(request, template, {
+        "page": page, "f": f, "error": error, "qs_base": urlencode(params),
+        "streets": selectors.streets_for(user=request.user),
+        "districts": District.objects.all() if jurisdiction.city else [],
+        "can_reveal": access.has(request.user, REVEAL_PERSONAL),
+    }, status=400 if error else 200)
+
+
+@login_required
+@require_GET
+def employer_list(request: HttpRequest) -> HttpResponse:
+    return _registry_list(request, template="enrollment/registry_employers.html", list_fn=selectors.employer_list,
+                          decorate=_label_employers)
+
+
+@login_required
+@require_GET
+def employer_detail(request: HttpRequest, uscc: str) -> HttpResponse:
+    access.require(request.user, VIEW_TASKS)
+    employer = selectors.employer_get_for_user(user=request.user, uscc=uscc)
+    _label_employers([employer])
+    return render(request, "enrollment/registry_employer.html", {
+        "e": employer, "tasks_url": f"/tasks/?{urlencode({'q': employer.uscc})}",
+    })
+
+
+def _mask_persons(persons) -> None:
+    for p in persons:
+        p.masked_id = mask_id_number(p.id_number)
+        p.masked_phone = mask_phone(p.phone)
+
+
+@login_required
+@require_GET
+def person_list(request: HttpRequest) -> HttpResponse:
+    return _registry_list(request, template="enrollment/registry_persons.html", list_fn=selectors.person_list,
+                          decorate=_mask_persons)
+
+
+@login_required
+@require_GET
+def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    access.require(request.user, VIEW_TASKS)
+    person = selectors.person_get_for_user(user=request.user, pk=pk)
+    _mask_persons([person])
+    enrollments = list(selectors.person_enrollments(person=person))
+    return render(request, "enrollment/registry_person.html", {
+        "p": person, "enrollments": enrollments, "can_reveal": access.has(request.user, REVEAL_PERSONAL),
+        "enrolled": any(e.status != Enrollment.Status.TERMINATED for e in enrollments),
+    })
+
+
+@login_required
+@require_GET
+def person_tasks(request: HttpRequest, pk: int) -> HttpResponse:
+    """To the task queue filtered by the person's ID number — through a redirect, so that
+    the person page itself never carries the unmasked number in a link."""
+    access.require(request.user, VIEW_TASKS)
+    person = selectors.person_get_for_user(user=request.user, pk=pk)
+    return redirect(f"/tasks/?{urlencode({'q': person.id_number})}")
+
+
+@login_required
+@require_POST
+def person_reveal(request: HttpRequest, pk: int, field: str) -> HttpResponse:
+    """htmx: the unmasked ID number or phone, written to the access log."""
+    access.require(request.user, VIEW_TASKS)
+    person = selectors.person_get_for_user(user=request.user, pk=pk)  # 404 outside the jurisdiction
+    access.require(request.user, REVEAL_PERSONAL)
+    if field not in AccessLog.Field.values:
+        raise Http404("no such field")
+    access_log_reveal(actor=request.user, field=field, subject_key=person.id_number,
+                      context=f"person {person.pk}", ip=_client_ip(request))
+    return render(request, "enrollment/registry_revealed.html",
+                  {"value": getattr(person, field), "field": field})

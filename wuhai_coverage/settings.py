@@ -167,6 +167,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "assessment.tasks.indicator_snapshot_monthly",
         "schedule": crontab(day_of_month=1, hour=4, minute=0),
     },
+    "nightly-registry-refresh": {  # after the 02:00 comparison: employers, persons, enrollments
+        "task": "enrollment.tasks.registry_refresh_task",
+        "schedule": crontab(hour=2, minute=45),
+    },
 }
 
 # Production hardening (check --deploy): on whenever DEBUG is off.
@@ -195,4 +199,5 @@ DEMO_DATA_LOADERS = [
     "enrollment.demo.load_demo_rosters",
     "enforcement.demo.run_demo_comparison",
     "assessment.demo.load_demo_assessment",
+    "enrollment.registry.load_demo_registry",
 ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 from django.db import transaction
 from rest_framework.authtoken.models import Token
 
-from wuhai_coverage.core.models import District, Street, User
+from wuhai_coverage.core.models import AccessLog, District, Street, User
 from wuhai_coverage.core.roles import validate_jurisdiction
 
 
@@ -58,3 +58,14 @@ def api_token_issue(*, username: str, rotate: bool = False) -> str:
         Token.objects.filter(user=user).delete()
     token, _ = Token.objects.get_or_create(user=user)
     return token.key
+
+
+def access_log_reveal(*, actor: User, field: str, subject_key: str, context: str = "",
+                      ip: str | None = None) -> AccessLog:
+    """Record that `actor` unmasked the ID number or phone of `subject_key` (portal.md:
+    every reveal is written to the access log with who, what and when). The caller has
+    already checked the capability and the jurisdiction."""
+    if field not in AccessLog.Field.values:
+        raise ValueError(f"cannot reveal {field!r}; fields: {', '.join(AccessLog.Field.values)}")
+    return AccessLog.objects.create(actor=actor, field=field, subject_key=subject_key[:40],
+                                    context=(context or "")[:200], ip=ip or None)

@@ -1,0 +1,347 @@
+"""The domain registry — Employer, Person, Enrollment — refreshed set-based from the
+current snapshots (rosters.md) as of a date.
+
+One refresh is one transaction of a few statements (no Python loop over rows):
+
+1. enrollments whose (person, insurance_type) left the current insurance_persons → deleted
+2. persons in no current household / civil_affairs / poverty / disability /
+   insurance_persons snapshot → deleted (step 1 already removed their enrollments; the
+   database FK has no ON DELETE CASCADE, Django's CASCADE lives in Python)
+3. employers in no current market / tax / insurance_employers snapshot → deleted
+4. employers, 5. persons, 6. enrollments: `INSERT … SELECT … ON CONFLICT DO UPDATE`
+   of the rows that are new or differ from what is stored.
+
+Step 4–6 filter with `NOT EXISTS (an identical stored row)` before the upsert. Without
+it a refresh over unchanged snapshots would still take a row lock on every conflicting
+row (PostgreSQL locks the row even when `DO UPDATE … WHERE` is false), i.e. rewrite every
+page of the table; with it, a second refresh over the same snapshots reads and writes
+nothing — and `refreshed_at` is the time a row last changed. Rows go in sorted by the
+key, so the unique index is filled in order rather than at random.
+
+Routing follows comparison.md → "Where a task goes": district and street together from
+the first source that has a district (employer: market, tax, insurance_employers; person:
+household, civil_affairs, poverty, disability), so a registry row sits in the same
+jurisdiction as its tasks. A street that is not one of the district's is dropped (null).
+For civil_affairs, whose key is (id_number, category, valid_from), the row chosen is the
+one the comparison chooses: eligible at D first, then the latest valid_from, then category.
+
+The SQL is portable: PostgreSQL (production, tests) and SQLite ≥ 3.39 (the demo), which
+has `ON CONFLICT DO UPDATE` and `IS NOT DISTINCT FROM` too.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+from dataclasses import dataclass, field
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from enrollment.models import (
+    CivilAffairsRow,
+    DisabilityRow,
+    Employer,
+    Enrollment,
+    HouseholdRow,
+    InsuranceEmployerRow,
+    InsurancePersonRow,
+    MarketEntityRow,
+    Person,
+    PovertyRow,
+    RosterKind,
+    TaxPayrollRow,
+)
+from enrollment.selectors import current_batch
+from wuhai_coverage.core.models import District, Street
+
+log = logging.getLogger(__name__)
+
+NO_BATCH = -1  # a kind without a current snapshot reads as empty
+# Transaction-scoped advisory lock: a second refresh waits for the first, never interleaves.
+LOCK_KEY = 0x5748_5245_4749  # "WHREGI"
+# After this many rows written to a registry table, ANALYZE it before the next step joins
+# it (a first refresh fills an empty table whose statistics still say "0 rows").
+ANALYZE_AFTER_ROWS = 10_000
+# Per hash/sort node, for this transaction only: the person joins over ~600k rows spill to
+# disk in 16 batches at the default 4 MB. A few nodes × 32 MB is affordable once a night.
+WORK_MEM = "32MB"
+
+KINDS = (
+    RosterKind.MARKET_ENTITIES, RosterKind.TAX_PAYROLL, RosterKind.INSURANCE_EMPLOYERS,
+    RosterKind.HOUSEHOLD_REGISTRY, RosterKind.CIVIL_AFFAIRS, RosterKind.POVERTY_REGISTRY,
+    RosterKind.DISABILITY_REGISTRY, RosterKind.INSURANCE_PERSONS,
+)
+
+T_EMPLOYER = Employer._meta.db_table
+T_PERSON = Person._meta.db_table
+T_ENROLLMENT = Enrollment._meta.db_table
+T_DISTRICT = District._meta.db_table
+T_STREET = Street._meta.db_table
+T_MARKET = MarketEntityRow._meta.db_table
+T_TAX = TaxPayrollRow._meta.db_table
+T_INS_EMPLOYERS = InsuranceEmployerRow._meta.db_table
+T_HOUSEHOLD = HouseholdRow._meta.db_table
+T_CIVIL = CivilAffairsRow._meta.db_table
+T_POVERTY = PovertyRow._meta.db_table
+T_DISABILITY = DisabilityRow._meta.db_table
+T_INS_PERSONS = InsurancePersonRow._meta.db_table
+
+# Columns written by the refresh (besides the key and refreshed_at), in SELECT order.
+EMPLOYER_COLUMNS = ("name", "entity_type", "market_status", "established_on", "industry_code", "district_id",
+                    "street_id", "payroll_headcount", "enrolled", "insured_pension", "insured_injury",
+                    "insured_unemployment", "arrears_amount")
+PERSON_COLUMNS = ("name", "birth_date", "sex", "district_id", "street_id", "community", "phone")
+ENROLLMENT_COLUMNS = ("scheme", "status", "employer_uscc", "last_paid_period", "contribution_base", "subsidized")
+
+
+@dataclass
+class RefreshSummary:
+    as_of: dt.date
+    batches: dict[str, int | None]
+    written: dict[str, int] = field(default_factory=dict)   # rows inserted or changed, per table
+    deleted: dict[str, int] = field(default_factory=dict)
+    totals: dict[str, int] = field(default_factory=dict)    # rows after the refresh
+    seconds: dict[str, float] = field(default_factory=dict)  # per step
+    duration_s: float = 0.0
+
+    def as_dict(self) -> dict:
+        return {"as_of": self.as_of.isoformat(), "batches": self.batches, "written": self.written,
+                "deleted": self.deleted, "totals": self.totals, "seconds": self.seconds,
+                "duration_s": self.duration_s}
+
+
+def _param(value):
+    """Dates and datetimes in the form SQLite stores them (ISO text); PostgreSQL as is."""
+    if connection.vendor == "postgresql":
+        return value
+    if isinstance(value, dt.datetime):
+        return connection.ops.adapt_datetimefield_value(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def _true() -> str:
+    return "TRUE" if connection.vendor == "postgresql" else "1"
+
+
+# --- the SELECTs: one row per key, as the registry should hold it ------------------------
+
+
+def employer_source_sql(b: dict[str, int]) -> tuple[str, list]:
+    """Columns: uscc, *EMPLOYER_COLUMNS."""
+    m, t, ie = b[RosterKind.MARKET_ENTITIES], b[RosterKind.TAX_PAYROLL], b[RosterKind.INSURANCE_EMPLOYERS]
+    route_district = ("CASE WHEN m.district_code IS NOT NULL THEN m.district_code "
+                      "WHEN t.district_code IS NOT NULL THEN t.district_code ELSE ie.district_code END")
+    # tax and insurance_employers carry no street: a street comes only with a market district.
+    route_street = "CASE WHEN m.district_code IS NOT NULL THEN m.street_code END"
+    sql = f"""
+SELECT k.uscc AS uscc,
+       COALESCE(m.name, t.name, ie.name) AS name,
+       COALESCE(m.entity_type, '') AS entity_type,
+       COALESCE(m.status, '') AS market_status,
+       m.established_on AS established_on,
+       COALESCE(m.industry_code, '') AS industry_code,
+       dd.code AS district_id,
+       ss.code AS street_id,
+       COALESCE(t.payroll_headcount, 0) AS payroll_headcount,
+       (ie.uscc IS NOT NULL) AS enrolled,
+       COALESCE(ie.insured_pension, 0) AS insured_pension,
+       COALESCE(ie.insured_injury, 0) AS insured_injury,
+       COALESCE(ie.insured_unemployment, 0) AS insured_unemployment,
+       COALESCE(ie.arrears_amount, 0) AS arrears_amount
+FROM (SELECT uscc FROM {T_MARKET} WHERE batch_id = %s
+      UNION SELECT uscc FROM {T_TAX} WHERE batch_id = %s
+      UNION SELECT uscc FROM {T_INS_EMPLOYERS} WHERE batch_id = %s) k
+LEFT JOIN {T_MARKET} m ON m.batch_id = %s AND m.uscc = k.uscc
+LEFT JOIN (SELECT tt.uscc, tt.name, tt.payroll_headcount, tt.district_code
+           FROM {T_TAX} tt
+           JOIN (SELECT uscc, MAX(period) AS period FROM {T_TAX} WHERE batch_id = %s GROUP BY uscc) lp
+             ON lp.uscc = tt.uscc AND lp.period = tt.period
+           WHERE tt.batch_id = %s) t ON t.uscc = k.uscc
+LEFT JOIN {T_INS_EMPLOYERS} ie ON ie.batch_id = %s AND ie.uscc = k.uscc
+LEFT JOIN {T_DISTRICT} dd ON dd.code = {route_district}
+LEFT JOIN {T_STREET} ss ON ss.code = {route_street} AND ss.district_id = dd.code
+"""
+    return sql, [m, t, ie, m, t, t, ie]
+
+
+def person_source_sql(b: dict[str, int], as_of: dt.date) -> tuple[str, list]:
+    """Columns: id_number, *PERSON_COLUMNS."""
+    hh, ca, pv, ds, ip = (b[RosterKind.HOUSEHOLD_REGISTRY], b[RosterKind.CIVIL_AFFAIRS],
+                          b[RosterKind.POVERTY_REGISTRY], b[RosterKind.DISABILITY_REGISTRY],
+                          b[RosterKind.INSURANCE_PERSONS])
+    d = _param(as_of)
+    civil_eligible = ("CASE WHEN cc.category IN ('dibao', 'tekun') AND cc.valid_from <= %s"
+                      " AND (cc.valid_to IS NULL OR cc.valid_to >= %s) THEN 1 ELSE 0 END")
+    route_district = ("CASE WHEN h.district_code IS NOT NULL THEN h.district_code "
+                      "WHEN c.district_code IS NOT NULL THEN c.district_code "
+                      "WHEN pv.district_code IS NOT NULL THEN pv.district_code ELSE ds.district_code END")
+    route_street = ("CASE WHEN h.district_code IS NOT NULL THEN h.street_code "
+                    "WHEN c.district_code IS NOT NULL THEN c.street_code "
+                    "WHEN pv.district_code IS NOT NULL THEN pv.street_code ELSE ds.street_code END")
+    sql = f"""
+SELECT k.id_number AS id_number,
+       COALESCE(h.name, c.name, pv.name, ds.name, ipx.name) AS name,
+       COALESCE(h.birth_date, c.birth_date, pv.birth_date, ds.birth_date, ipx.birth_date) AS birth_date,
+       COALESCE(h.sex, c.sex, pv.sex, ds.sex, ipx.sex) AS sex,
+       dd.code AS district_id,
+       ss.code AS street_id,
+       COALESCE(h.community, '') AS community,
+       COALESCE(h.phone, ipx.phone, '') AS phone
+FROM (SELECT id_number FROM {T_HOUSEHOLD} WHERE batch_id = %s
+      UNION SELECT id_number FROM {T_CIVIL} WHERE batch_id = %s
+      UNION SELECT id_number FROM {T_POVERTY} WHERE batch_id = %s
+      UNION SELECT id_number FROM {T_DISABILITY} WHERE batch_id = %s
+      UNION SELECT id_number FROM {T_INS_PERSONS} WHERE batch_id = %s) k
+LEFT JOIN {T_HOUSEHOLD} h ON h.batch_id = %s AND h.id_number = k.id_number
+LEFT JOIN (SELECT x.* FROM (
+             SELECT cc.id_number, cc.name, cc.birth_date, cc.sex, cc.district_code, cc.street_code,
+                    ROW_NUMBER() OVER (PARTITION BY cc.id_number
+                                       ORDER BY {civil_eligible} DESC, cc.valid_from DESC, cc.category) AS rn
+             FROM {T_CIVIL} cc WHERE cc.batch_id = %s) x
+           WHERE x.rn = 1) c ON c.id_number = k.id_number
+LEFT JOIN {T_POVERTY} pv ON pv.batch_id = %s AND pv.id_number = k.id_number
+LEFT JOIN {T_DISABILITY} ds ON ds.batch_id = %s AND ds.id_number = k.id_number
+LEFT JOIN (SELECT id_number, MAX(name) AS name, MIN(birth_date) AS birth_date, MAX(sex) AS sex,
+                  MAX(phone) AS phone
+           FROM {T_INS_PERSONS} WHERE batch_id = %s GROUP BY id_number) ipx ON ipx.id_number = k.id_number
+LEFT JOIN {T_DISTRICT} dd ON dd.code = {route_district}
+LEFT JOIN {T_STREET} ss ON ss.code = {route_street} AND ss.district_id = dd.code
+"""
+    return sql, [hh, ca, pv, ds, ip, hh, d, d, ca, pv, ds, ip]
+
+
+def enrollment_source_sql(b: dict[str, int]) -> tuple[str, list]:
+    """Columns: person_id, insurance_type, *ENROLLMENT_COLUMNS (persons must be refreshed first)."""
+    sql = f"""
+SELECT p.id AS person_id, ip.insurance_type AS insurance_type, ip.scheme AS scheme, ip.status AS status,
+       COALESCE(ip.employer_uscc, '') AS employer_uscc, ip.last_paid_period AS last_paid_period,
+       ip.contribution_base AS contribution_base, ip.subsidized AS subsidized
+FROM {T_INS_PERSONS} ip
+JOIN {T_PERSON} p ON p.id_number = ip.id_number
+WHERE ip.batch_id = %s
+"""
+    return sql, [b[RosterKind.INSURANCE_PERSONS]]
+
+
+# --- the writes ------------------------------------------------------------------------------
+
+
+def _upsert(cursor, *, table: str, keys: tuple[str, ...], columns: tuple[str, ...], source: tuple[str, list],
+            now) -> int:
+    """Insert the source rows that are new, update those that differ; identical rows are
+    filtered out before the upsert (module docstring). Returns the rows written."""
+    src_sql, src_params = source
+    key_match = " AND ".join(f"r.{k} = s.{k}" for k in keys)
+    same = (f"({', '.join(f'r.{c}' for c in columns)}) IS NOT DISTINCT FROM "
+            f"({', '.join(f's.{c}' for c in columns)})")
+    all_cols = (*keys, *columns, "refreshed_at") if table != T_ENROLLMENT else (*keys, *columns)
+    select_cols = [f"s.{c}" for c in (*keys, *columns)] + (["%s"] if "refreshed_at" in all_cols else [])
+    updates = [f"{c} = excluded.{c}" for c in all_cols if c not in keys]
+    sql = f"""
+INSERT INTO {table} ({', '.join(all_cols)})
+SELECT {', '.join(select_cols)}
+FROM ({src_sql}) s
+WHERE NOT EXISTS (SELECT 1 FROM {table} r WHERE {key_match} AND {same})
+ORDER BY {', '.join(f's.{k}' for k in keys)}
+ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {', '.join(updates)}
+"""
+    params = ([_param(now)] if "refreshed_at" in all_cols else []) + src_params
+    cursor.execute(sql, params)
+    return max(cursor.rowcount, 0)
+
+
+def _analyze(cursor, table: str, written: int) -> None:
+    if written >= ANALYZE_AFTER_ROWS:
+        cursor.execute(f"ANALYZE {table}")
+
+
+def _current_batch_ids(as_of: dt.date) -> dict[str, int]:
+    out = {}
+    for kind in KINDS:
+        batch = current_batch(kind=kind, as_of=as_of)
+        out[kind] = batch.pk if batch is not None else NO_BATCH
+    return out
+
+
+@transaction.atomic
+def registry_refresh(*, as_of: dt.date | None = None) -> RefreshSummary:
+    """Bring Employer, Person and Enrollment in line with the current snapshots as of
+    `as_of` (default: today in Asia/Shanghai). Running it twice changes nothing the second time."""
+    as_of = as_of or timezone.localdate()
+    started = time.monotonic()
+    now = timezone.now()
+    b = _current_batch_ids(as_of)
+    summary = RefreshSummary(as_of=as_of, batches={str(k): (v if v != NO_BATCH else None) for k, v in b.items()})
+    ip, hh, ca, pv, ds = (b[RosterKind.INSURANCE_PERSONS], b[RosterKind.HOUSEHOLD_REGISTRY],
+                          b[RosterKind.CIVIL_AFFAIRS], b[RosterKind.POVERTY_REGISTRY],
+                          b[RosterKind.DISABILITY_REGISTRY])
+    m, t, ie = b[RosterKind.MARKET_ENTITIES], b[RosterKind.TAX_PAYROLL], b[RosterKind.INSURANCE_EMPLOYERS]
+
+    def step(name: str, fn):
+        t0 = time.monotonic()
+        result = fn()
+        summary.seconds[name] = round(time.monotonic() - t0, 3)
+        return result
+
+    with connection.cursor() as c:
+        if connection.vendor == "postgresql":
+            c.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
+            # Django's FKs are DEFERRABLE INITIALLY DEFERRED: checked at commit, outside any
+            # step. Checked per statement instead, each step's time includes its own checks.
+            c.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            # JIT compiles these big plans for ~1.3 s at Wuhai scale and wins nothing back.
+            c.execute("SET LOCAL jit = off")
+            c.execute(f"SET LOCAL work_mem = '{WORK_MEM}'")
+
+        def delete_enrollments():
+            c.execute(f"""
+DELETE FROM {T_ENROLLMENT} WHERE NOT EXISTS (
+    SELECT 1 FROM {T_PERSON} p JOIN {T_INS_PERSONS} ip ON ip.batch_id = %s AND ip.id_number = p.id_number
+    WHERE p.id = {T_ENROLLMENT}.person_id AND ip.insurance_type = {T_ENROLLMENT}.insurance_type)""", [ip])
+            return c.rowcount
+
+        def delete_persons():
+            gone = " AND ".join(
+                f"NOT EXISTS (SELECT 1 FROM {tbl} x WHERE x.batch_id = %s AND x.id_number = {T_PERSON}.id_number)"
+                for tbl in (T_HOUSEHOLD, T_CIVIL, T_POVERTY, T_DISABILITY, T_INS_PERSONS))
+            c.execute(f"DELETE FROM {T_PERSON} WHERE {gone}", [hh, ca, pv, ds, ip])
+            return c.rowcount
+
+        def delete_employers():
+            gone = " AND ".join(
+                f"NOT EXISTS (SELECT 1 FROM {tbl} x WHERE x.batch_id = %s AND x.uscc = {T_EMPLOYER}.uscc)"
+                for tbl in (T_MARKET, T_TAX, T_INS_EMPLOYERS))
+            c.execute(f"DELETE FROM {T_EMPLOYER} WHERE {gone}", [m, t, ie])
+            return c.rowcount
+
+        summary.deleted["enrollments"] = step("delete_enrollments", delete_enrollments)
+        summary.deleted["persons"] = step("delete_persons", delete_persons)
+        summary.deleted["employers"] = step("delete_employers", delete_employers)
+
+        summary.written["employers"] = step("upsert_employers", lambda: _upsert(
+            c, table=T_EMPLOYER, keys=("uscc",), columns=EMPLOYER_COLUMNS, source=employer_source_sql(b), now=now))
+        summary.written["persons"] = step("upsert_persons", lambda: _upsert(
+            c, table=T_PERSON, keys=("id_number",), columns=PERSON_COLUMNS,
+            source=person_source_sql(b, as_of), now=now))
+        step("analyze_persons", lambda: _analyze(c, T_PERSON, summary.written["persons"]))
+        summary.written["enrollments"] = step("upsert_enrollments", lambda: _upsert(
+            c, table=T_ENROLLMENT, keys=("person_id", "insurance_type"), columns=ENROLLMENT_COLUMNS,
+            source=enrollment_source_sql(b), now=now))
+        step("analyze", lambda: (_analyze(c, T_EMPLOYER, summary.written["employers"]),
+                                 _analyze(c, T_ENROLLMENT, summary.written["enrollments"])))
+
+    summary.totals = {"employers": Employer.objects.count(), "persons": Person.objects.count(),
+                      "enrollments": Enrollment.objects.count()}
+    summary.duration_s = round(time.monotonic() - started, 3)
+    log.info("registry refresh as of %s: %s", as_of, summary.as_dict())
+    return summary
+
+
+def load_demo_registry(*, seed: int = 17, scale: float = 1.0) -> str:
+    """Demo loader (settings.DEMO_DATA_LOADERS, after the demo rosters): fill the registry."""
+    s = registry_refresh()
+    return (f"登记库 / registry: 用人单位 {s.totals['employers']}，人员 {s.totals['persons']}，"
+            f"参保记录 {s.totals['enrollments']}（{s.duration_s} 秒）")
