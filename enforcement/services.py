@@ -25,6 +25,7 @@ from enforcement.models import (
     TaskKind,
 )
 from wuhai_coverage.core.models import AccessLog, Role, User
+from wuhai_coverage.core.services import access_log_reveal
 
 S = Task.Status
 
@@ -284,7 +285,7 @@ def personal_reveal(*, task: Task, actor: User, field_name: str, ip: str | None 
     if field_name not in AccessLog.Field.values:
         raise TaskError(f"不能查看该字段 / cannot reveal {field_name!r}")
     value = subject_personal_value(task=task, field_name=field_name)
-    AccessLog.objects.create(actor=actor, field=field_name, subject_key=task.subject_key,
-                             context=(context or f"task {task.pk}")[:200], ip=ip or None)
+    access_log_reveal(actor=actor, field=field_name, subject_key=task.subject_key,
+                      context=context or f"task {task.pk}", ip=ip)
     return value
 
