@@ -1,7 +1,11 @@
 """Small display helpers of the portal's templates."""
 from __future__ import annotations
 
+from html import escape as _esc
+
 from django import template
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 from enforcement.services import CONTACT_CHANNELS, CONTACT_OUTCOMES
 
@@ -38,3 +42,29 @@ def cell(value) -> str:
     if value is False:
         return "否"
     return str(value)
+
+
+# The queue's rows (cells prepared by views._queue_rows), written here rather than as a
+# {% for %} of ~20 template nodes per row: 50 rows of nodes were most of the page's CPU.
+# Every value goes through html.escape (what the template's autoescape does to a str).
+@register.simple_tag
+def queue_rows(rows, *, checkboxes: bool, overdue_label: str, empty: str):
+    """The <tr> of every queue row: with a selection checkbox when bulk assignment is offered."""
+    if not rows:
+        return format_html('<tr><td colspan="9" class="muted">{}</td></tr>', empty)
+    badge = f' <span class="badge high">{_esc(str(overdue_label))}</span>'
+    html = []
+    for t in rows:
+        pk = t["pk"]
+        check = f'<td><input type="checkbox" name="task" value="{pk}" aria-label="select {pk}"></td>' if checkboxes else ""
+        resolution = f" <small>{_esc(t['resolution_label'])}</small>" if t["resolution"] else ""
+        priority = _esc(t["priority_label"])
+        if t["priority"] == "high":
+            priority = f'<span class="badge high">{priority}</span>'
+        html.append(
+            f'<tr class="{"overdue" if t["overdue"] else ""}">{check}<td><a href="{_esc(t["url"])}">{_esc(t["name"])}</a>'
+            f'<br><small class="mono">{_esc(t["display_key"])}</small></td><td>{_esc(t["kind_label"])}</td>'
+            f'<td><span class="badge st-{_esc(t["status"])}">{_esc(t["status_label"])}</span>{resolution}</td>'
+            f'<td>{priority}</td><td>{_esc(t["street"])}</td><td>{_esc(t["assignee"])}</td><td>{_esc(t["opened"])}</td>'
+            f'<td>{_esc(t["due"])}{badge if t["overdue"] else ""}</td></tr>')
+    return mark_safe("\n".join(html))  # noqa: S308 — every value is escaped above
