@@ -182,7 +182,10 @@ def build_data(n_tasks: int) -> None:
                    202401, false, to_date(substr(subject_key, 7, 8), 'YYYYMMDD'), 'M'
             FROM enforcement_task WHERE kind = 'resume_contributions' ORDER BY subject_key""",
                     [batches["insurance_persons"]])
-        cur.execute("ANALYZE")
+        # What autovacuum does soon after a bulk load (and keeps doing on a live table): statistics
+        # and the visibility map. Without the latter the capped COUNT cannot be an index-only
+        # scan and reads thousands of heap pages (29 ms instead of 2 ms for a district's kind).
+        cur.execute("VACUUM ANALYZE")
     print(f"data: {total:,} tasks ({n_tasks:,} open) built in {time.perf_counter() - t0:.1f} s", flush=True)
 
 

@@ -30,6 +30,7 @@ from enforcement.forms import (
 )
 from enforcement.models import Notice, Task, TaskKind
 from enforcement.notices import default_notice_kind, evidence_items, issuing_office_of
+from enforcement.templatetags.portal_tags import cell
 from wuhai_coverage.core import access
 from wuhai_coverage.core.models import Street
 from wuhai_coverage.core.roles import (
@@ -286,6 +287,10 @@ def _task_context(request: HttpRequest, task: Task, **forms) -> dict:
             a.display = [mask_phone(v) if v else v for v in a.values]
         else:
             a.display = a.values
+        # (css class, value) per source: the cell's text computed once here (portal_tags.cell),
+        # the masked values left to the template's reveal button.
+        a.cells = [("diff" if a.mismatch and v is not None and v != "" else "",
+                    v if (a.personal and v) else cell(v)) for v in a.display]
     is_person = task.subject_type == Task.SubjectType.PERSON
     ctx = {
         "task": task, "caps": caps, "sources": sources, "aspects": aspects,
