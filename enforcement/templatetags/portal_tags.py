@@ -6,6 +6,7 @@ from html import escape as _esc
 from django import template
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext
 
 from enforcement.services import CONTACT_CHANNELS, CONTACT_OUTCOMES
 
@@ -68,3 +69,27 @@ def queue_rows(rows, *, checkboxes: bool, overdue_label: str, empty: str):
             f'<td>{priority}</td><td>{_esc(t["street"])}</td><td>{_esc(t["assignee"])}</td><td>{_esc(t["opened"])}</td>'
             f'<td>{_esc(t["due"])}{badge if t["overdue"] else ""}</td></tr>')
     return mark_safe("\n".join(html))  # noqa: S308 — every value is escaped above
+
+
+@register.simple_tag(takes_context=True)
+def compare_rows(context, aspects):
+    """The rows of the task page's side-by-side table (cells prepared by the view in
+    `aspect.cells`): one pass in Python instead of ~70 template cells. A personal value
+    (ID number, phone) is drawn by enforcement/_masked.html with its reveal button."""
+    masked = None
+    mismatch_badge = f' <span class="badge high" title="mismatch">{_esc(gettext("不一致"))}</span>'
+    html = []
+    for a in aspects:
+        cells = []
+        for diff, v in a.cells:
+            if a.personal and v:
+                if masked is None:
+                    masked = context.template.engine.get_template("enforcement/_masked.html")
+                with context.push(shown=v, value=v, field=a.personal, can_reveal=context["can"]["reveal"]):
+                    inner = masked.render(context)
+            else:
+                inner = _esc(str(v))
+            cells.append(f'<td class="{diff}">{inner}</td>')
+        html.append(f'<tr class="{"mismatch" if a.mismatch else ""}"><th scope="row">{_esc(str(a.label))}'
+                    f'{mismatch_badge if a.mismatch else ""}</th>{"".join(cells)}</tr>')
+    return mark_safe("\n".join(html))  # noqa: S308 — values escaped above, the masked part by its template
