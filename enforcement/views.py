@@ -5,6 +5,7 @@ Views are thin: they parse input, ask the access helper, call a selector or a se
 and render. A task outside the user's jurisdiction is a 404."""
 from __future__ import annotations
 
+import functools
 import io
 from urllib.parse import urlencode
 
@@ -14,6 +15,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpRe
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -52,8 +54,14 @@ EXPORT_MAX_ROWS = 100_000
 
 
 def _labels() -> dict[str, dict[str, str]]:
-    """Display labels of the task fields, evaluated once per request (get_FOO_display on
-    every row of a 50-row page re-evaluates the lazy choices each time: measurable)."""
+    """Display labels of the task fields in the active language (get_FOO_display on every
+    row of a 50-row page re-evaluates the lazy choices each time: measurable)."""
+    return _labels_in(get_language())
+
+
+@functools.lru_cache(maxsize=8)
+def _labels_in(language: str | None) -> dict[str, dict[str, str]]:
+    # Choices are fixed at import; the cache key is the language they are translated into.
     return {
         "kind": {k: str(v) for k, v in TaskKind.choices},
         "status": {k: str(v) for k, v in Task.Status.choices},
