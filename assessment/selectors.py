@@ -235,7 +235,9 @@ def row_query(code: str, period: Period, batches: dict | None = None) -> RowQuer
 # which change all day, are cheap and always counted live).
 SNAPSHOT_INDICATORS = frozenset({P.EMPLOYER_COVERAGE, P.CONSTRUCTION_INJURY_RATE, P.SUBSIDIZED_COVERAGE,
                                  P.INTERRUPTION_RATE})
-COUNTS_CACHE_SECONDS = 12 * 3600
+# A day and a bit: the 02:30 warm-up's counts last until the next warm-up (the key holds the
+# date, the snapshots and the thresholds, so a longer life never serves another day's counts).
+COUNTS_CACHE_SECONDS = 26 * 3600
 
 
 def _counts_cache_key(code: str, period: Period, batches: dict) -> str:

@@ -294,25 +294,26 @@ _ASPECTS = {"employer": EMPLOYER_ASPECTS, "person": PERSON_ASPECTS, "project": P
 
 
 # Which batch is a kind's current snapshot changes when a roster is loaded (a few times a
-# day at most); the task page asks for 4–5 kinds on every view, so the answer is cached
-# briefly per process. A snapshot loaded a minute ago may show a minute late.
+# day at most); the task page asks for the 4–5 kinds of its subject type on every view, so
+# the answer is cached briefly, the kinds of one subject type under one key (one cache
+# read per page). A snapshot loaded a minute ago may show a minute late.
 CURRENT_BATCH_CACHE_SECONDS = 60
 
 
-def _current_batch_cached(kind: str, as_of: dt.date):
-    key = f"portal:current-batch:{kind}:{as_of.isoformat()}"
+def _current_batches_cached(kinds: tuple[str, ...], as_of: dt.date) -> dict[str, Any]:
+    """{kind: its current batch or None} for `kinds`, as of `as_of`."""
+    key = f"portal:current-batches:{','.join(kinds)}:{as_of.isoformat()}"
     hit = cache.get(key)
     if hit is not None:
-        return hit or None  # False caches "no snapshot"
-    batch = current_batch(kind=kind, as_of=as_of)
-    cache.set(key, batch or False, CURRENT_BATCH_CACHE_SECONDS)
-    return batch
+        return hit
+    batches = {kind: current_batch(kind=kind, as_of=as_of) for kind in kinds}
+    cache.set(key, batches, CURRENT_BATCH_CACHE_SECONDS)
+    return batches
 
 
-def _row_of(kind: str, key_field: str, key: str, as_of: dt.date) -> tuple[Any, dict | None, list[dict]]:
-    batch = _current_batch_cached(kind, as_of)
+def _row_of(kind: str, batch, key_field: str, key: str) -> tuple[dict | None, list[dict]]:
     if batch is None:
-        return None, None, []
+        return None, []
     rows = list(ROW_MODELS[kind].objects.filter(batch_id=batch.pk, **{key_field: key}).values())
     if kind == RosterKind.TAX_PAYROLL:
         rows.sort(key=lambda r: r["period"], reverse=True)  # the latest period is the payroll
@@ -323,7 +324,7 @@ def _row_of(kind: str, key_field: str, key: str, as_of: dt.date) -> tuple[Any, d
         rows.sort(key=lambda r: r["valid_from"], reverse=True)
         for r in rows:
             r["valid_period"] = f"{r['valid_from']} — {r['valid_to'] or ''}"
-    return batch, (rows[0] if rows else None), rows[1:]
+    return (rows[0] if rows else None), rows[1:]
 
 
 def _norm(value: Any) -> Any:
@@ -337,8 +338,11 @@ def subject_sources(*, task: Task, as_of: dt.date | None = None) -> tuple[list[S
     as_of = as_of or timezone.localdate()
     key_field = _SUBJECT_FIELD[task.subject_type]
     sources = []
-    for kind in _SOURCES[task.subject_type]:
-        batch, row, extra = _row_of(kind, key_field, task.subject_key, as_of)
+    kinds = _SOURCES[task.subject_type]
+    current = _current_batches_cached(tuple(str(k) for k in kinds), as_of)
+    for kind in kinds:
+        batch = current[kind]
+        row, extra = _row_of(kind, batch, key_field, task.subject_key)
         sources.append(Source(kind=kind, label=RosterKind(kind).label, batch=batch, row=row, extra_rows=extra))
     aspects = []
     for label, fields, personal, compare in _ASPECTS[task.subject_type]:

@@ -5,6 +5,7 @@ Views are thin: they parse input, ask the access helper, call a selector or a se
 and render. A task outside the user's jurisdiction is a 404."""
 from __future__ import annotations
 
+import functools
 import io
 from urllib.parse import urlencode
 
@@ -14,6 +15,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpRe
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -30,6 +32,7 @@ from enforcement.forms import (
 )
 from enforcement.models import Notice, Task, TaskKind
 from enforcement.notices import default_notice_kind, evidence_items, issuing_office_of
+from enforcement.templatetags.portal_tags import cell
 from wuhai_coverage.core import access
 from wuhai_coverage.core.models import Street
 from wuhai_coverage.core.roles import (
@@ -51,8 +54,14 @@ EXPORT_MAX_ROWS = 100_000
 
 
 def _labels() -> dict[str, dict[str, str]]:
-    """Display labels of the task fields, evaluated once per request (get_FOO_display on
-    every row of a 50-row page re-evaluates the lazy choices each time: measurable)."""
+    """Display labels of the task fields in the active language (get_FOO_display on every
+    row of a 50-row page re-evaluates the lazy choices each time: measurable)."""
+    return _labels_in(get_language())
+
+
+@functools.lru_cache(maxsize=8)
+def _labels_in(language: str | None) -> dict[str, dict[str, str]]:
+    # Choices are fixed at import; the cache key is the language they are translated into.
     return {
         "kind": {k: str(v) for k, v in TaskKind.choices},
         "status": {k: str(v) for k, v in Task.Status.choices},
@@ -125,6 +134,41 @@ def _page_number(request: HttpRequest) -> int:
         return 1
 
 
+# The columns of a queue row: read as values() (no model instances for 50 rows), then
+# every cell formatted once in Python, so that the template only prints dict entries.
+QUEUE_FIELDS = ("id", "kind", "status", "priority", "resolution", "subject_type", "subject_key", "subject_name",
+                "street_id", "street__name", "assignee__username", "opened_at", "due_date")
+
+
+def _queue_rows(rows: list[dict], today, no_street: str) -> list[dict]:
+    """The printed cells of the queue's rows (what `_decorate` and the template filters
+    made of Task instances, computed once per row)."""
+    labels = _labels()
+    kinds, statuses, prios, resolutions = labels["kind"], labels["status"], labels["priority"], labels["resolution"]
+    task_url = reverse("enforcement:task", args=[0]).removesuffix("0/")  # "/tasks/" + pk + "/"
+    tz = timezone.get_current_timezone()
+    person, closed = Task.SubjectType.PERSON, Task.Status.CLOSED
+    out = []
+    for r in rows:
+        key = mask_id_number(r["subject_key"]) if r["subject_type"] == person else r["subject_key"]
+        due = r["due_date"]
+        opened = r["opened_at"]
+        out.append({
+            "pk": r["id"], "url": f"{task_url}{r['id']}/", "name": r["subject_name"] or key, "display_key": key,
+            "kind_label": kinds.get(r["kind"], r["kind"]),
+            "status": r["status"], "status_label": statuses.get(r["status"], r["status"]),
+            "resolution": r["resolution"],
+            "resolution_label": resolutions.get(r["resolution"], "") if r["resolution"] else "",
+            "priority": r["priority"], "priority_label": prios.get(r["priority"], r["priority"]),
+            "street": r["street__name"] if r["street_id"] else no_street,
+            "assignee": r["assignee__username"] or "—",
+            "opened": opened.astimezone(tz).strftime("%Y-%m-%d") if opened else "",
+            "due": due.strftime("%Y-%m-%d") if due else "—",
+            "overdue": bool(due and due < today and r["status"] != closed),
+        })
+    return out
+
+
 @login_required
 @require_GET
 def queue(request: HttpRequest) -> HttpResponse:
@@ -133,25 +177,25 @@ def queue(request: HttpRequest) -> HttpResponse:
     qs = selectors.task_list(user=request.user, filters=f)
     page = _page_number(request)
     offset = (page - 1) * PAGE_SIZE
-    rows = list(qs[offset: offset + PAGE_SIZE + 1])
+    rows = list(qs.values(*QUEUE_FIELDS)[offset: offset + PAGE_SIZE + 1])
     has_next = len(rows) > PAGE_SIZE
     rows = rows[:PAGE_SIZE]
     capped_count = qs.order_by()[: COUNT_CAP + 1].count()
     params = {k: v for k, v in request.GET.items() if k not in ("page",) and v}
     base = urlencode(params)
     sort_params = {k: v for k, v in params.items() if k != "sort"}
-    _decorate(rows, timezone.localdate())
     ctx = {
-        "tasks": rows, "f": f, "error": error, "page": page, "has_next": has_next,
-        "count": min(capped_count, COUNT_CAP), "count_capped": capped_count > COUNT_CAP,
+        "tasks": _queue_rows(rows, timezone.localdate(), _("未落街道")), "f": f, "error": error, "page": page,
+        "has_next": has_next, "count": min(capped_count, COUNT_CAP), "count_capped": capped_count > COUNT_CAP,
         "first_index": offset + 1 if rows else 0, "last_index": offset + len(rows),
         "qs_base": base, "qs_sort": urlencode(sort_params),
         "kinds": TaskKind.choices, "statuses": Task.Status.choices, "priorities": Task.Priority.choices,
         "streets": _streets_for(request.user), "caps": _caps(request.user),
-        "sorts": selectors.SORTS.keys(), "no_street": _("未落街道"), "overdue_label": _("逾期"),
+        "sorts": selectors.SORTS.keys(), "overdue_label": _("逾期"),
     }
     if access.has(request.user, ASSIGN_TASKS):
         ctx["bulk_staff"] = _staff_options(selectors.assignable_staff(user=request.user))
+    ctx["bulk_staff_offered"] = "bulk_staff" in ctx
     status = 400 if error else 200
     return render(request, "enforcement/queue.html", ctx, status=status)
 
@@ -251,6 +295,10 @@ def _task_context(request: HttpRequest, task: Task, **forms) -> dict:
             a.display = [mask_phone(v) if v else v for v in a.values]
         else:
             a.display = a.values
+        # (css class, value) per source: the cell's text computed once here (portal_tags.cell),
+        # the masked values left to the template's reveal button.
+        a.cells = [("diff" if a.mismatch and v is not None and v != "" else "",
+                    v if (a.personal and v) else cell(v)) for v in a.display]
     is_person = task.subject_type == Task.SubjectType.PERSON
     ctx = {
         "task": task, "caps": caps, "sources": sources, "aspects": aspects,

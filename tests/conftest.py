@@ -32,6 +32,16 @@ def _reference_data(request, django_db_setup, django_db_blocker):
 
 
 @pytest.fixture(autouse=True)
+def _fresh_cache():
+    """The default cache is shared across processes and outlives a test run (a file cache
+    under WUHAI_VAR_DIR, or Redis): every test starts with it empty."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
+@pytest.fixture(autouse=True)
 def _plain_http(settings, tmp_path):
     """Tests talk plain HTTP to the test client and live_server."""
     settings.SECURE_SSL_REDIRECT = False

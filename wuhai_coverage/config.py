@@ -80,3 +80,25 @@ def broker_url() -> str | None:
     except ValueError:
         raise ImproperlyConfigured(f"CELERY_BROKER_URL={raw!r} has an invalid port") from None
     return raw
+
+
+def cache_config(default_dir: str) -> dict:
+    """The default cache, shared by every process of the portal (gunicorn workers, Celery
+    workers, beat): a FileBasedCache under `default_dir` with nothing set (the embedded
+    default, one host), Redis when CACHE_URL=redis://HOST:PORT/DB is set."""
+    raw = os.environ.get("CACHE_URL", "").strip()
+    if not raw:
+        return {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": default_dir,
+                "TIMEOUT": 300, "OPTIONS": {"MAX_ENTRIES": 10_000}}
+    parsed = urlparse(raw)
+    if parsed.scheme not in {"redis", "rediss"} or not parsed.hostname:
+        raise ImproperlyConfigured(f"CACHE_URL={raw!r} is malformed: expected redis://HOST:PORT/DB")
+    try:
+        parsed.port  # noqa: B018 — raises ValueError for a port that is not a number
+    except ValueError:
+        raise ImproperlyConfigured(f"CACHE_URL={raw!r} has an invalid port") from None
+    db = parsed.path.strip("/")
+    if db and not db.isdigit():
+        raise ImproperlyConfigured(f"CACHE_URL={raw!r} names no Redis database number (…/DB, e.g. /1)")
+    return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": raw, "KEY_PREFIX": "wuhai",
+            "TIMEOUT": 300}

@@ -11,7 +11,7 @@ from pathlib import Path
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
-from wuhai_coverage.config import broker_url, database_config, env_bool, env_int, env_list
+from wuhai_coverage.config import broker_url, cache_config, database_config, env_bool, env_int, env_list
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("WUHAI_VAR_DIR", BASE_DIR / "var"))
@@ -20,6 +20,9 @@ VAR_DIR.mkdir(parents=True, exist_ok=True)
 # Parsed first so that a malformed URL is the error reported, whatever else is missing.
 DATABASES = {"default": database_config(str(VAR_DIR / "wuhai_coverage.sqlite3"))}
 _BROKER_URL = broker_url()
+# One cache for every process (gunicorn workers, Celery worker and beat): the assessment's
+# counts computed by the 02:30 warm-up must be the ones the next page view finds.
+CACHES = {"default": cache_config(str(VAR_DIR / "cache"))}
 
 DEBUG = env_bool("DJANGO_DEBUG", default=not os.environ.get("DATABASE_URL"))
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
@@ -162,6 +165,10 @@ CELERY_BEAT_SCHEDULE = {
     "roster-retention": {
         "task": "enrollment.tasks.roster_retention",
         "schedule": crontab(hour=3, minute=30),
+    },
+    "ranking-warm-up": {  # after the 02:00 comparison: the day's first ranking view is warm
+        "task": "assessment.tasks.ranking_warm_up",
+        "schedule": crontab(hour=2, minute=30),
     },
     "monthly-indicator-snapshots": {
         "task": "assessment.tasks.indicator_snapshot_monthly",

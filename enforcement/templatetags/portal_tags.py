@@ -1,9 +1,13 @@
 """Small display helpers of the portal's templates."""
 from __future__ import annotations
 
+from html import escape as _esc
+
 from django import template
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from enforcement.services import CONTACT_CHANNELS, CONTACT_OUTCOMES
 
@@ -41,3 +45,53 @@ def cell(value) -> str:
     if value is False:
         return _("否")
     return str(value)
+
+
+# The queue's rows (cells prepared by views._queue_rows), written here rather than as a
+# {% for %} of ~20 template nodes per row: 50 rows of nodes were most of the page's CPU.
+# Every value goes through html.escape (what the template's autoescape does to a str).
+@register.simple_tag
+def queue_rows(rows, *, checkboxes: bool, overdue_label: str, empty: str):
+    """The <tr> of every queue row: with a selection checkbox when bulk assignment is offered."""
+    if not rows:
+        return format_html('<tr><td colspan="9" class="muted">{}</td></tr>', empty)
+    badge = f' <span class="badge high">{_esc(str(overdue_label))}</span>'
+    html = []
+    for t in rows:
+        pk = t["pk"]
+        check = f'<td><input type="checkbox" name="task" value="{pk}" aria-label="select {pk}"></td>' if checkboxes else ""
+        resolution = f" <small>{_esc(t['resolution_label'])}</small>" if t["resolution"] else ""
+        priority = _esc(t["priority_label"])
+        if t["priority"] == "high":
+            priority = f'<span class="badge high">{priority}</span>'
+        html.append(
+            f'<tr class="{"overdue" if t["overdue"] else ""}">{check}<td><a href="{_esc(t["url"])}">{_esc(t["name"])}</a>'
+            f'<br><small class="mono">{_esc(t["display_key"])}</small></td><td>{_esc(t["kind_label"])}</td>'
+            f'<td><span class="badge st-{_esc(t["status"])}">{_esc(t["status_label"])}</span>{resolution}</td>'
+            f'<td>{priority}</td><td>{_esc(t["street"])}</td><td>{_esc(t["assignee"])}</td><td>{_esc(t["opened"])}</td>'
+            f'<td>{_esc(t["due"])}{badge if t["overdue"] else ""}</td></tr>')
+    return mark_safe("\n".join(html))  # noqa: S308 — every value is escaped above
+
+
+@register.simple_tag(takes_context=True)
+def compare_rows(context, aspects):
+    """The rows of the task page's side-by-side table (cells prepared by the view in
+    `aspect.cells`): one pass in Python instead of ~70 template cells. A personal value
+    (ID number, phone) is drawn by enforcement/_masked.html with its reveal button."""
+    masked = None
+    mismatch_badge = f' <span class="badge high" title="mismatch">{_esc(gettext("不一致"))}</span>'
+    html = []
+    for a in aspects:
+        cells = []
+        for diff, v in a.cells:
+            if a.personal and v:
+                if masked is None:
+                    masked = context.template.engine.get_template("enforcement/_masked.html")
+                with context.push(shown=v, value=v, field=a.personal, can_reveal=context["can"]["reveal"]):
+                    inner = masked.render(context)
+            else:
+                inner = _esc(str(v))
+            cells.append(f'<td class="{diff}">{inner}</td>')
+        html.append(f'<tr class="{"mismatch" if a.mismatch else ""}"><th scope="row">{_esc(str(a.label))}'
+                    f'{mismatch_badge if a.mismatch else ""}</th>{"".join(cells)}</tr>')
+    return mark_safe("\n".join(html))  # noqa: S308 — values escaped above, the masked part by its template

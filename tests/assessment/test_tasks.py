@@ -5,7 +5,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from assessment.models import IndicatorSnapshot
-from assessment.tasks import indicator_snapshot_monthly
+from assessment.tasks import indicator_snapshot_monthly, ranking_warm_up
 
 
 def test_the_monthly_task_snapshots_the_last_day_of_the_previous_month(db, monkeypatch):
@@ -51,3 +51,42 @@ def test_the_command_takes_one_day_or_backfills_a_year(db):
         call_command("assessment_snapshot", "--as-of", "2025-13-01")
     with pytest.raises(CommandError):
         call_command("assessment_snapshot", "--year", "abc")
+
+
+def test_the_beat_schedule_warms_the_ranking_after_the_nightly_comparison(settings):
+    entry = settings.CELERY_BEAT_SCHEDULE["ranking-warm-up"]
+    assert entry["task"] == ranking_warm_up.name == "assessment.tasks.ranking_warm_up"
+    comparison = settings.CELERY_BEAT_SCHEDULE["nightly-comparison"]["schedule"]
+    assert (entry["schedule"].hour, entry["schedule"].minute) == ({2}, {30})
+    assert (comparison.hour, comparison.minute) == ({2}, {0})
+
+
+def test_given_a_cold_cache_when_the_warm_up_has_run_then_the_next_ranking_view_reads_no_snapshot_rows(
+        scenario, client, city_manager, monkeypatch, django_assert_max_num_queries):
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    from enrollment.models import ROW_MODELS
+
+    monkeypatch.setattr(timezone, "localdate", lambda *a, **k: dt.date(2025, 12, 31))
+    row_tables = [m._meta.db_table for m in ROW_MODELS.values()]
+
+    def reads_rows(queries) -> bool:
+        return any(t in q["sql"] for q in queries for t in row_tables)
+
+    client.force_login(city_manager)
+    cache.clear()
+    with CaptureQueriesContext(connection) as cold:
+        assert client.get("/assessment/").status_code == 200
+    assert reads_rows(cold.captured_queries)
+
+    cache.clear()
+    assert ranking_warm_up.apply().get() == 3
+    # 4 snapshot indicators + last year's interruption baseline come from the cache
+    with django_assert_max_num_queries(len(cold.captured_queries) - 5) as warm:
+        response = client.get("/assessment/")
+    assert response.status_code == 200
+    assert not reads_rows(warm.captured_queries)
+    assert response.content.count("海勃湾区".encode()) >= 1

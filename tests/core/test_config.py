@@ -14,7 +14,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def _settings_in_subprocess(env: dict) -> subprocess.CompletedProcess:
     clean = {k: v for k, v in os.environ.items()
-             if k not in {"DATABASE_URL", "CELERY_BROKER_URL", "DJANGO_DEBUG", "DJANGO_SECRET_KEY", "ROSTER_MAX_BYTES"}}
+             if k not in {"DATABASE_URL", "CELERY_BROKER_URL", "DJANGO_DEBUG", "DJANGO_SECRET_KEY", "ROSTER_MAX_BYTES",
+                         "CACHE_URL"}}
     clean.update(env)
     code = ("import django, os; os.environ['DJANGO_SETTINGS_MODULE']='wuhai_coverage.settings'; "
             "from django.conf import settings as s; "
@@ -45,12 +46,36 @@ def test_urls_switch_to_postgresql_and_redis(tmp_path):
     ({"DJANGO_DEBUG": "maybe"}, "DJANGO_DEBUG"),
     ({"ROSTER_MAX_BYTES": "lots"}, "ROSTER_MAX_BYTES"),
     ({"ROSTER_MAX_BYTES": "0"}, "ROSTER_MAX_BYTES"),
+    ({"CACHE_URL": "localhost:6379"}, "CACHE_URL"),
+    ({"CACHE_URL": "memcached://127.0.0.1:11211"}, "CACHE_URL"),
+    ({"CACHE_URL": "redis://127.0.0.1:port/1"}, "CACHE_URL"),
+    ({"CACHE_URL": "redis://127.0.0.1:6379/one"}, "CACHE_URL"),
     ({"DATABASE_URL": "postgres://u:p@127.0.0.1:5432/x", "DJANGO_DEBUG": "0"}, "DJANGO_SECRET_KEY"),
 ])
 def test_malformed_value_stops_start_up_naming_it(tmp_path, env, named):
     out = _settings_in_subprocess({"WUHAI_VAR_DIR": str(tmp_path), **env})
     assert out.returncode != 0
     assert "ImproperlyConfigured" in out.stderr and named in out.stderr
+
+
+def _cache_in_subprocess(env: dict) -> subprocess.CompletedProcess:
+    clean = {k: v for k, v in os.environ.items() if k not in {"CACHE_URL", "DATABASE_URL", "DJANGO_DEBUG"}}
+    clean.update(env)
+    code = ("import django, os; os.environ['DJANGO_SETTINGS_MODULE']='wuhai_coverage.settings'; "
+            "from django.conf import settings as s; c = s.CACHES['default']; print(c['BACKEND'], c['LOCATION'])")
+    return subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=clean, capture_output=True, text=True)
+
+
+def test_given_no_cache_url_the_cache_is_a_file_cache_under_the_var_dir(tmp_path):
+    out = _cache_in_subprocess({"WUHAI_VAR_DIR": str(tmp_path)})
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["django.core.cache.backends.filebased.FileBasedCache", str(tmp_path / "cache")]
+
+
+def test_given_a_redis_cache_url_the_cache_is_redis(tmp_path):
+    out = _cache_in_subprocess({"WUHAI_VAR_DIR": str(tmp_path), "CACHE_URL": "redis://127.0.0.1:6379/1"})
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["django.core.cache.backends.redis.RedisCache", "redis://127.0.0.1:6379/1"]
 
 
 def test_env_helpers(monkeypatch):

@@ -50,6 +50,22 @@ def test_queue_masks_id_numbers_and_filters(cw_client):
     assert "乌海市乙公司" not in page
 
 
+def test_given_markup_in_names_when_the_queue_and_task_page_print_them_then_it_is_escaped(cw_client):
+    """The queue's rows and the side-by-side table are printed in Python (portal_tags), not
+    by the template's autoescape: they must escape just the same."""
+    evil = '<script>alert("x")</script>&'
+    task = OpenTaskFactory(subject_name=evil)
+    load_snapshot("market_entities", [dict(uscc=task.subject_key, name=evil, entity_type="enterprise",
+                                           status="active", established_on=dt.date(2020, 1, 1),
+                                           district_code="150302", address="<b>路</b>")])
+    queue = cw_client.get("/tasks/").content.decode()
+    page = cw_client.get(f"/tasks/{task.pk}/").content.decode()
+    escaped = "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&amp;"
+    assert escaped in queue and "<script>alert" not in queue
+    assert page.count(escaped) >= 2 and "<script>alert" not in page  # heading and the market row
+    assert "&lt;b&gt;路&lt;/b&gt;" in page and "<b>路</b>" not in page
+
+
 def test_queue_counts_up_to_the_cap(cw_client, monkeypatch):
     monkeypatch.setattr(views, "COUNT_CAP", 2)
     OpenTaskFactory.create_batch(3)
