@@ -22,6 +22,8 @@ import sys
 import time
 from pathlib import Path
 
+from benchdb import ensure_database  # noqa: E402 — bench/ is on sys.path when run as a script
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "wuhai_coverage.settings")
@@ -43,22 +45,6 @@ DISTRICT_STREETS = {
 DISTRICTS = list(DISTRICT_STREETS)
 
 
-def ensure_database(url: str) -> None:
-    from urllib.parse import urlparse
-
-    import psycopg2
-
-    u = urlparse(url)
-    name = u.path.lstrip("/")
-    if "bench" not in name:
-        sys.exit(f"refusing to empty {name!r}: use a database whose name contains 'bench'")
-    conn = psycopg2.connect(dbname="postgres", user=u.username, password=u.password, host=u.hostname, port=u.port)
-    conn.autocommit = True
-    with conn.cursor() as c:
-        c.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
-        if not c.fetchone():
-            c.execute(f'CREATE DATABASE "{name}"')
-    conn.close()
 
 
 def setup_django() -> None:

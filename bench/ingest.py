@@ -30,7 +30,8 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from urllib.parse import urlparse
+
+from benchdb import ensure_database  # noqa: E402 — bench/ is on sys.path when run as a script
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -63,18 +64,6 @@ RAW_TABLES = {
 RAW_NAME = {"market_entities": "bench_raw_market", "insurance_persons": "bench_raw_persons"}
 
 
-def ensure_database() -> None:
-    import psycopg2
-
-    u = urlparse(DB_URL)
-    conn = psycopg2.connect(host=u.hostname, port=u.port or 5432, user=u.username, password=u.password,
-                            dbname="postgres")
-    conn.autocommit = True
-    with conn.cursor() as cur:
-        cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", [u.path.lstrip("/")])
-        if cur.fetchone() is None:
-            cur.execute(f'CREATE DATABASE "{u.path.lstrip("/")}"')
-    conn.close()
 
 
 # --------------------------------------------------------------------------- files
@@ -203,7 +192,7 @@ def main() -> None:
     parser.add_argument("--persons", type=int, default=2_000_000)
     args = parser.parse_args()
 
-    ensure_database()
+    ensure_database(DB_URL)
     import django
 
     django.setup()

@@ -28,6 +28,8 @@ import time
 import urllib.parse
 from pathlib import Path
 
+from benchdb import ensure_database  # noqa: E402 — bench/ is on sys.path when run as a script
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 DEFAULT_DB = "postgres://wuhai:wuhai@127.0.0.1:5432/wuhai_portal_bench"
@@ -35,19 +37,6 @@ PASSWORD = "bench-pass-2026"
 SECRET = "bench-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz"
 
 
-def ensure_database(url: str) -> None:
-    import psycopg2
-
-    parts = urllib.parse.urlparse(url)
-    name = parts.path.lstrip("/")
-    conn = psycopg2.connect(host=parts.hostname, port=parts.port or 5432, user=parts.username,
-                            password=parts.password, dbname="postgres")
-    conn.autocommit = True
-    with conn.cursor() as cur:
-        cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
-        if not cur.fetchone():
-            cur.execute(f'CREATE DATABASE "{name}"')
-    conn.close()
 
 
 def setup_django(url: str) -> None:
