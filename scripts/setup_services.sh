@@ -3,6 +3,7 @@
 # PostgreSQL, Redis, Debian's Chromium, Noto CJK fonts, poppler-utils, GNU gettext; creates the
 # `wuhai` database role. Idempotent; safe to run on a machine where all is already up.
 set -euo pipefail
+# (a `grep -q` at the end of a pipe would make the pipe fail under pipefail: grep >/dev/null)
 
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO="sudo"
@@ -11,13 +12,13 @@ need=()
 command -v pg_ctlcluster >/dev/null 2>&1 || need+=(postgresql)
 command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
 [ -x /usr/bin/chromium ] || need+=(chromium)
-fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || need+=(fonts-noto-cjk)
+fc-list 2>/dev/null | grep -i "Noto Sans CJK" >/dev/null || need+=(fonts-noto-cjk)
 command -v pdffonts >/dev/null 2>&1 || need+=(poppler-utils)
 command -v fc-list >/dev/null 2>&1 || need+=(fontconfig)
 command -v xgettext >/dev/null 2>&1 || need+=(gettext)   # tests/core/test_i18n.py runs makemessages
 command -v docker-compose >/dev/null 2>&1 || need+=(docker-compose)
 # WeasyPrint needs Pango; most Debian images have it, a bare one may not.
-ldconfig -p 2>/dev/null | grep -q libpango-1.0 || need+=(libpango-1.0-0 libpangoft2-1.0-0)
+ldconfig -p 2>/dev/null | grep libpango-1.0 >/dev/null || need+=(libpango-1.0-0 libpangoft2-1.0-0)
 python3 -c "import venv, ensurepip" >/dev/null 2>&1 || need+=(python3-venv)
 if [ ${#need[@]} -gt 0 ]; then
   echo "[setup] installing: ${need[*]}"

@@ -95,7 +95,18 @@ def test_a_quoted_cell_spanning_lines_is_one_record_and_rows_count_file_lines(pu
 
 
 # --- XLSX -----------------------------------------------------------------------------------
-def test_xlsx_first_sheet_in_workbook_order_with_numbers_and_dates(push):
+@pytest.fixture(params=["calamine", "openpyxl-stream"])
+def xlsx_reader(request, monkeypatch):
+    """Every XLSX test runs through both readers: calamine (small workbooks) and the
+    streaming openpyxl reader that takes over above XLSX_CALAMINE_MAX_BYTES."""
+    from enrollment import reading
+
+    if request.param == "openpyxl-stream":
+        monkeypatch.setattr(reading, "XLSX_CALAMINE_MAX_BYTES", 0)
+    return request.param
+
+
+def test_xlsx_first_sheet_in_workbook_order_with_numbers_and_dates(push, xlsx_reader):
     row = valid_row("tax_payroll")
     first = [header("tax_payroll", chinese=True),
              [row["uscc"], row["name"], dt.date(2026, 9, 1), 25.0, 187500.5, 150302]]
@@ -108,7 +119,7 @@ def test_xlsx_first_sheet_in_workbook_order_with_numbers_and_dates(push):
         202609, 25, "187500.50", "150302")
 
 
-def test_xlsx_date_cells_and_integer_looking_codes(push):
+def test_xlsx_date_cells_and_integer_looking_codes(push, xlsx_reader):
     row = valid_row("market_entities")
     cells = [row[k] for k in header("market_entities")]
     cells[4] = dt.datetime(2015, 3, 8, 0, 0)  # noqa: DTZ001 — an Excel date cell is naive
@@ -124,7 +135,7 @@ def test_xlsx_date_cells_and_integer_looking_codes(push):
             saved.employees_reported) == (dt.date(2015, 3, 8), "150302", "150302001", "13912345678", 25)
 
 
-def test_xlsx_errors_report_sheet_rows(push):
+def test_xlsx_errors_report_sheet_rows(push, xlsx_reader):
     rows = [valid_row("insurance_projects"), valid_row("insurance_projects", enrolled_on="soon")]
     body = pushed(push, "insurance_projects", to_xlsx({"S": table("insurance_projects", rows)}), name="p.xlsx")
     assert issues(body["id"]) == [(3, "enrolled_on", "invalid_date", "error")]
@@ -147,14 +158,14 @@ def test_random_bytes_are_rejected_whole(push):
     assert body["status"] == "rejected" and body["message"]
 
 
-def test_a_zip_that_is_no_workbook_is_rejected_whole(push):
+def test_a_zip_that_is_no_workbook_is_rejected_whole(push, xlsx_reader):
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as z:
         z.writestr("hello.txt", "not a workbook")
     _rejected(pushed(push, "market_entities", buf.getvalue(), name="roster.xlsx"), "XLSX")
 
 
-def test_a_truncated_workbook_is_rejected_whole(push):
+def test_a_truncated_workbook_is_rejected_whole(push, xlsx_reader):
     content = to_xlsx({"S": table("insurance_projects", [valid_row("insurance_projects")])})
     _rejected(pushed(push, "insurance_projects", content[: len(content) // 2], name="p.xlsx"), "XLSX")
 
