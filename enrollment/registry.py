@@ -38,6 +38,7 @@ from dataclasses import dataclass, field
 from django.db import connection, transaction
 from django.utils import timezone
 
+from enrollment import routing
 from enrollment.models import (
     CivilAffairsRow,
     DisabilityRow,
@@ -132,10 +133,7 @@ def _true() -> str:
 def employer_source_sql(b: dict[str, int]) -> tuple[str, list]:
     """Columns: uscc, *EMPLOYER_COLUMNS."""
     m, t, ie = b[RosterKind.MARKET_ENTITIES], b[RosterKind.TAX_PAYROLL], b[RosterKind.INSURANCE_EMPLOYERS]
-    route_district = ("CASE WHEN m.district_code IS NOT NULL THEN m.district_code "
-                      "WHEN t.district_code IS NOT NULL THEN t.district_code ELSE ie.district_code END")
-    # tax and insurance_employers carry no street: a street comes only with a market district.
-    route_street = "CASE WHEN m.district_code IS NOT NULL THEN m.street_code END"
+    route_district, route_street = routing.EMPLOYER_DISTRICT, routing.EMPLOYER_STREET
     sql = f"""
 SELECT k.uscc AS uscc,
        COALESCE(m.name, t.name, ie.name) AS name,
@@ -173,14 +171,7 @@ def person_source_sql(b: dict[str, int], as_of: dt.date) -> tuple[str, list]:
                           b[RosterKind.POVERTY_REGISTRY], b[RosterKind.DISABILITY_REGISTRY],
                           b[RosterKind.INSURANCE_PERSONS])
     d = _param(as_of)
-    civil_eligible = ("CASE WHEN cc.category IN ('dibao', 'tekun') AND cc.valid_from <= %s"
-                      " AND (cc.valid_to IS NULL OR cc.valid_to >= %s) THEN 1 ELSE 0 END")
-    route_district = ("CASE WHEN h.district_code IS NOT NULL THEN h.district_code "
-                      "WHEN c.district_code IS NOT NULL THEN c.district_code "
-                      "WHEN pv.district_code IS NOT NULL THEN pv.district_code ELSE ds.district_code END")
-    route_street = ("CASE WHEN h.district_code IS NOT NULL THEN h.street_code "
-                    "WHEN c.district_code IS NOT NULL THEN c.street_code "
-                    "WHEN pv.district_code IS NOT NULL THEN pv.street_code ELSE ds.street_code END")
+    route_district, route_street = routing.PERSON_DISTRICT, routing.PERSON_STREET
     sql = f"""
 SELECT k.id_number AS id_number,
        COALESCE(h.name, c.name, pv.name, ds.name, ipx.name) AS name,
@@ -198,8 +189,7 @@ FROM (SELECT id_number FROM {T_HOUSEHOLD} WHERE batch_id = %s
 LEFT JOIN {T_HOUSEHOLD} h ON h.batch_id = %s AND h.id_number = k.id_number
 LEFT JOIN (SELECT x.* FROM (
              SELECT cc.id_number, cc.name, cc.birth_date, cc.sex, cc.district_code, cc.street_code,
-                    ROW_NUMBER() OVER (PARTITION BY cc.id_number
-                                       ORDER BY {civil_eligible} DESC, cc.valid_from DESC, cc.category) AS rn
+                    ROW_NUMBER() OVER (PARTITION BY cc.id_number ORDER BY {routing.CIVIL_ROW_ORDER}) AS rn
              FROM {T_CIVIL} cc WHERE cc.batch_id = %s) x
            WHERE x.rn = 1) c ON c.id_number = k.id_number
 LEFT JOIN {T_POVERTY} pv ON pv.batch_id = %s AND pv.id_number = k.id_number

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 
 from enforcement.comparison import sql as q
 from enforcement.comparison.parameters import Parameters, resolve
+from enrollment import routing
 from enrollment.models import (
     CivilAffairsRow,
     ConstructionProjectRow,
@@ -169,10 +170,8 @@ SELECT k.uscc AS uscc,
        (dh.uscc IS NOT NULL OR COALESCE(EXISTS (
             SELECT 1 FROM {T_KEY_INDUSTRY} ki
             WHERE substr({norm}, 1, length(ki.code)) = ki.code), {f})) AS key_industry,
-       CASE WHEN m.district_code IS NOT NULL THEN m.district_code
-            WHEN t.district_code IS NOT NULL THEN t.district_code
-            ELSE ie.district_code END AS district_code,
-       CASE WHEN m.district_code IS NOT NULL THEN m.street_code ELSE NULL END AS street_code
+       {routing.EMPLOYER_DISTRICT} AS district_code,
+       {routing.EMPLOYER_STREET} AS street_code
 FROM (SELECT uscc FROM {T_MARKET} WHERE batch_id = %s
       UNION SELECT uscc FROM {T_TAX} WHERE batch_id = %s
       UNION SELECT uscc FROM {T_INS_EMPLOYERS} WHERE batch_id = %s
@@ -238,8 +237,7 @@ def person_facts_sql(as_of: dt.date, params: Parameters | Mapping | None = None,
     d = q.param(as_of)
     min_period = current_min_period(as_of, p.interruption_months)
     f = q.false()
-    civil_eligible = ("CASE WHEN cc.category IN ('dibao', 'tekun') AND cc.valid_from <= %s"
-                      " AND (cc.valid_to IS NULL OR cc.valid_to >= %s) THEN 1 ELSE 0 END")
+    civil_eligible = routing.CIVIL_ELIGIBLE
     current = "(ip.status = 'active' AND ip.last_paid_period >= %s)"
     if candidates_only:
         universe = f"""SELECT hu.id_number FROM {T_HOUSEHOLD} hu WHERE hu.batch_id = %s
@@ -282,22 +280,14 @@ SELECT k.id_number AS id_number,
        COALESCE(ip.status = 'retired'
                 OR ({current} AND (ip.scheme IN ('employee', 'flexible')
                                    OR (ip.scheme = 'resident' AND ip.subsidized))), {f}) AS covered,
-       CASE WHEN h.district_code IS NOT NULL THEN h.district_code
-            WHEN c.district_code IS NOT NULL THEN c.district_code
-            WHEN pv.district_code IS NOT NULL THEN pv.district_code
-            ELSE ds.district_code END AS district_code,
-       CASE WHEN h.district_code IS NOT NULL THEN h.street_code
-            WHEN c.district_code IS NOT NULL THEN c.street_code
-            WHEN pv.district_code IS NOT NULL THEN pv.street_code
-            WHEN ds.district_code IS NOT NULL THEN ds.street_code
-            ELSE NULL END AS street_code
+       {routing.PERSON_DISTRICT} AS district_code,
+       {routing.PERSON_STREET} AS street_code
 FROM ({universe}) k
 LEFT JOIN {T_HOUSEHOLD} h ON h.batch_id = %s AND h.id_number = k.id_number
 LEFT JOIN (SELECT x.* FROM (
              SELECT cc.id_number, cc.name, cc.birth_date, cc.sex, cc.category, cc.district_code, cc.street_code,
                     {civil_eligible} AS eligible,
-                    ROW_NUMBER() OVER (PARTITION BY cc.id_number
-                                       ORDER BY {civil_eligible} DESC, cc.valid_from DESC, cc.category) AS rn
+                    ROW_NUMBER() OVER (PARTITION BY cc.id_number ORDER BY {routing.CIVIL_ROW_ORDER}) AS rn
              FROM {T_CIVIL} cc WHERE cc.batch_id = %s) x
            WHERE x.rn = 1) c ON c.id_number = k.id_number
 LEFT JOIN {T_POVERTY} pv ON pv.batch_id = %s AND pv.id_number = k.id_number
