@@ -22,3 +22,16 @@ def ensure_database(url: str) -> None:
         if cur.fetchone() is None:
             cur.execute(f'CREATE DATABASE "{name}"')
     conn.close()
+
+
+def print_server(scale) -> None:
+    """One line on the server a benchmark ran against (its figures depend on it)."""
+    import os
+
+    from django.db import connection
+
+    with connection.cursor() as c:
+        c.execute("SELECT version(), current_setting('work_mem'), current_setting('shared_buffers')")
+        version, work_mem, shared = c.fetchone()
+    print(f"PostgreSQL: {version.split(',')[0]}; work_mem {work_mem}; shared_buffers {shared}; "
+          f"cores {os.cpu_count()}; scale {scale}")

@@ -22,7 +22,7 @@ import sys
 import time
 from pathlib import Path
 
-from benchdb import ensure_database  # noqa: E402 — bench/ is on sys.path when run as a script
+from benchdb import ensure_database, print_server  # noqa: E402 — bench/ is on sys.path when run as a script
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -324,13 +324,8 @@ def main() -> None:
     parser.add_argument("--reuse", action="store_true", help="keep the generated snapshots; drop only tasks and runs")
     args = parser.parse_args()
     setup_django()
-    from django.db import connection
 
-    with connection.cursor() as c:
-        c.execute("SELECT version(), current_setting('work_mem'), current_setting('shared_buffers')")
-        version, work_mem, shared = c.fetchone()
-    print(f"PostgreSQL: {version.split(',')[0]}; work_mem {work_mem}; shared_buffers {shared}; "
-          f"cores {os.cpu_count()}; scale {args.scale}")
+    print_server(args.scale)
     if args.reuse:
         from django.db import connection as conn
 

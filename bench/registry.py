@@ -25,6 +25,8 @@ import sys
 import time
 from pathlib import Path
 
+from benchdb import print_server  # noqa: E402 — bench/ is on sys.path when run as a script
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DATABASE_URL", "postgres://wuhai:wuhai@127.0.0.1:5432/wuhai_registry_bench")
@@ -158,11 +160,7 @@ def main() -> None:
 
     from enrollment.models import Employer, Enrollment, Person, RosterBatch
 
-    with connection.cursor() as c:
-        c.execute("SELECT version(), current_setting('work_mem'), current_setting('shared_buffers')")
-        version, work_mem, shared = c.fetchone()
-    print(f"PostgreSQL: {version.split(',')[0]}; work_mem {work_mem}; shared_buffers {shared}; "
-          f"cores {os.cpu_count()}; scale {args.scale}")
+    print_server(args.scale)
     with connection.cursor() as c:
         c.execute(f"TRUNCATE {Enrollment._meta.db_table}, {Person._meta.db_table}, {Employer._meta.db_table}")
         if args.reuse:
