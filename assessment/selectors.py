@@ -176,14 +176,14 @@ def _interruption_rows(period: Period, batches: dict) -> RowQuery:
             WHERE pf.pension_status IN ('active', 'interrupted') AND pf.birth_date > %s""",
         [*params, dialect.param(age_cutoff(period.as_of, PENSION_AGE))],
         columns=(("scheme", _("参保类型")), ("pension_status", _("参保状态")), ("last_paid_period", _("最近缴费所属期")),
-                 ("birth_date", _("出生日期")), ("hit", _("中断缴费"))))
+                 ("birth_date", _("出生年份")), ("hit", _("中断缴费"))))
 
 
 def _task_rows(period: Period, batches: dict) -> RowQuery:
     sql = f"""
         SELECT t.id AS key, t.subject_name AS name, t.district_id AS district_code, t.street_id AS street_code,
                (t.status = 'closed' AND t.resolution IN (%s, %s) AND t.closed_at < %s) AS hit,
-               t.kind, t.subject_key, t.status, t.resolution, t.opened_at, t.closed_at
+               t.kind, t.subject_type, t.subject_key, t.status, t.resolution, t.opened_at, t.closed_at
         FROM {_t(Task)} t
         WHERE t.opened_at >= %s AND t.opened_at < %s AND t.district_id IS NOT NULL"""
     end_at = dialect.param(period.end_at)

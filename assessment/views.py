@@ -19,10 +19,9 @@ from assessment import charts, export, selectors, services
 from assessment import parameters as P
 from assessment.forms import ParametersForm
 from enforcement.models import Task, TaskKind
-from wuhai_coverage.core import access
+from wuhai_coverage.core import access, privacy
 from wuhai_coverage.core.models import District
 from wuhai_coverage.core.roles import EDIT_SETTINGS, VIEW_ASSESSMENT
-from wuhai_coverage.core.validators import mask_id_number
 
 PAGE_SIZE = 50
 
@@ -82,7 +81,13 @@ def district(request: HttpRequest, code: str) -> HttpResponse:
     })
 
 
-def _cell(code: str, alias: str, value):
+def _cell(code: str, alias: str, value, row: dict | None = None):
+    # Personal values through the one masking module: a birth date beside a masked ID
+    # shows its year only; a person task's key is an ID number.
+    if alias == "birth_date":
+        return privacy.birth_year(value)
+    if alias == "subject_key":
+        return privacy.mask_subject_key((row or {}).get("subject_type") or "person", value)
     if isinstance(value, bool) or alias == "hit":
         return _("是") if value else _("否")
     if alias == "kind":
@@ -123,10 +128,10 @@ def indicator_rows(request: HttpRequest, code: str, indicator: str) -> HttpRespo
     table = []
     for r in rows:
         key = r["key"]
-        shown = mask_id_number(key) if ind.subject == "person" else key
+        shown = privacy.mask_id_number(key) if ind.subject == "person" else key
         link = f"/tasks/{key}/" if ind.subject == "task" else ""
         table.append({"key": shown, "link": link, "name": r["name"], "street": r.get("street_code") or "",
-                      "cells": [_cell(indicator, alias, r.get(alias)) for alias, _label in q.columns]})
+                      "cells": [_cell(indicator, alias, r.get(alias), r) for alias, _label in q.columns]})
     pages = Paginator(range(total), PAGE_SIZE).get_page(page_no) if total else None
     return render(request, "assessment/rows.html", {
         "period": period, "district": d, "indicator": ind, "subset": subset, "query": q, "total": total,

@@ -6,15 +6,17 @@ from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers, status
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from enforcement import selectors, services
 from enforcement.models import Notice, Task, TaskKind
+from wuhai_coverage.core import access, privacy
 from wuhai_coverage.core.api import capability
-from wuhai_coverage.core.models import Role, User
-from wuhai_coverage.core.roles import ASSIGN_TASKS, ISSUE_NOTICES, VIEW_TASKS, WORK_TASKS
+from wuhai_coverage.core.models import AccessLog, Role, User
+from wuhai_coverage.core.roles import ASSIGN_TASKS, ISSUE_NOTICES, REVEAL_PERSONAL, VIEW_TASKS, WORK_TASKS
+from wuhai_coverage.core.services import access_log_reveal
 
 
 class TaskSerializer(serializers.ModelSerializer):
@@ -30,6 +32,44 @@ class TaskSerializer(serializers.ModelSerializer):
                   "closed_at", "resolution")
         read_only_fields = fields
 
+    def to_representation(self, instance):
+        """A person's key (an ID number) is masked unless the view revealed it — and a view
+        sets `reveal` in the context only after writing the access-log entry."""
+        data = super().to_representation(instance)
+        if not self.context.get("reveal"):
+            data["subject_key"] = privacy.mask_subject_key(instance.subject_type, instance.subject_key)
+        return data
+
+
+_TRUE, _FALSE = ("1", "true", "yes", "on"), ("", "0", "false", "no", "off")
+
+REVEAL_PARAM = OpenApiParameter(
+    "reveal", OpenApiTypes.BOOL,
+    description="true: full ID numbers in a person's `subject_key` instead of the masked 150302********123X. "
+                "Needs the reveal_personal capability (else 403) and writes one access-log entry naming every "
+                "person revealed in the answer. 完整身份证号：需查看个人信息权限，每次请求记录一条查看日志。")
+
+
+def reveal_requested(request) -> bool:
+    """`reveal=true` asked for and allowed; 400 on a value that is not a boolean, 403 for a
+    caller without the capability (a clear refusal rather than a silently masked answer)."""
+    raw = (request.query_params.get("reveal") or "").strip().lower()
+    if raw in _FALSE:
+        return False
+    if raw not in _TRUE:
+        raise ValidationError({"reveal": f"reveal 应为 true 或 false / reveal is true or false, got {raw[:20]!r}"})
+    if not access.has(request.user, REVEAL_PERSONAL):
+        raise PermissionDenied("您的角色无权查看完整身份证号 / your role may not reveal ID numbers (reveal=true)")
+    return True
+
+
+def log_api_reveal(request, tasks) -> None:
+    """One access-log entry naming every person whose full key this answer carries."""
+    keys = [t.subject_key for t in tasks if t.subject_type == Task.SubjectType.PERSON]
+    if keys:
+        access_log_reveal(actor=request.user, field=AccessLog.Field.ID_NUMBER, subject_keys=keys,
+                          context=f"api {request.path}", ip=request.META.get("REMOTE_ADDR") or None)
+
 
 _FILTER_PARAMS = [
     OpenApiParameter("kind", OpenApiTypes.STR, enum=TaskKind.values),
@@ -37,11 +77,14 @@ _FILTER_PARAMS = [
                      description="without it: every status, closed included"),
     OpenApiParameter("district", OpenApiTypes.STR, description="6-digit district code"),
     OpenApiParameter("street", OpenApiTypes.STR, description="9-digit street code"),
-    OpenApiParameter("subject", OpenApiTypes.STR, description="exact subject key (uscc / ID number / project code)"),
+    OpenApiParameter("subject", OpenApiTypes.STR,
+                     description="exact subject key (uscc / full ID number / project code), whether or not revealed"),
     OpenApiParameter("priority", OpenApiTypes.STR, enum=Task.Priority.values),
     OpenApiParameter("overdue", OpenApiTypes.BOOL),
-    OpenApiParameter("q", OpenApiTypes.STR, description="text on the name, or a prefix of the uscc / ID"),
+    OpenApiParameter("q", OpenApiTypes.STR,
+                     description="text on the name, a prefix of a uscc or project code, or a whole ID number"),
     OpenApiParameter("sort", OpenApiTypes.STR, enum=list(selectors.SORTS)),
+    REVEAL_PARAM,
 ]
 
 
@@ -63,13 +106,30 @@ class TaskListApi(generics.ListAPIView):
             f.status = "all"
         return selectors.task_list(user=self.request.user, filters=f)
 
+    def list(self, request, *args, **kwargs):
+        reveal = reveal_requested(request)  # before any work: 400/403 on a bad or forbidden reveal
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        if reveal:
+            log_api_reveal(request, page)
+        data = self.get_serializer_class()(page, many=True, context={**self.get_serializer_context(),
+                                                                      "reveal": reveal}).data
+        return self.get_paginated_response(data)
 
+
+@extend_schema(parameters=[REVEAL_PARAM])
 class TaskDetailApi(generics.RetrieveAPIView):
     serializer_class = TaskSerializer
     permission_classes = [capability(VIEW_TASKS)]
 
     def get_object(self):
         return selectors.task_get_for_user(user=self.request.user, pk=self.kwargs["pk"])
+
+    def retrieve(self, request, *args, **kwargs):
+        task = self.get_object()  # 404 outside the jurisdiction comes first
+        reveal = reveal_requested(request)
+        if reveal:
+            log_api_reveal(request, [task])
+        return Response(TaskSerializer(task, context={**self.get_serializer_context(), "reveal": reveal}).data)
 
 
 class _TaskActionApi(APIView):

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.cache import cache
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -21,6 +21,7 @@ from enrollment.selectors import current_batch
 from wuhai_coverage.core import access
 from wuhai_coverage.core.models import Role, User
 from wuhai_coverage.core.roles import VIEW_TASKS
+from wuhai_coverage.core.validators import fast_id_number
 
 # Statuses of a task that is still being worked (everything but closed).
 ACTIVE_STATUSES = tuple(s for s in Task.Status.values if s != Task.Status.CLOSED)
@@ -39,9 +40,11 @@ SORTS: dict[str, tuple[str, ...]] = {
 }
 DEFAULT_SORT = "-opened_at"
 
-# A text query that looks like a USCC or an ID number (or the start of one, at least 10
-# characters: a shorter prefix is a region code that matches a whole district) is
-# matched against the subject key by prefix; anything else against the name.
+# A text query that looks like a key is matched against the subject key; anything else
+# against the name. A prefix search over ID numbers would let anyone who knows a region
+# code and a birth date enumerate persons, so a key search needs the whole key: an ID
+# number (18 or 15 digits) matches the person's key exactly; any other key-like text
+# (at least 10 characters) matches USCCs and project codes by prefix, never a person.
 _KEY_LIKE = re.compile(r"^[0-9A-Za-z]{10,40}$")
 
 
@@ -60,6 +63,7 @@ class TaskFilters:
     overdue: bool | None = None
     q: str = ""               # text on name / uscc / ID number
     assignee: str = ""        # "me", "none" or a user id
+    person: int | None = None  # a registry person's pk: their tasks, without their key in the URL
     sort: str = DEFAULT_SORT
     extra: dict = field(default_factory=dict)
 
@@ -99,6 +103,11 @@ class TaskFilters:
                 raise FilterError(f"overdue: true 或 false / true or false, got {overdue!r}")
         if len(f.q) > 100:
             raise FilterError("q: 查询文字过长 / the search text is longer than 100 characters")
+        person = get("person")
+        if person:
+            if not person.isdigit() or len(person) > 18:
+                raise FilterError(f"person: 人员编号应为整数 / a person id is a whole number, got {person!r}")
+            f.person = int(person)
         return f
 
 
@@ -138,13 +147,26 @@ def task_list(*, user: User, filters: TaskFilters | None = None) -> QuerySet:
         qs = qs.filter(assignee__isnull=True)
     elif f.assignee:
         qs = qs.filter(assignee_id=int(f.assignee))
+    if f.person is not None:
+        from enrollment.models import Person
+
+        key = access.scope(Person.objects.filter(pk=f.person), user).values("id_number")[:1]
+        qs = qs.filter(subject_type=Task.SubjectType.PERSON, subject_key=Subquery(key))
     if f.q:
-        text = f.q
-        if _KEY_LIKE.match(text) and any(c.isdigit() for c in text):
-            qs = qs.filter(subject_key__startswith=text.upper())
-        else:
-            qs = qs.filter(subject_name__icontains=text)
+        qs = qs.filter(_text_q(f.q))
     return qs.select_related("street", "assignee").order_by(*SORTS[f.sort])
+
+
+def _text_q(text: str) -> Q:
+    """The queue's free-text search (see _KEY_LIKE): a whole ID number matches a person's
+    key exactly; other key-like text is a prefix of a USCC or project code; else the name."""
+    if _KEY_LIKE.match(text) and any(c.isdigit() for c in text):
+        id_number = fast_id_number(text)
+        if id_number is not None:
+            return Q(subject_type=Task.SubjectType.PERSON, subject_key=id_number) | Q(
+                subject_key=text.upper()) & ~Q(subject_type=Task.SubjectType.PERSON)
+        return Q(subject_key__startswith=text.upper()) & ~Q(subject_type=Task.SubjectType.PERSON)
+    return Q(subject_name__icontains=text)
 
 
 def task_get_for_user(*, user: User, pk) -> Task:
@@ -227,7 +249,12 @@ class Aspect:
     label: str
     values: list[Any]          # one per source, None where the source has no such field
     mismatch: bool = False
-    personal: str = ""         # "id_number" / "phone": masked unless revealed
+    personal: str = ""         # "id_number" / "phone": masked unless revealed; "birth_date": the year only
+
+    @property
+    def revealable(self) -> bool:
+        """An ID number or a phone has a (logged) reveal button; a birth date never shows in full."""
+        return self.personal in ("id_number", "phone")
 
 
 # (label, {roster kind: field}) — the values compared across the sources of a subject type.
@@ -261,7 +288,8 @@ PERSON_SOURCES = (RosterKind.HOUSEHOLD_REGISTRY, RosterKind.CIVIL_AFFAIRS, Roste
 PERSON_ASPECTS = (
     (_("身份证号"), {k: "id_number" for k in PERSON_SOURCES}, "id_number", False),
     (_("姓名"), {k: "name" for k in PERSON_SOURCES}, "", True),
-    (_("出生日期"), {k: "birth_date" for k in PERSON_SOURCES}, "", True),
+    # Only the year: the masked ID number above hides exactly the birth date (privacy.py).
+    (_("出生年份"), {k: "birth_date" for k in PERSON_SOURCES}, "birth_date", True),
     (_("所属区"), {"household_registry": "district_code", "civil_affairs": "district_code",
                  "poverty_registry": "district_code", "disability_registry": "district_code"}, "", True),
     (_("所属街道"), {"household_registry": "street_code", "civil_affairs": "street_code",

@@ -33,7 +33,7 @@ from enforcement.forms import (
 from enforcement.models import Notice, Task, TaskKind
 from enforcement.notices import default_notice_kind, evidence_items, issuing_office_of
 from enforcement.templatetags.portal_tags import cell
-from wuhai_coverage.core import access
+from wuhai_coverage.core import access, privacy
 from wuhai_coverage.core.models import Street
 from wuhai_coverage.core.roles import (
     ASSIGN_TASKS,
@@ -43,7 +43,6 @@ from wuhai_coverage.core.roles import (
     WORK_TASKS,
     capabilities_of,
 )
-from wuhai_coverage.core.validators import mask_id_number, mask_phone
 
 PAGE_SIZE = 50
 # The queue counts matches only up to this many (a COUNT over 200k rows on every page
@@ -73,7 +72,7 @@ def _labels_in(language: str | None) -> dict[str, dict[str, str]]:
 def _decorate(tasks, today) -> None:
     labels = _labels()
     for t in tasks:
-        t.display_key = mask_id_number(t.subject_key) if t.subject_type == Task.SubjectType.PERSON else t.subject_key
+        t.display_key = privacy.mask_subject_key(t.subject_type, t.subject_key)
         t.overdue = bool(t.due_date and t.due_date < today and t.status != Task.Status.CLOSED)
         t.kind_label = labels["kind"].get(t.kind, t.kind)
         t.status_label = labels["status"].get(t.status, t.status)
@@ -147,10 +146,10 @@ def _queue_rows(rows: list[dict], today, no_street: str) -> list[dict]:
     kinds, statuses, prios, resolutions = labels["kind"], labels["status"], labels["priority"], labels["resolution"]
     task_url = reverse("enforcement:task", args=[0]).removesuffix("0/")  # "/tasks/" + pk + "/"
     tz = timezone.get_current_timezone()
-    person, closed = Task.SubjectType.PERSON, Task.Status.CLOSED
+    closed = Task.Status.CLOSED
     out = []
     for r in rows:
-        key = mask_id_number(r["subject_key"]) if r["subject_type"] == person else r["subject_key"]
+        key = privacy.mask_subject_key(r["subject_type"], r["subject_key"])
         due = r["due_date"]
         opened = r["opened_at"]
         out.append({
@@ -267,8 +266,7 @@ def export_xlsx(request: HttpRequest) -> HttpResponse:
               "street__name", "assignee__username", "opened_at", "due_date", "resolution")
     for row in qs.values_list(*fields)[:EXPORT_MAX_ROWS].iterator(chunk_size=2000):
         (pk, kind, status, prio, stype, key, name, district, street, assignee, opened, due, res) = row
-        if stype == Task.SubjectType.PERSON:
-            key = mask_id_number(key)  # an export is not a logged reveal
+        key = privacy.mask_subject_key(stype, key)  # an export is not a logged reveal
         ws.append([xlsx_safe(v) for v in (
             pk, str(kinds.get(kind, kind)), str(statuses.get(status, status)), str(prios.get(prio, prio)),
             str(subject_types.get(stype, stype)), key, name, district or "", street or "", assignee or "",
@@ -289,16 +287,14 @@ def _task_context(request: HttpRequest, task: Task, **forms) -> dict:
     caps = _caps(user)
     sources, aspects = selectors.subject_sources(task=task)
     for a in aspects:
-        if a.personal == "id_number":
-            a.display = [mask_id_number(v) if v else v for v in a.values]
-        elif a.personal == "phone":
-            a.display = [mask_phone(v) if v else v for v in a.values]
+        if a.personal:
+            a.display = [privacy.mask(v, a.personal) if v else v for v in a.values]
         else:
             a.display = a.values
         # (css class, value) per source: the cell's text computed once here (portal_tags.cell),
         # the masked values left to the template's reveal button.
         a.cells = [("diff" if a.mismatch and v is not None and v != "" else "",
-                    v if (a.personal and v) else cell(v)) for v in a.display]
+                    v if (a.revealable and v) else cell(v)) for v in a.display]
     is_person = task.subject_type == Task.SubjectType.PERSON
     ctx = {
         "task": task, "caps": caps, "sources": sources, "aspects": aspects,
@@ -306,7 +302,7 @@ def _task_context(request: HttpRequest, task: Task, **forms) -> dict:
         "events": selectors.task_timeline(task=task),
         "notices": task.notices.select_related("issued_by").all(),
         "cases": task.cases.all(),
-        "display_key": mask_id_number(task.subject_key) if is_person else task.subject_key,
+        "display_key": privacy.mask_subject_key(task.subject_type, task.subject_key),
         "is_person": is_person, "is_active": task.status != Task.Status.CLOSED,
         "overdue": bool(task.due_date and task.due_date < timezone.localdate() and task.status != Task.Status.CLOSED),
         "has_phone": any(a.personal == "phone" and any(a.values) for a in aspects),

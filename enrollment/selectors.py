@@ -22,6 +22,7 @@ from enrollment.models import (
 from wuhai_coverage.core import access
 from wuhai_coverage.core.models import Department, District, Street
 from wuhai_coverage.core.roles import PUSH_ROSTERS, VIEW_ROSTERS
+from wuhai_coverage.core.validators import fast_id_number
 
 
 def current_batch(*, kind: str, as_of: dt.date) -> RosterBatch | None:
@@ -139,8 +140,9 @@ def delivery_calendar(*, user, months: int = 12, today: dt.date | None = None) -
 
 # --- The registry (Employer, Person, Enrollment) as staff pages see it ------------------
 
-# Text that looks like a key (a USCC or an ID number, or the start of one) is matched as a
-# prefix of the key; anything else as part of the name (like the task queue's `q`).
+# Text that looks like a key is matched against the key; anything else as part of the name
+# (like the task queue's `q`). A USCC may be searched by its start; an ID number only whole
+# (a prefix search would enumerate persons by region and birth date).
 _KEY_LIKE = re.compile(r"^[0-9A-Za-z]+$")
 SEARCH_MAX = 100
 
@@ -173,16 +175,22 @@ class RegistryFilters:
         return cls(q=q, district=district, street=street,
                    enrolled=None if enrolled_raw == "" else enrolled_raw == "1")
 
-    def search_q(self, *, key_field: str) -> Q | None:
+    def search_q(self, *, key_field: str, whole_key: bool = False) -> Q | None:
         if not self.q:
             return None
         if _KEY_LIKE.match(self.q) and any(c.isdigit() for c in self.q):
+            if whole_key:
+                id_number = fast_id_number(self.q)
+                if id_number is None:
+                    raise FilterError("身份证号须完整输入（18位或15位），不支持按开头查询 / "
+                                      "an ID number is searched by the whole number, not by its start")
+                return Q(**{key_field: id_number})
             return Q(**{f"{key_field}__startswith": self.q.upper()})
         return Q(name__icontains=self.q)
 
 
-def _registry_filter(qs: QuerySet, f: RegistryFilters, *, key_field: str) -> QuerySet:
-    text = f.search_q(key_field=key_field)
+def _registry_filter(qs: QuerySet, f: RegistryFilters, *, key_field: str, whole_key: bool = False) -> QuerySet:
+    text = f.search_q(key_field=key_field, whole_key=whole_key)
     if text is not None:
         qs = qs.filter(text)
     if f.district:
@@ -209,7 +217,7 @@ def _person_enrolled() -> Exists:
 
 
 def person_list(*, user, filters: RegistryFilters) -> QuerySet:
-    qs = _registry_filter(access.scope(Person.objects.all(), user), filters, key_field="id_number")
+    qs = _registry_filter(access.scope(Person.objects.all(), user), filters, key_field="id_number", whole_key=True)
     qs = qs.annotate(is_enrolled=_person_enrolled())
     if filters.enrolled is not None:
         qs = qs.filter(is_enrolled=filters.enrolled)

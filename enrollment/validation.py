@@ -19,12 +19,12 @@ from dataclasses import dataclass
 
 from enrollment import roster_specs as S
 from enrollment.reading import FileRejected, fold
+from wuhai_coverage.core.privacy import mask_id_number
 from wuhai_coverage.core.validators import (
     RIC_CHECK,
     InvalidIdentifier,
     fast_id_number,
     fast_uscc,
-    mask_id_number,
     normalize_id_number,
     normalize_uscc,
     real_ymd_cache,

@@ -16,11 +16,10 @@ from django.views.decorators.http import require_GET, require_POST
 from enrollment import selectors
 from enrollment.exports import issues_workbook
 from enrollment.models import Enrollment, RosterBatch, RosterIssue, RosterKind
-from wuhai_coverage.core import access
+from wuhai_coverage.core import access, privacy
 from wuhai_coverage.core.models import AccessLog, Department, District
 from wuhai_coverage.core.roles import REVEAL_PERSONAL, VIEW_ROSTERS, VIEW_TASKS
 from wuhai_coverage.core.services import access_log_reveal
-from wuhai_coverage.core.validators import mask_id_number, mask_phone
 
 ISSUES_PER_PAGE = 100
 RECENT_BATCHES = 50
@@ -99,7 +98,12 @@ def _registry_filters(request: HttpRequest) -> tuple[selectors.RegistryFilters, 
 def _registry_list(request: HttpRequest, *, template: str, list_fn, decorate=None) -> HttpResponse:
     access.require(request.user, VIEW_TASKS)
     f, error = _registry_filters(request)
-    page = Paginator(list_fn(user=request.user, filters=f), REGISTRY_PAGE_SIZE).get_page(request.GET.get("page"))
+    try:
+        rows = list_fn(user=request.user, filters=f)
+    except selectors.FilterError as exc:
+        f, error = selectors.RegistryFilters(), str(exc)
+        rows = list_fn(user=request.user, filters=f)
+    page = Paginator(rows, REGISTRY_PAGE_SIZE).get_page(request.GET.get("page"))
     if decorate:
         decorate(page.object_list)
     params = {k: v for k, v in {"q": f.q, "district": f.district, "street": f.street,
@@ -133,8 +137,8 @@ def employer_detail(request: HttpRequest, uscc: str) -> HttpResponse:
 
 def _mask_persons(persons) -> None:
     for p in persons:
-        p.masked_id = mask_id_number(p.id_number)
-        p.masked_phone = mask_phone(p.phone)
+        p.masked_id = privacy.mask_id_number(p.id_number)
+        p.masked_phone = privacy.mask_phone(p.phone)
 
 
 @login_required
@@ -160,11 +164,11 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def person_tasks(request: HttpRequest, pk: int) -> HttpResponse:
-    """To the task queue filtered by the person's ID number — through a redirect, so that
-    the person page itself never carries the unmasked number in a link."""
+    """To the task queue filtered by the person's registry pk: the ID number is looked up on
+    the server and never travels in a URL (address bar, history, server logs)."""
     access.require(request.user, VIEW_TASKS)
     person = selectors.person_get_for_user(user=request.user, pk=pk)
-    return redirect(f"/tasks/?{urlencode({'q': person.id_number})}")
+    return redirect(f"/tasks/?{urlencode({'person': person.pk, 'status': 'all'})}")
 
 
 @login_required

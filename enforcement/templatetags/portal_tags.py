@@ -85,7 +85,7 @@ def compare_rows(context, aspects):
     for a in aspects:
         cells = []
         for diff, v in a.cells:
-            if a.personal and v:
+            if a.revealable and v:
                 if masked is None:
                     masked = context.template.engine.get_template("enforcement/_masked.html")
                 with context.push(shown=v, value=v, field=a.personal, can_reveal=context["can"]["reveal"]):

@@ -8,13 +8,12 @@ from hypothesis import strategies as st
 from stdnum.cn import ric as stdnum_ric
 from stdnum.cn import uscc as stdnum_uscc
 
+from wuhai_coverage.core.privacy import mask_id_number, mask_phone
 from wuhai_coverage.core.validators import (
     USCC_ALPHABET,
     InvalidIdentifier,
     birth_date_of,
     convert_ric15,
-    mask_id_number,
-    mask_phone,
     normalize_id_number,
     normalize_uscc,
     ric_check_char,

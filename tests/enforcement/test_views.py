@@ -19,7 +19,7 @@ from tests.factories import (
     make_user,
 )
 from wuhai_coverage.core.models import AccessLog
-from wuhai_coverage.core.validators import mask_id_number
+from wuhai_coverage.core.privacy import mask_id_number
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_pdf")]
 

@@ -11,7 +11,7 @@ from enrollment.models import Employer, Enrollment, Person
 from tests.enrollment.registry_rows import idn, uscc
 from tests.factories import make_user
 from wuhai_coverage.core.models import AccessLog
-from wuhai_coverage.core.validators import mask_id_number, mask_phone
+from wuhai_coverage.core.privacy import mask_id_number, mask_phone
 
 pytestmark = pytest.mark.django_db
 
@@ -122,7 +122,7 @@ def test_a_reveal_needs_post_and_a_known_field(client, caseworker, world):
     assert not AccessLog.objects.exists()
 
 
-def test_search_by_name_part_and_key_prefix(client, city_manager, world):
+def test_search_by_name_part_uscc_prefix_and_whole_id_number(client, city_manager, world):
     client.force_login(city_manager)
     e = world["e_wuda"]
     by_name = client.get("/employers/", {"q": "焦化"}).content.decode()
@@ -130,8 +130,11 @@ def test_search_by_name_part_and_key_prefix(client, city_manager, world):
     by_key = client.get("/employers/", {"q": e.uscc[:12].lower()}).content.decode()
     assert e.name in by_key and world["e_home"].name not in by_key
     p = world["p_wuda"]
-    by_id = client.get("/persons/", {"q": p.id_number[:14]}).content.decode()
+    by_id = client.get("/persons/", {"q": p.id_number.lower()}).content.decode()
     assert p.name in by_id and world["p_home"].name not in by_id
+    # No prefix search of ID numbers: region + birth date would enumerate persons.
+    by_prefix = client.get("/persons/", {"q": p.id_number[:14]})
+    assert by_prefix.status_code == 400 and "不支持按开头查询" in by_prefix.content.decode()
     assert world["p_neighbour"].name in client.get("/persons/", {"q": "邻街"}).content.decode()
 
 
@@ -196,7 +199,9 @@ def test_person_detail_lists_enrollments_and_the_task_link_redirects_to_the_queu
     assert "城乡居民" in html and "中断缴费" in html and "2025-12" in html
     assert f"/persons/{p.pk}/tasks/" in html
     r = client.get(f"/persons/{p.pk}/tasks/")
-    assert r.status_code == 302 and r["Location"] == f"/tasks/?q={p.id_number}"
+    # The person's key never travels in a URL: the queue filters on the registry pk.
+    assert r.status_code == 302 and r["Location"] == f"/tasks/?person={p.pk}&status=all"
+    assert p.id_number not in r["Location"]
     assert client.get(f"/persons/{world['p_wuda'].pk}/tasks/").status_code == 404
 
 
@@ -208,7 +213,13 @@ def test_the_queue_link_finds_the_subjects_tasks(client, caseworker, world):
     PersonTaskFactory(subject_key=p.id_number, subject_name="任务上的名字")
     client.force_login(caseworker)
     assert e.name in client.get(f"/tasks/?q={e.uscc}").content.decode()
-    assert "任务上的名字" in client.get(f"/persons/{p.pk}/tasks/", follow=True).content.decode()
+    OpenTaskFactory(subject_key="91150302MA0000000X", subject_name="别人的任务")
+    html = client.get(f"/persons/{p.pk}/tasks/", follow=True).content.decode()
+    assert "任务上的名字" in html and "别人的任务" not in html and e.name not in html
+    # A person outside the caseworker's district: nothing, not their tasks.
+    other = PersonTaskFactory(subject_key=world["p_wuda"].id_number, subject_name="乌达的任务")
+    assert other.subject_name not in client.get(f"/tasks/?person={world['p_wuda'].pk}").content.decode()
+    assert client.get("/tasks/?person=abc").status_code == 400
 
 
 def test_nav_links_for_staff_only(client, caseworker):

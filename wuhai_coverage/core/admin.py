@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
-from wuhai_coverage.core import models
+from wuhai_coverage.core import models, privacy
 
 
 @admin.register(models.District)
@@ -54,8 +54,23 @@ class UserAdmin(BaseUserAdmin):
 
 @admin.register(models.AccessLog)
 class AccessLogAdmin(admin.ModelAdmin):
-    list_display = ("at", "actor", "field", "subject_key", "context")
+    # The log names whose number was seen; it must not itself show the numbers in clear.
+    list_display = ("at", "actor", "field", "masked_subject", "subjects", "context")
     list_filter = ("field",)
+    fields = ("at", "actor", "field", "masked_subject", "masked_subjects", "context", "ip")
+    readonly_fields = fields
+
+    @admin.display(description="对象 / subject")
+    def masked_subject(self, obj) -> str:
+        return privacy.mask_id_number(obj.subject_key)
+
+    @admin.display(description="全部对象 / every subject")
+    def masked_subjects(self, obj) -> str:
+        return ", ".join(privacy.mask_id_number(k) for k in obj.subject_keys or [])
+
+    @admin.display(description="对象数 / subjects")
+    def subjects(self, obj) -> int:
+        return len(obj.subject_keys or [])
 
     def has_add_permission(self, request):  # the log is written by reveals only
         return False

@@ -195,7 +195,10 @@ class AccessLog(models.Model):
     actor = models.ForeignKey(User, on_delete=models.PROTECT, related_name="access_logs")
     at = models.DateTimeField(auto_now_add=True, db_index=True)
     field = models.CharField(max_length=16, choices=Field.choices)
-    subject_key = models.CharField(_("对象"), max_length=40, db_index=True)
+    subject_key = models.CharField(_("对象"), max_length=40, db_index=True)  # the first (or only) subject
+    # Every subject of the reveal: one key for a page's reveal button, all the persons of an
+    # API page for `reveal=true` (one entry per request, naming every subject revealed).
+    subject_keys = models.JSONField(_("全部对象"), default=list, blank=True)
     context = models.CharField(_("来源页面"), max_length=200, blank=True)
     ip = models.GenericIPAddressField(null=True, blank=True)
 

@@ -60,12 +60,17 @@ def api_token_issue(*, username: str, rotate: bool = False) -> str:
     return token.key
 
 
-def access_log_reveal(*, actor: User, field: str, subject_key: str, context: str = "",
+def access_log_reveal(*, actor: User, field: str, subject_key: str = "", subject_keys=(), context: str = "",
                       ip: str | None = None) -> AccessLog:
-    """Record that `actor` unmasked the ID number or phone of `subject_key` (portal.md:
-    every reveal is written to the access log with who, what and when). The caller has
-    already checked the capability and the jurisdiction."""
+    """Record that `actor` unmasked the ID number or phone of `subject_key` — or of every
+    key in `subject_keys` at once (the API's `reveal=true`: one entry per request naming
+    every subject revealed). portal.md: every reveal is written to the access log with
+    who, what and when. The caller has already checked the capability and the jurisdiction.
+    This is the one door through which a full ID number or phone leaves the server."""
     if field not in AccessLog.Field.values:
         raise ValueError(f"cannot reveal {field!r}; fields: {', '.join(AccessLog.Field.values)}")
-    return AccessLog.objects.create(actor=actor, field=field, subject_key=subject_key[:40],
+    keys = list(dict.fromkeys([*([subject_key] if subject_key else []), *subject_keys]))
+    if not keys:
+        raise ValueError("a reveal names at least one subject")
+    return AccessLog.objects.create(actor=actor, field=field, subject_key=keys[0][:40], subject_keys=keys,
                                     context=(context or "")[:200], ip=ip or None)

@@ -1,5 +1,5 @@
 """Identifier validators: Unified Social Credit Code (GB 32100-2015) and resident ID
-number (GB 11643-1999), plus the masking used on every page.
+number (GB 11643-1999). Masking lives in `privacy.py`.
 
 python-stdnum (`stdnum.cn.ric`) is the base for ID numbers; the contract adds what it
 does not do: folding of lower-case `x`, the 15→18-digit conversion, and a single
@@ -78,7 +78,8 @@ def normalize_id_number(value: str) -> str:
     try:
         birth_date_of(code)
     except ValueError:
-        raise InvalidIdentifier(f"身份证号中的出生日期 {code[6:14]} 不存在 / the birth date is not a real date") from None
+        # The digits are not repeated: beside a masked number they would complete it.
+        raise InvalidIdentifier("身份证号中的出生日期不存在 / the birth date is not a real date") from None
     if ric_check_char(code[:17]) != code[17]:
         raise InvalidIdentifier("身份证号校验位错误 / ID number check digit mismatch")
     try:
@@ -107,24 +108,6 @@ def birth_date_of(id_number: str) -> dt.date:
 def sex_of(id_number: str) -> str:
     """'M' when the 17th digit is odd, else 'F' (shown as evidence only)."""
     return "M" if int(id_number[16]) % 2 else "F"
-
-
-def mask_id_number(value: str | None) -> str:
-    """150302********123X — the first six and last four characters stay visible."""
-    if not value:
-        return ""
-    if len(value) <= 10:
-        return "*" * len(value)
-    return value[:6] + "*" * (len(value) - 10) + value[-4:]
-
-
-def mask_phone(value: str | None) -> str:
-    """138****5678."""
-    if not value:
-        return ""
-    if len(value) < 7:
-        return "*" * len(value)
-    return value[:3] + "*" * (len(value) - 7) + value[-4:]
 
 
 # --- Fast paths for bulk intake (enrollment's roster reader): the same rules as
