@@ -171,3 +171,26 @@ def test_the_street_workers_pages_work_with_the_birth_year(client, person_task):
     client.force_login(worker)
     html = client.get(f"/tasks/{person_task.pk}/visit/").content.decode()
     assert privacy.mask_phone("13900002222") in html and "13900002222" not in html and IDN not in html
+
+
+def test_log_lines_never_carry_an_id_number_or_a_mobile_number():
+    """The portal's log handler formats through privacy.redact — messages, arguments and
+    tracebacks (a database error names the duplicate key it met)."""
+    import logging
+    import logging.config
+
+    from django.conf import settings
+
+    formatter = logging.config.dictConfigClass(settings.LOGGING).configure_custom(
+        dict(settings.LOGGING["formatters"]["plain"]))
+    try:
+        raise ValueError(f"Key (batch_id, id_number)=(5, {IDN}) already exists")
+    except ValueError:
+        import sys
+
+        record = logging.LogRecord("enrollment.services", logging.ERROR, __file__, 1, "roster %s phone %s",
+                                   (IDN, "13812345678"), sys.exc_info())
+    line = formatter.format(record)
+    assert IDN not in line and "13812345678" not in line
+    assert privacy.mask_id_number(IDN) in line and "138****5678" in line and "already exists" in line
+    assert privacy.redact("batch 12345 at 2026-11-30, sha 9f86d081") == "batch 12345 at 2026-11-30, sha 9f86d081"

@@ -13,6 +13,8 @@ alone leaves month and day (≈ 366 combinations) hidden. Templates use the filt
 from __future__ import annotations
 
 import datetime as dt
+import logging
+import re
 from typing import Any
 
 ID_NUMBER = "id_number"
@@ -69,3 +71,24 @@ def mask_subject_key(subject_type: str, key: str | None) -> str:
     if subject_type == "person":
         return mask_id_number(key)
     return key or ""
+
+
+# --- Log lines -----------------------------------------------------------------------
+# Whatever a log call is handed — a message, an exception from the database naming a key
+# ("Key (batch_id, id_number)=(…) already exists"), a traceback — the portal's log handler
+# writes it through `redact`: an ID number or a mobile number never reaches a log file.
+_ID_LIKE = re.compile(r"(?<![0-9A-Za-z])(\d{17}[0-9Xx]|\d{15})(?![0-9A-Za-z])")
+_MOBILE_LIKE = re.compile(r"(?<![0-9])(1[3-9]\d{9})(?![0-9])")
+
+
+def redact(text: str) -> str:
+    """`text` with every ID number (18 or 15 digits) and mainland mobile number masked."""
+    text = _ID_LIKE.sub(lambda m: mask_id_number(m.group(1)), text)
+    return _MOBILE_LIKE.sub(lambda m: mask_phone(m.group(1)), text)
+
+
+class RedactingFormatter(logging.Formatter):
+    """The formatter of the portal's log handlers (settings.LOGGING)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return redact(super().format(record))
