@@ -631,19 +631,18 @@ class _SheetScan:
             self._tokenise(piece)
 
     def _fast(self, piece: bytes, rows: list[bytes], n_cells: int) -> None:
+        if self.beyond.search(piece):  # a cell beyond the extent so far: take every reference
+            refs = self.cell_ref.findall(piece)
+            self._extend(max(int(r) for _, r in refs), max(_col_number(c) for c, _ in refs))
         first = piece.find(self.row_start)
         if first < 0:
             self._row_cells(self.row_cells + n_cells)
         else:
             self._row_cells(self.row_cells + piece.count(b"<c", 0, first) + piece.count(b":c", 0, first))
-            last = piece.rfind(self.row_start)
-            self._row_cells(piece.count(b"<c", last) + piece.count(b":c", last))
-        if rows:
             self._extend(max(map(int, rows)), 0)
             self.row, self.col = int(rows[-1]), 0
-        if self.beyond.search(piece):  # a cell beyond the extent so far: take every reference
-            refs = self.cell_ref.findall(piece)
-            self._extend(max(int(r) for _, r in refs), max(_col_number(c) for c, _ in refs))
+            last = piece.rfind(self.row_start)
+            self._row_cells(piece.count(b"<c", last) + piece.count(b":c", last))
         last = piece.rfind(self.cell_start)
         if last >= 0 and last > piece.rfind(self.row_start):
             m = self.cell_ref.match(piece, last)
@@ -864,7 +863,7 @@ def _xlsx_records(rows, first_row: int) -> Iterator[tuple[int, list] | Malformed
     for raw in rows:
         line_no += 1
         if raw.count(None) == len(raw):
-            yield line_no, []  # an empty row (openpyxl pads gaps with them): no cell to convert
+            yield line_no, [""]  # an empty row (openpyxl pads gaps with them): no cell to convert
             continue
         cells = [xlsx_cell(v) for v in raw]
         if any(isinstance(c, str) and ("\x00" in c) for c in cells):
