@@ -22,6 +22,7 @@ from __future__ import annotations
 import codecs
 import datetime as dt
 import re
+import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -137,6 +138,11 @@ def _open_csv(path: Path, head: bytes) -> RosterFile:
     if isinstance(header_record, Malformed):
         fh.close()
         raise FileRejected(f"表头无法解析：{header_record.message} / the header line is malformed")
+    max_cols = _limits()[1]
+    if len(header_record[1]) > max_cols:
+        fh.close()
+        raise FileRejected(f"表头有 {len(header_record[1])} 列，超过名册上限 {max_cols} 列 / "
+                           f"the header has {len(header_record[1])} columns (a roster has at most {max_cols})")
     label = "utf-8" if encoding == "utf-8-sig" else encoding
     return RosterFile(path=path, file_format="csv", encoding=label, header=header_record[1], _records=lines)
 
@@ -190,20 +196,40 @@ def _split_quoted(text: str):
 INCOMPLETE = object()
 
 
-def _physical_lines(fh, fold_state: list[bool]) -> Iterator[str]:
+@dataclass(frozen=True)
+class LongLine:
+    """Stands for a physical line longer than MAX_RECORD_CHARS, which was skipped without
+    being held: how many quote characters it had (a quoted record may go on after it)."""
+    quotes: int
+
+
+def _physical_lines(fh, fold_state: list[bool]) -> Iterator[str | LongLine]:
     """The file's lines without terminators, read in blocks. The file is opened with
     universal newlines, so \r\n and a lone \r arrive as \n. fold_state[0] tells the
     consumer whether the current block has any full-width character at all, and
     fold_state[1] whether it has a NUL — most blocks have neither, and then no line of
-    them needs the per-line check."""
+    them needs the per-line check. A line longer than MAX_RECORD_CHARS (a file of one
+    endless line, say) is never held: it comes as a LongLine."""
     carry = ""
+    skipping: int | None = None  # quotes counted so far in a line being skipped
     while block := fh.read(READ_BLOCK):
+        if skipping is not None:
+            end = block.find("\n")
+            if end < 0:
+                skipping += block.count('"')
+                continue
+            yield LongLine(skipping + block.count('"', 0, end))
+            skipping, block = None, block[end + 1:]
         fold_state[0] = _NEEDS_FOLD(block) is not None or _NEEDS_FOLD(carry) is not None
         fold_state[1] = "\x00" in block or "\x00" in carry
         lines = (carry + block).split("\n")
         carry = lines.pop()
         yield from lines
-    if carry:
+        if len(carry) > MAX_RECORD_CHARS:
+            skipping, carry = carry.count('"'), ""
+    if skipping is not None:
+        yield LongLine(skipping)
+    elif carry:
         fold_state[0] = _NEEDS_FOLD(carry) is not None
         fold_state[1] = "\x00" in carry
         yield carry
@@ -219,6 +245,13 @@ def _csv_records(fh) -> Iterator[tuple[int, list[str]] | Malformed]:
         it = _physical_lines(fh, fold_state)
         for line in it:
             line_no += 1
+            long_start = False
+            if line.__class__ is LongLine:
+                if line.quotes % 2 == 0:
+                    yield Malformed(line_no, f"记录超过{MAX_RECORD_CHARS}个字符 / the record exceeds "
+                                             f"{MAX_RECORD_CHARS} characters", "too_long")
+                    continue
+                line, long_start = '"', True  # odd quotes: a quoted record goes on, held no longer
             if '"' not in line:
                 if fold_state[1] and "\x00" in line:
                     yield Malformed(line_no, "记录含空字符(NUL) / the record contains NUL bytes")
@@ -234,16 +267,22 @@ def _csv_records(fh) -> Iterator[tuple[int, list[str]] | Malformed]:
                 continue
             # A record with quotes, possibly spanning lines.
             start = line_no
-            parts: list[str] | None = [line]
+            parts: list[str] | None = None if long_start else [line]
             size = len(line)
             quotes = line.count('"')
-            result = _split_quoted(line)
+            result = _split_quoted(line) if parts is not None else INCOMPLETE
             while result is INCOMPLETE:
                 nxt = next(it, None)
                 if nxt is None:
                     yield Malformed(start, "引号未闭合，直到文件末尾 / an unclosed quote runs to the end of the file")
                     return
                 line_no += 1
+                if nxt.__class__ is LongLine:
+                    quotes += nxt.quotes
+                    parts = None
+                    if quotes % 2 == 0:
+                        result = "too_big"
+                    continue
                 quotes += nxt.count('"')
                 if parts is not None:
                     size += len(nxt) + 1
@@ -295,6 +334,455 @@ def xlsx_cell(value) -> str | dt.date:
     return str(value)
 
 
+# --------------------------------------------------------------------------- XLSX pre-checks
+#
+# An XLSX file is a zip of XML parts, and both readers trust what it declares: calamine
+# materialises the first sheet as one rectangle from its top-left to its bottom-right
+# cell (two cells, A1 and XFD1048576, are 17 billion cells: the process aborts), openpyxl
+# pads every row to the declared `<dimension>`, and both read the shared strings whole.
+# So before either reader opens the file, `inspect_xlsx` reads the zip's central
+# directory (entry count, names, declared sizes, compression ratio), checks that no XML
+# part has a DTD (billion laughs, external entities) with defusedxml, and streams the
+# first sheet's XML once through Python's zipfile (which stops at the declared size, so a
+# lying header ends in a CRC error) with byte-level searches for the real extent: the
+# greatest row and column any cell names, whatever the declared dimension says.
+
+XLSX_MAX_ENTRIES = 1_000          # a workbook from Excel or WPS has 10–30 parts
+XLSX_MAX_SHEETS = 255             # a roster is one sheet; workbooks with a few notes sheets are fine
+XLSX_MAX_RATIO = 100              # sheet XML deflates ~8–12×; DEFLATE's own ceiling is ~1,030×
+XLSX_RATIO_FLOOR = 1 << 20        # the ratio is checked for parts above 1 MiB (tiny parts vary)
+XLSX_MAX_WHOLE_PART = 256 << 20   # a part the readers hold whole (shared strings, styles) ≤ 256 MiB
+XLSX_MAX_PROLOG = 64 * 1024       # the root element of every XML part starts within 64 KiB
+XLSX_SCAN_BLOCK = 1 << 20         # the sheet is scanned in 1 MiB blocks
+XLSX_MAX_TAG = 4 << 20            # no tag or text node of a roster is 4 MiB long
+EXCEL_MAX_ROWS = 1_048_576
+EXCEL_MAX_COLUMNS = 16_384
+# calamine holds the whole rectangle (≈ 40 bytes a cell: 385 MB for 300,000 × 12 + strings);
+# a sheet whose rectangle is larger than this is streamed by openpyxl instead.
+XLSX_CALAMINE_MAX_CELLS = 4_000_000
+
+
+def _limits() -> tuple[int, int, int]:
+    """(max cells, max columns, max uncompressed bytes) from settings when Django is set up."""
+    cells, columns, max_bytes = 50_000_000, 200, 512 * 1024 * 1024
+    try:
+        from django.conf import settings
+
+        if settings.configured:
+            cells = getattr(settings, "ROSTER_MAX_CELLS", cells)
+            columns = getattr(settings, "ROSTER_MAX_COLUMNS", columns)
+            max_bytes = getattr(settings, "ROSTER_MAX_BYTES", max_bytes)
+    except ImportError:  # the reader used on its own (bench, scripts)
+        pass
+    # Sheet XML is ≈ 10× its deflated size: a file at the byte limit may hold 20× in XML.
+    return cells, columns, 20 * max_bytes
+
+
+@dataclass(frozen=True)
+class XlsxExtent:
+    sheet: str         # the first sheet's part name
+    max_row: int       # the greatest row any cell or row element names (0: an empty sheet)
+    max_col: int
+    cells: int         # `<c>` elements in the sheet
+
+    @property
+    def area(self) -> int:
+        return self.max_row * self.max_col
+
+
+def _xlsx_rejected(zh: str, en: str) -> FileRejected:
+    return FileRejected(f"XLSX 工作簿被拒绝：{zh} / the workbook is refused: {en}")
+
+
+_BAD_NAME = re.compile(r"(^|/)\.\.(/|$)|^/|\\|^[A-Za-z]:|[\x00-\x1f]")
+
+
+def _check_zip_directory(archive, max_total: int) -> None:
+
+    infos = archive.infolist()
+    if len(infos) > XLSX_MAX_ENTRIES:
+        raise _xlsx_rejected(f"压缩包含 {len(infos)} 个条目（上限 {XLSX_MAX_ENTRIES}）",
+                             f"the zip has {len(infos)} entries (limit {XLSX_MAX_ENTRIES})")
+    seen: set[str] = set()
+    total = 0
+    for info in infos:
+        name = info.filename
+        if _BAD_NAME.search(name):
+            raise _xlsx_rejected(f"条目名称不安全（{name[:80]!r}）", "an entry name leaves the archive "
+                                 "(absolute path or '..')")
+        if name.lower() in seen:
+            raise _xlsx_rejected("条目名称重复", "two entries have the same name")
+        seen.add(name.lower())
+        if info.flag_bits & 0x1:
+            raise _xlsx_rejected("条目已加密", "an entry is encrypted")
+        if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+            raise _xlsx_rejected("不支持的压缩方式", "an entry uses an unsupported compression method")
+        size = info.file_size
+        total += size
+        if size > XLSX_RATIO_FLOOR and size > XLSX_MAX_RATIO * max(info.compress_size, 1):
+            raise _xlsx_rejected(
+                f"疑似压缩炸弹：条目 {name[:80]} 声明解压后 {size} 字节，压缩比超过 {XLSX_MAX_RATIO}:1",
+                f"a zip bomb: entry {name[:80]!r} declares {size} bytes, a compression ratio above "
+                f"{XLSX_MAX_RATIO}:1")
+        if not _is_worksheet(name) and size > XLSX_MAX_WHOLE_PART:
+            raise _xlsx_rejected(f"条目 {name[:80]} 解压后 {size} 字节，超过上限",
+                                 f"entry {name[:80]!r} declares {size} bytes, more than a reader may hold")
+    if total > max_total:
+        raise _xlsx_rejected(f"解压后共 {total} 字节，超过上限 {max_total} 字节",
+                             f"the parts declare {total} bytes uncompressed, more than {max_total}")
+
+
+def _is_worksheet(name: str) -> bool:
+    return name.startswith("xl/worksheets/") and name.endswith(".xml")
+
+
+class _RootReached(Exception):
+    pass
+
+
+class _StopAtRoot:
+    """An ElementTree parser target that stops at the root element's start tag."""
+
+    def start(self, tag, attrib):
+        raise _RootReached
+
+    def end(self, tag):
+        pass
+
+    def data(self, data):
+        pass
+
+    def close(self):
+        pass
+
+
+def _check_prolog(stream, name: str) -> bytes:
+    """Feeds the part's beginning to a defusedxml parser that forbids any DTD, until the
+    root element starts (a DTD can only come before it). Returns the bytes read."""
+    from defusedxml import DefusedXmlException
+    from defusedxml.ElementTree import DefusedXMLParser
+
+    parser = DefusedXMLParser(target=_StopAtRoot(), forbid_dtd=True, forbid_entities=True, forbid_external=True)
+    head = b""
+    try:
+        while len(head) < XLSX_MAX_PROLOG:
+            block = stream.read(4096)
+            if not block:
+                parser.close()  # the part ended before any element: an error from expat
+                break
+            head += block
+            parser.feed(block)
+    except _RootReached:
+        return head
+    except zipfile.BadZipFile:
+        raise
+    except DefusedXmlException:
+        raise _xlsx_rejected(f"XML 部件 {name[:80]} 含 DTD 或实体声明（可能是 XML 炸弹或外部实体）",
+                             f"the XML part {name[:80]!r} has a DTD or entity declarations "
+                             "(an XML bomb or an external entity)") from None
+    except Exception:  # expat's ParseError
+        raise _xlsx_rejected(f"XML 部件 {name[:80]} 不是有效的 XML", f"the XML part {name[:80]!r} is not "
+                             "well-formed XML") from None
+    raise _xlsx_rejected(f"XML 部件 {name[:80]} 的开头过长或没有根元素",
+                         f"the XML part {name[:80]!r} has no root element within {XLSX_MAX_PROLOG} bytes")
+
+
+def _read_part(archive, name: str, limit: int) -> bytes:
+    with archive.open(name) as stream:
+        head = _check_prolog(stream, name)
+        data = head + stream.read(limit + 1 - len(head))
+        if len(data) > limit:
+            raise _xlsx_rejected(f"XML 部件 {name[:80]} 过大", f"the XML part {name[:80]!r} is too large")
+    return data
+
+
+def _drain(archive, name: str) -> None:
+    """Read a part to its end through zipfile: a part that inflates to more than it
+    declares, or to something else, fails here (CRC) and not in a reader."""
+    with archive.open(name) as stream:
+        _check_prolog(stream, name)
+        while stream.read(XLSX_SCAN_BLOCK):
+            pass
+
+
+_NS = "http://schemas.openxmlformats.org/"
+_REL_NS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+
+
+def _first_sheet(archive) -> tuple[str, int]:
+    """(part name of the first sheet in workbook order, number of sheets)."""
+    import posixpath
+
+    from defusedxml.ElementTree import fromstring
+
+    def target(rels_name: str, base: str, wanted) -> dict[str, str]:
+        if rels_name not in archive.NameToInfo:
+            return {}
+        rels = fromstring(_read_part(archive, rels_name, 16 << 20), forbid_dtd=True)
+        out = {}
+        for rel in rels.iter(f"{_REL_NS}Relationship"):
+            if wanted(rel.get("Type", "")):
+                tgt = rel.get("Target", "")
+                out[rel.get("Id", "")] = tgt.lstrip("/") if tgt.startswith("/") else posixpath.normpath(
+                    posixpath.join(base, tgt))
+        return out
+
+    office = target("_rels/.rels", "", lambda t: t.endswith("/officeDocument"))
+    workbook_name = next(iter(office.values()), "xl/workbook.xml")
+    if workbook_name not in archive.NameToInfo:
+        raise FileRejected("文件不是有效的 XLSX 工作簿：没有 workbook.xml / the file is not a valid XLSX workbook")
+    workbook = fromstring(_read_part(archive, workbook_name, 16 << 20), forbid_dtd=True)
+    sheets = [el for el in workbook.iter() if el.tag.rsplit("}", 1)[-1] == "sheet"]
+    if not sheets:
+        raise FileRejected("XLSX 工作簿中没有工作表 / the workbook has no sheet")
+    if len(sheets) > XLSX_MAX_SHEETS:
+        raise _xlsx_rejected(f"工作簿含 {len(sheets)} 个工作表（上限 {XLSX_MAX_SHEETS}）",
+                             f"the workbook has {len(sheets)} sheets (limit {XLSX_MAX_SHEETS})")
+    base = posixpath.dirname(workbook_name)
+    rels_name = posixpath.join(base, "_rels", posixpath.basename(workbook_name) + ".rels")
+    by_id = target(rels_name, base, lambda t: t.endswith("/worksheet"))
+    rid = next((v for k, v in sheets[0].attrib.items() if k.endswith("}id")), None)
+    sheet = by_id.get(rid or "")
+    if sheet is None or sheet not in archive.NameToInfo:
+        raise FileRejected("文件不是有效的 XLSX 工作簿：找不到第一个工作表 / the workbook's first sheet is missing")
+    return sheet, len(sheets)
+
+
+# The sheet XML is scanned with byte searches, fast for what writers really emit (Excel,
+# WPS, openpyxl, xlsxwriter, EPPlus: `<c r="AB12" …>` inside `<row r="12" …>`, one
+# namespace prefix): per 1 MiB block, counts of `<c`, of `<c r="` and of `<row r="`, and one
+# search for a cell beyond the extent known so far (≈ 12 ms a MiB). A block where the
+# counts differ — cells without `r`, another attribute order, a second prefix, rich text
+# — is tokenised element by element instead (≈ 100 ms a MiB), counting positions the way
+# the readers do. Counts err upwards (`<col`, `<color` count as cells), never downwards.
+_ELEMENT = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?(row|c)(?=[\s/>])([^>]*)>')
+_R_ATTR = re.compile(rb'(?:^|\s)r\s*=\s*["\']\s*\$?([A-Za-z]{0,4})\$?(\d{1,9})\s*["\']')
+_DIMENSION = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?dimension\s[^>]*?\bref\s*=\s*["\']([^"\']{1,40})["\']')
+_ROOT = re.compile(rb'<([A-Za-z_][\w.-]*:)?worksheet[\s>]')
+_REF = re.compile(r"\$?([A-Za-z]{1,4})\$?(\d{1,9})")
+
+
+def _col_number(letters: bytes | str) -> int:
+    n = 0
+    for ch in letters.upper() if isinstance(letters, str) else letters.decode().upper():
+        n = n * 26 + ord(ch) - 64
+    return n
+
+
+def _col_above(col: int) -> bytes:
+    """A regex alternation matching a column name greater than column `col` (1-based)."""
+    name = ""
+    n = col
+    while n:
+        n, r = divmod(n - 1, 26)
+        name = chr(65 + r) + name
+    alts = [f"[A-Z]{{{len(name) + 1},4}}"]
+    for i, ch in enumerate(name):
+        if ch != "Z":
+            alts.append(name[:i] + f"[{chr(ord(ch) + 1)}-Z]" + f"[A-Z]{{{len(name) - i - 1}}}")
+    return "|".join(alts).encode()
+
+
+def _row_above(row: int) -> bytes:
+    """A regex alternation matching a row number greater than `row` (no leading zeros)."""
+    s = str(row)
+    alts = [f"[1-9]\\d{{{len(s)},}}"]
+    for i, ch in enumerate(s):
+        if ch != "9":
+            alts.append(s[:i] + f"[{int(ch) + 1}-9]" + f"\\d{{{len(s) - i - 1}}}")
+    return "|".join(alts).encode()
+
+
+class _SheetScan:
+    def __init__(self, prefix: bytes, max_cells: int, max_cols: int) -> None:
+        self.max_cells, self.max_cols = max_cells, max_cols
+        self.max_row = self.max_col = self.cells = 0
+        self.row = self.col = 0  # the position reached (cells without `r` take the next one)
+        self.row_cells = 0       # `<c>` elements in the current row (a reader holds a row whole)
+        self.dimension_seen = False
+        p = re.escape(prefix)
+        self.cell_start = b"<" + prefix + b'c r="'
+        self.row_start = b"<" + prefix + b'row r="'
+        self.row_ref = re.compile(b"<" + p + rb'row r="(\d{1,9})"')
+        self.cell_ref = re.compile(b"<" + p + rb'c r="\$?([A-Z]{1,4})\$?(\d{1,9})"', re.IGNORECASE)
+        self._beyond()
+
+    def _beyond(self) -> None:
+        # Case-insensitive, with `$` and leading zeros: whatever a reader might still parse.
+        self.beyond = re.compile(re.escape(self.cell_start) + rb"\$?(?:(?:" + _col_above(max(self.max_col, 1))
+                                 + rb")\$?\d|[A-Z]{1,4}\$?0*(?:" + _row_above(max(self.max_row, 1)) + b')")',
+                                 re.IGNORECASE)
+
+    def feed(self, piece: bytes) -> None:
+        if not self.dimension_seen and b"dimension" in piece and (m := _DIMENSION.search(piece)):
+            self.dimension_seen = True
+            self._check_dimension(m.group(1).decode("ascii", "replace"))
+        n_any = piece.count(b"<c") + piece.count(b":c")
+        self.cells += n_any
+        if self.cells > self.max_cells:
+            raise _xlsx_rejected(f"工作表含 {self.cells} 个以上单元格（上限 {self.max_cells}）",
+                                 f"the sheet has more than {self.max_cells} cells")
+        rows = self.row_ref.findall(piece)
+        if (n_any == piece.count(self.cell_start)
+                and len(rows) == piece.count(b"<row") + piece.count(b":row")
+                and n_any <= (len(rows) + 1) * self.max_cols):
+            self._fast(piece, rows, n_any)
+        else:
+            self._tokenise(piece)
+
+    def _fast(self, piece: bytes, rows: list[bytes], n_cells: int) -> None:
+        if self.beyond.search(piece):  # a cell beyond the extent so far: take every reference
+            refs = self.cell_ref.findall(piece)
+            self._extend(max(int(r) for _, r in refs), max(_col_number(c) for c, _ in refs))
+        first = piece.find(self.row_start)
+        if first < 0:
+            self._row_cells(self.row_cells + n_cells)
+        else:
+            self._row_cells(self.row_cells + piece.count(b"<c", 0, first) + piece.count(b":c", 0, first))
+            self._extend(max(map(int, rows)), 0)
+            self.row, self.col = int(rows[-1]), 0
+            last = piece.rfind(self.row_start)
+            self._row_cells(piece.count(b"<c", last) + piece.count(b":c", last))
+        last = piece.rfind(self.cell_start)
+        if last >= 0 and last > piece.rfind(self.row_start):
+            m = self.cell_ref.match(piece, last)
+            if m:
+                self.col = _col_number(m.group(1))
+
+    def _tokenise(self, piece: bytes) -> None:
+        for m in _ELEMENT.finditer(piece):
+            kind, attrs = m.group(1), m.group(2)
+            ref = _R_ATTR.search(attrs)
+            if kind == b"row":
+                self.row = int(ref.group(2)) if ref else self.row + 1
+                self.col = 0
+                self.row_cells = 0
+                self._extend(self.row, 0)
+            else:
+                self._row_cells(self.row_cells + 1)
+                if ref and ref.group(1):
+                    self.col, row = _col_number(ref.group(1)), int(ref.group(2))
+                else:
+                    self.col, row = self.col + 1, max(self.row, 1)
+                self._extend(row, self.col)
+
+    def _row_cells(self, n: int) -> None:
+        # (rows between the first and the last row start of a fast block hold at most
+        # max_cols cells on average, and the block at most (rows + 1) × max_cols)
+        self.row_cells = n
+        if n > self.max_cols:
+            raise _xlsx_rejected(f"第 {self.row} 行有 {n} 个以上单元格（名册上限 {self.max_cols} 列）",
+                                 f"row {self.row} has more than {self.max_cols} cells")
+
+    def _extend(self, row: int, col: int) -> None:
+        changed = False
+        if row > self.max_row:
+            self.max_row, changed = row, True
+        if col > self.max_col:
+            self.max_col, changed = col, True
+        if changed:
+            self._check(self.max_row, self.max_col, "")
+            self._beyond()
+
+    def _check_dimension(self, ref: str) -> None:
+        m = _REF.fullmatch(ref.split(":")[-1])
+        if m is not None:  # a malformed dimension is ignored by both readers; the cells decide
+            self._check(int(m.group(2)), _col_number(m.group(1)), "声明的")
+
+    def _check(self, rows: int, cols: int, declared: str) -> None:
+        en = "declared " if declared else ""
+        if rows > EXCEL_MAX_ROWS or cols > EXCEL_MAX_COLUMNS:
+            raise _xlsx_rejected(f"工作表{declared}范围超出 Excel 的行列上限",
+                                 f"the sheet's {en}extent is beyond Excel's limits")
+        if cols > self.max_cols:
+            raise _xlsx_rejected(
+                f"工作表{declared}范围有 {cols} 列（名册上限 {self.max_cols} 列）",
+                f"the sheet's {en}extent has {cols} columns (a roster has at most {self.max_cols})")
+        if rows * cols > self.max_cells:
+            raise _xlsx_rejected(
+                f"工作表{declared}范围 {rows} 行 × {cols} 列超过 {self.max_cells} 个单元格的上限"
+                "（单元格稀疏分布也按整个范围计）",
+                f"the sheet's {en}extent of {rows} rows × {cols} columns exceeds {self.max_cells} cells "
+                "(cells far apart count as the whole range)")
+
+
+def _scan_sheet(archive, name: str, max_cells: int, max_cols: int) -> _SheetScan:
+    with archive.open(name) as stream:
+        carry = _check_prolog(stream, name)
+        root = _ROOT.search(carry)
+        scan = _SheetScan(root.group(1) or b"" if root else b"", max_cells, max_cols)
+        while True:
+            block = stream.read(XLSX_SCAN_BLOCK)
+            data = carry + block
+            if not block:
+                if data:
+                    scan.feed(data)
+                return scan
+            cut = data.rfind(b">") + 1  # never split a tag: scan up to the last '>'
+            if cut == 0 and len(data) > XLSX_MAX_TAG:
+                raise _xlsx_rejected("工作表 XML 中有超长的标签或文本", "the sheet XML has a tag or text "
+                                     f"longer than {XLSX_MAX_TAG} bytes")
+            scan.feed(data[:cut])
+            carry = data[cut:]
+
+
+def _count_shared_strings(archive, name: str, max_cells: int) -> None:
+    """The shared strings: declared counts and the `<si>` really there, within the cell limit."""
+    with archive.open(name) as stream:
+        head = _check_prolog(stream, name)
+        m = re.search(rb'\buniqueCount="(\d{1,20})"', head) or re.search(rb'\bcount="(\d{1,20})"', head)
+        declared = int(m.group(1)) if m else 0
+        if declared > max_cells:
+            raise _xlsx_rejected(f"共享字符串表声明 {declared} 项（上限 {max_cells}）",
+                                 f"the shared strings declare {declared} items (limit {max_cells})")
+        si = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?si[\s>/]")
+        n, carry = len(si.findall(head)), b""
+        while block := stream.read(XLSX_SCAN_BLOCK):
+            data = carry + block
+            cut = max(data.rfind(b">") + 1, len(data) - 64)
+            n += len(si.findall(data[:cut]))
+            carry = data[cut:]
+            if n > max_cells:
+                raise _xlsx_rejected(f"共享字符串表超过 {max_cells} 项", f"the shared strings exceed {max_cells} items")
+
+
+def inspect_xlsx(path: str | Path) -> XlsxExtent:
+    """Check a workbook before any reader opens it; raise FileRejected for a hostile or
+    broken one. Returns the first sheet's real extent."""
+    max_cells, max_cols, max_total = _limits()
+    try:
+        with zipfile.ZipFile(path) as archive:
+            _check_zip_directory(archive, max_total)
+            sheet, _ = _first_sheet(archive)
+            for info in archive.infolist():
+                name = info.filename
+                if name == sheet or not name.endswith((".xml", ".rels")):
+                    continue
+                if name.endswith("sharedStrings.xml"):
+                    _count_shared_strings(archive, name, max_cells)
+                elif _is_worksheet(name):
+                    with archive.open(name) as stream:  # other sheets: openpyxl reads their start
+                        _check_prolog(stream, name)
+                else:
+                    _drain(archive, name)
+            scan = _scan_sheet(archive, sheet, max_cells, max_cols)
+    except FileRejected:
+        raise
+    except (zipfile.BadZipFile, EOFError) as exc:
+        # also what a lying header ends in: zipfile stops at the declared size, and the CRC fails
+        raise _xlsx_rejected(f"压缩包损坏或条目内容与声明的大小、校验值不符（{exc}）",
+                             "the zip is damaged, or an entry's content does not match its declared size "
+                             "and checksum") from None
+    except (zipfile.LargeZipFile, OSError, KeyError, ValueError, NotImplementedError, RuntimeError) as exc:
+        # RuntimeError: an encrypted entry; BadZipFile also for a CRC mismatch (a lying header).
+        raise FileRejected(f"文件不是有效的 XLSX 工作簿：{type(exc).__name__} / "
+                           f"the file is not a valid XLSX workbook") from None
+    except Exception as exc:  # defusedxml / expat errors from parsing the workbook's parts
+        raise FileRejected(f"文件不是有效的 XLSX 工作簿：{type(exc).__name__} / "
+                           f"the file is not a valid XLSX workbook") from None
+    return XlsxExtent(sheet=sheet, max_row=scan.max_row, max_col=scan.max_col, cells=scan.cells)
+
+
 # python-calamine is fast (≈ 1 s per 100k rows) but holds the whole sheet in memory:
 # ≈ 385 MB peak for a 300,000-row, 14 MB workbook. Beyond this size a workbook is read
 # with openpyxl in read-only mode instead, which streams the sheet's XML (bounded memory,
@@ -303,8 +791,10 @@ XLSX_CALAMINE_MAX_BYTES = 4 * 1024 * 1024
 
 
 def _open_xlsx(path: Path) -> RosterFile:
-    if path.stat().st_size > XLSX_CALAMINE_MAX_BYTES:
-        return _open_xlsx_streaming(path)
+    extent = inspect_xlsx(path)  # refuses bombs before either reader allocates anything
+    if (path.stat().st_size > XLSX_CALAMINE_MAX_BYTES or extent.area > XLSX_CALAMINE_MAX_CELLS
+            or extent.cells > XLSX_CALAMINE_MAX_CELLS):
+        return _open_xlsx_streaming(path, extent)
     from python_calamine import CalamineWorkbook
 
     try:
@@ -322,10 +812,8 @@ def _open_xlsx(path: Path) -> RosterFile:
     return _xlsx_roster(path, _xlsx_records(rows, first_row))
 
 
-def _open_xlsx_streaming(path: Path) -> RosterFile:
+def _open_xlsx_streaming(path: Path, extent: XlsxExtent) -> RosterFile:
     """The first sheet in workbook order, streamed by openpyxl's read-only reader."""
-    import zipfile
-
     from openpyxl import load_workbook
 
     try:
@@ -333,10 +821,17 @@ def _open_xlsx_streaming(path: Path) -> RosterFile:
         if not workbook.worksheets:
             raise FileRejected("XLSX 工作簿中没有工作表 / the workbook has no sheet")
         sheet = workbook.worksheets[0]  # workbook order, not the active sheet
-        rows = sheet.iter_rows(values_only=True)  # from row 1; missing rows come as empty
+        # From row 1, missing rows come as empty. The bounds are the cells actually found
+        # by the pre-check, never the declared dimension: openpyxl would pad every row to
+        # a lying `<dimension>` or stop early at a too-small one.
+        rows = sheet.iter_rows(min_row=1, max_row=max(extent.max_row, 1), min_col=1,
+                               max_col=max(extent.max_col, 1), values_only=True)
     except FileRejected:
         raise
     except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError) as exc:
+        raise FileRejected(f"文件不是有效的 XLSX 工作簿：{type(exc).__name__} / "
+                           f"the file is not a valid XLSX workbook") from None
+    except Exception as exc:  # defusedxml's refusals, expat errors
         raise FileRejected(f"文件不是有效的 XLSX 工作簿：{type(exc).__name__} / "
                            f"the file is not a valid XLSX workbook") from None
     return _xlsx_roster(path, _xlsx_records(_guarded(rows), 0))
@@ -367,6 +862,9 @@ def _xlsx_records(rows, first_row: int) -> Iterator[tuple[int, list] | Malformed
     line_no = first_row
     for raw in rows:
         line_no += 1
+        if raw.count(None) == len(raw):
+            yield line_no, [""]  # an empty row (openpyxl pads gaps with them): no cell to convert
+            continue
         cells = [xlsx_cell(v) for v in raw]
         if any(isinstance(c, str) and ("\x00" in c) for c in cells):
             yield Malformed(line_no, "单元格含空字符(NUL) / a cell contains NUL bytes")

@@ -117,6 +117,11 @@ MEDIA_URL = "/media/"
 
 # Partner rosters: the largest file accepted (bytes). Default 512 MiB.
 ROSTER_MAX_BYTES = env_int("ROSTER_MAX_BYTES", 512 * 1024 * 1024, minimum=1)
+# An XLSX sheet is refused when its cells, or the rectangle from A1 to its farthest cell
+# (declared or real), exceed this many: 1,048,576 rows × 40 columns is the largest roster.
+ROSTER_MAX_CELLS = env_int("ROSTER_MAX_CELLS", 50_000_000, minimum=1)
+# … or when it (or a CSV header) has more columns than this: a roster has fewer than 40.
+ROSTER_MAX_COLUMNS = env_int("ROSTER_MAX_COLUMNS", 200, minimum=1)
 # Files up to this size are processed inline (201); larger ones go to a worker (202).
 ROSTER_INLINE_MAX_BYTES = env_int("ROSTER_INLINE_MAX_BYTES", 2 * 1024 * 1024, minimum=0)
 # How long loaded snapshots are kept before the retention job drops their rows.

@@ -7,6 +7,7 @@ from PIL import Image
 
 from outreach.models import PublicityPosting
 from tests.assessment import factories as f
+from tests.enrollment import hostile
 from tests.factories import make_user
 
 A, B = f.A, f.B
@@ -102,6 +103,29 @@ def test_a_photo_that_is_no_image_is_refused(client, staff):
     r = client.post("/outreach/postings/new/", {"community": f.communities(A)[0].code, "posted_on": "2026-03-01",
                                                 "photo": fake})
     assert r.status_code == 400 and "JPEG 或 PNG" in r.content.decode()
+
+
+@pytest.mark.parametrize("name, build, fragment", [
+    ("bomb.png", lambda: hostile.png_bomb(200_000, 200_000), "百万像素的上限"),
+    ("bomb.jpg", lambda: hostile.jpeg_bomb(65_000, 65_000), "百万像素的上限"),
+    ("big.png", lambda: hostile.png_bomb(10_000, 6_000), "10000 × 6000 像素"),  # under Pillow's own limit
+    ("truncated.png", lambda: hostile.png_ok(64, 64)[:60], "JPEG 或 PNG"),
+    ("x.gif", lambda: b"GIF89a\x01\x00\x01\x00\x00\x00\x00;", "JPEG 或 PNG"),
+])
+def test_a_decompression_bomb_photo_is_a_form_error_and_the_next_upload_works(client, staff, name, build, fragment):
+    """The 68-byte PNG that claims 200,000 × 200,000 pixels answered 500; now a form error."""
+    client.force_login(staff)
+    community = f.communities(A)[0].code
+    content = build()
+    if name == "bomb.png":
+        assert len(content) < 100
+    r = client.post("/outreach/postings/new/", {"community": community, "posted_on": "2026-03-01",
+                                                "photo": SimpleUploadedFile(name, content, content_type="image/png")})
+    assert r.status_code == 400 and fragment in r.content.decode(), r.content.decode()[:2000]
+    assert not PublicityPosting.objects.exists()
+    ok = client.post("/outreach/postings/new/", {"community": community, "posted_on": "2026-03-01",
+                                                 "photo": SimpleUploadedFile("p.png", hostile.png_ok())})
+    assert ok.status_code == 302 and PublicityPosting.objects.get().photo.name.endswith(".png")
 
 
 @pytest.mark.parametrize("role,kw,status", [
