@@ -12,7 +12,8 @@ from pathlib import Path
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
-from wuhai_coverage.config import broker_url, cache_config, database_config, env_bool, env_int, env_list, env_rate
+from wuhai_coverage import config as _config
+from wuhai_coverage.config import broker_url, cache_config, database_config, env_bool, env_int, env_list
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("WUHAI_VAR_DIR", BASE_DIR / "var"))
@@ -183,9 +184,9 @@ REST_FRAMEWORK = {
         "rest_framework.throttling.UserRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
-        "anon": env_rate("API_THROTTLE_ANON", "60/min"),
-        "user": env_rate("API_THROTTLE_USER", "1200/min"),
-        "token_failure": env_rate("API_THROTTLE_TOKEN_FAILURE", "10/min"),
+        "anon": _config.env_rate("API_THROTTLE_ANON", "60/min"),
+        "user": _config.env_rate("API_THROTTLE_USER", "1200/min"),
+        "token_failure": _config.env_rate("API_THROTTLE_TOKEN_FAILURE", "10/min"),
     },
     "NUM_PROXIES": 0,  # the client IP is REMOTE_ADDR: a forged X-Forwarded-For cannot dodge a limit
 }

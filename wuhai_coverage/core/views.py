@@ -49,9 +49,8 @@ def server_error(request: HttpRequest) -> HttpResponse:
 def locked_out(request: HttpRequest, response=None, credentials=None) -> HttpResponse:
     """django-axes' lockout answer (AXES_LOCKOUT_CALLABLE): the login page again, with
     why and for how long, status 429."""
-    from django.conf import settings
-
     from axes.helpers import get_cool_off
+    from django.conf import settings
 
     cool_off = get_cool_off(request)
     minutes = int(cool_off.total_seconds() // 60) if cool_off else 0
@@ -96,10 +95,9 @@ def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def lockouts(request: HttpRequest) -> HttpResponse:
     """Sign-ins locked by too many failures (username + address), with an unlock button."""
-    from django.conf import settings
-
     from axes.helpers import get_cool_off
     from axes.models import AccessAttempt
+    from django.conf import settings
 
     _require_manager(request)
     qs = AccessAttempt.objects.filter(failures_since_start__gte=settings.AXES_FAILURE_LIMIT)
