@@ -86,11 +86,12 @@ def api_client():
 
 
 def token_client(user) -> APIClient:
-    from rest_framework.authtoken.models import Token
+    """An APIClient sending a freshly issued key of `user` (keys are stored hashed: the
+    clear key exists only in this client)."""
+    from wuhai_coverage.core.services import api_token_issue
 
     client = APIClient()
-    token, _ = Token.objects.get_or_create(user=user)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_token_issue(username=user.username)}")
     return client
 
 

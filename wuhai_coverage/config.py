@@ -37,6 +37,15 @@ def env_int(name: str, default: int, *, minimum: int = 0) -> int:
     return value
 
 
+def env_rate(name: str, default: str) -> str:
+    """A DRF throttle rate, N/second|minute|hour|day (e.g. 60/min)."""
+    raw = (os.environ.get(name) or "").strip() or default
+    count, _, period = raw.partition("/")
+    if not count.isdigit() or int(count) < 1 or not period or period[0] not in "smhd":
+        raise ImproperlyConfigured(f"{name} must look like 60/min (N per sec, min, hour or day), not {raw!r}")
+    return raw
+
+
 def env_list(name: str, default: list[str]) -> list[str]:
     raw = os.environ.get(name)
     if raw is None:

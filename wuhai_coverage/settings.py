@@ -6,11 +6,13 @@ DATABASE_URL and CELERY_BROKER_URL switch to PostgreSQL and Redis.
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
+from wuhai_coverage import config as _config
 from wuhai_coverage.config import broker_url, cache_config, database_config, env_bool, env_int, env_list
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -42,11 +44,11 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_htmx",
+    "axes",
     "wuhai_coverage.core",
     "enrollment",
     "enforcement",
@@ -63,9 +65,11 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "wuhai_coverage.core.middleware.NoStoreMiddleware",  # no-store on every page, API answer and file
+    "wuhai_coverage.core.middleware.PartnerApiOnlyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a locked-out login into the lockout page
 ]
 
 ROOT_URLCONF = "wuhai_coverage.urls"
@@ -94,9 +98,47 @@ LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/accounts/login/"
 
+# Django's four validators, for every password set through a form or `create_user`.
+# Twelve characters at least: these accounts reach a whole city's ID numbers.
+PASSWORD_MIN_LENGTH = env_int("PASSWORD_MIN_LENGTH", 12, minimum=8)
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+     "OPTIONS": {"user_attributes": ("username", "display_name", "first_name", "last_name", "email")}},
+    {"NAME": "wuhai_coverage.core.passwords.MinimumLengthValidator",
+     "OPTIONS": {"min_length": PASSWORD_MIN_LENGTH}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# Login throttling (django-axes): failures are counted per (username, client IP) pair, so
+# an attacker guessing from one address locks only that pair — not every colleague behind
+# the same office NAT, and not the account itself for its owner elsewhere. After
+# LOGIN_FAILURE_LIMIT failures the pair is locked for LOGIN_LOCKOUT_MINUTES (each further
+# attempt restarts the period); a success resets the count. A city manager unlocks at
+# /accounts/lockouts/ or with `manage.py axes_reset_username USERNAME`. The client IP is
+# REMOTE_ADDR (no forwarded header is trusted here).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 30, minimum=1))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "wuhai_coverage.core.views.locked_out"
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_IPWARE_META_PRECEDENCE_ORDER = ("REMOTE_ADDR",)
+AXES_VERBOSE = False
+
+# Sessions end after SESSION_IDLE_MINUTES without a request (every request moves the
+# expiry on) and when the browser closes (the cookie has no expiry date).
+SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 30, minimum=1)
+SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+
+# API keys (core.ApiToken): stored as SHA-256 digests, valid API_TOKEN_DAYS after issue.
+API_TOKEN_DAYS = env_int("API_TOKEN_DAYS", 365, minimum=1)
 
 # Simplified Chinese first, English second; Asia/Shanghai everywhere.
 LANGUAGE_CODE = "zh-hans"
@@ -132,7 +174,7 @@ FILE_UPLOAD_TEMP_DIR = None
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "wuhai_coverage.core.tokens.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -141,6 +183,18 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "wuhai_coverage.core.api.exception_handler",
+    # Per client IP for anonymous callers, per user otherwise; a bad token counts against
+    # `token_failure` (per IP) before any view runs, so guessing keys is throttled too.
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": _config.env_rate("API_THROTTLE_ANON", "60/min"),
+        "user": _config.env_rate("API_THROTTLE_USER", "1200/min"),
+        "token_failure": _config.env_rate("API_THROTTLE_TOKEN_FAILURE", "10/min"),
+    },
+    "NUM_PROXIES": 0,  # the client IP is REMOTE_ADDR: a forged X-Forwarded-For cannot dodge a limit
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "乌海市全民参保扩面征缴平台 API / Wuhai coverage portal API",

@@ -5,6 +5,8 @@ from rest_framework.test import APIClient
 
 from wuhai_coverage.core.models import User
 
+STRONG = "harbour-lantern-4417"
+
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("args, role, district, street, department", [
@@ -16,10 +18,10 @@ from wuhai_coverage.core.models import User
     (["--role", "partner", "--department", "hrss"], "partner", None, None, "hrss"),
 ])
 def test_every_role_can_be_created_and_given_a_token(capsys, args, role, district, street, department):
-    call_command("create_user", "u1", *args, "--password", "pw-123456")
+    call_command("create_user", "u1", *args, "--password", STRONG)
     user = User.objects.get(username="u1")
     assert (user.role, user.district_id, user.street_id, user.department) == (role, district, street, department)
-    assert user.check_password("pw-123456")
+    assert user.check_password(STRONG)
     capsys.readouterr()
     call_command("issue_api_token", "u1")
     key = capsys.readouterr().out
@@ -29,15 +31,19 @@ def test_every_role_can_be_created_and_given_a_token(capsys, args, role, distric
 
 
 @pytest.mark.django_db
-def test_token_is_stable_unless_rotated(capsys):
+def test_each_issue_is_a_new_key_and_rotate_revokes_the_old_ones(capsys):
     call_command("create_user", "p", "--role", "partner", "--department", "tax")
     capsys.readouterr()
     call_command("issue_api_token", "p")
     first = capsys.readouterr().out.strip()
     call_command("issue_api_token", "p")
-    assert capsys.readouterr().out.strip() == first
+    second = capsys.readouterr().out.strip()
+    assert second != first  # the old key is never re-printed: it is not stored
+    me = lambda key: APIClient().get("/api/v1/me/", HTTP_AUTHORIZATION=f"Token {key}").status_code  # noqa: E731
+    assert me(first) == me(second) == 200  # both work until revoked or expired
     call_command("issue_api_token", "p", "--rotate")
-    assert capsys.readouterr().out.strip() != first
+    third = capsys.readouterr().out.strip()
+    assert (me(first), me(second), me(third)) == (401, 401, 200)
 
 
 @pytest.mark.django_db

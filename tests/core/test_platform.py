@@ -112,8 +112,7 @@ def test_docker_compose_file_is_valid():
     ("inspector", {}, ["/tasks/"], ["/rosters/", "/outreach/postings/", "/assessment/"]),
 ])
 def test_nav_shows_only_what_the_role_may_use(client, db, role, kwargs, shown, hidden):
-    make_user(role, username="navuser", password="pw-123456", **kwargs)
-    client.login(username="navuser", password="pw-123456")
+    client.force_login(make_user(role, username="navuser", password="pw-123456", **kwargs))
     nav = client.get("/dashboard/").content.decode().split('<nav class="mainnav">')[1].split("</nav>")[0]
     for href in shown:
         assert f'href="{href}"' in nav

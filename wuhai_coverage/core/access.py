@@ -5,6 +5,8 @@
   street). Outside it, objects simply do not exist for the user.
 - `get_for_user(qs, user, **lookup)` — one object inside the jurisdiction, else 404
   (never 403, which would confirm the object exists).
+- `may_use_path(user, path)` — partner accounts use the API only: every other page
+  answers them 403 (applied to every request by core.middleware).
 """
 from __future__ import annotations
 
@@ -95,3 +97,18 @@ def in_jurisdiction(user, *, district_code: str | None, street_code: str | None)
     if j.street_code:
         return street_code == j.street_code
     return district_code == j.district_code
+
+
+# What a partner account may reach outside the API: signing in and out, the language
+# switch, static files, the health check, and the public pages of portal.md.
+PARTNER_PATH_PREFIXES = (
+    "/api/", "/accounts/login/", "/accounts/logout/", "/i18n/", "/static/", "/healthz/",
+    "/calculator/", "/blacklist/", "/disclosure/",
+)
+
+
+def may_use_path(user, path: str) -> bool:
+    """False for a partner on any staff page: partners push and read through the API."""
+    if user is None or not user.is_authenticated or user.role != Role.PARTNER:
+        return True
+    return path.startswith(PARTNER_PATH_PREFIXES)

@@ -77,3 +77,17 @@ class AccessLogAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+@admin.register(models.ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Keys are issued by `manage.py issue_api_token` (shown once); here they are read and revoked."""
+
+    list_display = ("user", "prefix", "created_at", "last_used_at", "expires_at", "revoked_at", "revoked_by")
+    list_filter = ("user__role",)
+    search_fields = ("user__username", "prefix")
+    readonly_fields = ("user", "prefix", "digest", "created_at", "expires_at", "last_used_at", "revoked_at",
+                       "revoked_by")
+
+    def has_add_permission(self, request):
+        return False

@@ -7,7 +7,7 @@ import logging
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DatabaseError
 from rest_framework import permissions, serializers, status
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import Throttled, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -21,6 +21,9 @@ def exception_handler(exc, context):
     if isinstance(exc, DjangoValidationError):
         exc = ValidationError(detail=exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
     response = drf_exception_handler(exc, context)
+    if isinstance(exc, Throttled) and response is not None:
+        wait = exc.wait if exc.wait is not None else 60  # DRF has already rounded it up; Retry-After says the same
+        response.data = {"detail": f"请求过于频繁，请 {wait} 秒后重试 / too many requests, retry in {wait} s"}
     if response is None and isinstance(exc, DatabaseError):
         log.exception("database error in %s", context.get("view"))
         return Response(

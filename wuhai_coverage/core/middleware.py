@@ -1,7 +1,11 @@
-"""Response headers the portal adds to every answer of its own."""
+"""Request-wide rules: response headers the portal adds to every answer of its own, and
+the access layer's one rule for partner accounts."""
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from wuhai_coverage.core import access
 
 
 class NoStoreMiddleware:
@@ -23,3 +27,17 @@ class NoStoreMiddleware:
         response["Cache-Control"] = "no-store, private"
         response["Pragma"] = "no-cache"  # HTTP/1.0 proxies
         return response
+
+
+class PartnerApiOnlyMiddleware:
+    """A partner signed in through the browser gets 403 on every staff page: the rule is
+    stated once here (access.may_use_path), not in each view."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if not access.may_use_path(user, request.path_info):
+            return render(request, "403.html", {"partner_only": True}, status=403)
+        return self.get_response(request)

@@ -4,6 +4,7 @@ from __future__ import annotations
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -206,3 +207,31 @@ class AccessLog(models.Model):
         ordering = ["-at"]
         verbose_name = _("个人信息查看记录")
         verbose_name_plural = _("个人信息查看记录")
+
+
+class ApiToken(models.Model):
+    """An API key of a partner system (or a staff script). The key is shown once, when
+    issued; only its SHA-256 digest is stored, with its first characters to tell keys
+    apart on the token page. A key works until it expires or is revoked."""
+
+    user = models.ForeignKey(User, verbose_name=_("用户"), on_delete=models.CASCADE, related_name="api_tokens")
+    prefix = models.CharField(_("密钥前缀"), max_length=8)
+    digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(_("签发时间"), default=timezone.now)
+    expires_at = models.DateTimeField(_("到期时间"))
+    last_used_at = models.DateTimeField(_("最近使用"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("吊销时间"), null=True, blank=True)
+    revoked_by = models.ForeignKey(User, verbose_name=_("吊销人"), null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["user__username", "-created_at"]
+        verbose_name = _("API 令牌")
+        verbose_name_plural = _("API 令牌")
+
+    def __str__(self) -> str:
+        return f"{self.user.username} {self.prefix}…"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None and self.expires_at > timezone.now()

@@ -24,12 +24,13 @@ REVIEW_BLACKLIST = "review_blacklist"
 VIEW_ASSESSMENT = "view_assessment"
 POST_PUBLICITY = "post_publicity"    # record a publicity posting in a community
 READ_BLACKLIST = "read_blacklist"    # partners apply joint punishment
+MANAGE_ACCOUNTS = "manage_accounts"  # revoke API tokens, unlock locked-out logins
 
 CAPABILITIES: dict[str, frozenset[str]] = {
     Role.CITY_MANAGER: frozenset({
         VIEW_TASKS, WORK_TASKS, ASSIGN_TASKS, ISSUE_NOTICES, REVEAL_PERSONAL, RUN_COMPARISON,
         EDIT_SETTINGS, VIEW_ROSTERS, VIEW_CASES, REVIEW_BLACKLIST, VIEW_ASSESSMENT, READ_BLACKLIST,
-        POST_PUBLICITY,
+        POST_PUBLICITY, MANAGE_ACCOUNTS,
     }),
     Role.DISTRICT_CASEWORKER: frozenset({
         VIEW_TASKS, WORK_TASKS, ASSIGN_TASKS, ISSUE_NOTICES, REVEAL_PERSONAL, VIEW_ROSTERS,

@@ -1,11 +1,18 @@
-"""Writes for people: creating users with a role and jurisdiction, issuing API tokens."""
+"""Writes for people: creating users with a role and jurisdiction, issuing and revoking
+API tokens."""
 from __future__ import annotations
 
-from django.db import transaction
-from rest_framework.authtoken.models import Token
+import datetime as dt
 
-from wuhai_coverage.core.models import AccessLog, District, Street, User
+from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone, translation
+
+from wuhai_coverage.core.models import AccessLog, ApiToken, District, Street, User
 from wuhai_coverage.core.roles import validate_jurisdiction
+from wuhai_coverage.core.tokens import PREFIX_LENGTH, digest_of, new_key
 
 
 class UserError(ValueError):
@@ -38,6 +45,7 @@ def user_create(*, username: str, role: str, district_code: str | None = None, s
     user = User(username=username, role=role, district=district, street=street,
                 department=department or "", display_name=display_name)
     if password:
+        password_check(password, user=user)
         user.set_password(password)
     else:
         user.set_unusable_password()
@@ -47,17 +55,54 @@ def user_create(*, username: str, role: str, district_code: str | None = None, s
     return user
 
 
-def api_token_issue(*, username: str, rotate: bool = False) -> str:
+def password_check(password: str, *, user: User | None = None) -> None:
+    """Django's validators (settings.AUTH_PASSWORD_VALIDATORS); UserError with their
+    messages in Chinese, then in English."""
+    messages = []
+    for language in ("zh-hans", "en"):
+        with translation.override(language):
+            try:
+                validate_password(password, user)
+            except ValidationError as exc:
+                messages.append(" ".join(exc.messages))
+    if messages:
+        raise UserError("密码不符合要求：" + messages[0] + " / the password was refused: " + messages[-1])
+
+
+@transaction.atomic
+def api_token_issue(*, username: str, rotate: bool = False, days: int | None = None,
+                    actor: User | None = None) -> str:
+    """A NEW key for the user, valid `days` (default settings.API_TOKEN_DAYS). The key
+    is returned once and never stored. Earlier keys keep working until they expire or
+    are revoked — unless `rotate`, which revokes them in the same transaction."""
     try:
-        user = User.objects.get(username=username)
+        user = User.objects.select_for_update().get(username=username)
     except User.DoesNotExist:
         raise UserError(f"no user {username!r}") from None
     if not user.is_active:
         raise UserError(f"user {username!r} is inactive")
+    days = settings.API_TOKEN_DAYS if days is None else days
+    if days < 1:
+        raise UserError("a token is valid for at least one day")
     if rotate:
-        Token.objects.filter(user=user).delete()
-    token, _ = Token.objects.get_or_create(user=user)
-    return token.key
+        api_tokens_revoke(user=user, actor=actor)
+    key = new_key()
+    now = timezone.now()
+    ApiToken.objects.create(user=user, prefix=key[:PREFIX_LENGTH], digest=digest_of(key), created_at=now,
+                            expires_at=now + dt.timedelta(days=days))
+    return key
+
+
+def api_tokens_revoke(*, user: User, actor: User | None = None, prefix: str | None = None,
+                      pk: int | None = None) -> int:
+    """Revoke the user's active keys (all of them, or the one with `prefix` or `pk`);
+    returns how many. A revoked key is kept, dated and signed, for the audit."""
+    qs = ApiToken.objects.filter(user=user, revoked_at__isnull=True)
+    if prefix:
+        qs = qs.filter(prefix=prefix)
+    if pk is not None:
+        qs = qs.filter(pk=pk)
+    return qs.update(revoked_at=timezone.now(), revoked_by=actor)
 
 
 def access_log_reveal(*, actor: User, field: str, subject_key: str = "", subject_keys=(), context: str = "",

@@ -8,5 +8,9 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/tokens/", views.tokens, name="tokens"),
+    path("accounts/tokens/<int:pk>/revoke/", views.token_revoke, name="token-revoke"),
+    path("accounts/lockouts/", views.lockouts, name="lockouts"),
+    path("accounts/lockouts/<int:pk>/unlock/", views.lockout_unlock, name="lockout-unlock"),
     path("healthz/", views.healthz, name="healthz"),
 ]
