@@ -11,7 +11,15 @@ from pathlib import Path
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
-from wuhai_coverage.config import broker_url, cache_config, database_config, env_bool, env_int, env_list
+from wuhai_coverage.config import (
+    broker_url,
+    cache_config,
+    database_config,
+    env_bool,
+    env_int,
+    env_list,
+    env_networks,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("WUHAI_VAR_DIR", BASE_DIR / "var"))
@@ -32,6 +40,9 @@ if not SECRET_KEY:
     SECRET_KEY = "dev-only-insecure-key-wuhai-coverage-portal-not-for-production"
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
+# Reverse proxies (addresses or networks) whose X-Forwarded-For / -Proto are believed;
+# empty by default: the headers are then dropped (core/http.py) and REMOTE_ADDR is the client.
+TRUSTED_PROXIES = env_networks("DJANGO_TRUSTED_PROXIES")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -47,6 +58,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_htmx",
+    "csp",
     "wuhai_coverage.core",
     "enrollment",
     "enforcement",
@@ -55,7 +67,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "wuhai_coverage.core.http.ForwardedHeadersMiddleware",  # first: before anything reads X-Forwarded-*
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -111,8 +125,12 @@ STATIC_ROOT = VAR_DIR / "static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "static"]
 WHITENOISE_USE_FINDERS = True
+# Uploaded and generated files: private (no URL maps to MEDIA_ROOT), random names.
 MEDIA_ROOT = VAR_DIR / "media"
-MEDIA_URL = "/media/"
+STORAGES = {
+    "default": {"BACKEND": "wuhai_coverage.core.storage.PrivateFileStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
 
 # Partner rosters: the largest file accepted (bytes). Default 512 MiB.
 ROSTER_MAX_BYTES = env_int("ROSTER_MAX_BYTES", 512 * 1024 * 1024, minimum=1)
@@ -142,7 +160,6 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
-    "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
 }
 
@@ -180,17 +197,42 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+# Headers sent with DEBUG on or off: no framing, no referrer to other sites, a browsing
+# context group of our own, no MIME sniffing.
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+# Content-Security-Policy (django-csp): no inline script, no inline style, nothing from
+# another origin. Page behaviour lives in static/js/portal.js; the API docs use the
+# Swagger UI view whose init script is a separate file (urls.py).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+    },
+}
+
 # Production hardening (check --deploy): on whenever DEBUG is off.
 if not DEBUG:
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # X-Forwarded-Proto decides "is this https?" only behind a configured trusted proxy
+    # (whose own header is the only one that survives ForwardedHeadersMiddleware).
+    if TRUSTED_PROXIES:
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", True)
     CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
     SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
     SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", 31536000)
-    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-    SECURE_HSTS_PRELOAD = True
-    SECURE_CONTENT_TYPE_NOSNIFF = True
-    X_FRAME_OPTIONS = "DENY"
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", True)
+    # Preloading is a promise to browser vendors that is slow to undo: opt in only.
+    SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", False)
 
 LOGGING = {
     "version": 1,
