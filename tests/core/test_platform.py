@@ -3,6 +3,7 @@ pages served by the portal itself."""
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -168,3 +169,11 @@ def test_nav_shows_only_what_the_role_may_use(client, db, role, kwargs, shown, h
         assert f'href="{href}"' in nav
     for href in hidden:
         assert f'href="{href}"' not in nav
+
+
+def test_ci_runs_ruff_before_the_tests_and_ruff_is_clean():
+    ci = (ROOT / ".ci" / "run").read_text()
+    assert ci.index(".venv/bin/ruff check .") < ci.index("bash scripts/test.sh")
+    ruff = Path(sys.executable).parent / "ruff"
+    out = subprocess.run([str(ruff), "check", "."], cwd=ROOT, capture_output=True, text=True)
+    assert out.returncode == 0, out.stdout + out.stderr
