@@ -356,3 +356,15 @@ def test_no_template_holds_inline_script_or_style():
             if "<style" in text and path.name not in PDF_ONLY:
                 found.append(f"{path.relative_to(ROOT)}: an inline <style>")
     assert found == []
+
+
+def test_check_deploy_is_clean_with_production_settings(tmp_path):
+    import secrets
+
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    clean.update({"WUHAI_VAR_DIR": str(tmp_path), "DATABASE_URL": "postgres://u:p@127.0.0.1:5432/x",
+                  "DJANGO_SECRET_KEY": secrets.token_urlsafe(50), "DJANGO_ALLOWED_HOSTS": "portal.example",
+                  "DJANGO_TRUSTED_PROXIES": "172.30.0.10"})
+    out = subprocess.run([sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+                         cwd=ROOT, env=clean, capture_output=True, text=True)
+    assert out.returncode == 0, out.stdout + out.stderr
