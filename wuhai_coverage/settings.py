@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "csp",
     "wuhai_coverage.core",
+    "wuhai_coverage.demodata",
     "enrollment",
     "enforcement",
     "outreach",

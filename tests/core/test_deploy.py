@@ -24,7 +24,8 @@ from tests.enrollment.factories import roster_csv, valid_row
 from tests.factories import OpenTaskFactory, make_user
 from wuhai_coverage.core.demo import DEMO_PASSWORD, DEMO_USERS
 from wuhai_coverage.core.http import client_ip, safe_next
-from wuhai_coverage.core.models import DemoMarker, User
+from wuhai_coverage.core.models import User
+from wuhai_coverage.demodata.models import DemoMarker
 
 ROOT = Path(__file__).resolve().parents[2]
 RANDOM_PART = re.compile(r"-[A-Za-z0-9_-]{22}\.\w+$")

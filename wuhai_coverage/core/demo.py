@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
-from wuhai_coverage.core.models import DemoMarker, District, Street, User
+from wuhai_coverage.core.models import District, Street, User
+from wuhai_coverage.demodata.models import DemoMarker
 
 DEMO_PASSWORD = "wuhai-demo-2020"
 # username, role, district or street or department, label

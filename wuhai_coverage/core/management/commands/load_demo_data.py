@@ -17,7 +17,7 @@ from wuhai_coverage.core.demo import (
     is_demo_database,
     mark_demo_database,
 )
-from wuhai_coverage.core.models import DemoMarker
+from wuhai_coverage.demodata.models import DemoMarker
 
 REFUSAL = ("拒绝载入演示数据：该数据库已有用户，但不是演示数据库（没有演示数据标记）。"
            "演示数据会使用公开的演示密码。如确需在此数据库载入，请加 --i-know-this-is-not-production。 / "
