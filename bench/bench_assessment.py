@@ -57,7 +57,7 @@ def main() -> None:
     from enrollment.models import ROW_MODELS
     from wuhai_coverage.core.demo import ensure_demo_users
 
-    ensure_demo_users()
+    ensure_demo_users()  # creates the missing ones; existing users are left as they are
     t = time.perf_counter()
     print(load_demo_rosters(seed=23, scale=args.scale).splitlines()[0], f"({time.perf_counter() - t:.1f} s)")
     today = timezone.localdate()

@@ -34,6 +34,7 @@ from enforcement.models import Notice, Task, TaskKind
 from enforcement.notices import default_notice_kind, evidence_items, issuing_office_of
 from enforcement.templatetags.portal_tags import cell
 from wuhai_coverage.core import access, privacy
+from wuhai_coverage.core.http import client_ip, safe_next
 from wuhai_coverage.core.models import Street
 from wuhai_coverage.core.roles import (
     ASSIGN_TASKS,
@@ -82,10 +83,6 @@ def _decorate(tasks, today) -> None:
 
 def _staff_options(staff) -> list[tuple[int, str]]:
     return [(u.pk, f"{u}（{u.street.name}）" if u.street_id else str(u)) for u in staff]
-
-
-def _client_ip(request: HttpRequest) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
 
 
 def _caps(user) -> set[str]:
@@ -204,9 +201,7 @@ def queue(request: HttpRequest) -> HttpResponse:
 def bulk_assign(request: HttpRequest) -> HttpResponse:
     access.require(request.user, ASSIGN_TASKS)
     form = BulkAssignForm(request.POST, staff=selectors.assignable_staff(user=request.user))
-    back = request.POST.get("next") or reverse("enforcement:queue")
-    if not back.startswith("/"):
-        back = reverse("enforcement:queue")
+    back = safe_next(request, reverse("enforcement:queue"))
     if not form.is_valid():
         messages.error(request, "请选择街道工作人员 / choose a street worker")
         return redirect(back)
@@ -355,10 +350,7 @@ def _action(request: HttpRequest, pk: int, *, cap: str, form_class, form_key: st
         messages.error(request, str(exc))
     else:
         messages.success(request, ok)
-    back = request.POST.get("next") or ""
-    if back.startswith("/") and not back.startswith("//"):
-        return redirect(back)
-    return redirect("enforcement:task", pk=task.pk)
+    return redirect(safe_next(request, reverse("enforcement:task", args=[task.pk])))
 
 
 @login_required
@@ -435,7 +427,7 @@ def task_reveal(request: HttpRequest, pk: int, field: str) -> HttpResponse:
     access.require(request.user, REVEAL_PERSONAL)
     if field not in ("id_number", "phone"):
         raise Http404("no such field")
-    value = services.personal_reveal(task=task, actor=request.user, field_name=field, ip=_client_ip(request),
+    value = services.personal_reveal(task=task, actor=request.user, field_name=field, ip=client_ip(request),
                                      context=request.POST.get("context") or f"task {task.pk}")
     return render(request, "enforcement/_revealed.html", {"value": value, "field": field})
 

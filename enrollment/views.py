@@ -17,6 +17,7 @@ from enrollment import selectors
 from enrollment.exports import issues_workbook
 from enrollment.models import Enrollment, RosterBatch, RosterIssue, RosterKind
 from wuhai_coverage.core import access, privacy
+from wuhai_coverage.core.http import client_ip
 from wuhai_coverage.core.models import AccessLog, Department, District
 from wuhai_coverage.core.roles import REVEAL_PERSONAL, VIEW_ROSTERS, VIEW_TASKS
 from wuhai_coverage.core.services import access_log_reveal
@@ -82,10 +83,6 @@ def _label_employers(employers) -> None:
     for e in employers:
         e.market_status_label = MARKET_STATUS_LABELS.get(e.market_status, e.market_status)
         e.entity_type_label = ENTITY_TYPE_LABELS.get(e.entity_type, e.entity_type)
-
-
-def _client_ip(request: HttpRequest) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
 
 
 def _registry_filters(request: HttpRequest) -> tuple[selectors.RegistryFilters, str | None]:
@@ -181,6 +178,6 @@ def person_reveal(request: HttpRequest, pk: int, field: str) -> HttpResponse:
     if field not in AccessLog.Field.values:
         raise Http404("no such field")
     access_log_reveal(actor=request.user, field=field, subject_key=person.id_number,
-                      context=f"person {person.pk}", ip=_client_ip(request))
+                      context=f"person {person.pk}", ip=client_ip(request))
     return render(request, "enrollment/registry_revealed.html",
                   {"value": getattr(person, field), "field": field})

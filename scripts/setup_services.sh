@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs (if absent) and starts (if down) what the test suite needs on a Debian machine:
-# PostgreSQL, Redis, Debian's Chromium, Noto CJK fonts, poppler-utils, GNU gettext; creates the
+# PostgreSQL, Redis, Debian's Chromium, Noto CJK fonts, poppler-utils, GNU gettext, docker-compose, nginx; creates the
 # `wuhai` database role. Idempotent; safe to run on a machine where all is already up.
 set -euo pipefail
 # (a `grep -q` at the end of a pipe would make the pipe fail under pipefail: grep >/dev/null)
@@ -17,6 +17,7 @@ command -v pdffonts >/dev/null 2>&1 || need+=(poppler-utils)
 command -v fc-list >/dev/null 2>&1 || need+=(fontconfig)
 command -v xgettext >/dev/null 2>&1 || need+=(gettext)   # tests/core/test_i18n.py runs makemessages
 command -v docker-compose >/dev/null 2>&1 || need+=(docker-compose)
+[ -x /usr/sbin/nginx ] || need+=(nginx-light)          # tests/core/test_reverse_proxy.py runs deploy/nginx.conf
 # WeasyPrint needs Pango; most Debian images have it, a bare one may not.
 ldconfig -p 2>/dev/null | grep libpango-1.0 >/dev/null || need+=(libpango-1.0-0 libpangoft2-1.0-0)
 python3 -c "import venv, ensurepip" >/dev/null 2>&1 || need+=(python3-venv)

@@ -2,6 +2,7 @@
 value stops start-up with a message that names the variable (portal.md → Configuration)."""
 from __future__ import annotations
 
+import ipaddress
 import os
 from urllib.parse import urlparse
 
@@ -51,6 +52,18 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if raw is None:
         return default
     return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def env_networks(name: str) -> list[str]:
+    """A comma-separated list of IP addresses or networks (10.0.0.5, 172.30.0.0/24, ::1);
+    empty when unset. A malformed entry stops start-up."""
+    out = []
+    for item in env_list(name, []):
+        try:
+            out.append(str(ipaddress.ip_network(item, strict=False)))
+        except ValueError:
+            raise ImproperlyConfigured(f"{name}: {item!r} is not an IP address or network") from None
+    return out
 
 
 def database_config(default_sqlite_path: str) -> dict:

@@ -13,7 +13,15 @@ from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 from wuhai_coverage import config as _config
-from wuhai_coverage.config import broker_url, cache_config, database_config, env_bool, env_int, env_list
+from wuhai_coverage.config import (
+    broker_url,
+    cache_config,
+    database_config,
+    env_bool,
+    env_int,
+    env_list,
+    env_networks,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("WUHAI_VAR_DIR", BASE_DIR / "var"))
@@ -34,6 +42,9 @@ if not SECRET_KEY:
     SECRET_KEY = "dev-only-insecure-key-wuhai-coverage-portal-not-for-production"
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
+# Reverse proxies (addresses or networks) whose X-Forwarded-For / -Proto are believed;
+# empty by default: the headers are then dropped (core/http.py) and REMOTE_ADDR is the client.
+TRUSTED_PROXIES = env_networks("DJANGO_TRUSTED_PROXIES")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -49,7 +60,9 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_htmx",
     "axes",
+    "csp",
     "wuhai_coverage.core",
+    "wuhai_coverage.demodata",
     "enrollment",
     "enforcement",
     "outreach",
@@ -57,7 +70,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "wuhai_coverage.core.http.ForwardedHeadersMiddleware",  # first: before anything reads X-Forwarded-*
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -116,7 +131,7 @@ AUTH_PASSWORD_VALIDATORS = [
 # LOGIN_FAILURE_LIMIT failures the pair is locked for LOGIN_LOCKOUT_MINUTES (each further
 # attempt restarts the period); a success resets the count. A city manager unlocks at
 # /accounts/lockouts/ or with `manage.py axes_reset_username USERNAME`. The client IP is
-# REMOTE_ADDR (no forwarded header is trusted here).
+# core.http.client_ip: REMOTE_ADDR, or X-Forwarded-For from a trusted proxy only.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
@@ -127,7 +142,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "wuhai_coverage.core.views.locked_out"
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
-AXES_IPWARE_META_PRECEDENCE_ORDER = ("REMOTE_ADDR",)
+AXES_CLIENT_IP_CALLABLE = "wuhai_coverage.core.http.client_ip"
 AXES_VERBOSE = False
 
 # Sessions end after SESSION_IDLE_MINUTES without a request (every request moves the
@@ -154,8 +169,12 @@ STATIC_ROOT = VAR_DIR / "static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "static"]
 WHITENOISE_USE_FINDERS = True
+# Uploaded and generated files: private (no URL maps to MEDIA_ROOT), random names.
 MEDIA_ROOT = VAR_DIR / "media"
-MEDIA_URL = "/media/"
+STORAGES = {
+    "default": {"BACKEND": "wuhai_coverage.core.storage.PrivateFileStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
 
 # Partner rosters: the largest file accepted (bytes). Default 512 MiB.
 ROSTER_MAX_BYTES = env_int("ROSTER_MAX_BYTES", 512 * 1024 * 1024, minimum=1)
@@ -186,15 +205,14 @@ REST_FRAMEWORK = {
     # Per client IP for anonymous callers, per user otherwise; a bad token counts against
     # `token_failure` (per IP) before any view runs, so guessing keys is throttled too.
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+        "wuhai_coverage.core.tokens.AnonThrottle",
+        "wuhai_coverage.core.tokens.UserThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": _config.env_rate("API_THROTTLE_ANON", "60/min"),
         "user": _config.env_rate("API_THROTTLE_USER", "1200/min"),
         "token_failure": _config.env_rate("API_THROTTLE_TOKEN_FAILURE", "10/min"),
     },
-    "NUM_PROXIES": 0,  # the client IP is REMOTE_ADDR: a forged X-Forwarded-For cannot dodge a limit
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "乌海市全民参保扩面征缴平台 API / Wuhai coverage portal API",
@@ -202,7 +220,6 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
-    "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
 }
 
@@ -240,17 +257,44 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+# Headers sent with DEBUG on or off: no framing, no referrer to other sites, a browsing
+# context group of our own, no MIME sniffing.
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+# Content-Security-Policy (django-csp): no inline script, no inline style, nothing from
+# another origin. Page behaviour lives in static/js/portal.js; the API docs use the
+# Swagger UI view whose init script is a separate file (urls.py).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+    },
+}
+
 # Production hardening (check --deploy): on whenever DEBUG is off.
 if not DEBUG:
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # X-Forwarded-Proto decides "is this https?" only behind a configured trusted proxy
+    # (whose own header is the only one that survives ForwardedHeadersMiddleware).
+    if TRUSTED_PROXIES:
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", True)
     CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
     SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
     SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", 31536000)
-    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-    SECURE_HSTS_PRELOAD = True
-    SECURE_CONTENT_TYPE_NOSNIFF = True
-    X_FRAME_OPTIONS = "DENY"
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", True)
+    # Preloading is a promise to browser vendors that is slow to undo: opt in only.
+    SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", False)
+    if not SECURE_HSTS_PRELOAD:
+        SILENCED_SYSTEM_CHECKS = ["security.W021"]  # preload is off on purpose (above)
 
 LOGGING = {
     "version": 1,

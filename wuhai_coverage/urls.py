@@ -1,10 +1,8 @@
 """Root URLconf. Apps are included by dotted string so that this package imports no
 app and the layers stay acyclic (style.md)."""
-from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path, re_path
-from django.views.static import serve
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 api_v1 = [
     path("", include("wuhai_coverage.core.api_urls")),
@@ -12,8 +10,8 @@ api_v1 = [
     path("", include("enforcement.api_urls")),
     path("", include("assessment.api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
-    path("redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
+    # The split view serves Swagger UI's init script as a file (?script), not inline: CSP.
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
 ]
 
 urlpatterns = [
@@ -27,8 +25,10 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
-if settings.DEBUG:
-    urlpatterns += [re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT})]
+# Uploaded and generated files (MEDIA_ROOT: notices, roster files, posting photos) are never
+# served as /media/, not even with DEBUG on: each kind has a view that checks the user's
+# capability and jurisdiction (notices/<n>.pdf, outreach/postings/<n>/photo/); raw roster
+# files, which hold full ID numbers, are not downloadable at all (docs/security.md).
 
 handler404 = "wuhai_coverage.core.views.not_found"
 handler500 = "wuhai_coverage.core.views.server_error"

@@ -1,10 +1,13 @@
 """Migrations on PostgreSQL, reference data, database-enforced rules, the schema and
 pages served by the portal itself."""
+import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
+import yaml
 from django.core.management import call_command
 from django.db import IntegrityError, connection, transaction
 
@@ -96,13 +99,60 @@ def test_times_are_asia_shanghai(settings):
     assert settings.CELERY_BEAT_SCHEDULE["nightly-comparison"]["schedule"].hour == {2}
 
 
-def test_docker_compose_file_is_valid():
+COMPOSE_SECRETS = {"DJANGO_SECRET_KEY": "k" * 50, "POSTGRES_PASSWORD": "pg-secret", "REDIS_PASSWORD": "redis-secret",
+                   "DJANGO_ALLOWED_HOSTS": "portal.example"}
+
+
+def _compose_config(env: dict) -> subprocess.CompletedProcess:
     if shutil.which("docker-compose") is None:
         pytest.skip("docker-compose is not installed here (scripts/setup_services.sh installs it)")
-    out = subprocess.run(["docker-compose", "-f", str(ROOT / "docker-compose.yml"), "config", "--services"],
-                         capture_output=True, text=True, cwd=ROOT)
+    clean = {k: v for k, v in os.environ.items() if k not in COMPOSE_SECRETS}
+    return subprocess.run(["docker-compose", "-f", str(ROOT / "docker-compose.yml"), "config"],
+                          capture_output=True, text=True, cwd=ROOT, env={**clean, **env})
+
+
+def test_docker_compose_file_is_valid_and_safe_by_default():
+    out = _compose_config(COMPOSE_SECRETS)
     assert out.returncode == 0, out.stderr
-    assert set(out.stdout.split()) == {"postgres", "redis", "web", "worker", "beat"}
+    config = yaml.safe_load(out.stdout)
+    services = config["services"]
+    assert set(services) == {"proxy", "postgres", "redis", "web", "worker", "beat"}
+    # The reverse proxy is the only published port; gunicorn is reachable on the network only.
+    published = {name for name, svc in services.items() if svc.get("ports")}
+    assert published == {"proxy"}
+    assert "8000" in [str(p) for p in services["web"]["expose"]]
+    assert "nginx" in services["proxy"]["image"]
+    # Redis: a password and an append-only file on a volume; every URL carries the password.
+    command = services["redis"]["command"]
+    assert command[command.index("--requirepass") + 1] == "redis-secret"
+    assert command[command.index("--appendonly") + 1] == "yes"
+    assert any(v.startswith("redisdata:/data") for v in services["redis"]["volumes"])
+    for name in ("web", "worker", "beat"):
+        env = services[name]["environment"]
+        assert env["CELERY_BROKER_URL"] == "redis://:redis-secret@redis:6379/0"
+        assert env["CACHE_URL"] == "redis://:redis-secret@redis:6379/1"
+        assert env["DJANGO_SECRET_KEY"] == "k" * 50 and env["DJANGO_DEBUG"] == "0"
+        assert "pg-secret" in env["DATABASE_URL"]
+        # Forwarded headers are believed from the proxy's fixed address only.
+        assert env["DJANGO_TRUSTED_PROXIES"] == services["proxy"]["networks"]["portal"]["ipv4_address"]
+    assert services["postgres"]["environment"]["POSTGRES_PASSWORD"] == "pg-secret"
+
+
+@pytest.mark.parametrize("missing", sorted(COMPOSE_SECRETS))
+def test_docker_compose_refuses_to_start_without_each_secret(missing):
+    out = _compose_config({k: v for k, v in COMPOSE_SECRETS.items() if k != missing})
+    assert out.returncode != 0
+    assert missing in out.stderr
+
+
+def test_nginx_config_sets_the_forwarded_headers_and_hides_media():
+    conf = (ROOT / "deploy" / "nginx.conf").read_text()
+    assert "proxy_set_header X-Forwarded-For   $remote_addr;" in conf   # replaces, never appends to, the client's
+    assert "proxy_set_header X-Forwarded-Proto $scheme;" in conf
+    assert "server web:8000;" in conf and "return 301 https://" in conf
+    assert "location /media/ {\n        return 404;" in conf
+    compose = (ROOT / "docker-compose.yml").read_text()
+    assert "./deploy/nginx.conf:/etc/nginx/conf.d/default.conf:ro" in compose
 
 
 @pytest.mark.parametrize("role, kwargs, shown, hidden", [
@@ -118,3 +168,11 @@ def test_nav_shows_only_what_the_role_may_use(client, db, role, kwargs, shown, h
         assert f'href="{href}"' in nav
     for href in hidden:
         assert f'href="{href}"' not in nav
+
+
+def test_ci_runs_ruff_before_the_tests_and_ruff_is_clean():
+    ci = (ROOT / ".ci" / "run").read_text()
+    assert ci.index(".venv/bin/ruff check .") < ci.index("bash scripts/test.sh")
+    ruff = Path(sys.executable).parent / "ruff"
+    out = subprocess.run([str(ruff), "check", "."], cwd=ROOT, capture_output=True, text=True)
+    assert out.returncode == 0, out.stdout + out.stderr

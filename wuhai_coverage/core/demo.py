@@ -1,7 +1,11 @@
-"""Demo users, one per role and jurisdiction, with a shared password (demo only)."""
+"""Demo users, one per role and jurisdiction, with a shared password (demo only), and the
+guard that keeps them out of any database that is not a demo database."""
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from wuhai_coverage.core.models import District, Street, User
+from wuhai_coverage.demodata.models import DemoMarker
 
 DEMO_PASSWORD = "wuhai-demo-2020"
 # username, role, district or street or department, label
@@ -19,10 +23,24 @@ DEMO_USERS = [
 ]
 
 
-def ensure_demo_users() -> list[User]:
-    users = []
+def is_demo_database() -> bool:
+    """True when a demo load marked this database, or when it has no user at all (a fresh
+    database: nothing to protect yet)."""
+    return DemoMarker.objects.exists() or not User.objects.exists()
+
+
+def ensure_demo_users(*, demo_user_ids: Collection[int] = ()) -> tuple[list[User], list[str]]:
+    """Create the demo users that are missing. An existing user of a demo name is brought
+    back to its demo role and password only when a demo load created it (its id in
+    `demo_user_ids`); any other existing user is left exactly as it is.
+    Returns (the demo users created or reset, the usernames left alone)."""
+    users, kept = [], []
     for username, role, where, label in DEMO_USERS:
-        user = User.objects.filter(username=username).first() or User(username=username)
+        user = User.objects.filter(username=username).first()
+        if user is not None and user.pk not in demo_user_ids:
+            kept.append(username)
+            continue
+        user = user or User(username=username)
         user.role, user.display_name = role, label
         user.district = user.street = None
         user.department = ""
@@ -37,4 +55,11 @@ def ensure_demo_users() -> list[User]:
         user.set_password(DEMO_PASSWORD)
         user.save()
         users.append(user)
-    return users
+    return users, kept
+
+
+def mark_demo_database(users: list[User]) -> DemoMarker:
+    marker, _ = DemoMarker.objects.get_or_create(pk=1)
+    marker.user_ids = sorted(set(marker.user_ids) | {u.pk for u in users})
+    marker.save()
+    return marker

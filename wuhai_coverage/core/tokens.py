@@ -17,7 +17,9 @@ import string
 from django.utils import timezone
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
-from rest_framework.throttling import SimpleRateThrottle
+from rest_framework.throttling import AnonRateThrottle, SimpleRateThrottle, UserRateThrottle
+
+from wuhai_coverage.core.http import client_ip
 
 KEY_LENGTH = 40
 KEY_ALPHABET = string.ascii_letters + string.digits
@@ -34,7 +36,24 @@ def digest_of(key: str) -> str:
     return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-class FailedTokenThrottle(SimpleRateThrottle):
+class ClientIpThrottleMixin:
+    """Throttles identify a caller by core.http.client_ip: REMOTE_ADDR, or X-Forwarded-For
+    only from a trusted proxy — a forged header cannot dodge a limit, and behind the
+    reverse proxy every client is not one bucket."""
+
+    def get_ident(self, request) -> str:
+        return client_ip(request) or request.META.get("REMOTE_ADDR", "")
+
+
+class AnonThrottle(ClientIpThrottleMixin, AnonRateThrottle):
+    pass
+
+
+class UserThrottle(ClientIpThrottleMixin, UserRateThrottle):
+    pass
+
+
+class FailedTokenThrottle(ClientIpThrottleMixin, SimpleRateThrottle):
     """Counts refused keys per client IP; `wait_seconds` says how long the IP must wait
     once it has sent `token_failure` wrong keys within the period."""
 

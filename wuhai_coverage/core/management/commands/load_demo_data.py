@@ -1,25 +1,47 @@
 """Loads the Wuhai demo dataset (idempotent) and prints the demo logins.
 
-Each app contributes its part through settings.DEMO_DATA_LOADERS (dotted paths, in
-order), so this project-level command imports no app directly."""
+Refuses a database that is not a demo database — one with users but without the marker a
+previous demo load wrote — unless told --i-know-this-is-not-production; even then an
+existing user is never given the demo password. Each app contributes its part through
+settings.DEMO_DATA_LOADERS (dotted paths, in order), so this project-level command
+imports no app directly."""
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils.module_loading import import_string
 
-from wuhai_coverage.core.demo import DEMO_PASSWORD, DEMO_USERS, ensure_demo_users
+from wuhai_coverage.core.demo import (
+    DEMO_PASSWORD,
+    DEMO_USERS,
+    ensure_demo_users,
+    is_demo_database,
+    mark_demo_database,
+)
+from wuhai_coverage.demodata.models import DemoMarker
+
+REFUSAL = ("拒绝载入演示数据：该数据库已有用户，但不是演示数据库（没有演示数据标记）。"
+           "演示数据会使用公开的演示密码。如确需在此数据库载入，请加 --i-know-this-is-not-production。 / "
+           "refusing to load demo data: this database has users but no demo marker, so it is not a demo "
+           "database, and the demo data comes with a published password. "
+           "Pass --i-know-this-is-not-production to load it anyway (existing users are never touched).")
 
 
 class Command(BaseCommand):
-    help = "Create demo users and a generated, realistic Wuhai dataset; print the logins."
+    help = "Create demo users and a generated, realistic Wuhai dataset; print the logins (demo databases only)."
 
     def add_arguments(self, parser):
         parser.add_argument("--seed", type=int, default=17, help="random seed of the generated data")
         parser.add_argument("--scale", type=float, default=1.0, help="1.0 ≈ 1,500 employers, 6,000 persons")
+        parser.add_argument("--i-know-this-is-not-production", dest="force", action="store_true",
+                            help="load into a database that has users but no demo marker")
 
     def handle(self, *args, **opts):
         with transaction.atomic():
-            ensure_demo_users()
+            if not is_demo_database() and not opts["force"]:
+                raise CommandError(REFUSAL)
+            marker = DemoMarker.objects.select_for_update().filter(pk=1).first()
+            users, kept = ensure_demo_users(demo_user_ids=set(marker.user_ids) if marker else set())
+            mark_demo_database(users)
         for dotted in settings.DEMO_DATA_LOADERS:
             summary = import_string(dotted)(seed=opts["seed"], scale=opts["scale"])
             if summary:
@@ -27,6 +49,9 @@ class Command(BaseCommand):
         self.stdout.write("")
         self.stdout.write(f"演示账号 / Demo logins (password for all: {DEMO_PASSWORD})")
         for username, role, where, label in DEMO_USERS:
-            self.stdout.write(f"  {username:<16} {role:<20} {where or '全市':<10} {label}")
+            if username not in kept:
+                self.stdout.write(f"  {username:<16} {role:<20} {where or '全市':<10} {label}")
+        for username in kept:
+            self.stdout.write(f"  {username:<16} 已有用户，未改动 / an existing user, left unchanged")
         self.stdout.write("")
         self.stdout.write("Portal: http://127.0.0.1:8000/  ·  API docs: http://127.0.0.1:8000/api/v1/docs/")

@@ -1,0 +1,90 @@
+"""Request helpers every view shares: the client's IP address and the `next` redirect.
+
+- `client_ip(request)` — the address of the client. `X-Forwarded-For` is believed only
+  when the request comes from a proxy listed in `TRUSTED_PROXIES` (settings, from
+  `DJANGO_TRUSTED_PROXIES`; empty by default, so the header is ignored). A plain
+  function of the request, so that other libraries can be given it as their client-IP
+  callable (django-axes: `AXES_CLIENT_IP_CALLABLE = "wuhai_coverage.core.http.client_ip"`).
+- `safe_next(request, default)` — a `next` parameter only when it stays on this site.
+- `ForwardedHeadersMiddleware` — drops `X-Forwarded-*` headers that did not come
+  from a trusted proxy, so that `SECURE_PROXY_SSL_HEADER` and anything else reading
+  them cannot be fooled by a client talking to gunicorn directly.
+"""
+from __future__ import annotations
+
+import functools
+import ipaddress
+
+from django.conf import settings
+from django.http import HttpRequest
+from django.utils.http import url_has_allowed_host_and_scheme
+
+FORWARDED_HEADERS = ("HTTP_X_FORWARDED_FOR", "HTTP_X_FORWARDED_PROTO", "HTTP_X_FORWARDED_HOST",
+                     "HTTP_X_FORWARDED_PORT", "HTTP_X_REAL_IP", "HTTP_FORWARDED")
+
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+@functools.lru_cache(maxsize=8)
+def _networks(proxies: tuple[str, ...]) -> tuple[Network, ...]:
+    return tuple(ipaddress.ip_network(p, strict=False) for p in proxies)
+
+
+def trusted_networks() -> tuple[Network, ...]:
+    return _networks(tuple(getattr(settings, "TRUSTED_PROXIES", ()) or ()))
+
+
+def _ip(value: str | None) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    try:
+        return ipaddress.ip_address((value or "").strip())
+    except ValueError:
+        return None
+
+
+def is_trusted_proxy(address: str | None) -> bool:
+    ip = _ip(address)
+    return ip is not None and any(ip in net for net in trusted_networks())
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    """The client's address: REMOTE_ADDR, or — only when REMOTE_ADDR is a trusted proxy —
+    the right-most address of X-Forwarded-For that is not itself a trusted proxy (the
+    left-most entries are whatever the client chose to send)."""
+    remote = _ip(request.META.get("REMOTE_ADDR"))
+    if remote is None:
+        return None
+    if not is_trusted_proxy(str(remote)):
+        return str(remote)
+    hops = [h.strip() for h in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if h.strip()]
+    for hop in reversed(hops):
+        ip = _ip(hop)
+        if ip is None:
+            break  # a malformed hop: nothing to its left can be believed
+        if not is_trusted_proxy(str(ip)):
+            return str(ip)
+    return str(remote)
+
+
+def safe_next(request: HttpRequest, default: str) -> str:
+    """The `next` parameter (POST, then GET) when it is a path or URL of this site over an
+    allowed scheme; otherwise `default`. `//evil.example/`, `https://evil.example/`,
+    `/\\evil.example` and `javascript:` all give the default."""
+    candidate = request.POST.get("next") or request.GET.get("next") or ""
+    if candidate and url_has_allowed_host_and_scheme(
+            candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return candidate
+    return default
+
+
+class ForwardedHeadersMiddleware:
+    """First in the chain: a request that did not come through a trusted proxy loses its
+    X-Forwarded-* headers (a client could otherwise claim https or another address)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest):
+        if not is_trusted_proxy(request.META.get("REMOTE_ADDR")):
+            for header in FORWARDED_HEADERS:
+                request.META.pop(header, None)
+        return self.get_response(request)
