@@ -159,7 +159,7 @@ def test_the_sheet_extent_is_the_farthest_cell_whatever_is_declared(tmp_path):
     assert (extent.max_row, extent.max_col, extent.cells) == (7, 3, 3)
 
 
-@pytest.mark.parametrize("limit, expect", [(1, "[A-Z]{2,4}|[B-Z][A-Z]{0}"), (28, None)])
+@pytest.mark.parametrize("limit, expect", [(1, "[A-Za-z]{2,4}|[B-Zb-z][A-Za-z]{0}"), (28, None)])
 def test_column_regex_matches_exactly_the_columns_beyond(limit, expect):
     import re
 
@@ -173,6 +173,7 @@ def test_column_regex_matches_exactly_the_columns_beyond(limit, expect):
             n, r = divmod(n - 1, 26)
             name = chr(65 + r) + name
         assert bool(pattern.match(name.encode())) == (col > limit), (col, name)
+        assert bool(pattern.match(name.lower().encode())) == (col > limit), (col, name)
 
 
 @pytest.mark.parametrize("limit", [1, 9, 10, 99, 300_001, 1_048_576])
@@ -308,3 +309,17 @@ def test_the_sparse_cell_bomb_through_a_real_celery_worker(celery_worker, settin
     good = push_and_wait(good_market_xlsx(4), "good.xlsx")  # the same worker, still alive
     assert (good["status"], good["rows_loaded"]) == ("loaded", 4), good
     assert MarketEntityRow.objects.filter(batch_id=good["id"]).count() == 4
+
+
+def test_openpyxl_itself_parses_with_defusedxml(tmp_path):
+    """Defence in depth: were the pre-check bypassed, openpyxl (which uses defusedxml when
+    it is installed) still refuses the entity declarations instead of expanding them."""
+    import openpyxl
+
+    assert openpyxl.DEFUSEDXML
+    path = tmp_path / "bl.xlsx"
+    path.write_bytes(hostile.billion_laughs("sheet"))
+    roster = None
+    with pytest.raises(reading.FileRejected):
+        roster = reading._open_xlsx_streaming(path, reading.XlsxExtent("xl/worksheets/sheet1.xml", 1, 1, 1))
+        list(roster.records())
