@@ -169,6 +169,17 @@ def _text_q(text: str) -> Q:
     return Q(subject_name__icontains=text)
 
 
+def person_pk_of_key(*, user: User, text: str) -> int | None:
+    """The registry pk of the person (in the user's jurisdiction) whose whole ID number is
+    `text`; None when `text` is not an ID number or no such person is in the registry."""
+    id_number = fast_id_number(text) if text and _KEY_LIKE.match(text) else None
+    if id_number is None:
+        return None
+    from enrollment.models import Person
+
+    return access.scope(Person.objects.filter(id_number=id_number), user).values_list("pk", flat=True).first()
+
+
 def task_get_for_user(*, user: User, pk) -> Task:
     """One task in the user's jurisdiction, else 404 (never 403)."""
     return access.get_for_user(task_scope(user=user).select_related("district", "street", "assignee"),

@@ -170,6 +170,14 @@ def _queue_rows(rows: list[dict], today, no_street: str) -> list[dict]:
 def queue(request: HttpRequest) -> HttpResponse:
     access.require(request.user, VIEW_TASKS)
     f, error = _filters_or_400(request)
+    person_pk = selectors.person_pk_of_key(user=request.user, text=f.q) if not error else None
+    if person_pk is not None:
+        # A whole ID number typed into the search: continue on the person's registry pk, so
+        # that the address bar, the history, the pager and the export links hold no key.
+        params = request.GET.copy()
+        params.pop("q", None)
+        params["person"] = str(person_pk)
+        return redirect(f"{reverse('enforcement:queue')}?{params.urlencode()}")
     qs = selectors.task_list(user=request.user, filters=f)
     page = _page_number(request)
     offset = (page - 1) * PAGE_SIZE

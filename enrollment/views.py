@@ -21,6 +21,7 @@ from wuhai_coverage.core.http import client_ip
 from wuhai_coverage.core.models import AccessLog, Department, District
 from wuhai_coverage.core.roles import REVEAL_PERSONAL, VIEW_ROSTERS, VIEW_TASKS
 from wuhai_coverage.core.services import access_log_reveal
+from wuhai_coverage.core.validators import fast_id_number
 
 ISSUES_PER_PAGE = 100
 RECENT_BATCHES = 50
@@ -141,6 +142,16 @@ def _mask_persons(persons) -> None:
 @login_required
 @require_GET
 def person_list(request: HttpRequest) -> HttpResponse:
+    access.require(request.user, VIEW_TASKS)
+    f, error = _registry_filters(request)
+    if not error and f.q:
+        # A whole ID number: straight to the person's page, so that no page or link the
+        # portal makes afterwards carries the key (the pager would repeat it).
+        found = selectors.person_list(user=request.user, filters=selectors.RegistryFilters(q=f.q)) \
+            if fast_id_number(f.q) else None
+        pk = found.values_list("pk", flat=True).first() if found is not None else None
+        if pk is not None:
+            return redirect("enrollment:person", pk=pk)
     return _registry_list(request, template="enrollment/registry_persons.html", list_fn=selectors.person_list,
                           decorate=_mask_persons)
 

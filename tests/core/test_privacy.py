@@ -194,3 +194,19 @@ def test_log_lines_never_carry_an_id_number_or_a_mobile_number():
     assert IDN not in line and "13812345678" not in line
     assert privacy.mask_id_number(IDN) in line and "138****5678" in line and "already exists" in line
     assert privacy.redact("batch 12345 at 2026-11-30, sha 9f86d081") == "batch 12345 at 2026-11-30, sha 9f86d081"
+
+
+@pytest.mark.django_db
+def test_a_whole_id_number_typed_into_the_queue_continues_on_the_persons_pk(client, caseworker, person_task):
+    from enrollment.models import Person
+
+    p = Person.objects.create(id_number=IDN, name="张三", birth_date=dt.date(1973, 7, 28), sex="M",
+                              district_id="150302", street_id="150302001")
+    client.force_login(caseworker)
+    r = client.get(f"/tasks/?q={IDN.lower()}&status=all")
+    assert r.status_code == 302 and IDN not in r["Location"] and f"person={p.pk}" in r["Location"]
+    html = client.get(r["Location"]).content.decode()
+    assert person_task.subject_name in html and IDN not in html
+    # A whole ID number of nobody in the registry: searched as it is (the tasks may still exist).
+    other = PersonTaskFactory()
+    assert other.subject_name in client.get(f"/tasks/?q={other.subject_key}").content.decode()

@@ -270,7 +270,7 @@ def _fill(route: str, world: World) -> list[str] | None:
     paths = []
     for values in candidates:
         if all(n in values for n in names):
-            paths.append("/" + _PARAM.sub(lambda m: str(values[m.group(2)]), route))
+            paths.append("/" + _PARAM.sub(lambda m, v=values: str(v[m.group(2)]), route))
     return paths or None
 
 
