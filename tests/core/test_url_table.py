@@ -19,6 +19,7 @@ import json
 from dataclasses import dataclass, field
 
 import pytest
+from axes.models import AccessAttempt
 from django.apps import apps
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -33,7 +34,8 @@ from outreach.models import PublicityPosting
 from tests.conftest import token_client
 from tests.enrollment.factories import roster_csv, valid_row
 from tests.factories import OpenTaskFactory, PersonTaskFactory, make_id_number, make_uscc, make_user
-from wuhai_coverage.core.models import Community
+from wuhai_coverage.core.models import ApiToken, Community
+from wuhai_coverage.core.services import api_token_issue
 
 pytestmark = pytest.mark.django_db
 
@@ -78,11 +80,19 @@ TODAY = "{today}"
 #    pattern, method, url, (anon, mgr, cw, other_cw, street, other_street, insp, partner, partner_token), data
 TABLE: list[Row] = [
     # --- core ---
-    Row("", "GET", "/", (302,) * 9),  # to the login page, or the role's dashboard
+    Row("", "GET", "/", (302, 302, 302, 302, 302, 302, 302, 403, 302)),  # login page, or the role's dashboard
     Row("accounts/login/", "GET", "/accounts/login/", (200,) * 9),
     Row("accounts/login/", "POST", "/accounts/login/", (200,) * 9, D(username="nobody", password="wrong")),
     Row("accounts/logout/", "POST", "/accounts/logout/", (302,) * 9),
     Row("accounts/logout/", "GET", "/accounts/logout/", (405,) * 9),
+    Row("accounts/tokens/", "GET", "/accounts/tokens/", (302, 200, 403, 403, 403, 403, 403, 403, 302)),
+    Row("accounts/tokens/<int:pk>/revoke/", "POST", "/accounts/tokens/{api_token}/revoke/",
+        (302, 302, 403, 403, 403, 403, 403, 403, 302)),
+    Row("accounts/tokens/<int:pk>/revoke/", "GET", "/accounts/tokens/{api_token}/revoke/",
+        (302, 405, 405, 405, 405, 405, 405, 403, 302)),
+    Row("accounts/lockouts/", "GET", "/accounts/lockouts/", (302, 200, 403, 403, 403, 403, 403, 403, 302)),
+    Row("accounts/lockouts/<int:pk>/unlock/", "POST", "/accounts/lockouts/{lockout}/unlock/",
+        (302, 302, 403, 403, 403, 403, 403, 403, 302)),
     Row("healthz/", "GET", "/healthz/", (200,) * 9),
     Row("dashboard/", "GET", "/dashboard/", (302, 200, 200, 200, 200, 200, 200, 403, 302)),
     # --- rosters (bureau staff with VIEW_ROSTERS; partners through the API) ---
@@ -100,7 +110,7 @@ TABLE: list[Row] = [
     Row("persons/<int:pk>/reveal/<str:field>/", "POST", "/persons/{person}/reveal/id_number/",
         (302, 200, 200, 404, 200, 404, 200, 403, 302)),
     Row("persons/<int:pk>/reveal/<str:field>/", "GET", "/persons/{person}/reveal/id_number/",
-        (302, 405, 405, 405, 405, 405, 405, 405, 302)),
+        (302, 405, 405, 405, 405, 405, 405, 403, 302)),
     # --- comparison runs ---
     Row("comparison-runs/", "GET", "/comparison-runs/", (302, 200, 200, 200, 200, 200, 200, 403, 302)),
     Row("comparison-runs/start/", "POST", "/comparison-runs/start/", (302, 302, 403, 403, 403, 403, 403, 403, 302),
@@ -115,7 +125,7 @@ TABLE: list[Row] = [
     Row("tasks/export.xlsx", "GET", "/tasks/export.xlsx", (302, 200, 200, 200, 200, 200, 200, 403, 302)),
     Row("tasks/bulk-assign/", "POST", "/tasks/bulk-assign/", (302, 302, 302, 302, 403, 403, 403, 403, 302),
         D(assignee="{street_staff}", task=["{task}"])),
-    Row("tasks/bulk-assign/", "GET", "/tasks/bulk-assign/", (302, 405, 405, 405, 405, 405, 405, 405, 302)),
+    Row("tasks/bulk-assign/", "GET", "/tasks/bulk-assign/", (302, 405, 405, 405, 405, 405, 405, 403, 302)),
     Row("tasks/street/", "GET", "/tasks/street/", (302, 200, 200, 200, 200, 200, 403, 403, 302)),
     Row("tasks/<int:pk>/", "GET", "/tasks/{task}/", (302, 200, 200, 404, 200, 404, 200, 403, 302)),
     Row("tasks/<int:pk>/visit/", "GET", "/tasks/{task}/visit/", (302, 200, 200, 404, 200, 404, 403, 403, 302)),
@@ -135,7 +145,7 @@ TABLE: list[Row] = [
         D(note="x")),
     Row("tasks/<int:pk>/note/", "POST", "/tasks/{task}/note/", (302, 302, 302, 404, 302, 404, 403, 403, 302),
         D(note="x")),
-    Row("tasks/<int:pk>/note/", "GET", "/tasks/{task}/note/", (302, 405, 405, 405, 405, 405, 405, 405, 302)),
+    Row("tasks/<int:pk>/note/", "GET", "/tasks/{task}/note/", (302, 405, 405, 405, 405, 405, 405, 403, 302)),
     Row("tasks/<int:pk>/reveal/<str:field>/", "POST", "/tasks/{person_task}/reveal/id_number/",
         (302, 200, 200, 404, 200, 404, 200, 403, 302)),
     Row("notices/<int:pk>.pdf", "GET", "/notices/{notice}.pdf", (302, 200, 200, 404, 200, 404, 200, 403, 302)),
@@ -190,24 +200,8 @@ TABLE: list[Row] = [
     Row("api/v1/docs/", "GET", "/api/v1/docs/", (200,) * 9),
     # --- languages, admin ---
     Row("i18n/setlang/", "POST", "/i18n/setlang/", (302,) * 9, D(language="en", next="//evil.example/")),
-    Row(ADMIN, "GET", "/admin/", (302,) * 9),
+    Row(ADMIN, "GET", "/admin/", (302, 302, 302, 302, 302, 302, 302, 403, 302)),
 ]
-
-
-# Cells whose intended code waits for another part of issue 9: {(method, url): {column: (code today, owner)}}.
-# Partners may not use the staff pages at all (the accounts part makes them 403); today a
-# partner signed in with a session gets the dashboard, and a 404 (nothing in its jurisdiction)
-# on a task. test_pending_cells fails (strict xfail) once they answer as intended: then drop them here.
-_PARTNER_404 = {"partner_session": (404, "accounts")}
-PENDING: dict[tuple[str, str], dict[str, tuple[int, str]]] = {
-    ("GET", "/dashboard/"): {"partner_session": (200, "accounts")},
-    ("GET", "/tasks/{task}/"): _PARTNER_404,
-    ("GET", "/tasks/{task}/visit/"): _PARTNER_404,
-    **{("POST", f"/tasks/{{task}}/{a}/"): _PARTNER_404
-       for a in ("visit", "assign", "contact", "notice", "rectify", "dismiss", "escalate", "note")},
-    ("POST", "/tasks/{person_task}/reveal/id_number/"): _PARTNER_404,
-    ("GET", "/notices/{notice}.pdf"): _PARTNER_404,
-}
 
 
 def test_every_url_pattern_has_a_row():
@@ -259,8 +253,14 @@ def world(db, settings, monkeypatch, tmp_path):
     posting = PublicityPosting(community=community, posted_on=timezone.localdate() - dt.timedelta(days=3),
                                posted_by=users["street_staff"])
     posting.photo.save("posting.png", ContentFile(b"\x89PNG\r\n\x1a\n" + b"0" * 64), save=True)
+    api_token_issue(username=users["city_manager"].username)
+    api_token = ApiToken.objects.get(user=users["city_manager"])
+    lockout = AccessAttempt.objects.create(username="someone", ip_address="192.0.2.7", user_agent="test",
+                                           failures_since_start=5, get_data="", post_data="", http_accept="",
+                                           path_info="/accounts/login/")
     today = timezone.localdate()
     values = {
+        "api_token": api_token.pk, "lockout": lockout.pk,
         "task": task.pk, "person_task": person_task.pk, "notice": notice.pk, "batch": batch.pk,
         "employer": employer.uscc, "person": person.pk, "run": run.pk, "posting": posting.pk,
         "community": community.code, "street_staff": users["street_staff"].pk,
@@ -268,7 +268,9 @@ def world(db, settings, monkeypatch, tmp_path):
         "yesterday": (today - dt.timedelta(days=1)).isoformat(),
         "deadline": (today + dt.timedelta(days=9)).isoformat(), "year": today.year,
     }
-    return {"users": users, "values": values}
+    # The partner's API client is made once: issuing a key inside a request's check would
+    # count as a change.
+    return {"users": users, "values": values, "partner_client": token_client(users["partner_token"])}
 
 
 def _state() -> tuple:
@@ -304,7 +306,7 @@ def _request(row: Row, column: str, world) -> tuple[int, str]:
         data["file"].name = "roster.csv"
     user = world["users"][column]
     if column == "partner_token":
-        client = token_client(user)
+        client = world["partner_client"]
     else:
         client = Client()
         if user is not None:
@@ -334,26 +336,10 @@ def _answer(row: Row, column: str, world) -> int:
 
 @pytest.mark.parametrize("row", TABLE, ids=[r.id for r in TABLE])
 def test_role_url_table(row, world):
-    pending = PENDING.get((row.method, row.url), {})
     got, want = {}, {}
     for column, expected in zip(COLUMNS, row.expected, strict=True):
-        code = _answer(row, column, world)
-        if column in pending:
-            assert code in (expected, pending[column][0]), (row.id, column, code)
-            continue
-        got[column], want[column] = code, expected
+        got[column], want[column] = _answer(row, column, world), expected
     assert got == want, row.id
-
-
-PENDING_CELLS = [(row, column) for row in TABLE for column in PENDING.get((row.method, row.url), {})]
-
-
-@pytest.mark.parametrize("row, column", PENDING_CELLS, ids=[f"{r.id} as {c}" for r, c in PENDING_CELLS])
-def test_pending_cells(row, column, world, request):
-    code_today, owner = PENDING[(row.method, row.url)][column]
-    request.applymarker(pytest.mark.xfail(
-        strict=True, reason=f"answers {code_today} until the {owner} part of issue 9 lands"))
-    assert _answer(row, column, world) == row.expected[COLUMNS.index(column)]
 
 
 def test_refusals_leave_the_task_and_the_logs_untouched(world):
