@@ -77,12 +77,21 @@ def test_an_error_inside_the_load_fails_the_batch_at_once(monkeypatch):
 
 
 @pytest.mark.django_db
-def test_a_redelivered_task_for_a_started_batch_fails_it():
+def test_a_redelivered_task_starts_the_batch_again_until_its_attempts_are_spent():
     partner = make_user("partner", department="market")
+    content = roster_csv("market_entities", [valid_row("market_entities") for _ in range(3)])
     batch = RosterBatch.objects.create(kind="market_entities", department="market", pushed_by=partner,
                                        snapshot_date=dt.date(2026, 11, 1), sha256="x" * 64,
-                                       started_at=timezone.now())
-    assert services.roster_process(batch_id=batch.pk).status == "failed"
+                                       started_at=timezone.now(), attempts=1)
+    batch.file.save("m.csv", SimpleUploadedFile("m.csv", content))
+    done = services.roster_process(batch_id=batch.pk)  # its first worker died: a second start
+    assert (done.status, done.rows_loaded, done.attempts) == ("loaded", 3, 2)
+
+    spent = RosterBatch.objects.create(kind="market_entities", department="market", pushed_by=partner,
+                                       snapshot_date=dt.date(2026, 11, 1), sha256="z" * 64,
+                                       started_at=timezone.now(), attempts=services.MAX_ATTEMPTS)
+    spent = services.roster_process(batch_id=spent.pk)
+    assert spent.status == "failed" and "stopped 3 times" in spent.message and "处理进程已中断 3 次" in spent.message
 
 
 @pytest.mark.django_db
