@@ -306,22 +306,34 @@ def analyze(*models) -> None:
             cur.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
 
 
-def analyze_stale(*models, fraction: float = 0.1) -> list[str]:
-    """ANALYZE those of the tables with no statistics, or with more than `fraction` of
-    their rows written since the last ANALYZE (a load whose process died between its
-    commit and its ANALYZE, rows written by hand): the comparison's first step. Returns
-    the tables analysed."""
+def analyze_unknown_batches(batches: dict) -> list[str]:
+    """ANALYZE the row tables whose statistics do not know the given batch (kind → batch
+    or batch id; a negative id, no batch, is skipped): the first step of the comparison and
+    of the registry refresh, a net under the ANALYZE after each load (a loader that
+    died between its commit and its ANALYZE, rows written by other means). Statistics know
+    a batch when its id is among batch_id's most common values or inside its histogram;
+    otherwise the planner takes its rows for a handful and picks nested loops. Unlike the
+    activity counters (pg_stat_user_tables, reported asynchronously), pg_stats is exact.
+    Returns the tables analysed."""
     if connection.vendor != "postgresql":
         return []
-    tables = [m._meta.db_table for m in models]
+    stale = []
     with connection.cursor() as cur:
-        cur.execute(
-            """SELECT s.relname FROM pg_stat_user_tables s JOIN pg_class c ON c.oid = s.relid
-               WHERE s.relname = ANY(%s) AND s.schemaname = current_schema()
-                 AND (GREATEST(s.last_analyze, s.last_autoanalyze) IS NULL
-                      OR s.n_mod_since_analyze > %s * GREATEST(c.reltuples, 1000))""",
-            [tables, fraction])
-        stale = [row[0] for row in cur.fetchall()]
-        for table in stale:
+        for kind, batch in sorted(batches.items()):
+            batch_id = getattr(batch, "pk", batch)
+            if batch_id is None or batch_id < 0:
+                continue
+            table = ROW_MODELS[kind]._meta.db_table
+            cur.execute("SELECT most_common_vals::text, histogram_bounds::text FROM pg_stats "
+                        "WHERE schemaname = current_schema() AND tablename = %s AND attname = 'batch_id'",
+                        [table])
+            row = cur.fetchone()
+            if row is not None:
+                common = {int(v) for v in (row[0] or "{}").strip("{}").split(",") if v}
+                bounds = [int(v) for v in (row[1] or "{}").strip("{}").split(",") if v]
+                if batch_id in common or (bounds and bounds[0] <= batch_id <= bounds[-1]):
+                    continue
+            stale.append(table)
+        for table in dict.fromkeys(stale):
             cur.execute(f"ANALYZE {connection.ops.quote_name(table)}")
     return stale

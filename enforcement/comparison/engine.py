@@ -36,8 +36,7 @@ from enforcement.comparison import sql as q
 from enforcement.comparison.facts import Snapshots, current_snapshots, employer_facts_sql, person_facts_sql
 from enforcement.comparison.parameters import Parameters, load_parameters
 from enforcement.models import ComparisonRun, Task, TaskEvent, TaskKind
-from enrollment.loading import analyze, analyze_stale
-from enrollment.models import ROW_MODELS
+from enrollment.loading import analyze, analyze_unknown_batches
 from wuhai_coverage.core.models import District, Street
 from wuhai_coverage.outbox import services as outbox
 
@@ -276,7 +275,7 @@ def _execute(run: ComparisonRun, started: float, on_progress) -> Summary:
     # Statistics first: a snapshot loaded seconds ago whose loader died before its ANALYZE
     # (or rows written by hand) would make the facts statements pick nested loops.
     t0 = time.monotonic()
-    analyze_stale(*ROW_MODELS.values())
+    analyze_unknown_batches(snaps.batches)
     seconds["_statistics"] = round(time.monotonic() - t0, 3)
 
     # Phase 2: evaluate into temp tables.
