@@ -377,3 +377,128 @@ def test_a_worker_sigkilled_mid_run_writes_nothing_and_the_rerun_is_correct(sett
     assert rerun.opened["enroll_employer"] == 3
     assert Task.objects.filter(opened_by_run_id=rerun_id).count() == sum(rerun.opened.values())
     assert not Task.objects.exclude(opened_by_run_id=rerun_id).exists()
+
+
+# --- PostgreSQL restart ----------------------------------------------------------------------
+
+PG_BIN = next(iter(sorted(Path("/usr/lib/postgresql").glob("*/bin"))), None)
+
+
+class PrivatePostgres:
+    """A throw-away PostgreSQL cluster on a free port (initdb + pg_ctl as the postgres OS
+    user), migrated: the shared server on 5432 is never restarted."""
+
+    def __init__(self):
+        import tempfile
+
+        self.port = _free_port()
+        self.root = Path(tempfile.mkdtemp(prefix="wuhai-faults-pg-", dir="/tmp"))
+        self.root.chmod(0o755)
+        self.data = self.root / "data"
+        subprocess.run(["chown", "postgres", str(self.root)], check=True)
+        self.url = f"postgres://wuhai:wuhai@127.0.0.1:{self.port}/wuhai_faults_private"
+
+    def _as_postgres(self, *cmd: str, check: bool = True) -> subprocess.CompletedProcess:
+        return subprocess.run(["runuser", "-u", "postgres", "--", *cmd], check=check, capture_output=True, text=True)
+
+    def pg_ctl(self, action: str, *extra: str) -> None:
+        self._as_postgres(str(PG_BIN / "pg_ctl"), "-D", str(self.data), "-l", str(self.root / "log"), "-w",
+                          "-o", f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off "
+                                f"-c autovacuum=off", *extra, action)
+
+    def create(self) -> None:
+        self._as_postgres(str(PG_BIN / "initdb"), "-D", str(self.data), "-A", "trust", "-U", "postgres")
+        self.pg_ctl("start")
+        psql = [str(PG_BIN / "psql"), "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", "-q", "-c"]
+        self._as_postgres(*psql, "CREATE ROLE wuhai LOGIN CREATEDB PASSWORD 'wuhai'")
+        self._as_postgres(*psql, "CREATE DATABASE wuhai_faults_private OWNER wuhai")
+
+    def destroy(self) -> None:
+        self._as_postgres(str(PG_BIN / "pg_ctl"), "-D", str(self.data), "-m", "immediate", "-w", "stop", check=False)
+        subprocess.run(["rm", "-rf", str(self.root)], check=False)
+
+    def connect(self):
+        return psycopg2.connect(host="127.0.0.1", port=self.port, user="wuhai", password="wuhai",
+                                dbname="wuhai_faults_private")
+
+
+SEED_WORLD = """
+import datetime as dt, django, os
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "wuhai_coverage.settings")
+django.setup()
+from tests.enforcement.comparison_world import World
+w = World(dt.date(2025, 6, 15))
+for _ in range(3):
+    w.market()
+w.household()
+from enforcement.comparison.engine import start_run
+print(start_run(as_of=dt.date(2025, 6, 15), trigger="test").pk)
+"""
+
+
+@pytest.mark.skipif(PG_BIN is None, reason="PostgreSQL server binaries are not installed")
+def test_a_postgresql_restart_mid_run_is_retried_and_nothing_is_half_written(tmp_path, redis):
+    """The run is held inside its write transaction (a SHARE lock on the task table), then
+    the private PostgreSQL restarts (fast: every session ends). The worker's connection is
+    gone: nothing of the write survives; the task retries on a new connection and executes
+    the run again (attempt 2) — or, if the sweep saw the run first, it is failed with nothing
+    written and a new run gives the result a clean run gives."""
+    pg = PrivatePostgres()
+    try:
+        pg.create()
+        env = {**os.environ, "DATABASE_URL": pg.url, "CELERY_BROKER_URL": redis.url,
+               "WUHAI_VAR_DIR": str(tmp_path)}
+        subprocess.run([sys.executable, "manage.py", "migrate", "-v", "0"], cwd=ROOT, env=env, check=True)
+        run_id = int(subprocess.run([sys.executable, "-c", SEED_WORLD], cwd=ROOT, env=env, check=True,
+                                    capture_output=True, text=True).stdout.split()[-1])
+        stack = Stack(tmp_path, redis.url, DATABASE_URL=pg.url)
+        try:
+            blocker = pg.connect()
+            with blocker.cursor() as c:
+                c.execute("LOCK TABLE enforcement_task IN SHARE MODE")  # reads pass, the write waits
+            stack.start("worker", "-P", "solo")
+            stack.start("beat")  # the outbox-flush sends the run start_run recorded
+
+            def phase():
+                with pg.connect() as conn, conn.cursor() as c:
+                    c.execute("SELECT status, progress FROM enforcement_comparisonrun WHERE id = %s", [run_id])
+                    return c.fetchone()
+
+            wait_for(lambda: phase()[1].get("phase") == "writing", timeout=90,
+                     what=f"the run to reach its write\n{stack.logs()}")
+            time.sleep(0.5)
+            pg.pg_ctl("restart", "-m", "fast")
+            with contextlib.suppress(Exception):
+                blocker.close()
+            wait_for(lambda: phase()[0] != "running", timeout=120, what=f"the run to end\n{stack.logs()}")
+            status, progress = phase()
+            with pg.connect() as conn, conn.cursor() as c:
+                c.execute("SELECT count(*) FROM enforcement_task")
+                written = c.fetchone()[0]
+            # Either true end: retried and finished (attempt 2), or reaped as failed by the
+            # comparison-sweep while the retry waited — then with nothing written at all.
+            assert status in ("finished", "failed"), (status, stack.logs())
+            if status == "failed":
+                assert written == 0
+                rerun = subprocess.run([sys.executable, "-c", SEED_WORLD.split("w = World")[0] + (
+                    "from enforcement.comparison.engine import start_run\n"
+                    "print(start_run(as_of=dt.date(2025, 6, 15), trigger='test').pk)\n")],
+                    cwd=ROOT, env=env, check=True, capture_output=True, text=True)
+                run_id = int(rerun.stdout.split()[-1])
+                wait_for(lambda: phase()[0] != "running", timeout=90, what=f"the rerun\n{stack.logs()}")
+                status, progress = phase()
+            else:
+                assert progress.get("attempt") == 2 and "Retry in" in stack.logs()
+            with pg.connect() as conn, conn.cursor() as c:
+                c.execute("SELECT opened, error FROM enforcement_comparisonrun WHERE id = %s", [run_id])
+                opened, error = c.fetchone()
+                c.execute("SELECT count(*), count(DISTINCT opened_by_run_id) FROM enforcement_task")
+                tasks, runs = c.fetchone()
+                c.execute("SELECT count(*) FROM enforcement_taskevent WHERE kind = 'opened'")
+                events = c.fetchone()[0]
+            assert status == "finished", (status, error, stack.logs())
+            assert opened["enroll_employer"] == 3 and tasks == sum(opened.values()) == events and runs == 1
+        finally:
+            stack.stop()
+    finally:
+        pg.destroy()
