@@ -117,7 +117,8 @@ MEDIA_URL = "/media/"
 
 # Partner rosters: the largest file accepted (bytes). Default 512 MiB.
 ROSTER_MAX_BYTES = env_int("ROSTER_MAX_BYTES", 512 * 1024 * 1024, minimum=1)
-# Files up to this size are processed inline (201); larger ones go to a worker (202).
+# Without a broker (the embedded default) files up to this size are processed inline (201);
+# with one every file goes to a worker (202).
 ROSTER_INLINE_MAX_BYTES = env_int("ROSTER_INLINE_MAX_BYTES", 2 * 1024 * 1024, minimum=0)
 # How long loaded snapshots are kept before the retention job drops their rows.
 ROSTER_RETENTION_DAYS = env_int("ROSTER_RETENTION_DAYS", 400, minimum=1)
