@@ -112,8 +112,10 @@ def roster_push(*, user, kind: str, upload, snapshot_date: dt.date | None = None
 
 
 def roster_receive(*, kind: str, upload, pushed_by=None, snapshot_date: dt.date | None = None,
-                   allow_empty: bool = False) -> tuple[RosterBatch, str]:
-    """roster_push without the caller check (the demo loader, a bureau-side import)."""
+                   allow_empty: bool = False, in_process: bool = False) -> tuple[RosterBatch, str]:
+    """roster_push without the caller check (the demo loader, a bureau-side import).
+    in_process=True processes the file here whatever its size — for management commands,
+    never for a web request."""
     if kind not in KIND_DEPARTMENT:
         raise UnknownKind(unknown_kind_message(kind))
     sha256 = _sha256(upload)
@@ -144,7 +146,7 @@ def roster_receive(*, kind: str, upload, pushed_by=None, snapshot_date: dt.date 
     else:
         batch.file.save(f"{kind}-{sha256[:16]}{Path(batch.filename).suffix[:8].lower()}", upload, save=False)
     # With a broker every file is queued: never parsed in the web process.
-    inline = outbox.eager() and upload.size <= settings.ROSTER_INLINE_MAX_BYTES
+    inline = in_process or (outbox.eager() and upload.size <= settings.ROSTER_INLINE_MAX_BYTES)
     try:
         with transaction.atomic():
             batch.save()
