@@ -422,6 +422,34 @@ class PrivatePostgres:
                                 dbname="wuhai_faults_private")
 
 
+PAGES_ACROSS_A_RESTART = """
+import django, os, sys
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "wuhai_coverage.settings")
+django.setup()
+from wsgiref.util import setup_testing_defaults
+from django.core.handlers.wsgi import WSGIHandler
+from django.test import Client
+from tests.factories import make_user
+client = Client()
+client.force_login(make_user("city_manager"))
+cookie = client.cookies["sessionid"].value
+handler = WSGIHandler()  # the real one (the test Client keeps its connection unchecked)
+
+def get(path):
+    environ = {}
+    setup_testing_defaults(environ)
+    environ.update(PATH_INFO=path, HTTP_COOKIE="sessionid=" + cookie)
+    status = []
+    response = handler(environ, lambda s, h, exc_info=None: status.append(s))
+    b"".join(response)
+    response.close()
+    return status[0].split()[0]
+
+print(get("/comparison-runs/"), flush=True)
+sys.stdin.readline()  # PostgreSQL restarts meanwhile; the connection kept (CONN_MAX_AGE) is dead
+print(get("/comparison-runs/"), flush=True)
+"""
+
 SEED_WORLD = """
 import datetime as dt, django, os
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "wuhai_coverage.settings")
@@ -498,6 +526,15 @@ def test_a_postgresql_restart_mid_run_is_retried_and_nothing_is_half_written(tmp
                 events = c.fetchone()[0]
             assert status == "finished", (status, error, stack.logs())
             assert opened["enroll_employer"] == 3 and tasks == sum(opened.values()) == events and runs == 1
+
+            # Pages: the connection a process keeps is checked before reuse (CONN_HEALTH_CHECKS),
+            # so the first request after a restart is answered, not a 500.
+            pages = subprocess.Popen([sys.executable, "-c", PAGES_ACROSS_A_RESTART], cwd=ROOT, env=env,
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            assert pages.stdout.readline().strip() == "200", pages.stderr.read()
+            pg.pg_ctl("restart", "-m", "fast")
+            out, err = pages.communicate("\n", timeout=60)
+            assert out.strip() == "200", err[-2000:]
         finally:
             stack.stop()
     finally:
