@@ -31,7 +31,7 @@ from tests.enrollment.factories import bulk_market_csv
 from tests.factories import make_user
 from wuhai_coverage.outbox.models import OutboxMessage
 
-pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
 ROOT = Path(__file__).resolve().parents[2]
 D = dt.date(2025, 6, 15)

@@ -103,7 +103,7 @@ def test_a_batch_never_started_is_given_up_only_after_the_timeout():
     assert services.roster_fail_stale(now=later) == [batch.pk]
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_a_worker_killed_mid_file(tmp_path, monkeypatch):
     """kill -9 of the process loading a file: progress was visible meanwhile, no row of
     it is ever visible, the batch ends failed, the previous snapshot stays current, and
@@ -191,7 +191,7 @@ def test_retention_deletes_the_files_of_old_rejected_batches(settings):
 
 
 @pytest.mark.worker
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_a_large_file_is_processed_by_a_real_celery_worker(celery_worker, settings, tmp_path):
     settings.ROSTER_INLINE_MAX_BYTES = 1000
     client = token_client(make_user("partner", department="market"))
