@@ -25,7 +25,7 @@ from django.db import connection
 from enforcement.models import ComparisonRun, Task, TaskEvent
 from enrollment.models import MarketEntityRow, RosterBatch
 from enrollment.selectors import current_batch
-from tests.conftest import _reset_broker_pools, token_client
+from tests.conftest import token_client
 from tests.enforcement.comparison_world import World
 from tests.enrollment.factories import bulk_market_csv
 from tests.factories import make_user
@@ -147,6 +147,14 @@ class Stack:
                 self.kill(proc)
 
 
+def _forget_pools(app) -> None:
+    """Drop the app's references to its broker pools without closing them: kombu keeps one
+    pool per broker URL for the whole process, and the test broker's pool (used by the
+    in-process worker of other tests) must stay open."""
+    app._pool = None
+    app.amqp._producer_pool = None
+
+
 @contextlib.contextmanager
 def publishing_to(broker: str, settings):
     """This process (the web side) publishes to `broker`, not eagerly."""
@@ -155,12 +163,12 @@ def publishing_to(broker: str, settings):
     old_url, old_eager = app.conf.broker_url, app.conf.task_always_eager
     settings.CELERY_TASK_ALWAYS_EAGER = False
     app.conf.update(CELERY_BROKER_URL=broker, CELERY_TASK_ALWAYS_EAGER=False)
-    _reset_broker_pools(app)
+    _forget_pools(app)
     try:
         yield app
     finally:
         app.conf.update(CELERY_BROKER_URL=old_url, CELERY_TASK_ALWAYS_EAGER=old_eager)
-        _reset_broker_pools(app)
+        _forget_pools(app)
 
 
 @pytest.fixture
