@@ -4,13 +4,25 @@ from __future__ import annotations
 import logging
 
 from celery import shared_task
+from django.db import InterfaceError, OperationalError, connection
 
 log = logging.getLogger(__name__)
 
+# The database went away mid-run (a PostgreSQL restart): nothing was written (the write is
+# one transaction), so the run is retried on a new connection a little later.
+DB_ERRORS = (OperationalError, InterfaceError)
+DB_RETRY_DELAY = 10  # seconds
 
-@shared_task(acks_late=True)
-def comparison_run_nightly() -> dict | None:
-    """Beat, 02:00 Asia/Shanghai: the comparison of today's current snapshots."""
+
+def _close_connection() -> None:
+    if not connection.in_atomic_block:
+        connection.close()
+
+
+@shared_task(bind=True, acks_late=True, max_retries=2, default_retry_delay=DB_RETRY_DELAY)
+def comparison_run_nightly(self) -> dict | None:
+    """Beat, 02:00 Asia/Shanghai: the comparison of today's current snapshots (after any
+    run queued by a city manager that no worker has taken yet)."""
     from enforcement.comparison.engine import RunInProgress, run_comparison
 
     try:
@@ -18,21 +30,42 @@ def comparison_run_nightly() -> dict | None:
     except RunInProgress as exc:  # one run at a time: never interleave, just say so
         log.warning("nightly comparison not started: %s", exc)
         return None
+    except DB_ERRORS as exc:
+        _close_connection()
+        raise self.retry(exc=exc) from exc
 
 
-@shared_task(acks_late=True)
-def comparison_run(*, run_id: int) -> dict | None:
+@shared_task(bind=True, acks_late=True, max_retries=2, default_retry_delay=DB_RETRY_DELAY)
+def comparison_run(self, *, run_id: int) -> dict | None:
     """Execute a run queued by the portal or the API (ComparisonRun row already `running`).
-    Not retried: a failed run is marked failed and a city manager starts a new one."""
-    from enforcement.comparison.engine import RunInProgress, execute_run
+    Retried after a database error (the run is executed again, engine.MAX_RUN_ATTEMPTS in
+    all); any other failure marks the run failed and a city manager starts a new one."""
+    from enforcement.comparison.engine import TASK_NAME, RunInProgress, execute_run
     from enforcement.models import ComparisonRun
+    from wuhai_coverage.outbox.services import claim
 
-    run = ComparisonRun.objects.filter(pk=run_id).first()
-    if run is None:
-        log.warning("comparison run %s does not exist", run_id)
-        return None
     try:
+        claim(TASK_NAME, run_id=run_id)
+        run = ComparisonRun.objects.filter(pk=run_id).first()
+        if run is None:
+            log.warning("comparison run %s does not exist", run_id)
+            return None
         return execute_run(run).as_json()
     except RunInProgress as exc:  # delivered twice, or reaped meanwhile
         log.warning("comparison run %s not executed: %s", run_id, exc)
         return None
+    except DB_ERRORS as exc:
+        _close_connection()
+        raise self.retry(exc=exc) from exc
+
+
+@shared_task(acks_late=True)
+def comparison_sweep() -> int:
+    """Beat (every FAULT_SWEEP_SECONDS): runs left `running` by a worker that died are
+    marked failed, so that neither the API nor the nightly run is refused for them."""
+    from enforcement.comparison.engine import reap_dead_runs
+
+    try:
+        return reap_dead_runs()
+    finally:
+        _close_connection()

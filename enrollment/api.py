@@ -98,7 +98,8 @@ class RosterListApi(APIView):
         request={"multipart/form-data": RosterPushSerializer},
         responses={
             200: OpenApiResponse(RosterBatchSerializer, description="the same file was pushed before"),
-            201: OpenApiResponse(RosterBatchSerializer, description="processed inline (loaded or rejected)"),
+            201: OpenApiResponse(RosterBatchSerializer, description="processed inline (loaded or rejected; only "
+                                                                    "without a broker)"),
             202: OpenApiResponse(RosterBatchSerializer, description="queued; poll GET /api/v1/rosters/{id}/"),
             400: OpenApiResponse(description="unknown kind, missing file, bad snapshot_date"),
             403: OpenApiResponse(description="not a partner, or another department's kind"),

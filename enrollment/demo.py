@@ -253,7 +253,8 @@ def load_demo_rosters(*, seed: int = 17, scale: float = 1.0, today: dt.date | No
     for kind, items in rows.items():
         upload = SimpleUploadedFile(f"demo-{kind}.csv", roster_file(kind, items), content_type="text/csv")
         batch, _ = roster_receive(kind=kind, upload=upload, pushed_by=partners.get(KIND_DEPARTMENT[kind]),
-                                  snapshot_date=today - dt.timedelta(days=1), allow_empty=True)
+                                  snapshot_date=today - dt.timedelta(days=1), allow_empty=True,
+                                  in_process=True)  # a command: the comparison that follows needs them
         lines.append(f"  {kind:<22} {batch.rows_loaded:>6} rows loaded, {batch.rows_rejected} rejected "
                      f"({batch.status})")
     return "演示名册 / demo rosters loaded:\n" + "\n".join(lines)

@@ -83,6 +83,9 @@ class RosterBatch(models.Model):
     # Set when a worker starts loading; a processing batch with started_at set whose
     # worker is gone (no advisory lock held) is stale: services.roster_fail_stale.
     started_at = models.DateTimeField(_("开始处理时间"), null=True, blank=True)
+    # Times a worker started on it: a worker that died mid-file is retried, and after
+    # services.MAX_ATTEMPTS the batch is failed with a reason (a file that kills its reader).
+    attempts = models.PositiveSmallIntegerField(_("处理次数"), default=0)
 
     class Meta:
         ordering = ["-received_at", "-id"]

@@ -39,6 +39,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from enrollment import routing
+from enrollment.loading import analyze_unknown_batches
 from enrollment.models import (
     CivilAffairsRow,
     DisabilityRow,
@@ -264,6 +265,7 @@ def registry_refresh(*, as_of: dt.date | None = None) -> RefreshSummary:
     started = time.monotonic()
     now = timezone.now()
     b = _current_batch_ids(as_of)
+    analyze_unknown_batches(b)  # snapshots loaded by other means than roster_process, or whose ANALYZE was lost
     summary = RefreshSummary(as_of=as_of, batches={str(k): (v if v != NO_BATCH else None) for k, v in b.items()})
     ip, hh, ca, pv, ds = (b[RosterKind.INSURANCE_PERSONS], b[RosterKind.HOUSEHOLD_REGISTRY],
                           b[RosterKind.CIVIL_AFFAIRS], b[RosterKind.POVERTY_REGISTRY],

@@ -1,13 +1,25 @@
-"""Writes for roster intake: push, process, fail stale batches, retention.
+"""Writes for roster intake: push, process, sweep stranded batches, retention.
+
+Dispatch. With a broker, every push is queued: the batch and its outbox row
+(wuhai_coverage/outbox) are written in one transaction, so a push while Redis is down is
+recorded and answered 202, and the beat's outbox-flush sends it once Redis is back. A
+file is never parsed in the web process then; only the embedded default (no broker,
+tasks eager) processes small files inline.
 
 Crash safety. A batch's rows are written in ONE transaction while the batch is
 `processing` (never current); the same transaction sets `loaded`. A worker that dies
 mid-file leaves nothing behind: PostgreSQL rolls the transaction back when the
 connection drops, which also releases the batch's session advisory lock. The batch
-itself stays `processing` with `started_at` set — `roster_fail_stale` (run by the
-retention task, and by a redelivered task) sees that no one holds the lock and marks it
-`failed`, deleting any rows and issues. A failed batch does not count for the
-(kind, sha256) uniqueness, so the same file can be pushed again.
+itself stays `processing` with `started_at` set and `attempts` counting the starts: a
+redelivered message (acks_late, reject_on_worker_lost) or `roster_sweep` (beat) starts
+it again, and after MAX_ATTEMPTS it is `failed` with the reason. A failed batch does
+not count for the (kind, sha256) uniqueness, so the same file can be pushed again; a
+re-push of a batch stranded in `processing` (nobody holds its lock) fails that batch
+and is accepted as a new one, and a re-push of a batch still queued sends it again.
+
+Statistics. After a load the batch's row table is ANALYZEd (loading.analyze): the
+comparison and the pages join on rows that are seconds old, and PostgreSQL has no
+statistics for them otherwise (autovacuum may be off, and is minutes late when on).
 """
 from __future__ import annotations
 
@@ -19,7 +31,8 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, InterfaceError, OperationalError, connection, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from enrollment import loading
@@ -30,13 +43,21 @@ from enrollment.roster_specs import SPECS
 from enrollment.validation import References, RowChecker
 from wuhai_coverage.core import access
 from wuhai_coverage.core.roles import PUSH_ROSTERS
+from wuhai_coverage.outbox import services as outbox
 
 log = logging.getLogger(__name__)
 
 # Session advisory lock key of a batch being processed: base + batch id.
 LOCK_BASE = 0x5748_0000_0000  # "WH"
-# A batch queued but never started is given up after this long (its task was lost).
+# A batch queued but never started, with no outbox message left, is sent again after
+# UNSTARTED_RESEND (its message was lost) and, by roster_fail_stale, given up after
+# UNSTARTED_TIMEOUT.
+UNSTARTED_RESEND = dt.timedelta(minutes=10)
 UNSTARTED_TIMEOUT = dt.timedelta(hours=6)
+# Starts of a batch before it is failed: a worker that died mid-file (killed, out of
+# memory, a database restart) is retried this many times in all.
+MAX_ATTEMPTS = 3
+TASK = "enrollment.tasks.roster_process"
 # On SQLite (no advisory locks) a started batch is stale after this long.
 SQLITE_STALE_AFTER = dt.timedelta(hours=1)
 HASH_BLOCK = 1 << 20
@@ -91,12 +112,24 @@ def roster_push(*, user, kind: str, upload, snapshot_date: dt.date | None = None
 
 
 def roster_receive(*, kind: str, upload, pushed_by=None, snapshot_date: dt.date | None = None,
-                   allow_empty: bool = False) -> tuple[RosterBatch, str]:
-    """roster_push without the caller check (the demo loader, a bureau-side import)."""
+                   allow_empty: bool = False, in_process: bool = False) -> tuple[RosterBatch, str]:
+    """roster_push without the caller check (the demo loader, a bureau-side import).
+    in_process=True processes the file here whatever its size — for management commands,
+    never for a web request."""
     if kind not in KIND_DEPARTMENT:
         raise UnknownKind(unknown_kind_message(kind))
     sha256 = _sha256(upload)
     found = existing_batch(kind=kind, sha256=sha256)
+    if found is not None and found.status == RosterBatch.Status.PROCESSING:
+        if found.started_at is None:
+            # Queued and never started (its message may be lost): send it again — a
+            # duplicate message finds the batch loaded and does nothing.
+            _dispatch(found)
+            found.refresh_from_db()
+            return found, ("queued" if found.status == RosterBatch.Status.PROCESSING else "processed")
+        if _fail_if_stranded(found.pk, "处理进程中断，已由重新报送的同一文件取代 / the worker processing this "
+                                       "file stopped; superseded by a new push of the same file"):
+            found = None
     if found is not None:
         return found, "existing"
     batch = RosterBatch(
@@ -112,9 +145,13 @@ def roster_receive(*, kind: str, upload, pushed_by=None, snapshot_date: dt.date 
                          f"the file is larger than the limit of {settings.ROSTER_MAX_BYTES} bytes")
     else:
         batch.file.save(f"{kind}-{sha256[:16]}{Path(batch.filename).suffix[:8].lower()}", upload, save=False)
+    # With a broker every file is queued: never parsed in the web process.
+    inline = in_process or (outbox.eager() and upload.size <= settings.ROSTER_INLINE_MAX_BYTES)
     try:
         with transaction.atomic():
             batch.save()
+            if not too_big and not inline:
+                _dispatch(batch)  # the outbox row commits with the batch
     except IntegrityError:  # the same file, pushed concurrently: that one wins
         if batch.file:
             batch.file.delete(save=False)
@@ -124,12 +161,13 @@ def roster_receive(*, kind: str, upload, pushed_by=None, snapshot_date: dt.date 
         return found, "existing"
     if too_big:
         return batch, "processed"
-    if upload.size <= settings.ROSTER_INLINE_MAX_BYTES:
+    if inline:
         return roster_process(batch_id=batch.pk), "processed"
-    from enrollment.tasks import roster_process as roster_process_task
-
-    roster_process_task.delay_on_commit(batch_id=batch.pk)
     return batch, "queued"
+
+
+def _dispatch(batch: RosterBatch) -> None:
+    outbox.enqueue(TASK, batch_id=batch.pk)
 
 
 # ------------------------------------------------------------------ processing
@@ -153,25 +191,63 @@ def _batch_lock(batch_id: int):
                 cur.execute("SELECT pg_advisory_unlock(%s)", [LOCK_BASE + batch_id])
 
 
+def _gave_up_message(attempts: int) -> str:
+    return (f"处理进程已中断 {attempts} 次（文件可能超出处理能力），已停止重试；请检查文件后重新报送 / "
+            f"the worker processing this file stopped {attempts} times (the file may be more than it can "
+            f"read); no more retries: check the file and push it again")
+
+
 def roster_process(*, batch_id: int) -> RosterBatch:
-    """Read, check and load a processing batch; does nothing to a finished one."""
+    """Read, check and load a processing batch; does nothing to a finished one. A batch
+    started before by a worker that is gone (we hold its lock) is started again, up to
+    MAX_ATTEMPTS starts; then it is failed."""
     with _batch_lock(batch_id) as got:
         batch = RosterBatch.objects.get(pk=batch_id)
         if not got or batch.status != RosterBatch.Status.PROCESSING:
             return batch
-        if batch.started_at is not None:
-            # A previous attempt started and its worker is gone (we hold the lock).
-            return _fail(batch, "处理进程中断，请重新报送 / the worker processing this file stopped; push it again")
+        if batch.attempts >= MAX_ATTEMPTS:
+            return _fail(batch, _gave_up_message(batch.attempts))
         started = timezone.now()
-        RosterBatch.objects.filter(pk=batch_id).update(started_at=started)
-        batch.started_at = started
+        RosterBatch.objects.filter(pk=batch_id).update(started_at=started, attempts=F("attempts") + 1)
+        batch.started_at, batch.attempts = started, batch.attempts + 1
         try:
-            return _load(batch)
+            with _memory_limit():
+                done = _load(batch)
         except FileRejected as exc:
             return _finish(batch, status=RosterBatch.Status.REJECTED, message=str(exc))
+        except (OperationalError, InterfaceError):
+            raise  # the database went away (a restart): the task retries, the batch stays processing
+        except MemoryError:
+            log.warning("roster batch %s needs more memory than ROSTER_WORKER_MEMORY_LIMIT", batch_id)
+            return _fail(batch, "文件需要的内存超过上限，无法处理 / reading this file needs more memory than "
+                                "the worker may use")
         except Exception as exc:
             log.exception("roster batch %s failed", batch_id)
             return _fail(batch, f"处理失败：{type(exc).__name__} / processing failed")
+    if done.status == RosterBatch.Status.LOADED:
+        loading.analyze(ROW_MODELS[done.kind], RosterIssue)
+    return done
+
+
+@contextlib.contextmanager
+def _memory_limit():
+    """RLIMIT_AS for the worker process while it reads a file (ROSTER_WORKER_MEMORY_LIMIT):
+    a file that would allocate without bound fails its batch (MemoryError, or the worker
+    child dies and the batch is retried, then failed) instead of taking the machine. Never
+    in the web process (eager mode): the limit would hold for all its threads."""
+    limit = settings.ROSTER_WORKER_MEMORY_LIMIT
+    if not limit or outbox.eager():
+        yield
+        return
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    new = limit if hard == resource.RLIM_INFINITY else min(limit, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (new, hard))
+    try:
+        yield
+    finally:
+        resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
 
 
 def _load(batch: RosterBatch) -> RosterBatch:
@@ -226,26 +302,57 @@ def _fail(batch: RosterBatch, message: str) -> RosterBatch:
     return _finish(batch, status=RosterBatch.Status.FAILED, message=message)
 
 
-def roster_fail_stale(*, now: dt.datetime | None = None) -> list[int]:
-    """Mark failed every processing batch whose worker is gone; returns their ids."""
+def _fail_if_stranded(batch_id: int, message: str, *, now: dt.datetime | None = None) -> bool:
+    """Fail a batch a worker started and nobody works on any more; True if it was."""
     now = now or timezone.now()
-    failed = []
-    for batch in RosterBatch.objects.filter(status=RosterBatch.Status.PROCESSING):
+    with _batch_lock(batch_id) as got:
+        batch = RosterBatch.objects.get(pk=batch_id)
+        if not got or batch.status != RosterBatch.Status.PROCESSING or batch.started_at is None:
+            return False
+        if connection.vendor != "postgresql" and batch.started_at >= now - SQLITE_STALE_AFTER:
+            return False  # no advisory locks on SQLite: only an old start is taken as dead
+        _fail(batch, message)
+        return True
+
+
+def roster_sweep(*, now: dt.datetime | None = None, retry: bool = True) -> dict[str, list[int]]:
+    """Beat (every FAULT_SWEEP_SECONDS): every processing batch whose worker is gone is
+    sent again while it has attempts left, else failed; a batch never started whose
+    message was lost is sent again. With retry=False every stranded batch is failed."""
+    now = now or timezone.now()
+    again: list[int] = []
+    failed: list[int] = []
+    for batch in RosterBatch.objects.filter(status=RosterBatch.Status.PROCESSING).order_by("id"):
         if batch.started_at is None:
-            if batch.received_at < now - UNSTARTED_TIMEOUT:
+            if outbox.pending(TASK, batch_id=batch.pk):
+                continue  # the outbox sends it when the broker is back
+            if batch.received_at < now - UNSTARTED_TIMEOUT and not retry:
                 _fail(batch, "排队超时未处理，请重新报送 / never processed; push it again")
                 failed.append(batch.pk)
+            elif batch.received_at < now - UNSTARTED_RESEND and retry:
+                again.append(batch.pk)
             continue
-        if connection.vendor == "postgresql":
-            with _batch_lock(batch.pk) as got:
-                if got:  # nobody holds it: the worker that started the batch is gone
-                    _fail(batch, "处理进程中断，请重新报送 / the worker processing this file stopped; "
-                                 "push it again")
-                    failed.append(batch.pk)
-        elif batch.started_at < now - SQLITE_STALE_AFTER:
-            _fail(batch, "处理超时，请重新报送 / processing timed out; push it again")
-            failed.append(batch.pk)
-    return failed
+        with _batch_lock(batch.pk) as got:
+            batch.refresh_from_db()
+            if not got or batch.status != RosterBatch.Status.PROCESSING:
+                continue  # a live worker holds it, or it just finished
+            if connection.vendor != "postgresql" and batch.started_at >= now - SQLITE_STALE_AFTER:
+                continue
+            if retry and batch.attempts < MAX_ATTEMPTS:
+                again.append(batch.pk)  # sent after the lock is released (the worker takes it)
+            else:
+                _fail(batch, _gave_up_message(batch.attempts) if retry else
+                      "处理进程中断，请重新报送 / the worker processing this file stopped; push it again")
+                failed.append(batch.pk)
+    for pk in again:
+        log.warning("roster batch %s: its worker is gone; sent again", pk)
+        outbox.enqueue(TASK, batch_id=pk)
+    return {"again": again, "failed": failed}
+
+
+def roster_fail_stale(*, now: dt.datetime | None = None) -> list[int]:
+    """Mark failed every processing batch whose worker is gone; returns their ids."""
+    return roster_sweep(now=now, retry=False)["failed"]
 
 
 def roster_retention(*, today: dt.date | None = None) -> int:

@@ -2,18 +2,26 @@
 from __future__ import annotations
 
 from celery import shared_task
-from django.db import OperationalError, connection
+from django.db import InterfaceError, OperationalError, connection
+
+# The database went away (a PostgreSQL restart, a dropped connection): retry soon, on a
+# new connection. Each retry of roster_process counts as an attempt of the batch.
+DB_ERRORS = (OperationalError, InterfaceError)
+DB_RETRY_DELAY = 10  # seconds
 
 
-@shared_task(bind=True, max_retries=3, default_retry_delay=60, acks_late=True)
+@shared_task(bind=True, max_retries=5, default_retry_delay=DB_RETRY_DELAY, acks_late=True)
 def roster_process(self, *, batch_id: int) -> None:
-    """Load a queued batch. Redelivered after a worker died, it finds the batch started
-    by nobody alive and marks it failed (services.roster_process)."""
+    """Load a queued batch. Redelivered after a worker died, it starts the batch again
+    until services.MAX_ATTEMPTS, then fails it (services.roster_process)."""
     from enrollment import services
+    from wuhai_coverage.outbox.services import claim
 
     try:
+        claim(services.TASK, batch_id=batch_id)
         services.roster_process(batch_id=batch_id)
-    except OperationalError as exc:
+    except DB_ERRORS as exc:
+        connection.close()
         raise self.retry(exc=exc) from exc
     finally:
         # A file is minutes of work: reconnecting once per file costs nothing, and a
@@ -24,11 +32,24 @@ def roster_process(self, *, batch_id: int) -> None:
 
 
 @shared_task(acks_late=True)
-def roster_retention() -> None:
-    """Nightly: fail batches whose worker died, drop rows of expired snapshots."""
+def roster_sweep() -> dict:
+    """Beat (every FAULT_SWEEP_SECONDS): batches whose worker died are sent again, or
+    failed after MAX_ATTEMPTS."""
     from enrollment import services
 
-    services.roster_fail_stale()
+    try:
+        return services.roster_sweep()
+    finally:
+        if not connection.in_atomic_block:
+            connection.close()
+
+
+@shared_task(acks_late=True)
+def roster_retention() -> None:
+    """Nightly: retry or fail batches whose worker died, drop rows of expired snapshots."""
+    from enrollment import services
+
+    services.roster_sweep()
     services.roster_retention()
 
 
@@ -42,7 +63,8 @@ def registry_refresh_task(self, *, as_of: str | None = None) -> dict:
 
     try:
         summary = registry_refresh(as_of=dt.date.fromisoformat(as_of) if as_of else None)
-    except OperationalError as exc:
+    except DB_ERRORS as exc:
+        connection.close()
         raise self.retry(exc=exc) from exc
     finally:
         if not connection.in_atomic_block:

@@ -80,7 +80,9 @@ def database_config(default_sqlite_path: str) -> dict:
             f"DATABASE_URL={raw!r} is not usable: the scheme must be postgres:// or sqlite:// (got {scheme!r})"
         )
     try:
-        config = dj_database_url.parse(raw, conn_max_age=60)
+        # Persistent connections, checked before reuse: a PostgreSQL restart costs a
+        # request nothing (the dead connection is replaced before the first query).
+        config = dj_database_url.parse(raw, conn_max_age=60, conn_health_checks=True)
     except Exception as exc:  # dj-database-url raises several kinds for a malformed URL
         raise ImproperlyConfigured(f"DATABASE_URL={raw!r} is malformed: {exc}") from None
     if config["ENGINE"].endswith("postgresql") and not config.get("NAME"):

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "csp",
     "wuhai_coverage.core",
     "wuhai_coverage.demodata",
+    "wuhai_coverage.outbox",
     "enrollment",
     "enforcement",
     "outreach",
@@ -183,7 +184,8 @@ ROSTER_MAX_BYTES = env_int("ROSTER_MAX_BYTES", 512 * 1024 * 1024, minimum=1)
 ROSTER_MAX_CELLS = env_int("ROSTER_MAX_CELLS", 50_000_000, minimum=1)
 # … or when it (or a CSV header) has more columns than this: a roster has fewer than 40.
 ROSTER_MAX_COLUMNS = env_int("ROSTER_MAX_COLUMNS", 200, minimum=1)
-# Files up to this size are processed inline (201); larger ones go to a worker (202).
+# Without a broker (the embedded default) files up to this size are processed inline (201);
+# with one every file goes to a worker (202).
 ROSTER_INLINE_MAX_BYTES = env_int("ROSTER_INLINE_MAX_BYTES", 2 * 1024 * 1024, minimum=0)
 # How long loaded snapshots are kept before the retention job drops their rows.
 ROSTER_RETENTION_DAYS = env_int("ROSTER_RETENTION_DAYS", 400, minimum=1)
@@ -224,6 +226,9 @@ SPECTACULAR_SETTINGS = {
 }
 
 # Celery: with no broker configured, tasks run in-process (eager) — the embedded default.
+# With one, every task that must not be lost goes through the transactional outbox
+# (wuhai_coverage/outbox/services.py) and these settings make a broker or worker failure
+# cost a retry, never a lost or half-done batch or run (docs/architecture.md → Faults).
 CELERY_BROKER_URL = _BROKER_URL
 CELERY_TASK_ALWAYS_EAGER = CELERY_BROKER_URL is None
 CELERY_TASK_EAGER_PROPAGATES = True
@@ -231,10 +236,53 @@ CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_ENABLE_UTC = False
+# A message is acknowledged when its task ends, and given back when the process running it
+# dies (SIGKILL, OOM): a batch is then retried up to enrollment.services.MAX_ATTEMPTS times.
 CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Redis redelivers an unacknowledged message after visibility_timeout: it must exceed the
+# longest task (a 10x comparison, a 24M-row roster) and the longest retry countdown.
+CELERY_VISIBILITY_TIMEOUT = env_int("CELERY_VISIBILITY_TIMEOUT", 4 * 3600, minimum=600)
+# Publishing with the broker down must not hold a request: ~1 s to connect, one retry.
+CELERY_BROKER_CONNECTION_TIMEOUT = 1
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
+    "socket_connect_timeout": 1,
+    "socket_timeout": 2,
+    "retry_on_timeout": False,
+}
+CELERY_TASK_PUBLISH_RETRY = True
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0.2, "interval_step": 0.2,
+                                    "interval_max": 0.5}
+# The worker and beat wait for a broker that is down as long as it takes (never give up).
+CELERY_BROKER_CONNECTION_RETRY = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+# The outbox: beat sends what the broker missed every OUTBOX_FLUSH_SECONDS; a message sent
+# but never started after OUTBOX_RESEND_AFTER_SECONDS (lost by the broker) is sent again.
+OUTBOX_FLUSH_SECONDS = env_int("OUTBOX_FLUSH_SECONDS", 60, minimum=1)
+OUTBOX_RESEND_AFTER_SECONDS = env_int("OUTBOX_RESEND_AFTER_SECONDS", 3600, minimum=60)
+# Sweeps: batches and runs whose worker died are retried or marked failed (minutes).
+FAULT_SWEEP_SECONDS = env_int("FAULT_SWEEP_SECONDS", 300, minimum=1)
+# Address-space limit (bytes) of a worker process while it reads a roster; 0 = none.
+ROSTER_WORKER_MEMORY_LIMIT = env_int("ROSTER_WORKER_MEMORY_LIMIT", 0, minimum=0)
+# ONE beat process per installation (README → Running it for real): a second one would
+# start every job twice. The jobs are safe to repeat, and the beat takes a PostgreSQL
+# advisory lock at start-up (wuhai_coverage/celery.py) so a second beat waits.
 CELERY_BEAT_SCHEDULE = {
+    "outbox-flush": {
+        "task": "wuhai_coverage.outbox.tasks.outbox_flush",
+        "schedule": float(OUTBOX_FLUSH_SECONDS),
+    },
+    "roster-sweep": {  # batches whose worker died: retried, or failed after MAX_ATTEMPTS
+        "task": "enrollment.tasks.roster_sweep",
+        "schedule": float(FAULT_SWEEP_SECONDS),
+    },
+    "comparison-sweep": {  # runs whose worker died: failed
+        "task": "enforcement.tasks.comparison_sweep",
+        "schedule": float(FAULT_SWEEP_SECONDS),
+    },
     "nightly-comparison": {
         "task": "enforcement.tasks.comparison_run_nightly",
         "schedule": crontab(hour=2, minute=0),

@@ -4,7 +4,13 @@ Design (why a run killed mid-way leaves no partial state):
 1. *Start* — a `ComparisonRun` row with status `running` (a partial unique index allows one)
    and, on PostgreSQL, a session advisory lock held while the run executes. A row that is
    `running` while nobody holds the lock belongs to a dead worker: the next start marks it
-   `failed` (`reap_dead_runs`).
+   `failed` (`reap_dead_runs`, also the beat's comparison-sweep). A run requested through
+   the API or the portal is queued: its row and its outbox message are written in one
+   transaction (wuhai_coverage/outbox), so a request while Redis is down is recorded and
+   executed once Redis is back. A worker that dies mid-run has its message redelivered
+   (acks_late): the run is executed again, at most MAX_RUN_ATTEMPTS times in all, else
+   failed. The nightly (and `manage.py run_comparison`) first executes any queued run
+   still waiting for its worker, then its own: a queued run never makes it skip.
 2. *Evaluate* — facts and each rule's candidates go into session TEMP tables (`cmp_*`);
    nothing durable is written but the run's progress. A kill here loses only temp tables.
 3. *Write* — every rule's task changes (close, refresh, open, their TaskEvents) and the
@@ -30,14 +36,20 @@ from enforcement.comparison import sql as q
 from enforcement.comparison.facts import Snapshots, current_snapshots, employer_facts_sql, person_facts_sql
 from enforcement.comparison.parameters import Parameters, load_parameters
 from enforcement.models import ComparisonRun, Task, TaskEvent, TaskKind
+from enrollment.loading import analyze, analyze_unknown_batches
 from wuhai_coverage.core.models import District, Street
+from wuhai_coverage.outbox import services as outbox
 
 log = logging.getLogger(__name__)
 
 # pg_advisory_lock key of the comparison ("WUHAI-CMP" in spirit; any constant unique to it).
 ADVISORY_LOCK_KEY = 0x57554841_434D50
-# A run queued by the API that no worker has claimed after this long is given up.
+# A run queued by the API that no worker has claimed after this long, and whose outbox
+# message is gone, is given up.
 QUEUED_TIMEOUT = dt.timedelta(hours=6)
+# Executions of a run before a worker that died with it makes it fail (redelivery, retry).
+MAX_RUN_ATTEMPTS = 2
+TASK_NAME = "enforcement.tasks.comparison_run"
 # SQLite (the demo) has no advisory locks: a claimed run older than this is taken as dead.
 SQLITE_DEAD_AFTER = dt.timedelta(hours=2)
 
@@ -89,8 +101,8 @@ def _reap_locked() -> int:
     now = timezone.now()
     running = ComparisonRun.objects.filter(status=ComparisonRun.Status.RUNNING)
     dead = list(running.exclude(progress__phase="queued").values_list("pk", flat=True))
-    dead += list(running.filter(progress__phase="queued", started_at__lt=now - QUEUED_TIMEOUT)
-                 .values_list("pk", flat=True))
+    dead += [pk for pk in running.filter(progress__phase="queued", started_at__lt=now - QUEUED_TIMEOUT)
+             .values_list("pk", flat=True) if not outbox.pending(TASK_NAME, run_id=pk)]
     if not q.is_pg():  # no advisory locks on SQLite: only a claimed run this old is taken as dead
         dead = list(running.filter(pk__in=dead, started_at__lt=now - SQLITE_DEAD_AFTER).values_list("pk", flat=True))
     if dead:
@@ -124,10 +136,15 @@ def _create_run(*, as_of: dt.date | None, trigger: str, user, phase: str) -> Com
 
 
 def start_run(*, as_of: dt.date | None = None, trigger: str = "api", user=None) -> ComparisonRun:
-    """Queue a run for a worker (`execute_run`): its `running` row, refused with
-    RunInProgress if one is running already."""
+    """Queue a run for a worker (`execute_run`): its `running` row and its outbox message in
+    one transaction (sent after the commit), refused with RunInProgress if one is running
+    already."""
     reap_dead_runs()
-    return _create_run(as_of=as_of, trigger=trigger, user=user, phase="queued")
+    with transaction.atomic():
+        run = _create_run(as_of=as_of, trigger=trigger, user=user, phase="queued")
+        if not outbox.eager():  # eager (no broker): comparison_request_run runs inline, never queues
+            outbox.enqueue(TASK_NAME, run_id=run.pk)
+    return run
 
 
 def run_comparison(*, as_of: dt.date | None = None, trigger: str = "command", user=None,
@@ -138,11 +155,29 @@ def run_comparison(*, as_of: dt.date | None = None, trigger: str = "command", us
         raise RunInProgress("另一比对正在运行 / another comparison run is running")
     try:
         _reap_locked()
+        _run_queued_locked()
         run = _create_run(as_of=as_of, trigger=trigger, user=user, phase="starting")
         return _run_locked(run, on_progress)
     finally:
         _drop_temp_tables()
         _unlock()
+
+
+def _run_queued_locked() -> None:
+    """Execute the runs queued by the API or the portal that no worker has claimed yet
+    (their message waits behind a long task, or the broker was down): a queued run must
+    not make the nightly run skip. Its message, when it comes, finds it finished."""
+    queued = ComparisonRun.objects.filter(status=ComparisonRun.Status.RUNNING, progress__phase="queued")
+    for run in queued.order_by("id"):
+        outbox.claim(TASK_NAME, run_id=run.pk)
+        try:
+            _run_locked(run, None)
+        except (KeyboardInterrupt, SystemExit):
+            raise
+        except BaseException:  # marked failed by _run_locked; our own run still goes ahead
+            log.exception("queued comparison run %s failed", run.pk)
+        finally:
+            _drop_temp_tables()
 
 
 # --- the run ---------------------------------------------------------------------------------
@@ -153,9 +188,18 @@ def execute_run(run: ComparisonRun, *, on_progress: Callable[[dict], None] | Non
         # Another worker executes a run (the same message delivered twice): leave it be.
         raise RunInProgress("另一比对正在运行 / another comparison run is running")
     try:
-        if not ComparisonRun.objects.filter(pk=run.pk, status=ComparisonRun.Status.RUNNING).exists():
+        current = ComparisonRun.objects.filter(pk=run.pk, status=ComparisonRun.Status.RUNNING).first()
+        if current is None:
             raise RunInProgress(f"比对运行 {run.pk} 已结束 / run {run.pk} is no longer running")
-        return _run_locked(run, on_progress)
+        attempts = int((current.progress or {}).get("attempt", 0))
+        if (current.progress or {}).get("phase") != "queued" and attempts >= MAX_RUN_ATTEMPTS:
+            # Claimed MAX_RUN_ATTEMPTS times by workers that died (we hold the lock): give up.
+            ComparisonRun.objects.filter(pk=run.pk, status=ComparisonRun.Status.RUNNING).update(
+                status=ComparisonRun.Status.FAILED, finished_at=timezone.now(),
+                error=f"运行中断 {attempts} 次（进程终止），未写入任何任务 / the worker died {attempts} times "
+                      f"mid-run; no task was written")
+            raise RunInProgress(f"比对运行 {run.pk} 已中断 {attempts} 次 / run {run.pk} died {attempts} times")
+        return _run_locked(current, on_progress)
     finally:
         _drop_temp_tables()
         _unlock()
@@ -171,7 +215,8 @@ def _session_settings(on: bool) -> None:
 def _run_locked(run: ComparisonRun, on_progress) -> Summary:
     started = time.monotonic()
     _session_settings(True)
-    run.progress = {**(run.progress or {}), "phase": "evaluating"}
+    attempt = int((run.progress or {}).get("attempt", 0)) + 1
+    run.progress = {**(run.progress or {}), "phase": "evaluating", "attempt": attempt}
     ComparisonRun.objects.filter(pk=run.pk).update(progress=run.progress)  # claimed
     try:
         return _execute(run, started, on_progress)
@@ -188,6 +233,7 @@ def _run_locked(run: ComparisonRun, on_progress) -> Summary:
 
 
 def _progress(run: ComparisonRun, progress: dict, on_progress) -> None:
+    progress = {**progress, "attempt": (run.progress or {}).get("attempt", 1)}
     run.progress = progress
     ComparisonRun.objects.filter(pk=run.pk).update(progress=progress)
     if on_progress:
@@ -225,6 +271,12 @@ def _execute(run: ComparisonRun, started: float, on_progress) -> Summary:
     ctx = rules.Context(as_of=as_of, params=params, snapshots=snaps, skipped=skipped_kinds, running=running)
     seconds: dict[str, float] = {}
     total = len(kinds)
+
+    # Statistics first: a snapshot loaded seconds ago whose loader died before its ANALYZE
+    # (or rows written by hand) would make the facts statements pick nested loops.
+    t0 = time.monotonic()
+    analyze_unknown_batches(snaps.batches)
+    seconds["_statistics"] = round(time.monotonic() - t0, 3)
 
     # Phase 2: evaluate into temp tables.
     _drop_temp_tables()
@@ -271,6 +323,8 @@ def _execute(run: ComparisonRun, started: float, on_progress) -> Summary:
         ComparisonRun.objects.filter(pk=run.pk).update(
             status=ComparisonRun.Status.FINISHED, finished_at=timezone.now(), duration_s=duration,
             opened=opened, closed=closed, open=open_counts, rule_seconds=seconds, progress=done)
+    # The queue, task pages and assessment join on the tasks just written.
+    analyze(Task, TaskEvent)
     if on_progress:
         on_progress(done)
     return Summary(run_id=run.pk, as_of=as_of, opened=opened, closed=closed, open=open_counts,

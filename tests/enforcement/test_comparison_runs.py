@@ -72,14 +72,17 @@ def test_beat_runs_the_nightly_comparison_at_two_in_shanghai():
 
 
 @pytest.mark.django_db
-def test_nightly_task_refuses_quietly_while_a_run_is_running():
+def test_a_queued_run_never_makes_the_nightly_skip():
+    """A run a city manager queued whose worker has not come yet (the broker was down, or
+    its message waits behind a long task) is executed by the nightly first, then its own."""
     from enforcement.comparison.engine import start_run
     from enforcement.tasks import comparison_run_nightly
 
     World(D)
-    start_run(as_of=D)
-    assert comparison_run_nightly() is None
-    assert ComparisonRun.objects.count() == 1
+    queued = start_run(as_of=D)
+    summary = comparison_run_nightly()
+    assert summary is not None and summary["run_id"] != queued.pk
+    assert list(ComparisonRun.objects.order_by("id").values_list("status", flat=True)) == ["finished", "finished"]
 
 
 # --- API --------------------------------------------------------------------------------------------
@@ -102,19 +105,22 @@ def test_only_city_managers_may_start_a_run(request, client_for, role_fixture, s
 
 
 @pytest.mark.django_db
-def test_api_start_answers_202_when_a_worker_will_run_it(city_manager, client_for, monkeypatch,
-                                                          django_capture_on_commit_callbacks):
-    from enforcement import tasks
-    from enforcement.comparison import services
+def test_api_start_answers_202_and_sends_the_run_through_the_outbox(city_manager, client_for, monkeypatch, settings,
+                                                                     django_capture_on_commit_callbacks):
+    from wuhai_coverage.celery import app
+    from wuhai_coverage.outbox.models import OutboxMessage
 
     sent = []
-    monkeypatch.setattr(services, "_eager", lambda: False)
-    monkeypatch.setattr(tasks.comparison_run, "delay", lambda **kw: sent.append(kw))
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    monkeypatch.setattr(app.conf, "task_always_eager", False)
+    monkeypatch.setattr(app, "send_task", lambda name, kwargs=None, **kw: sent.append((name, kwargs)))
     with django_capture_on_commit_callbacks(execute=True):
         res = client_for(city_manager).post("/api/v1/comparison-runs/", {}, format="json")
     assert res.status_code == 202
     assert res.json()["status"] == "running" and res.json()["progress"]["phase"] == "queued"
-    assert sent == [{"run_id": res.json()["id"]}]
+    assert sent == [("enforcement.tasks.comparison_run", {"run_id": res.json()["id"]})]
+    message = OutboxMessage.objects.get()  # deleted by the task when it starts
+    assert message.sent_at is not None and message.kwargs == {"run_id": res.json()["id"]}
     again = client_for(city_manager).post("/api/v1/comparison-runs/", {}, format="json")
     assert again.status_code == 409
 

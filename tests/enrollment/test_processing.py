@@ -77,12 +77,21 @@ def test_an_error_inside_the_load_fails_the_batch_at_once(monkeypatch):
 
 
 @pytest.mark.django_db
-def test_a_redelivered_task_for_a_started_batch_fails_it():
+def test_a_redelivered_task_starts_the_batch_again_until_its_attempts_are_spent():
     partner = make_user("partner", department="market")
+    content = roster_csv("market_entities", [valid_row("market_entities") for _ in range(3)])
     batch = RosterBatch.objects.create(kind="market_entities", department="market", pushed_by=partner,
                                        snapshot_date=dt.date(2026, 11, 1), sha256="x" * 64,
-                                       started_at=timezone.now())
-    assert services.roster_process(batch_id=batch.pk).status == "failed"
+                                       started_at=timezone.now(), attempts=1)
+    batch.file.save("m.csv", SimpleUploadedFile("m.csv", content))
+    done = services.roster_process(batch_id=batch.pk)  # its first worker died: a second start
+    assert (done.status, done.rows_loaded, done.attempts) == ("loaded", 3, 2)
+
+    spent = RosterBatch.objects.create(kind="market_entities", department="market", pushed_by=partner,
+                                       snapshot_date=dt.date(2026, 11, 1), sha256="z" * 64,
+                                       started_at=timezone.now(), attempts=services.MAX_ATTEMPTS)
+    spent = services.roster_process(batch_id=spent.pk)
+    assert spent.status == "failed" and "stopped 3 times" in spent.message and "处理进程已中断 3 次" in spent.message
 
 
 @pytest.mark.django_db
@@ -94,7 +103,7 @@ def test_a_batch_never_started_is_given_up_only_after_the_timeout():
     assert services.roster_fail_stale(now=later) == [batch.pk]
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_a_worker_killed_mid_file(tmp_path, monkeypatch):
     """kill -9 of the process loading a file: progress was visible meanwhile, no row of
     it is ever visible, the batch ends failed, the previous snapshot stays current, and
@@ -182,7 +191,7 @@ def test_retention_deletes_the_files_of_old_rejected_batches(settings):
 
 
 @pytest.mark.worker
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_a_large_file_is_processed_by_a_real_celery_worker(celery_worker, settings, tmp_path):
     settings.ROSTER_INLINE_MAX_BYTES = 1000
     client = token_client(make_user("partner", department="market"))
@@ -199,3 +208,103 @@ def test_a_large_file_is_processed_by_a_real_celery_worker(celery_worker, settin
         body = client.get(f"/api/v1/rosters/{batch_id}/").json()
     assert (body["status"], body["rows_loaded"], body["rows_read"]) == ("loaded", 20_000, 20_000)
     assert MarketEntityRow.objects.filter(batch_id=batch_id).count() == 20_000
+
+
+# --- stranded batches never block a re-push; bounded attempts; statistics ------------------------
+
+def _stranded(partner, content: bytes, *, started: bool, attempts: int = 1) -> RosterBatch:
+    """A processing batch as a dead worker leaves it (or a queued one whose message is lost)."""
+    import hashlib
+
+    batch = RosterBatch.objects.create(kind="market_entities", department="market", pushed_by=partner,
+                                       snapshot_date=dt.date(2026, 11, 1), filename="m.csv",
+                                       sha256=hashlib.sha256(content).hexdigest(), size_bytes=len(content),
+                                       started_at=timezone.now() if started else None,
+                                       attempts=attempts if started else 0)
+    batch.file.save("m.csv", SimpleUploadedFile("m.csv", content))
+    return batch
+
+
+@pytest.mark.django_db
+def test_a_re_push_of_a_batch_stranded_by_a_dead_worker_is_accepted_as_a_new_batch():
+    partner = make_user("partner", department="market")
+    content = roster_csv("market_entities", [valid_row("market_entities") for _ in range(4)])
+    dead = _stranded(partner, content, started=True)
+    again, outcome = _push(partner, content, snapshot_date=dt.date(2026, 11, 1))
+    assert outcome == "processed" and again.pk != dead.pk and (again.status, again.rows_loaded) == ("loaded", 4)
+    dead.refresh_from_db()
+    assert dead.status == "failed" and "superseded by a new push" in dead.message
+
+
+@pytest.mark.django_db
+def test_a_re_push_of_a_batch_whose_message_was_lost_sends_it_again(django_capture_on_commit_callbacks):
+    partner = make_user("partner", department="market")
+    content = roster_csv("market_entities", [valid_row("market_entities") for _ in range(2)])
+    queued = _stranded(partner, content, started=False)
+    with django_capture_on_commit_callbacks(execute=True):
+        again, outcome = _push(partner, content)
+    assert again.pk == queued.pk and outcome == "queued"  # sent again (after the commit), not "existing"
+    again.refresh_from_db()
+    assert (again.status, again.rows_loaded, again.attempts) == ("loaded", 2, 1)
+
+
+@pytest.mark.django_db
+def test_the_sweep_starts_a_stranded_batch_again_and_fails_it_after_the_last_attempt(
+        django_capture_on_commit_callbacks):
+    partner = make_user("partner", department="market")
+    content = roster_csv("market_entities", [valid_row("market_entities")])
+    retried = _stranded(partner, content, started=True, attempts=1)
+    spent = _stranded(partner, content + b"\r\n", started=True, attempts=services.MAX_ATTEMPTS)
+    with django_capture_on_commit_callbacks(execute=True):
+        swept = services.roster_sweep()
+    assert swept == {"again": [retried.pk], "failed": [spent.pk]}
+    retried.refresh_from_db()
+    spent.refresh_from_db()
+    assert (retried.status, retried.attempts) == ("loaded", 2)  # eager: sent again = processed here
+    assert spent.status == "failed" and "stopped 3 times" in spent.message
+    assert services.roster_sweep() == {"again": [], "failed": []}
+
+
+@pytest.mark.django_db
+def test_with_a_broker_every_push_is_queued_and_never_parsed_in_the_web_process(monkeypatch, settings,
+                                                                                django_capture_on_commit_callbacks):
+    from wuhai_coverage.celery import app
+    from wuhai_coverage.outbox.models import OutboxMessage
+
+    sent = []
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    monkeypatch.setattr(app.conf, "task_always_eager", False)
+    monkeypatch.setattr(app, "send_task", lambda name, kwargs=None, **kw: sent.append((name, kwargs)))
+    client = token_client(make_user("partner", department="market"))
+    tiny = roster_csv("market_entities", [valid_row("market_entities")])
+    with django_capture_on_commit_callbacks(execute=True):
+        res = client.post("/api/v1/rosters/", {"kind": "market_entities", "file": SimpleUploadedFile("m.csv", tiny)},
+                          format="multipart")
+    assert res.status_code == 202, res.content
+    body = res.json()
+    assert (body["status"], body["rows_read"], body["started_at"]) == ("processing", 0, None)
+    assert sent == [("enrollment.tasks.roster_process", {"batch_id": body["id"]})]
+    assert OutboxMessage.objects.get().sent_at is not None
+
+
+@pytest.mark.django_db
+def test_a_loaded_batch_is_known_to_the_planner_statistics_at_once():
+    """After a load the product ANALYZEs the row table: pg_stats knows the new batch (the
+    comparison's joins are planned for its real size), with autovacuum off or not."""
+    partner = make_user("partner", department="market")
+    batch, _ = _push(partner, roster_csv("market_entities", [valid_row("market_entities") for _ in range(20)]))
+    assert batch.status == "loaded"
+    table = MarketEntityRow._meta.db_table
+    assert loading.analyze_unknown_batches({"market_entities": batch}) == []  # known already
+    with connection.cursor() as c:
+        c.execute("SELECT most_common_vals::text, histogram_bounds::text FROM pg_stats "
+                  "WHERE tablename = %s AND attname = 'batch_id'", [table])
+        common, bounds = c.fetchone()
+    assert str(batch.pk) in (common or "") + (bounds or "")
+
+    other = RosterBatch.objects.create(kind="market_entities", department="market", status="loaded",
+                                       snapshot_date=dt.date(2026, 11, 2), sha256="s" * 64)
+    MarketEntityRow.objects.bulk_create(  # rows written by other means than roster_process
+        [MarketEntityRow(**{**row, "batch_id": other.pk}) for row in MarketEntityRow.objects.values()])
+    assert loading.analyze_unknown_batches({"market_entities": other}) == [table]
+    assert loading.analyze_unknown_batches({"market_entities": other}) == []
