@@ -41,7 +41,7 @@ pytestmark = pytest.mark.django_db
 
 COLUMNS = ("anonymous", "city_manager", "caseworker", "other_caseworker", "street_staff", "other_street_staff",
            "inspector", "partner_session", "partner_token")
-PORTAL_APPS = ("core", "demodata", "enrollment", "enforcement", "outreach", "assessment")
+PORTAL_APPS = ("core", "demodata", "outbox", "enrollment", "enforcement", "outreach", "assessment")
 ADMIN = "admin/"
 
 
