@@ -101,7 +101,7 @@ def test_a_notice_pdf_is_served_only_within_the_jurisdiction(client, db, fast_pd
                                    deadline=timezone.localdate() + dt.timedelta(days=9))
     assert client.get(f"/notices/{notice.pk}.pdf").status_code == 302  # to the login page
     for user, expected in ((make_user("district_caseworker", district="150304"), 404),
-                           (make_user("partner", department="market"), 404), (issuer, 200)):
+                           (make_user("partner", department="market"), 403), (issuer, 200)):
         client.force_login(user)
         response = client.get(f"/notices/{notice.pk}.pdf")
         assert response.status_code == expected, user.role

@@ -144,7 +144,7 @@ def world(settings, tmp_path) -> World:
     from outreach.models import PublicityPosting
     from wuhai_coverage.core.demo import ensure_demo_users
 
-    users = {u.username: u for u in ensure_demo_users()}
+    users = {u.username: u for u in ensure_demo_users()[0]}
     load_demo_rosters(scale=0.02)
     run_demo_comparison()
     load_demo_assessment()
@@ -228,13 +228,15 @@ QUERIES = {
 }
 # Regex routes (a RoutePattern is filled by its parameters' names) → the paths walked.
 REGEX_ROUTES = {
-    "admin/^(?P<app_label>auth|authtoken|core)/$": ["/admin/core/", "/admin/auth/", "/admin/authtoken/"],
+    "admin/^(?P<app_label>auth|axes|core)/$": ["/admin/core/", "/admin/auth/", "/admin/axes/"],
     "admin/(?P<url>.*)$": [],  # the admin's catch-all: a redirect or a 404
 }
 # URLs not walked, each with its reason.
 NOT_WALKED = {
     "accounts/logout/": "ends the session the walk runs in",
     "i18n/setlang/": "POST only, changes the language",
+    "accounts/tokens/<int:pk>/revoke/": "POST only, revokes an API key",
+    "accounts/lockouts/<int:pk>/unlock/": "POST only, lifts a login lock",
 }
 
 
