@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from enforcement import selectors, services
 from enforcement.forms import (
@@ -34,7 +34,7 @@ from enforcement.models import Notice, Task, TaskKind
 from enforcement.notices import default_notice_kind, evidence_items, issuing_office_of
 from enforcement.templatetags.portal_tags import cell
 from wuhai_coverage.core import access, privacy
-from wuhai_coverage.core.http import client_ip, safe_next
+from wuhai_coverage.core.http import client_ip, safe_next, search_post_redirect
 from wuhai_coverage.core.models import Street
 from wuhai_coverage.core.roles import (
     ASSIGN_TASKS,
@@ -166,9 +166,12 @@ def _queue_rows(rows: list[dict], today, no_street: str) -> list[dict]:
 
 
 @login_required
-@require_GET
+@require_http_methods(["GET", "POST"])
 def queue(request: HttpRequest) -> HttpResponse:
     access.require(request.user, VIEW_TASKS)
+    if request.method == "POST":  # the filter form: no typed ID number in the next URL
+        return search_post_redirect(request, url=reverse("enforcement:queue"), person_pk_of=lambda text: (
+            selectors.person_pk_of_key(user=request.user, text=text)))
     f, error = _filters_or_400(request)
     person_pk = selectors.person_pk_of_key(user=request.user, text=f.q) if not error else None
     if person_pk is not None:

@@ -11,13 +11,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET, require_POST
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from enrollment import selectors
 from enrollment.exports import issues_workbook
 from enrollment.models import Enrollment, RosterBatch, RosterIssue, RosterKind
 from wuhai_coverage.core import access, privacy
-from wuhai_coverage.core.http import client_ip
+from wuhai_coverage.core.http import client_ip, search_post_redirect
 from wuhai_coverage.core.models import AccessLog, Department, District
 from wuhai_coverage.core.roles import REVEAL_PERSONAL, VIEW_ROSTERS, VIEW_TASKS
 from wuhai_coverage.core.services import access_log_reveal
@@ -140,9 +141,15 @@ def _mask_persons(persons) -> None:
 
 
 @login_required
-@require_GET
+@require_http_methods(["GET", "POST"])
 def person_list(request: HttpRequest) -> HttpResponse:
     access.require(request.user, VIEW_TASKS)
+    if request.method == "POST":  # the search form: no typed ID number in the next URL
+        return search_post_redirect(
+            request, url=reverse("enrollment:persons"),
+            person_pk_of=lambda text: selectors.person_list(
+                user=request.user, filters=selectors.RegistryFilters(q=text)).values_list("pk", flat=True).first(),
+            person_url=lambda pk: reverse("enrollment:person", args=[pk]))
     f, error = _registry_filters(request)
     if not error and f.q:
         # A whole ID number: straight to the person's page, so that no page or link the

@@ -210,3 +210,39 @@ def test_a_whole_id_number_typed_into_the_queue_continues_on_the_persons_pk(clie
     # A whole ID number of nobody in the registry: searched as it is (the tasks may still exist).
     other = PersonTaskFactory()
     assert other.subject_name in client.get(f"/tasks/?q={other.subject_key}").content.decode()
+
+
+@pytest.mark.django_db
+def test_the_search_forms_post_so_a_typed_id_number_never_reaches_a_url(client, caseworker, person_task):
+    """The queue's and the persons' search forms post; the answer redirects to a GET
+    address where a whole ID number became the person's pk (or the person's page)."""
+    from django.contrib.messages import get_messages
+
+    from enrollment.models import Person
+
+    p = Person.objects.create(id_number=IDN, name="张三", birth_date=dt.date(1973, 7, 28), sex="M",
+                              district_id="150302", street_id="150302001")
+    client.force_login(caseworker)
+    for form in (client.get("/tasks/").content.decode(), client.get("/persons/").content.decode()):
+        assert 'class="card filters" method="post"' in form and "csrfmiddlewaretoken" in form
+    r = client.post("/tasks/", {"q": IDN.lower(), "status": "all", "kind": "", "csrfmiddlewaretoken": "x"})
+    assert r.status_code == 302 and IDN not in r["Location"].upper()
+    assert r["Location"].startswith("/tasks/?") and f"person={p.pk}" in r["Location"]
+    assert "status=all" in r["Location"] and "csrfmiddlewaretoken" not in r["Location"]
+    assert person_task.subject_name in client.get(r["Location"]).content.decode()
+    r = client.post("/persons/", {"q": IDN})
+    assert r.status_code == 302 and r["Location"] == f"/persons/{p.pk}/"
+    # A name stays a name.
+    r = client.post("/tasks/", {"q": "张三", "status": "all"})
+    assert r.status_code == 302 and "q=%E5%BC%A0%E4%B8%89" in r["Location"]
+    # The whole ID number of nobody in the caseworker's registry: dropped, with a message.
+    nobody = make_id_number(dt.date(1990, 1, 2))
+    r = client.post("/tasks/", {"q": nobody, "status": "all"})
+    assert r.status_code == 302 and nobody not in r["Location"] and "q=" not in r["Location"]
+    assert [str(m) for m in get_messages(r.wsgi_request)] == ["您的辖区内没有该身份证号的人员。"]
+    r = client.post("/persons/", {"q": nobody})
+    assert r.status_code == 302 and r["Location"] == "/persons/"
+    # Another district's person is nobody for this caseworker.
+    Person.objects.filter(pk=p.pk).update(district_id="150304", street_id="150304002")
+    r = client.post("/tasks/", {"q": IDN})
+    assert f"person={p.pk}" not in r["Location"] and IDN not in r["Location"]

@@ -105,6 +105,7 @@ TABLE: list[Row] = [
     Row("employers/", "GET", "/employers/", (302, 200, 200, 200, 200, 200, 200, 403, 302)),
     Row("employers/<str:uscc>/", "GET", "/employers/{employer}/", (302, 200, 200, 404, 200, 404, 200, 403, 302)),
     Row("persons/", "GET", "/persons/", (302, 200, 200, 200, 200, 200, 200, 403, 302)),
+    Row("persons/", "POST", "/persons/", (302, 302, 302, 302, 302, 302, 302, 403, 302), D(q="陈静")),
     Row("persons/<int:pk>/", "GET", "/persons/{person}/", (302, 200, 200, 404, 200, 404, 200, 403, 302)),
     Row("persons/<int:pk>/tasks/", "GET", "/persons/{person}/tasks/", (302, 302, 302, 404, 302, 404, 302, 403, 302)),
     Row("persons/<int:pk>/reveal/<str:field>/", "POST", "/persons/{person}/reveal/id_number/",
@@ -122,6 +123,7 @@ TABLE: list[Row] = [
     Row("comparison-runs/<int:pk>/", "GET", "/comparison-runs/{run}/", (302, 200, 200, 200, 200, 200, 200, 403, 302)),
     # --- the caseworker's portal ---
     Row("tasks/", "GET", "/tasks/", (302, 200, 200, 200, 200, 200, 200, 403, 302)),
+    Row("tasks/", "POST", "/tasks/", (302, 302, 302, 302, 302, 302, 302, 403, 302), D(q="陈静", status="all")),
     Row("tasks/export.xlsx", "GET", "/tasks/export.xlsx", (302, 200, 200, 200, 200, 200, 200, 403, 302)),
     Row("tasks/bulk-assign/", "POST", "/tasks/bulk-assign/", (302, 302, 302, 302, 403, 403, 403, 403, 302),
         D(assignee="{street_staff}", task=["{task}"])),

@@ -97,6 +97,15 @@ def test_a_caseworkers_day(page, live_server, world):
     expect(page.locator("ol.timeline")).to_contain_text("同意办理参保")
     assert Task.objects.get(pk=world["person"].pk).status == "contacted"
 
+    # Search the queue by the whole ID number: the form posts, and no address holds the key.
+    page.goto(f"{base}/tasks/")
+    requested: list[str] = []
+    page.on("request", lambda r: requested.append(r.url))
+    page.fill("form#filters input[name=q]", idn)
+    page.click("form#filters button[type=submit]")
+    expect(page.locator("h1")).to_contain_text("任务队列")
+    assert requested and not [u for u in requested + [page.url] if idn.upper() in u.upper()]
+
     # Issue a notice to the employer: the side-by-side shows why.
     page.goto(f"{base}/tasks/{world['employer'].pk}/")
     expect(page.locator("table.compare")).to_contain_text("名册中无此对象")

@@ -16,8 +16,13 @@ import functools
 import ipaddress
 
 from django.conf import settings
-from django.http import HttpRequest
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+
+from wuhai_coverage.core.validators import fast_id_number
 
 FORWARDED_HEADERS = ("HTTP_X_FORWARDED_FOR", "HTTP_X_FORWARDED_PROTO", "HTTP_X_FORWARDED_HOST",
                      "HTTP_X_FORWARDED_PORT", "HTTP_X_REAL_IP", "HTTP_FORWARDED")
@@ -88,3 +93,26 @@ class ForwardedHeadersMiddleware:
             for header in FORWARDED_HEADERS:
                 request.META.pop(header, None)
         return self.get_response(request)
+
+
+def search_post_redirect(request: HttpRequest, *, url: str, person_pk_of, person_url=None) -> HttpResponse:
+    """Post/redirect/get for a search form that may carry a whole ID number (portal.md: a
+    person's key is never in a URL). The form posts; the answer is a redirect to the GET
+    address with the same filters, where a whole ID number is replaced by the person's
+    registry pk (`person_pk_of(text) → pk | None`, within the user's jurisdiction) — or
+    by the person's own page, `person_url(pk)`, when given — or, when no such person is
+    there, dropped with a message. Any other text stays as `q`."""
+    params = request.POST.copy()
+    params.pop("csrfmiddlewaretoken", None)
+    text = (params.get("q") or "").strip()
+    if text and fast_id_number(text):
+        params.pop("q")
+        pk = person_pk_of(text)
+        if pk is None:
+            messages.warning(request, _("您的辖区内没有该身份证号的人员。"))
+        elif person_url is not None:
+            return redirect(person_url(pk))
+        else:
+            params["person"] = str(pk)
+    query = params.urlencode()
+    return redirect(f"{url}?{query}" if query else url)
