@@ -472,13 +472,13 @@ print(start_run(as_of=dt.date(2025, 6, 15), trigger="test").pk)
 """
 
 
-@pytest.mark.skipif(PG_BIN is None, reason="PostgreSQL server binaries are not installed")
 def test_a_postgresql_restart_mid_run_is_retried_and_nothing_is_half_written(tmp_path, redis):
     """The run is held inside its write transaction (a SHARE lock on the task table), then
     the private PostgreSQL restarts (fast: every session ends). The worker's connection is
     gone: nothing of the write survives; the task retries on a new connection and executes
     the run again (attempt 2) — or, if the sweep saw the run first, it is failed with nothing
     written and a new run gives the result a clean run gives."""
+    assert PG_BIN is not None, "PostgreSQL server binaries are missing: run the README's test command"
     pg = PrivatePostgres()
     try:
         pg.create()

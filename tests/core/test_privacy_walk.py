@@ -72,7 +72,7 @@ def answer_text(response) -> str:
     elif "pdf" in ctype:
         parts.append(_pdf_text(content))
     elif ctype.startswith("image/"):
-        pass
+        parts.append("")  # a photo carries no text to check
     elif "json" in ctype:
         parts.append(json.dumps(json.loads(content or b"null"), ensure_ascii=False))
     else:

@@ -31,8 +31,7 @@ def _free_port() -> int:
 @pytest.fixture
 def proxy(live_server, tmp_path, settings):
     nginx = shutil.which("nginx") or "/usr/sbin/nginx"
-    if not Path(nginx).exists():
-        pytest.skip("nginx is not installed here (scripts/setup_services.sh installs nginx-light)")
+    assert Path(nginx).exists(), "nginx is not installed: run the README's test command (scripts/setup_services.sh installs nginx-light)"
     subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=localhost",
                     "-keyout", str(tmp_path / "portal.key"), "-out", str(tmp_path / "portal.crt")],
                    check=True, capture_output=True)
