@@ -26,7 +26,6 @@ from django.utils.translation import gettext_lazy as _
 from assessment import parameters as P
 from assessment import scoring
 from assessment.models import AssessmentParameter, AssessmentParameterChange, IndicatorSnapshot
-from enforcement.comparison import sql as dialect
 from enforcement.comparison.facts import (
     Snapshots,
     age_cutoff,
@@ -45,6 +44,7 @@ from enrollment.models import (
     RosterKind,
 )
 from outreach.models import PublicityPosting
+from wuhai_coverage.core import sql as dialect
 from wuhai_coverage.core.models import Community, Department, District, Street
 
 FIRST_YEAR = 2000  # the earliest year accepted (the policy is from 2020; older data is history)

@@ -6,7 +6,6 @@ the user's jurisdiction, so a task outside it simply does not exist (404)."""
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,7 +20,7 @@ from enrollment.selectors import current_batch
 from wuhai_coverage.core import access
 from wuhai_coverage.core.models import Role, User
 from wuhai_coverage.core.roles import VIEW_TASKS
-from wuhai_coverage.core.validators import fast_id_number
+from wuhai_coverage.core.validators import fast_id_number, looks_like_key
 
 # Statuses of a task that is still being worked (everything but closed).
 ACTIVE_STATUSES = tuple(s for s in Task.Status.values if s != Task.Status.CLOSED)
@@ -45,7 +44,6 @@ DEFAULT_SORT = "-opened_at"
 # code and a birth date enumerate persons, so a key search needs the whole key: an ID
 # number (18 or 15 digits) matches the person's key exactly; any other key-like text
 # (at least 10 characters) matches USCCs and project codes by prefix, never a person.
-_KEY_LIKE = re.compile(r"^[0-9A-Za-z]{10,40}$")
 
 
 class FilterError(ValueError):
@@ -158,9 +156,9 @@ def task_list(*, user: User, filters: TaskFilters | None = None) -> QuerySet:
 
 
 def _text_q(text: str) -> Q:
-    """The queue's free-text search (see _KEY_LIKE): a whole ID number matches a person's
+    """The queue's free-text search (see looks_like_key): a whole ID number matches a person's
     key exactly; other key-like text is a prefix of a USCC or project code; else the name."""
-    if _KEY_LIKE.match(text) and any(c.isdigit() for c in text):
+    if looks_like_key(text):
         id_number = fast_id_number(text)
         if id_number is not None:
             return Q(subject_type=Task.SubjectType.PERSON, subject_key=id_number) | Q(
@@ -172,7 +170,7 @@ def _text_q(text: str) -> Q:
 def person_pk_of_key(*, user: User, text: str) -> int | None:
     """The registry pk of the person (in the user's jurisdiction) whose whole ID number is
     `text`; None when `text` is not an ID number or no such person is in the registry."""
-    id_number = fast_id_number(text) if text and _KEY_LIKE.match(text) else None
+    id_number = fast_id_number(text) if text and looks_like_key(text) else None
     if id_number is None:
         return None
     from enrollment.models import Person

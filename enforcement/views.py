@@ -33,6 +33,7 @@ from enforcement.forms import (
 from enforcement.models import Notice, Task, TaskKind
 from enforcement.notices import default_notice_kind, evidence_items, issuing_office_of
 from enforcement.templatetags.portal_tags import cell
+from enrollment.exports import safe_cell
 from wuhai_coverage.core import access, privacy
 from wuhai_coverage.core.http import client_ip, safe_next, search_post_redirect
 from wuhai_coverage.core.models import Street
@@ -235,17 +236,6 @@ def bulk_assign(request: HttpRequest) -> HttpResponse:
     return redirect(back)
 
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
-
-
-def xlsx_safe(value):
-    """A cell value that a spreadsheet cannot run as a formula (CSV/XLSX injection):
-    text starting with = + - @ or a control character gets a leading apostrophe."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
-
-
 EXPORT_COLUMNS = ("编号 ID", "任务类型 Kind", "状态 Status", "优先级 Priority", "对象类型 Subject type",
                   "对象编码 Key", "对象名称 Name", "区 District", "街道 Street", "经办人 Assignee",
                   "生成时间 Opened", "办理期限 Due", "办结方式 Resolution")
@@ -273,7 +263,7 @@ def export_xlsx(request: HttpRequest) -> HttpResponse:
     for row in qs.values_list(*fields)[:EXPORT_MAX_ROWS].iterator(chunk_size=2000):
         (pk, kind, status, prio, stype, key, name, district, street, assignee, opened, due, res) = row
         key = privacy.mask_subject_key(stype, key)  # an export is not a logged reveal
-        ws.append([xlsx_safe(v) for v in (
+        ws.append([safe_cell(v) for v in (
             pk, str(kinds.get(kind, kind)), str(statuses.get(status, status)), str(prios.get(prio, prio)),
             str(subject_types.get(stype, stype)), key, name, district or "", street or "", assignee or "",
             opened.astimezone(tz).replace(tzinfo=None) if opened else None, due, str(resolutions.get(res, res or "")),

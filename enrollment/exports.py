@@ -7,7 +7,9 @@ from openpyxl.styles import Font
 
 from enrollment.models import RosterBatch
 
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+# A cell starting with one of these is a formula (or starts a new line of one) in Excel
+# and WPS; "\n" too, since a leading newline hides the "=" that follows from the eye.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n")
 EXPORT_CHUNK = 2_000
 
 

@@ -55,11 +55,12 @@ from enrollment.models import (
     TaxPayrollRow,
 )
 from enrollment.selectors import current_batch
+from wuhai_coverage.core import sql as dialect
 from wuhai_coverage.core.models import District, Street
+from wuhai_coverage.core.sql import NO_BATCH
 
 log = logging.getLogger(__name__)
 
-NO_BATCH = -1  # a kind without a current snapshot reads as empty
 # Transaction-scoped advisory lock: a second refresh waits for the first, never interleaves.
 LOCK_KEY = 0x5748_5245_4749  # "WHREGI"
 # After this many rows written to a registry table, ANALYZE it before the next step joins
@@ -113,21 +114,6 @@ class RefreshSummary:
                 "duration_s": self.duration_s}
 
 
-def _param(value):
-    """Dates and datetimes in the form SQLite stores them (ISO text); PostgreSQL as is."""
-    if connection.vendor == "postgresql":
-        return value
-    if isinstance(value, dt.datetime):
-        return connection.ops.adapt_datetimefield_value(value)
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return value
-
-
-def _true() -> str:
-    return "TRUE" if connection.vendor == "postgresql" else "1"
-
-
 # --- the SELECTs: one row per key, as the registry should hold it ------------------------
 
 
@@ -171,7 +157,7 @@ def person_source_sql(b: dict[str, int], as_of: dt.date) -> tuple[str, list]:
     hh, ca, pv, ds, ip = (b[RosterKind.HOUSEHOLD_REGISTRY], b[RosterKind.CIVIL_AFFAIRS],
                           b[RosterKind.POVERTY_REGISTRY], b[RosterKind.DISABILITY_REGISTRY],
                           b[RosterKind.INSURANCE_PERSONS])
-    d = _param(as_of)
+    d = dialect.param(as_of)
     route_district, route_street = routing.PERSON_DISTRICT, routing.PERSON_STREET
     sql = f"""
 SELECT k.id_number AS id_number,
@@ -239,7 +225,7 @@ WHERE NOT EXISTS (SELECT 1 FROM {table} r WHERE {key_match} AND {same})
 ORDER BY {', '.join(f's.{k}' for k in keys)}
 ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {', '.join(updates)}
 """
-    params = ([_param(now)] if "refreshed_at" in all_cols else []) + src_params
+    params = ([dialect.param(now)] if "refreshed_at" in all_cols else []) + src_params
     cursor.execute(sql, params)
     return max(cursor.rowcount, 0)
 

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
@@ -22,7 +21,7 @@ from enrollment.models import (
 from wuhai_coverage.core import access
 from wuhai_coverage.core.models import Department, District, Street
 from wuhai_coverage.core.roles import PUSH_ROSTERS, VIEW_ROSTERS
-from wuhai_coverage.core.validators import fast_id_number
+from wuhai_coverage.core.validators import fast_id_number, looks_like_key
 
 
 def current_batch(*, kind: str, as_of: dt.date) -> RosterBatch | None:
@@ -143,7 +142,6 @@ def delivery_calendar(*, user, months: int = 12, today: dt.date | None = None) -
 # Text that looks like a key is matched against the key; anything else as part of the name
 # (like the task queue's `q`). A USCC may be searched by its start; an ID number only whole
 # (a prefix search would enumerate persons by region and birth date).
-_KEY_LIKE = re.compile(r"^[0-9A-Za-z]+$")
 SEARCH_MAX = 100
 
 
@@ -178,7 +176,7 @@ class RegistryFilters:
     def search_q(self, *, key_field: str, whole_key: bool = False) -> Q | None:
         if not self.q:
             return None
-        if _KEY_LIKE.match(self.q) and any(c.isdigit() for c in self.q):
+        if looks_like_key(self.q):
             if whole_key:
                 id_number = fast_id_number(self.q)
                 if id_number is None:

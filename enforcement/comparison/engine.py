@@ -32,11 +32,11 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from enforcement.comparison import guards, rules
-from enforcement.comparison import sql as q
 from enforcement.comparison.facts import Snapshots, current_snapshots, employer_facts_sql, person_facts_sql
 from enforcement.comparison.parameters import Parameters, load_parameters
 from enforcement.models import ComparisonRun, Task, TaskEvent, TaskKind
 from enrollment.loading import analyze, analyze_unknown_batches
+from wuhai_coverage.core import sql as q
 from wuhai_coverage.core.models import District, Street
 from wuhai_coverage.outbox import services as outbox
 

@@ -25,7 +25,6 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from enforcement.comparison import sql as q
 from enforcement.comparison.parameters import Parameters, resolve
 from enrollment import routing
 from enrollment.models import (
@@ -43,9 +42,9 @@ from enrollment.models import (
     RosterKind,
     TaxPayrollRow,
 )
+from wuhai_coverage.core import sql as q
 from wuhai_coverage.core.models import IndustryDivision, KeyIndustry
-
-NO_BATCH = -1  # a kind without a current snapshot reads as empty
+from wuhai_coverage.core.sql import NO_BATCH
 
 T_MARKET = MarketEntityRow._meta.db_table
 T_TAX = TaxPayrollRow._meta.db_table

@@ -12,7 +12,6 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from enforcement.comparison import sql as q
 from enforcement.comparison.facts import (
     T_INS_PROJECTS,
     T_PROJECTS,
@@ -24,6 +23,7 @@ from enforcement.comparison.facts import (
 from enforcement.comparison.parameters import Parameters
 from enforcement.models import PERSON_KINDS, Task, TaskKind
 from enrollment.models import RosterKind
+from wuhai_coverage.core import sql as q
 
 EMPLOYER_FACTS = "cmp_employer"
 PERSON_FACTS = "cmp_person"

@@ -9,6 +9,7 @@ from openpyxl import load_workbook
 
 from enforcement import views
 from enforcement.models import Task, TaskEvent
+from enrollment.exports import safe_cell
 from tests.enforcement.portal_fixtures import _clear_cache, _fast_password_hasher, fast_pdf  # noqa: F401
 from tests.factories import (
     AssignedTaskFactory,
@@ -119,9 +120,9 @@ def test_export_is_the_filtered_list_with_formulas_neutralised(cw_client):
 
 
 @pytest.mark.parametrize("value, safe", [("=1+1", "'=1+1"), ("-2", "'-2"), ("@SUM(A1)", "'@SUM(A1)"),
-                                         ("\tx", "'\tx"), ("乌海", "乌海"), (12, 12), (None, None)])
-def test_xlsx_safe(value, safe):
-    assert views.xlsx_safe(value) == safe
+                                         ("\tx", "'\tx"), ("\n=1", "'\n=1"), ("乌海", "乌海"), (12, 12), (None, None)])
+def test_safe_cell_neutralises_formulas(value, safe):
+    assert safe_cell(value) == safe
 
 
 def test_task_page_shows_rosters_side_by_side_evidence_and_timeline(cw_client, caseworker):

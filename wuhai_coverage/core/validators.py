@@ -9,6 +9,7 @@ normalised result or a clear error. For the USCC the contract's own rule is appl
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from stdnum import exceptions as stdnum_exc
 from stdnum.cn import ric as stdnum_ric
@@ -183,3 +184,14 @@ def fast_id_number(code: str) -> str | None:
     if not _real_ymd(first17[6:14]):
         return None
     return first17 + check
+
+
+# Search-box text that looks like a key (USCC, project code or ID number) rather than a
+# name: 10–40 letters and digits with at least one digit. Shorter text is searched as a
+# name, so a key search needs enough of the key to say something (the task queue and the
+# registry both read this one definition; an ID number is only ever matched whole).
+KEY_SEARCH = re.compile(r"^(?=.*[0-9])[0-9A-Za-z]{10,40}$")
+
+
+def looks_like_key(text: str) -> bool:
+    return bool(KEY_SEARCH.match(text))

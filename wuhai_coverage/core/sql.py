@@ -1,13 +1,26 @@
-"""The few places where PostgreSQL and SQLite (the demo) differ, as small SQL builders.
+"""Raw SQL's one home: table names (`t(Model)`), the "no snapshot" batch id, and the few
+places where PostgreSQL and SQLite (the demo) differ, as small SQL builders.
 
-Everything else in the comparison is portable SQL. Parameters go through `param()` so
-that dates and decimals reach SQLite in the form it stores them (ISO text, floats)."""
+Used by the registry refresh (enrollment), the comparison (enforcement), the assessment
+and the outbox. Everything else is portable SQL executed with *named* parameters
+(`%(as_of)s`, a dict), which both backends take through Django's cursor. Parameters go
+through `param()` so that dates and decimals reach SQLite in the form it stores them
+(ISO text, floats)."""
 from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
 
-from django.db import connection
+from django.db import connection, models
+
+# A roster kind without a current snapshot reads as this batch id: no row has it, so the
+# kind's rows read as empty (the comparison's guards decide whether that is allowed).
+NO_BATCH = -1
+
+
+def t(model: type[models.Model]) -> str:
+    """A model's table name, quoted, for an f-string'd statement (never typed out)."""
+    return connection.ops.quote_name(model._meta.db_table)
 
 
 def vendor() -> str:
