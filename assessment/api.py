@@ -1,4 +1,5 @@
 """GET /api/v1/assessment/districts/?year=YYYY — the ranking of portal.md → Assessment."""
+
 from __future__ import annotations
 
 from decimal import Decimal
@@ -25,21 +26,38 @@ def _f(x, places: int = 6):
 
 
 def indicator_data(i: scoring.IndicatorResult) -> dict:
-    data = {"value": _f(i.value), "numerator": i.numerator, "denominator": i.denominator, "target": _f(i.target),
-            "weight": _f(i.weight), "score": _f(i.score), "scored": i.scored, "note": i.note}
+    data = {
+        "value": _f(i.value),
+        "numerator": i.numerator,
+        "denominator": i.denominator,
+        "target": _f(i.target),
+        "weight": _f(i.weight),
+        "score": _f(i.score),
+        "scored": i.scored,
+        "note": i.note,
+    }
     if i.indicator.lower_is_better:
         data["baseline"] = {"numerator": i.baseline_numerator, "denominator": i.baseline_denominator}
     return data
 
 
 def district_data(r: scoring.DistrictResult) -> dict:
-    return {"code": r.code, "name": r.name, "indicators": {i.code: indicator_data(i) for i in r.indicators},
-            "score": _f(r.score), "rank": r.rank, "commended": r.commended, "below_pass": r.below_pass,
-            "fund_gap_share": _f(r.fund_gap_share)}
+    return {
+        "code": r.code,
+        "name": r.name,
+        "indicators": {i.code: indicator_data(i) for i in r.indicators},
+        "score": _f(r.score),
+        "rank": r.rank,
+        "commended": r.commended,
+        "below_pass": r.below_pass,
+        "fund_gap_share": _f(r.fund_gap_share),
+    }
 
 
 class IndicatorSerializer(serializers.Serializer):
-    value = serializers.FloatField(allow_null=True, help_text="numerator / denominator (0–1); null when not measurable")
+    value = serializers.FloatField(
+        allow_null=True, help_text="numerator / denominator (0–1); null when not measurable"
+    )
     numerator = serializers.IntegerField(allow_null=True)
     denominator = serializers.IntegerField(allow_null=True)
     target = serializers.FloatField(allow_null=True, help_text="interruption_rate: last year's value")
@@ -73,8 +91,10 @@ class DistrictRankingApi(APIView):
 
     permission_classes = [capability(VIEW_ASSESSMENT)]
 
-    @extend_schema(parameters=[OpenApiParameter("year", int, description="YYYY (default: this year)")],
-                   responses=RankingSerializer)
+    @extend_schema(
+        parameters=[OpenApiParameter("year", int, description="YYYY (default: this year)")],
+        responses=RankingSerializer,
+    )
     def get(self, request):
         try:
             year = selectors.parse_year(request.query_params.get("year"))
@@ -83,6 +103,11 @@ class DistrictRankingApi(APIView):
         period = selectors.period_of(year)
         params = selectors.current_parameters()
         results = selectors.ranking(period, params)
-        return Response({"year": period.year, "as_of": period.as_of.isoformat(),
-                         "parameters": {k: float(v) for k, v in params.items()},
-                         "results": [district_data(r) for r in results]})
+        return Response(
+            {
+                "year": period.year,
+                "as_of": period.as_of.isoformat(),
+                "parameters": {k: float(v) for k, v in params.items()},
+                "results": [district_data(r) for r in results],
+            }
+        )

@@ -1,6 +1,7 @@
 """Demo data for the assessment: publicity postings in about two thirds of the communities,
 spread over this year's months, and the month-end indicator snapshots of the months
 already past — so the rankings page has a ranking and trend lines to show. Idempotent."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -26,8 +27,12 @@ def load_demo_assessment(*, seed: int = 17, scale: float = 1.0, today: dt.date |
         if rng.random() < 0.67:
             month = rng.randint(1, today.month)
             day = min(rng.randint(1, 28), today.day if month == today.month else 28)
-            PublicityPosting.objects.create(community=community, posted_on=dt.date(today.year, month, day),
-                                            posted_by=poster, note="演示：张贴参保政策宣传海报")
+            PublicityPosting.objects.create(
+                community=community,
+                posted_on=dt.date(today.year, month, day),
+                posted_by=poster,
+                note="演示：张贴参保政策宣传海报",
+            )
             made += 1
     months = services.snapshot_backfill(year=today.year, today=today)
     return f"考核演示数据 / assessment demo: {made} postings, {len(months)} monthly snapshots"

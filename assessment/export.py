@@ -1,5 +1,6 @@
 """The ranking as an XLSX workbook (openpyxl): one row per district with every indicator's
 numerator, denominator, value, target, weight and score; a sheet of the parameters."""
+
 from __future__ import annotations
 
 import io
@@ -31,17 +32,39 @@ def ranking_workbook(period, results: list[scoring.DistrictResult], params: dict
     ws["A1"].font = Font(bold=True, size=13)
     head = ["排名", "区划代码", "区", "综合得分", "通报表扬", "低于合格线", "基金缺口分担比例"]
     for ind in P.INDICATORS:
-        head += [f"{ind.label}·分子", f"{ind.label}·分母", f"{ind.label}·值", f"{ind.label}·目标",
-                 f"{ind.label}·权重", f"{ind.label}·得分", f"{ind.label}·说明"]
+        head += [
+            f"{ind.label}·分子",
+            f"{ind.label}·分母",
+            f"{ind.label}·值",
+            f"{ind.label}·目标",
+            f"{ind.label}·权重",
+            f"{ind.label}·得分",
+            f"{ind.label}·说明",
+        ]
     ws.append(head)
     for cell in ws[2]:
         cell.font = Font(bold=True)
     for r in results:
-        row = [r.rank, r.code, r.name, _num(r.score), "是" if r.commended else "否", "是" if r.below_pass else "否",
-               _num(r.fund_gap_share)]
+        row = [
+            r.rank,
+            r.code,
+            r.name,
+            _num(r.score),
+            "是" if r.commended else "否",
+            "是" if r.below_pass else "否",
+            _num(r.fund_gap_share),
+        ]
         for ind in P.INDICATORS:
             i = r.indicator(ind.code)
-            row += [i.numerator, i.denominator, _num(i.value), _num(i.target), _num(i.weight), _num(i.score), i.note]
+            row += [
+                i.numerator,
+                i.denominator,
+                _num(i.value),
+                _num(i.target),
+                _num(i.weight),
+                _num(i.score),
+                i.note,
+            ]
         ws.append(row)
     ws.column_dimensions["C"].width = 12
 

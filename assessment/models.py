@@ -1,6 +1,7 @@
 """Assessment (考核): indicators, scores and rankings are computed from the other apps'
 data; this app stores only its own parameters (with their history) and the monthly
 indicator snapshots behind the trend charts (issue: Assessment)."""
+
 from __future__ import annotations
 
 from django.conf import settings
@@ -35,8 +36,9 @@ class AssessmentParameterChange(models.Model):
     name = models.CharField(_("参数"), max_length=48, db_index=True)
     old_value = models.DecimalField(_("原值"), max_digits=9, decimal_places=4)
     new_value = models.DecimalField(_("新值"), max_digits=9, decimal_places=4)
-    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("修改人"), on_delete=models.PROTECT,
-                                   related_name="+")
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("修改人"), on_delete=models.PROTECT, related_name="+"
+    )
     changed_at = models.DateTimeField(_("修改时间"), auto_now_add=True, db_index=True)
     reason = models.CharField(_("说明"), max_length=200, blank=True)
 
@@ -58,7 +60,7 @@ class IndicatorSnapshot(models.Model):
     year = models.PositiveSmallIntegerField(_("考核年度"))
     district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="+")
     indicator = models.CharField(_("指标"), max_length=32)
-    numerator = models.IntegerField(_("分子"), null=True)      # null: not measurable (a snapshot missing)
+    numerator = models.IntegerField(_("分子"), null=True)  # null: not measurable (a snapshot missing)
     denominator = models.IntegerField(_("分母"), null=True)
     # interruption_rate only: last year's counts, the baseline its target is.
     baseline_numerator = models.IntegerField(null=True, blank=True)
@@ -71,7 +73,9 @@ class IndicatorSnapshot(models.Model):
         verbose_name = _("指标月度快照")
         verbose_name_plural = _("指标月度快照")
         constraints = [
-            models.UniqueConstraint(fields=["as_of", "district", "indicator"], name="one_indicator_snapshot_per_day"),
+            models.UniqueConstraint(
+                fields=["as_of", "district", "indicator"], name="one_indicator_snapshot_per_day"
+            ),
         ]
         indexes = [models.Index(fields=["year", "district"], name="indicator_snapshot_year_idx")]
 

@@ -1,6 +1,7 @@
 """The six district indicators of portal.md → Assessment, and the assessment's editable
 parameters with their defaults. A parameter's current value is its AssessmentParameter
 row when a city manager has edited it, else the default here."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -13,9 +14,9 @@ from django.utils.translation import gettext_lazy as _
 @dataclass(frozen=True)
 class Indicator:
     code: str
-    label: str          # Chinese first (a lazy translation)
+    label: str  # Chinese first (a lazy translation)
     label_en: str
-    subject: str        # what its numerator and denominator count: employer, project, person, task, community
+    subject: str  # what its numerator and denominator count: employer, project, person, task, community
     default_weight: Decimal
     default_target: Decimal | None  # None: interruption_rate, whose target is last year's value
     numerator_label: str
@@ -37,22 +38,70 @@ TASK_CLOSURE_RATE = "task_closure_rate"
 PUBLICITY_COVERAGE = "publicity_coverage"
 
 INDICATORS: tuple[Indicator, ...] = (
-    Indicator(EMPLOYER_COVERAGE, _("用人单位参保率"), "Employer coverage", "employer", Decimal(25), Decimal("1.0"),
-              _("已参保的应参保单位"), _("应参保单位"),
-              needs=(("market_entities", "tax_payroll"), ("insurance_employers",))),
-    Indicator(CONSTRUCTION_INJURY_RATE, _("工程项目工伤参保率"), "Construction projects insured", "project",
-              Decimal(15), Decimal("0.9"), _("本年开工且已参保的项目"), _("本年开工的项目"),
-              needs=(("construction_projects",), ("insurance_projects",))),
-    Indicator(SUBSIDIZED_COVERAGE, _("困难群体代缴覆盖率"), "Subsidized coverage", "person", Decimal(15),
-              Decimal("1.0"), _("已参保的代缴对象"), _("代缴对象"),
-              needs=(("civil_affairs", "poverty_registry", "disability_registry"), ("insurance_persons",))),
-    Indicator(INTERRUPTION_RATE, _("养老保险断缴率"), "Pension interruption rate", "person", Decimal(15), None,
-              _("中断缴费的养老参保记录（60岁以下）"), _("正常及中断缴费的养老参保记录（60岁以下）"),
-              needs=(("insurance_persons",),)),
-    Indicator(TASK_CLOSURE_RATE, _("核查任务办结率"), "Task closure rate", "task", Decimal(15), Decimal("0.9"),
-              _("本年生成且已整改或比对消除的任务"), _("本年生成的任务")),
-    Indicator(PUBLICITY_COVERAGE, _("社区宣传覆盖率"), "Publicity coverage", "community", Decimal(15), Decimal("1.0"),
-              _("本年有宣传张贴的社区"), _("社区")),
+    Indicator(
+        EMPLOYER_COVERAGE,
+        _("用人单位参保率"),
+        "Employer coverage",
+        "employer",
+        Decimal(25),
+        Decimal("1.0"),
+        _("已参保的应参保单位"),
+        _("应参保单位"),
+        needs=(("market_entities", "tax_payroll"), ("insurance_employers",)),
+    ),
+    Indicator(
+        CONSTRUCTION_INJURY_RATE,
+        _("工程项目工伤参保率"),
+        "Construction projects insured",
+        "project",
+        Decimal(15),
+        Decimal("0.9"),
+        _("本年开工且已参保的项目"),
+        _("本年开工的项目"),
+        needs=(("construction_projects",), ("insurance_projects",)),
+    ),
+    Indicator(
+        SUBSIDIZED_COVERAGE,
+        _("困难群体代缴覆盖率"),
+        "Subsidized coverage",
+        "person",
+        Decimal(15),
+        Decimal("1.0"),
+        _("已参保的代缴对象"),
+        _("代缴对象"),
+        needs=(("civil_affairs", "poverty_registry", "disability_registry"), ("insurance_persons",)),
+    ),
+    Indicator(
+        INTERRUPTION_RATE,
+        _("养老保险断缴率"),
+        "Pension interruption rate",
+        "person",
+        Decimal(15),
+        None,
+        _("中断缴费的养老参保记录（60岁以下）"),
+        _("正常及中断缴费的养老参保记录（60岁以下）"),
+        needs=(("insurance_persons",),),
+    ),
+    Indicator(
+        TASK_CLOSURE_RATE,
+        _("核查任务办结率"),
+        "Task closure rate",
+        "task",
+        Decimal(15),
+        Decimal("0.9"),
+        _("本年生成且已整改或比对消除的任务"),
+        _("本年生成的任务"),
+    ),
+    Indicator(
+        PUBLICITY_COVERAGE,
+        _("社区宣传覆盖率"),
+        "Publicity coverage",
+        "community",
+        Decimal(15),
+        Decimal("1.0"),
+        _("本年有宣传张贴的社区"),
+        _("社区"),
+    ),
 )
 BY_CODE: dict[str, Indicator] = {i.code: i for i in INDICATORS}
 
@@ -62,7 +111,10 @@ FUND_GAP_PENALTY = "fund_gap_penalty"
 BASE_SHARE = "base_share"
 SCALARS: dict[str, tuple[Decimal, str]] = {
     PASS_SCORE: (Decimal(80), "合格分数线（分） / pass score"),
-    FUND_GAP_PENALTY: (Decimal(10), "不合格区基金缺口分担比例上浮（百分点） / fund-gap penalty (percentage points)"),
+    FUND_GAP_PENALTY: (
+        Decimal(10),
+        "不合格区基金缺口分担比例上浮（百分点） / fund-gap penalty (percentage points)",
+    ),
     BASE_SHARE: (Decimal(50), "基金缺口基础分担比例（%） / base share of the fund gap (%)"),
 }
 

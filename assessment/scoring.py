@@ -16,6 +16,7 @@ cannot):
 A district with no scored indicator at all gets no score: it is listed unranked, not
 commended, and pays its base share (there is no measured basis for a penalty).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -62,8 +63,8 @@ class IndicatorResult:
     target: Fraction | Decimal | None = None
     value: Fraction | None = None
     score: Decimal | None = None
-    note: str = ""          # why it is not scored, when it is not
-    baseline_numerator: int | None = None      # interruption_rate: last year's counts
+    note: str = ""  # why it is not scored, when it is not
+    baseline_numerator: int | None = None  # interruption_rate: last year's counts
     baseline_denominator: int | None = None
 
     @property
@@ -84,22 +85,34 @@ class DistrictResult:
     rank: int | None = None
     commended: bool = False
     below_pass: bool = False
-    fund_gap_share: Decimal = Decimal(0)   # a fraction of the gap, e.g. 0.60
+    fund_gap_share: Decimal = Decimal(0)  # a fraction of the gap, e.g. 0.60
     extra: dict = field(default_factory=dict)
 
     def indicator(self, code: str) -> IndicatorResult:
         return next(i for i in self.indicators if i.code == code)
 
 
-def score_indicator(*, code: str, numerator: int | None, denominator: int | None, params: dict[str, Decimal],
-                    baseline_numerator: int | None = None, baseline_denominator: int | None = None,
-                    missing: str = "") -> IndicatorResult:
+def score_indicator(
+    *,
+    code: str,
+    numerator: int | None,
+    denominator: int | None,
+    params: dict[str, Decimal],
+    baseline_numerator: int | None = None,
+    baseline_denominator: int | None = None,
+    missing: str = "",
+) -> IndicatorResult:
     """One indicator's value, target and score from its counts and the parameters.
     `missing` names the snapshot that is missing (the indicator has no data)."""
     ind = P.BY_CODE[code]
-    res = IndicatorResult(code=code, numerator=numerator, denominator=denominator,
-                          weight=params[P.weight_name(code)],
-                          baseline_numerator=baseline_numerator, baseline_denominator=baseline_denominator)
+    res = IndicatorResult(
+        code=code,
+        numerator=numerator,
+        denominator=denominator,
+        weight=params[P.weight_name(code)],
+        baseline_numerator=baseline_numerator,
+        baseline_denominator=baseline_denominator,
+    )
     if missing:
         res.numerator = res.denominator = None
         res.note = f"无数据：缺少{missing}快照 / no data: no {missing} snapshot"
@@ -152,6 +165,6 @@ def rank_districts(results: list[DistrictResult], params: dict[str, Decimal]) ->
         r.score = district_score(r.indicators)
     for r, rank in zip(results, competition_ranks([r.score for r in results]), strict=True):
         r.rank = rank
-        r.commended = rank == 1      # the top district (all of them, when tied at the top)
+        r.commended = rank == 1  # the top district (all of them, when tied at the top)
         r.fund_gap_share, r.below_pass = fund_gap_share(r.score, params)
     return sorted(results, key=lambda r: (r.rank is None, r.rank or 0, r.code))

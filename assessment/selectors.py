@@ -11,6 +11,7 @@ snapshots are those current as of D, tasks are those opened in the period and cl
 the end of D, postings those dated in the period. A past year is therefore fixed at its
 year end and reproducible (the 31 December monthly snapshot agrees with it).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -72,7 +73,9 @@ class Period:
     @property
     def end_at(self) -> dt.datetime:
         """The first instant after D (exclusive end)."""
-        return dt.datetime.combine(self.as_of + dt.timedelta(days=1), dt.time(), tzinfo=timezone.get_current_timezone())
+        return dt.datetime.combine(
+            self.as_of + dt.timedelta(days=1), dt.time(), tzinfo=timezone.get_current_timezone()
+        )
 
     @property
     def last_year(self) -> Period:
@@ -86,9 +89,13 @@ def parse_year(raw, *, today: dt.date | None = None) -> int:
     try:
         year = int(str(raw).strip())
     except ValueError:
-        raise BadYear(f"年度应为四位数字，如 {today.year} / year must be a number like {today.year}") from None
+        raise BadYear(
+            f"年度应为四位数字，如 {today.year} / year must be a number like {today.year}"
+        ) from None
     if not FIRST_YEAR <= year <= today.year:
-        raise BadYear(f"年度应在 {FIRST_YEAR} 与 {today.year} 之间 / year must be between {FIRST_YEAR} and {today.year}")
+        raise BadYear(
+            f"年度应在 {FIRST_YEAR} 与 {today.year} 之间 / year must be between {FIRST_YEAR} and {today.year}"
+        )
     return year
 
 
@@ -113,13 +120,14 @@ def parameter_history(limit: int = 200):
 # ---------------------------------------------------------------------------------------
 # The indicators' row queries.
 
+
 def _t(model) -> str:
     return connection.ops.quote_name(model._meta.db_table)
 
 
 @dataclass(frozen=True)
 class RowQuery:
-    sql: str | None            # None: not measurable, `missing` says which snapshot is absent
+    sql: str | None  # None: not measurable, `missing` says which snapshot is absent
     params: list
     missing: str = ""
     # Extra columns (alias, label) the drill-down shows after key and name.
@@ -138,7 +146,9 @@ def _employer_rows(period: Period, batches: dict) -> RowQuery:
     sql, params = required_employers_sql(period.as_of, None, Snapshots(period.as_of, batches))
     return RowQuery(
         f"SELECT f.uscc AS key, f.name AS name, f.district_code, f.street_code, f.enrolled AS hit FROM ({sql}) f",
-        list(params), columns=(("hit", _("已参保")),))
+        list(params),
+        columns=(("hit", _("已参保")),),
+    )
 
 
 def _project_rows(period: Period, batches: dict) -> RowQuery:
@@ -149,17 +159,31 @@ def _project_rows(period: Period, batches: dict) -> RowQuery:
         FROM {_t(ConstructionProjectRow)} c
         LEFT JOIN {_t(InsuranceProjectRow)} ip ON ip.batch_id = %s AND ip.project_code = c.project_code
         WHERE c.batch_id = %s AND c.start_date >= %s AND c.start_date <= %s"""
-    return RowQuery(sql, [batches[RosterKind.INSURANCE_PROJECTS].pk, batches[RosterKind.CONSTRUCTION_PROJECTS].pk,
-                          dialect.param(period.start), dialect.param(period.as_of)],
-                    columns=(("builder_name", _("建设单位")), ("start_date", _("开工日期")),
-                             ("planned_workers", _("计划用工")), ("hit", _("已参保")), ("enrolled_on", _("参保日期"))))
+    return RowQuery(
+        sql,
+        [
+            batches[RosterKind.INSURANCE_PROJECTS].pk,
+            batches[RosterKind.CONSTRUCTION_PROJECTS].pk,
+            dialect.param(period.start),
+            dialect.param(period.as_of),
+        ],
+        columns=(
+            ("builder_name", _("建设单位")),
+            ("start_date", _("开工日期")),
+            ("planned_workers", _("计划用工")),
+            ("hit", _("已参保")),
+            ("enrolled_on", _("参保日期")),
+        ),
+    )
 
 
 def _subsidized_rows(period: Period, batches: dict) -> RowQuery:
     sql, params = subsidized_persons_sql(period.as_of, None, Snapshots(period.as_of, batches))
     return RowQuery(
         f"SELECT f.id_number AS key, f.name AS name, f.district_code, f.street_code, f.covered AS hit FROM ({sql}) f",
-        list(params), columns=(("hit", _("已参保")),))
+        list(params),
+        columns=(("hit", _("已参保")),),
+    )
 
 
 def _interruption_rows(period: Period, batches: dict) -> RowQuery:
@@ -175,8 +199,14 @@ def _interruption_rows(period: Period, batches: dict) -> RowQuery:
             FROM ({sql}) pf
             WHERE pf.pension_status IN ('active', 'interrupted') AND pf.birth_date > %s""",
         [*params, dialect.param(age_cutoff(period.as_of, PENSION_AGE))],
-        columns=(("scheme", _("参保类型")), ("pension_status", _("参保状态")), ("last_paid_period", _("最近缴费所属期")),
-                 ("birth_date", _("出生年份")), ("hit", _("中断缴费"))))
+        columns=(
+            ("scheme", _("参保类型")),
+            ("pension_status", _("参保状态")),
+            ("last_paid_period", _("最近缴费所属期")),
+            ("birth_date", _("出生年份")),
+            ("hit", _("中断缴费")),
+        ),
+    )
 
 
 def _task_rows(period: Period, batches: dict) -> RowQuery:
@@ -187,10 +217,19 @@ def _task_rows(period: Period, batches: dict) -> RowQuery:
         FROM {_t(Task)} t
         WHERE t.opened_at >= %s AND t.opened_at < %s AND t.district_id IS NOT NULL"""
     end_at = dialect.param(period.end_at)
-    return RowQuery(sql, [*CLOSED_AS_DONE, end_at, dialect.param(period.start_at), end_at],
-                    columns=(("kind", _("任务类型")), ("subject_key", _("对象编码")), ("status", _("状态")),
-                             ("resolution", _("办结方式")), ("opened_at", _("生成时间")), ("closed_at", _("关闭时间")),
-                             ("hit", _("计入办结"))))
+    return RowQuery(
+        sql,
+        [*CLOSED_AS_DONE, end_at, dialect.param(period.start_at), end_at],
+        columns=(
+            ("kind", _("任务类型")),
+            ("subject_key", _("对象编码")),
+            ("status", _("状态")),
+            ("resolution", _("办结方式")),
+            ("opened_at", _("生成时间")),
+            ("closed_at", _("关闭时间")),
+            ("hit", _("计入办结")),
+        ),
+    )
 
 
 def _community_rows(period: Period, batches: dict) -> RowQuery:
@@ -201,9 +240,16 @@ def _community_rows(period: Period, batches: dict) -> RowQuery:
         JOIN {_t(Street)} s ON s.code = c.street_id
         LEFT JOIN (SELECT community_id, COUNT(*) AS n, MAX(posted_on) AS last_on FROM {_t(PublicityPosting)}
                    WHERE posted_on >= %s AND posted_on <= %s GROUP BY community_id) p ON p.community_id = c.code"""
-    return RowQuery(sql, [dialect.param(period.start), dialect.param(period.as_of)],
-                    columns=(("street_name", _("街道")), ("postings", _("本年张贴次数")), ("last_on", _("最近张贴日期")),
-                             ("hit", _("已覆盖"))))
+    return RowQuery(
+        sql,
+        [dialect.param(period.start), dialect.param(period.as_of)],
+        columns=(
+            ("street_name", _("街道")),
+            ("postings", _("本年张贴次数")),
+            ("last_on", _("最近张贴日期")),
+            ("hit", _("已覆盖")),
+        ),
+    )
 
 
 ROW_QUERIES = {
@@ -233,8 +279,9 @@ def row_query(code: str, period: Period, batches: dict | None = None) -> RowQuer
 # snapshot is loaded or the comparison's thresholds are edited, so they are cached under a
 # key made of both (at full Wuhai size the person facts take seconds; tasks and postings,
 # which change all day, are cheap and always counted live).
-SNAPSHOT_INDICATORS = frozenset({P.EMPLOYER_COVERAGE, P.CONSTRUCTION_INJURY_RATE, P.SUBSIDIZED_COVERAGE,
-                                 P.INTERRUPTION_RATE})
+SNAPSHOT_INDICATORS = frozenset(
+    {P.EMPLOYER_COVERAGE, P.CONSTRUCTION_INJURY_RATE, P.SUBSIDIZED_COVERAGE, P.INTERRUPTION_RATE}
+)
 # A day and a bit: the 02:30 warm-up's counts last until the next warm-up (the key holds the
 # date, the snapshots and the thresholds, so a longer life never serves another day's counts).
 COUNTS_CACHE_SECONDS = 26 * 3600
@@ -249,7 +296,9 @@ def _counts_cache_key(code: str, period: Period, batches: dict) -> str:
     return f"assessment:counts:{code}:{period.as_of.isoformat()}:{digest}"
 
 
-def indicator_counts(code: str, period: Period, batches: dict | None = None) -> tuple[dict[str, tuple[int, int]], str]:
+def indicator_counts(
+    code: str, period: Period, batches: dict | None = None
+) -> tuple[dict[str, tuple[int, int]], str]:
     """({district_code: (numerator, denominator)}, missing snapshot or '') for one indicator."""
     batches = snapshot_batches(period.as_of) if batches is None else batches
     key = _counts_cache_key(code, period, batches) if code in SNAPSHOT_INDICATORS else None
@@ -259,8 +308,11 @@ def indicator_counts(code: str, period: Period, batches: dict | None = None) -> 
     if q.sql is None:
         return {}, q.missing
     with connection.cursor() as cur:
-        cur.execute(f"SELECT r.district_code, SUM(CASE WHEN r.hit THEN 1 ELSE 0 END), COUNT(*) "
-                    f"FROM ({q.sql}) r WHERE r.district_code IS NOT NULL GROUP BY r.district_code", q.params)
+        cur.execute(
+            f"SELECT r.district_code, SUM(CASE WHEN r.hit THEN 1 ELSE 0 END), COUNT(*) "
+            f"FROM ({q.sql}) r WHERE r.district_code IS NOT NULL GROUP BY r.district_code",
+            q.params,
+        )
         result = {code_: (int(num), int(den)) for code_, num, den in cur.fetchall()}, ""
     if key:
         cache.set(key, result, COUNTS_CACHE_SECONDS)
@@ -270,6 +322,7 @@ def indicator_counts(code: str, period: Period, batches: dict | None = None) -> 
 @dataclass(frozen=True)
 class Counts:
     """One district's counts of one indicator (None when not measurable)."""
+
     numerator: int | None
     denominator: int | None
     baseline_numerator: int | None = None
@@ -300,10 +353,17 @@ def score_counts(counts: dict[str, dict[str, Counts]], params: dict) -> list[sco
     results = []
     for code, by_ind in counts.items():
         indicators = [
-            scoring.score_indicator(code=ind.code, numerator=c.numerator, denominator=c.denominator, params=params,
-                                    baseline_numerator=c.baseline_numerator,
-                                    baseline_denominator=c.baseline_denominator, missing=c.missing)
-            for ind in P.INDICATORS if (c := by_ind.get(ind.code)) is not None
+            scoring.score_indicator(
+                code=ind.code,
+                numerator=c.numerator,
+                denominator=c.denominator,
+                params=params,
+                baseline_numerator=c.baseline_numerator,
+                baseline_denominator=c.baseline_denominator,
+                missing=c.missing,
+            )
+            for ind in P.INDICATORS
+            if (c := by_ind.get(ind.code)) is not None
         ]
         results.append(scoring.DistrictResult(code=code, name=names.get(code, code), indicators=indicators))
     return scoring.rank_districts(results, params)
@@ -314,8 +374,9 @@ def ranking(period: Period, params: dict | None = None) -> list[scoring.District
     return score_counts(measure(period), current_parameters() if params is None else params)
 
 
-def indicator_rows(code: str, period: Period, *, district_code: str, subset: str = "all",
-                   limit: int = 50, offset: int = 0) -> tuple[RowQuery, int, list[dict]]:
+def indicator_rows(
+    code: str, period: Period, *, district_code: str, subset: str = "all", limit: int = 50, offset: int = 0
+) -> tuple[RowQuery, int, list[dict]]:
     """The rows an indicator counts for one district: subset `numerator` (hit), `gap`
     (not hit) or `all` (the denominator). Returns (query, total, page of rows)."""
     q = row_query(code, period)
@@ -325,8 +386,10 @@ def indicator_rows(code: str, period: Period, *, district_code: str, subset: str
     base = f"FROM ({q.sql}) r WHERE r.district_code = %s{where}"
     with connection.cursor() as cur:
         # One pass: the total rides along on every row (the row query can be heavy).
-        cur.execute(f"SELECT r.*, COUNT(*) OVER () AS total_rows {base} ORDER BY r.key LIMIT %s OFFSET %s",
-                    [*q.params, district_code, limit, offset])
+        cur.execute(
+            f"SELECT r.*, COUNT(*) OVER () AS total_rows {base} ORDER BY r.key LIMIT %s OFFSET %s",
+            [*q.params, district_code, limit, offset],
+        )
         names = [c[0] for c in cur.description]
         rows = [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
         if rows:
@@ -342,13 +405,15 @@ def indicator_rows(code: str, period: Period, *, district_code: str, subset: str
 # ---------------------------------------------------------------------------------------
 # Trend: the monthly snapshots of a year, scored with the current parameters.
 
+
 def snapshot_counts(year: int) -> dict[dt.date, dict[str, dict[str, Counts]]]:
     """{as_of: {district: {indicator: Counts}}} from the stored monthly snapshots."""
     out: dict[dt.date, dict[str, dict[str, Counts]]] = {}
     for s in IndicatorSnapshot.objects.filter(year=year).order_by("as_of"):
         missing = s.note if s.numerator is None else ""
         out.setdefault(s.as_of, {}).setdefault(s.district_id, {})[s.indicator] = Counts(
-            s.numerator, s.denominator, s.baseline_numerator, s.baseline_denominator, missing)
+            s.numerator, s.denominator, s.baseline_numerator, s.baseline_denominator, missing
+        )
     return out
 
 
@@ -364,6 +429,7 @@ def trend(year: int, params: dict | None = None) -> dict[str, list[tuple[dt.date
 
 # ---------------------------------------------------------------------------------------
 # Department assessment.
+
 
 @dataclass(frozen=True)
 class KindDelivery:
@@ -411,10 +477,14 @@ def department_assessment(period: Period) -> list[DepartmentResult]:
     months = period.as_of.month
     loaded: dict[str, set[int]] = {}
     totals: dict[str, list[int]] = {}
-    batches = RosterBatch.objects.filter(snapshot_date__gte=period.start, snapshot_date__lte=period.as_of,
-                                         status__in=[RosterBatch.Status.LOADED, RosterBatch.Status.REJECTED])
+    batches = RosterBatch.objects.filter(
+        snapshot_date__gte=period.start,
+        snapshot_date__lte=period.as_of,
+        status__in=[RosterBatch.Status.LOADED, RosterBatch.Status.REJECTED],
+    )
     for kind, status, snap, total, rejected in batches.values_list(
-            "kind", "status", "snapshot_date", "rows_total", "rows_rejected"):
+        "kind", "status", "snapshot_date", "rows_total", "rows_rejected"
+    ):
         if status == RosterBatch.Status.LOADED:
             loaded.setdefault(kind, set()).add(snap.month)
         t = totals.setdefault(kind, [0, 0])
@@ -425,8 +495,21 @@ def department_assessment(period: Period) -> list[DepartmentResult]:
         kinds = [k for k in ROW_MODELS if KIND_DEPARTMENT[k] == dept.value]
         if not kinds:
             continue
-        results.append(DepartmentResult(dept.value, str(dept.label), [
-            KindDelivery(k, str(RosterKind(k).label), len(loaded.get(k, ())), months,
-                         totals.get(k, [0, 0])[0], totals.get(k, [0, 0])[1])
-            for k in kinds]))
+        results.append(
+            DepartmentResult(
+                dept.value,
+                str(dept.label),
+                [
+                    KindDelivery(
+                        k,
+                        str(RosterKind(k).label),
+                        len(loaded.get(k, ())),
+                        months,
+                        totals.get(k, [0, 0])[0],
+                        totals.get(k, [0, 0])[1],
+                    )
+                    for k in kinds
+                ],
+            )
+        )
     return results

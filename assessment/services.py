@@ -1,4 +1,5 @@
 """Writes: the parameters (with their history) and the monthly indicator snapshots."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -18,7 +19,9 @@ class ParameterError(ValueError):
 
 
 @transaction.atomic
-def parameters_update(*, actor, changes: dict[str, object], reason: str = "") -> list[AssessmentParameterChange]:
+def parameters_update(
+    *, actor, changes: dict[str, object], reason: str = ""
+) -> list[AssessmentParameterChange]:
     """Set some parameters; each value that actually changes is written with a history row
     (who, when, old → new). The whole set is validated together (e.g. weights not all 0)."""
     # Lock the parameter rows so two managers editing at once validate against each other's result.
@@ -46,9 +49,14 @@ def parameters_update(*, actor, changes: dict[str, object], reason: str = "") ->
     for name, value in new.items():
         if value == current[name]:
             continue
-        AssessmentParameter.objects.update_or_create(name=name, defaults={"value": value, "updated_by": actor})
-        written.append(AssessmentParameterChange.objects.create(
-            name=name, old_value=current[name], new_value=value, changed_by=actor, reason=reason[:200]))
+        AssessmentParameter.objects.update_or_create(
+            name=name, defaults={"value": value, "updated_by": actor}
+        )
+        written.append(
+            AssessmentParameterChange.objects.create(
+                name=name, old_value=current[name], new_value=value, changed_by=actor, reason=reason[:200]
+            )
+        )
     return written
 
 
@@ -66,10 +74,18 @@ def snapshot_take(*, as_of: dt.date) -> int:
     for district, by_ind in selectors.measure(period).items():
         for code, c in by_ind.items():
             IndicatorSnapshot.objects.update_or_create(
-                as_of=period.as_of, district_id=district, indicator=code,
-                defaults={"year": period.year, "numerator": c.numerator, "denominator": c.denominator,
-                          "baseline_numerator": c.baseline_numerator,
-                          "baseline_denominator": c.baseline_denominator, "note": c.missing[:200]})
+                as_of=period.as_of,
+                district_id=district,
+                indicator=code,
+                defaults={
+                    "year": period.year,
+                    "numerator": c.numerator,
+                    "denominator": c.denominator,
+                    "baseline_numerator": c.baseline_numerator,
+                    "baseline_denominator": c.baseline_denominator,
+                    "note": c.missing[:200],
+                },
+            )
             written += 1
     return written
 

@@ -1,5 +1,6 @@
 """Celery beat: the monthly indicator snapshots (settings.CELERY_BEAT_SCHEDULE, the 1st at
 04:00 Asia/Shanghai, after the nightly comparison of the month's last day has run)."""
+
 from __future__ import annotations
 
 import datetime as dt

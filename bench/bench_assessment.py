@@ -10,6 +10,7 @@ snapshot table the indicators read — the floor any indicator query must at lea
 
 Use a scratch database: it is migrated and the generated rosters are loaded into it.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -63,12 +64,22 @@ def main() -> None:
     today = timezone.localdate()
     if not Task.objects.filter(subject_key__startswith="BENCH").exists():
         now = timezone.now()
-        Task.objects.bulk_create([
-            Task(kind="enroll_employer", subject_type="employer", subject_key=f"BENCH{i:012d}",
-                 district_id=("150302", "150303", "150304")[i % 3], opened_at=now - dt.timedelta(days=i % 300),
-                 status="closed" if i % 2 else "open", resolution="rectified" if i % 2 else "",
-                 closed_at=now if i % 2 else None)
-            for i in range(args.tasks)], batch_size=5000)
+        Task.objects.bulk_create(
+            [
+                Task(
+                    kind="enroll_employer",
+                    subject_type="employer",
+                    subject_key=f"BENCH{i:012d}",
+                    district_id=("150302", "150303", "150304")[i % 3],
+                    opened_at=now - dt.timedelta(days=i % 300),
+                    status="closed" if i % 2 else "open",
+                    resolution="rectified" if i % 2 else "",
+                    closed_at=now if i % 2 else None,
+                )
+                for i in range(args.tasks)
+            ],
+            batch_size=5000,
+        )
     period = selectors.period_of(today.year)
     batches = selectors.snapshot_batches(period.as_of)
     # The rosters were loaded through the product (which ANALYZEs after each load); the tasks
@@ -78,13 +89,17 @@ def main() -> None:
 
     analyze(Task, TaskEvent)
     rows = {k: ROW_MODELS[k].objects.filter(batch_id=b.pk).count() for k, b in batches.items()}
-    print(f"{connection.vendor}; snapshot rows: {sum(rows.values()):,} "
-          f"(persons {rows.get('insurance_persons', 0):,}); tasks {Task.objects.count():,}")
+    print(
+        f"{connection.vendor}; snapshot rows: {sum(rows.values()):,} "
+        f"(persons {rows.get('insurance_persons', 0):,}); tasks {Task.objects.count():,}"
+    )
 
     def baseline():
         with connection.cursor() as cur:
             for kind, b in batches.items():
-                cur.execute(f"SELECT COUNT(*) FROM {ROW_MODELS[kind]._meta.db_table} WHERE batch_id = %s", [b.pk])
+                cur.execute(
+                    f"SELECT COUNT(*) FROM {ROW_MODELS[kind]._meta.db_table} WHERE batch_id = %s", [b.pk]
+                )
             cur.execute(f"SELECT COUNT(*) FROM {Task._meta.db_table}")
 
     base = timed(baseline, args.repeat)
@@ -93,28 +108,50 @@ def main() -> None:
     cache.clear()
     cold = timed(lambda: selectors.ranking(period), 1)
     rank = timed(lambda: selectors.ranking(period), args.repeat)
-    drill = timed(lambda: selectors.indicator_rows("interruption_rate", period, district_code="150302",
-                                                   subset="gap", limit=50, offset=0), args.repeat)
+    drill = timed(
+        lambda: selectors.indicator_rows(
+            "interruption_rate", period, district_code="150302", subset="gap", limit=50, offset=0
+        ),
+        args.repeat,
+    )
     # The 02:30 warm-up (assessment.tasks.ranking_warm_up) runs in the Celery worker, another
     # process: the shared cache (file cache, or Redis with CACHE_URL) carries its counts over to
     # the web process that serves the day's first view (a per-process LocMem cache did not).
     cache.clear()
     t = time.perf_counter()
-    subprocess.run([sys.executable, "-c", "import django; django.setup(); "
-                    "from assessment.tasks import ranking_warm_up; ranking_warm_up.apply().get()"],
-                   check=True, cwd=Path(__file__).resolve().parents[1], env=os.environ)
+    subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import django; django.setup(); "
+            "from assessment.tasks import ranking_warm_up; ranking_warm_up.apply().get()",
+        ],
+        check=True,
+        cwd=Path(__file__).resolve().parents[1],
+        env=os.environ,
+    )
     warm_up = time.perf_counter() - t
     after_warm_up = timed(lambda: selectors.ranking(period), 1)
     cache.clear()
     snap = timed(lambda: services.snapshot_take(as_of=period.as_of), 1)
     print(f"baseline COUNT(*) over the snapshots read : {base * 1000:8.1f} ms")
-    print(f"ranking, cold (6 indicators × 3 districts) : {cold * 1000:8.1f} ms  ({cold / base:.1f}× baseline)")
-    print(f"ranking, snapshot counts cached            : {rank * 1000:8.1f} ms  ({rank / base:.1f}× baseline)")
+    print(
+        f"ranking, cold (6 indicators × 3 districts) : {cold * 1000:8.1f} ms  ({cold / base:.1f}× baseline)"
+    )
+    print(
+        f"ranking, snapshot counts cached            : {rank * 1000:8.1f} ms  ({rank / base:.1f}× baseline)"
+    )
     print(f"warm-up task in another process (+ start-up): {warm_up * 1000:8.1f} ms")
-    print(f"ranking, first view after the warm-up      : {after_warm_up * 1000:8.1f} ms  "
-          f"({after_warm_up / base:.1f}× baseline; cache {settings.CACHES['default']['BACKEND'].rsplit('.', 1)[1]})")
-    print(f"drill-down page (interruption, 50 rows)    : {drill * 1000:8.1f} ms  ({drill / base:.1f}× baseline)")
-    print(f"monthly snapshot                           : {snap * 1000:8.1f} ms  ({snap / base:.1f}× baseline)")
+    print(
+        f"ranking, first view after the warm-up      : {after_warm_up * 1000:8.1f} ms  "
+        f"({after_warm_up / base:.1f}× baseline; cache {settings.CACHES['default']['BACKEND'].rsplit('.', 1)[1]})"
+    )
+    print(
+        f"drill-down page (interruption, 50 rows)    : {drill * 1000:8.1f} ms  ({drill / base:.1f}× baseline)"
+    )
+    print(
+        f"monthly snapshot                           : {snap * 1000:8.1f} ms  ({snap / base:.1f}× baseline)"
+    )
 
 
 if __name__ == "__main__":

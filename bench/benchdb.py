@@ -1,4 +1,5 @@
 """Shared by the benchmarks: create the bench database if it is missing."""
+
 from __future__ import annotations
 
 import sys
@@ -14,8 +15,9 @@ def ensure_database(url: str) -> None:
     name = u.path.lstrip("/")
     if "bench" not in name:
         sys.exit(f"refusing to use {name!r}: a benchmark database's name must contain 'bench'")
-    conn = psycopg2.connect(host=u.hostname, port=u.port or 5432, user=u.username, password=u.password,
-                            dbname="postgres")
+    conn = psycopg2.connect(
+        host=u.hostname, port=u.port or 5432, user=u.username, password=u.password, dbname="postgres"
+    )
     conn.autocommit = True
     with conn.cursor() as cur:
         cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
@@ -33,5 +35,7 @@ def print_server(scale) -> None:
     with connection.cursor() as c:
         c.execute("SELECT version(), current_setting('work_mem'), current_setting('shared_buffers')")
         version, work_mem, shared = c.fetchone()
-    print(f"PostgreSQL: {version.split(',')[0]}; work_mem {work_mem}; shared_buffers {shared}; "
-          f"cores {os.cpu_count()}; scale {scale}")
+    print(
+        f"PostgreSQL: {version.split(',')[0]}; work_mem {work_mem}; shared_buffers {shared}; "
+        f"cores {os.cpu_count()}; scale {scale}"
+    )

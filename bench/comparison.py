@@ -16,6 +16,7 @@ point it at real data (the script refuses a name without "bench").
 `--without-statistics` turns the product's ANALYZE off (after a load and at the start of a
 run), to show what it is worth on a server with autovacuum off.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -50,8 +51,6 @@ DISTRICT_STREETS = {
 DISTRICTS = list(DISTRICT_STREETS)
 
 
-
-
 def setup_django() -> None:
     import django
     from django.core.management import call_command
@@ -62,6 +61,7 @@ def setup_django() -> None:
 
 
 # --- generation ---------------------------------------------------------------------------------
+
 
 def uscc(i: int) -> str:
     return f"91150{i:012d}X"  # 18 chars; check digits are irrelevant to the comparison
@@ -112,17 +112,28 @@ def generate(scale: int, seed: int) -> dict[str, int]:
     rng = random.Random(seed)
     with connection.cursor() as c:
         tables = [m._meta.db_table for m in ROW_MODELS.values()] + [
-            TaskEvent._meta.db_table, Task._meta.db_table, ComparisonRun._meta.db_table, RosterBatch._meta.db_table]
+            TaskEvent._meta.db_table,
+            Task._meta.db_table,
+            ComparisonRun._meta.db_table,
+            RosterBatch._meta.db_table,
+        ]
         c.execute("TRUNCATE " + ", ".join(tables) + " CASCADE")  # a bench database only (see ensure_database)
-    batches = {kind: RosterBatch.objects.create(kind=kind, department=KIND_DEPARTMENT[kind], status="loaded",
-                                                snapshot_date=D, sha256=f"bench-{kind}-{seed}-{scale}")
-               for kind in RosterKind.values}
+    batches = {
+        kind: RosterBatch.objects.create(
+            kind=kind,
+            department=KIND_DEPARTMENT[kind],
+            status="loaded",
+            snapshot_date=D,
+            sha256=f"bench-{kind}-{seed}-{scale}",
+        )
+        for kind in RosterKind.values
+    }
     b = {k: v.pk for k, v in batches.items()}
     n_market, n_payroll, n_enrolled = MARKET * scale, PAYROLL * scale, ENROLLED * scale
     n_household, n_person_rows, n_registry = HOUSEHOLD * scale, PERSON_ROWS * scale, REGISTRY * scale
-    organs = n_payroll // 25                       # payroll employers that are not market entities
-    market_in_tax = n_payroll - organs             # market entities with a payroll row
-    enrolled_market = n_enrolled - organs          # enrolled market entities (the rest: organs)
+    organs = n_payroll // 25  # payroll employers that are not market entities
+    market_in_tax = n_payroll - organs  # market entities with a payroll row
+    enrolled_market = n_enrolled - organs  # enrolled market entities (the rest: organs)
     counts: dict[str, int] = {}
     t0 = time.monotonic()
 
@@ -132,9 +143,25 @@ def generate(scale: int, seed: int) -> dict[str, int]:
             et = rng.choices(["enterprise", "individual", "coop", "branch"], [62, 30, 3, 5])[0]
             st = rng.choices(["active", "suspended", "deregistered", "revoked"], [90, 3, 5, 2])[0]
             est = D - dt.timedelta(days=rng.randrange(5, 7000))
-            ind = rng.choice(["B0610", "B0810", "C3011", "C3110", "F5191", "H6210", "G5430", "E4710", "B0711"])
+            ind = rng.choice(
+                ["B0610", "B0810", "C3011", "C3110", "F5191", "H6210", "G5430", "E4710", "B0711"]
+            )
             emp = rng.choice([None, 0, 1, 3, 10, 40])
-            yield (b["market_entities"], uscc(i), f"乌海市企业{i}有限公司", et, st, est, d, s, ind, None, None, None, emp)
+            yield (
+                b["market_entities"],
+                uscc(i),
+                f"乌海市企业{i}有限公司",
+                et,
+                st,
+                est,
+                d,
+                s,
+                ind,
+                None,
+                None,
+                None,
+                emp,
+            )
 
     # One payroll headcount H and wage per employer, shared by tax and HRSS rows so that the
     # mismatch rates are plausible (most enrolled employers insure everyone, a few do not).
@@ -144,8 +171,15 @@ def generate(scale: int, seed: int) -> dict[str, int]:
     def tax_rows():
         for i in list(range(market_in_tax)) + [n_market + j for j in range(organs)]:
             name = f"纳税人{i}" if i < n_market else f"事业单位{i - n_market}"
-            yield (b["tax_payroll"], uscc(i), name, period_back(1), heads[i], heads[i] * wages[i],
-                   rng.choice(DISTRICTS))
+            yield (
+                b["tax_payroll"],
+                uscc(i),
+                name,
+                period_back(1),
+                heads[i],
+                heads[i] * wages[i],
+                rng.choice(DISTRICTS),
+            )
 
     def insured_rows():
         for i in list(range(enrolled_market)) + [n_market + j for j in range(organs)]:
@@ -154,8 +188,18 @@ def generate(scale: int, seed: int) -> dict[str, int]:
             iu = max(0, ip - rng.choice([0] * 19 + [2]))
             base = ip * wages[i] * rng.choice([100] * 9 + [70]) // 100
             arrears = rng.choice([0] * 39 + [rng.randrange(100, 90000)])
-            yield (b["insurance_employers"], uscc(i), f"参保单位{i}", rng.choice(DISTRICTS + [None]), ip, ii,
-                   iu, base, arrears, period_back(rng.choice([1, 1, 1, 2, 6])))
+            yield (
+                b["insurance_employers"],
+                uscc(i),
+                f"参保单位{i}",
+                rng.choice(DISTRICTS + [None]),
+                ip,
+                ii,
+                iu,
+                base,
+                arrears,
+                period_back(rng.choice([1, 1, 1, 2, 6])),
+            )
 
     def dust_rows():
         for _ in range(DUST * scale):
@@ -173,7 +217,17 @@ def generate(scale: int, seed: int) -> dict[str, int]:
         for i in range(n_household):
             pid, birth, sex = people[i]
             d, s = route(rng)
-            yield (b["household_registry"], pid, f"居民{i}", d, s or DISTRICT_STREETS[d][0], "某社区", None, birth, sex)
+            yield (
+                b["household_registry"],
+                pid,
+                f"居民{i}",
+                d,
+                s or DISTRICT_STREETS[d][0],
+                "某社区",
+                None,
+                birth,
+                sex,
+            )
 
     def person_rows():
         for i in list(range(pensioned)) + list(range(n_household, n_household + outsiders)):
@@ -182,12 +236,38 @@ def generate(scale: int, seed: int) -> dict[str, int]:
             back = rng.choices([1, 2, 3, 4, 7, 14], [86, 5, 4, 2, 2, 1])[0]
             lp = period_back(back) if st in ("active", "interrupted") else None
             scheme = rng.choices(["employee", "flexible", "resident"], [60, 15, 25])[0]
-            yield (b["insurance_persons"], pid, "参保人", "pension", scheme, st, None, lp, None,
-                   rng.random() < 0.05, None, birth, sex)
+            yield (
+                b["insurance_persons"],
+                pid,
+                "参保人",
+                "pension",
+                scheme,
+                st,
+                None,
+                lp,
+                None,
+                rng.random() < 0.05,
+                None,
+                birth,
+                sex,
+            )
         for i in range(injury_rows):
             pid, birth, sex = people[i]
-            yield (b["insurance_persons"], pid, "参保人", "injury", "employee", "active", None, period_back(1), None,
-                   False, None, birth, sex)
+            yield (
+                b["insurance_persons"],
+                pid,
+                "参保人",
+                "injury",
+                "employee",
+                "active",
+                None,
+                period_back(1),
+                None,
+                False,
+                None,
+                birth,
+                sex,
+            )
 
     def registry_rows(kind: str):
         for k in rng.sample(range(n_household), n_registry):
@@ -195,7 +275,9 @@ def generate(scale: int, seed: int) -> dict[str, int]:
             d, s = route(rng)
             if kind == "civil_affairs":
                 vf = D - dt.timedelta(days=rng.randrange(-30, 2000))
-                vt = rng.choice([None, None, D - dt.timedelta(days=rng.randrange(1, 400)), D + dt.timedelta(days=300)])
+                vt = rng.choice(
+                    [None, None, D - dt.timedelta(days=rng.randrange(1, 400)), D + dt.timedelta(days=300)]
+                )
                 yield (b[kind], pid, f"救助{k}", rng.choice(["dibao", "tekun"]), vf, vt, d, s, birth, sex)
             elif kind == "poverty_registry":
                 yield (b[kind], pid, f"脱贫{k}", rng.choice(["active", "exited", "exited"]), d, s, birth, sex)
@@ -204,8 +286,17 @@ def generate(scale: int, seed: int) -> dict[str, int]:
 
     def project_rows():
         for k in range(PROJECTS * scale):
-            yield (b["construction_projects"], f"PRJ-{k}", f"工程{k}", uscc(k), f"建筑公司{k}", rng.choice(DISTRICTS),
-                   D - dt.timedelta(days=rng.randrange(-60, 900)), rng.randrange(100000, 90000000), rng.randrange(5, 400))
+            yield (
+                b["construction_projects"],
+                f"PRJ-{k}",
+                f"工程{k}",
+                uscc(k),
+                f"建筑公司{k}",
+                rng.choice(DISTRICTS),
+                D - dt.timedelta(days=rng.randrange(-60, 900)),
+                rng.randrange(100000, 90000000),
+                rng.randrange(5, 400),
+            )
 
     def insured_project_rows():
         for k in range(0, PROJECTS * scale, 3):
@@ -214,32 +305,151 @@ def generate(scale: int, seed: int) -> dict[str, int]:
     from enrollment import models as em
 
     plan = [
-        ("market_entities", em.MarketEntityRow, ["batch_id", "uscc", "name", "entity_type", "status", "established_on",
-         "district_code", "street_code", "industry_code", "legal_representative", "address", "phone",
-         "employees_reported"], market_rows()),
-        ("tax_payroll", em.TaxPayrollRow, ["batch_id", "uscc", "name", "period", "payroll_headcount", "payroll_total",
-         "district_code"], tax_rows()),
-        ("insurance_employers", em.InsuranceEmployerRow, ["batch_id", "uscc", "name", "district_code",
-         "insured_pension", "insured_injury", "insured_unemployment", "declared_base_total", "arrears_amount",
-         "last_paid_period"], insured_rows()),
-        ("dust_hazard", em.DustHazardRow, ["batch_id", "uscc", "name", "hazard_factor", "exposed_workers",
-         "industry_code"], dust_rows()),
-        ("household_registry", em.HouseholdRow, ["batch_id", "id_number", "name", "district_code", "street_code",
-         "community", "phone", "birth_date", "sex"], household_rows()),
-        ("insurance_persons", em.InsurancePersonRow, ["batch_id", "id_number", "name", "insurance_type", "scheme",
-         "status", "employer_uscc", "last_paid_period", "contribution_base", "subsidized", "phone", "birth_date",
-         "sex"], person_rows()),
-        ("civil_affairs", em.CivilAffairsRow, ["batch_id", "id_number", "name", "category", "valid_from", "valid_to",
-         "district_code", "street_code", "birth_date", "sex"], registry_rows("civil_affairs")),
-        ("poverty_registry", em.PovertyRow, ["batch_id", "id_number", "name", "status", "district_code",
-         "street_code", "birth_date", "sex"], registry_rows("poverty_registry")),
-        ("disability_registry", em.DisabilityRow, ["batch_id", "id_number", "name", "disability_level",
-         "district_code", "street_code", "birth_date", "sex"], registry_rows("disability_registry")),
-        ("construction_projects", em.ConstructionProjectRow, ["batch_id", "project_code", "project_name",
-         "builder_uscc", "builder_name", "district_code", "start_date", "contract_amount", "planned_workers"],
-         project_rows()),
-        ("insurance_projects", em.InsuranceProjectRow, ["batch_id", "project_code", "enrolled_on"],
-         insured_project_rows()),
+        (
+            "market_entities",
+            em.MarketEntityRow,
+            [
+                "batch_id",
+                "uscc",
+                "name",
+                "entity_type",
+                "status",
+                "established_on",
+                "district_code",
+                "street_code",
+                "industry_code",
+                "legal_representative",
+                "address",
+                "phone",
+                "employees_reported",
+            ],
+            market_rows(),
+        ),
+        (
+            "tax_payroll",
+            em.TaxPayrollRow,
+            ["batch_id", "uscc", "name", "period", "payroll_headcount", "payroll_total", "district_code"],
+            tax_rows(),
+        ),
+        (
+            "insurance_employers",
+            em.InsuranceEmployerRow,
+            [
+                "batch_id",
+                "uscc",
+                "name",
+                "district_code",
+                "insured_pension",
+                "insured_injury",
+                "insured_unemployment",
+                "declared_base_total",
+                "arrears_amount",
+                "last_paid_period",
+            ],
+            insured_rows(),
+        ),
+        (
+            "dust_hazard",
+            em.DustHazardRow,
+            ["batch_id", "uscc", "name", "hazard_factor", "exposed_workers", "industry_code"],
+            dust_rows(),
+        ),
+        (
+            "household_registry",
+            em.HouseholdRow,
+            [
+                "batch_id",
+                "id_number",
+                "name",
+                "district_code",
+                "street_code",
+                "community",
+                "phone",
+                "birth_date",
+                "sex",
+            ],
+            household_rows(),
+        ),
+        (
+            "insurance_persons",
+            em.InsurancePersonRow,
+            [
+                "batch_id",
+                "id_number",
+                "name",
+                "insurance_type",
+                "scheme",
+                "status",
+                "employer_uscc",
+                "last_paid_period",
+                "contribution_base",
+                "subsidized",
+                "phone",
+                "birth_date",
+                "sex",
+            ],
+            person_rows(),
+        ),
+        (
+            "civil_affairs",
+            em.CivilAffairsRow,
+            [
+                "batch_id",
+                "id_number",
+                "name",
+                "category",
+                "valid_from",
+                "valid_to",
+                "district_code",
+                "street_code",
+                "birth_date",
+                "sex",
+            ],
+            registry_rows("civil_affairs"),
+        ),
+        (
+            "poverty_registry",
+            em.PovertyRow,
+            ["batch_id", "id_number", "name", "status", "district_code", "street_code", "birth_date", "sex"],
+            registry_rows("poverty_registry"),
+        ),
+        (
+            "disability_registry",
+            em.DisabilityRow,
+            [
+                "batch_id",
+                "id_number",
+                "name",
+                "disability_level",
+                "district_code",
+                "street_code",
+                "birth_date",
+                "sex",
+            ],
+            registry_rows("disability_registry"),
+        ),
+        (
+            "construction_projects",
+            em.ConstructionProjectRow,
+            [
+                "batch_id",
+                "project_code",
+                "project_name",
+                "builder_uscc",
+                "builder_name",
+                "district_code",
+                "start_date",
+                "contract_amount",
+                "planned_workers",
+            ],
+            project_rows(),
+        ),
+        (
+            "insurance_projects",
+            em.InsuranceProjectRow,
+            ["batch_id", "project_code", "enrolled_on"],
+            insured_project_rows(),
+        ),
     ]
     raw = connection.connection if connection.connection else None
     connection.ensure_connection()
@@ -263,6 +473,7 @@ def generate(scale: int, seed: int) -> dict[str, int]:
 
 # --- measuring ----------------------------------------------------------------------------------
 
+
 def baseline() -> dict[str, float]:
     """The three core anti-joins as raw SQL over the same snapshots."""
     from django.db import connection
@@ -277,18 +488,32 @@ def baseline() -> dict[str, float]:
     )
 
     s = current_snapshots(D)
-    m, t, ie, hh, ip = (s.id("market_entities"), s.id("tax_payroll"), s.id("insurance_employers"),
-                        s.id("household_registry"), s.id("insurance_persons"))
+    m, t, ie, hh, ip = (
+        s.id("market_entities"),
+        s.id("tax_payroll"),
+        s.id("insurance_employers"),
+        s.id("household_registry"),
+        s.id("insurance_persons"),
+    )
     queries = {
-        "unenrolled_employers": (f"""SELECT COUNT(*) FROM {T_MARKET} m WHERE m.batch_id = %s AND m.status = 'active'
+        "unenrolled_employers": (
+            f"""SELECT COUNT(*) FROM {T_MARKET} m WHERE m.batch_id = %s AND m.status = 'active'
             AND m.established_on <= %s AND NOT EXISTS (SELECT 1 FROM {T_INS_EMPLOYERS} ie
-            WHERE ie.batch_id = %s AND ie.uscc = m.uscc)""", [m, D - dt.timedelta(days=30), ie]),
-        "headcount_gap": (f"""SELECT COUNT(*) FROM {T_TAX} t JOIN {T_INS_EMPLOYERS} ie
+            WHERE ie.batch_id = %s AND ie.uscc = m.uscc)""",
+            [m, D - dt.timedelta(days=30), ie],
+        ),
+        "headcount_gap": (
+            f"""SELECT COUNT(*) FROM {T_TAX} t JOIN {T_INS_EMPLOYERS} ie
             ON ie.batch_id = %s AND ie.uscc = t.uscc WHERE t.batch_id = %s
-            AND t.payroll_headcount - ie.insured_pension >= 2""", [ie, t]),
-        "unenrolled_persons": (f"""SELECT COUNT(*) FROM {T_HOUSEHOLD} h WHERE h.batch_id = %s AND NOT EXISTS (
+            AND t.payroll_headcount - ie.insured_pension >= 2""",
+            [ie, t],
+        ),
+        "unenrolled_persons": (
+            f"""SELECT COUNT(*) FROM {T_HOUSEHOLD} h WHERE h.batch_id = %s AND NOT EXISTS (
             SELECT 1 FROM {T_INS_PERSONS} ip WHERE ip.batch_id = %s AND ip.id_number = h.id_number
-            AND ip.insurance_type = 'pension')""", [hh, ip]),
+            AND ip.insurance_type = 'pension')""",
+            [hh, ip],
+        ),
     }
     out = {}
     with connection.cursor() as c:
@@ -313,20 +538,31 @@ def timed_run(label: str):
     print(f"\n== {label}: {wall:.2f} s wall (run.duration_s {summary.duration_s})")
     print(f"   {'rule':24s} {'seconds':>8s} {'opened':>8s} {'closed':>8s} {'open':>8s}")
     for k, v in run.rule_seconds.items():
-        print(f"   {k:24s} {v:8.3f} {summary.opened.get(k, ''):>8} {summary.closed.get(k, ''):>8} "
-              f"{summary.open.get(k, ''):>8}")
-    print(f"   totals: opened {sum(summary.opened.values())}, closed {sum(summary.closed.values())}, "
-          f"open {sum(summary.open.values())}, skipped {summary.skipped}")
+        print(
+            f"   {k:24s} {v:8.3f} {summary.opened.get(k, ''):>8} {summary.closed.get(k, ''):>8} "
+            f"{summary.open.get(k, ''):>8}"
+        )
+    print(
+        f"   totals: opened {sum(summary.opened.values())}, closed {sum(summary.closed.values())}, "
+        f"open {sum(summary.open.values())}, skipped {summary.skipped}"
+    )
     return wall, summary
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--scale", type=int, default=1, help="1 = Wuhai; 10 = ten times")
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--reuse", action="store_true", help="keep the generated snapshots; drop only tasks and runs")
-    parser.add_argument("--without-statistics", action="store_true",
-                        help="turn the product's own ANALYZE off (to measure what it saves)")
+    parser.add_argument(
+        "--reuse", action="store_true", help="keep the generated snapshots; drop only tasks and runs"
+    )
+    parser.add_argument(
+        "--without-statistics",
+        action="store_true",
+        help="turn the product's own ANALYZE off (to measure what it saves)",
+    )
     args = parser.parse_args()
     setup_django()
     if args.without_statistics:
@@ -353,10 +589,12 @@ def main() -> None:
     for k, v in base.items():
         print(f"   {k:28s} {v}")
     print(f"   (measured between the runs too: total {base_before['total']} s)")
-    print(f"\nSUMMARY scale={args.scale} first_run_s={first:.2f} rerun_s={second:.2f} "
-          f"baseline_s={base['total']:.3f} ratio_first_to_baseline={first / max(base['total'], 1e-9):.1f} "
-          f"ratio_rerun_to_baseline={second / max(base['total'], 1e-9):.1f} "
-          f"rerun_opened={sum(s2.opened.values())} rerun_closed={sum(s2.closed.values())}")
+    print(
+        f"\nSUMMARY scale={args.scale} first_run_s={first:.2f} rerun_s={second:.2f} "
+        f"baseline_s={base['total']:.3f} ratio_first_to_baseline={first / max(base['total'], 1e-9):.1f} "
+        f"ratio_rerun_to_baseline={second / max(base['total'], 1e-9):.1f} "
+        f"rerun_opened={sum(s2.opened.values())} rerun_closed={sum(s2.closed.values())}"
+    )
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ on large legitimate workbooks.
     .venv/bin/python bench/hostile_files.py                 # corpus + 300,000-row workbook
     .venv/bin/python bench/hostile_files.py --rows 80000 --before cf6351e
 """
+
 from __future__ import annotations
 
 import argparse
@@ -74,19 +75,36 @@ print(json.dumps({"outcome": outcome if outcome != "read" else f"read {n} record
 def module_dir(rev: str | None) -> Path:
     """A directory holding reading.py (working tree, or as of `rev`) as reading_under_test."""
     d = Path(tempfile.mkdtemp(prefix="reading-"))
-    source = (subprocess.run(["git", "show", f"{rev}:enrollment/reading.py"], cwd=ROOT, check=True,
-                             capture_output=True, text=True).stdout if rev
-              else (ROOT / "enrollment" / "reading.py").read_text())
+    source = (
+        subprocess.run(
+            ["git", "show", f"{rev}:enrollment/reading.py"],
+            cwd=ROOT,
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
+        if rev
+        else (ROOT / "enrollment" / "reading.py").read_text()
+    )
     (d / "reading_under_test.py").write_text(source)
     return d
 
 
 def read_in_child(mod: Path, path: Path, reader: str, limit_mb: int, timeout: float = 60) -> dict:
     try:
-        done = subprocess.run([sys.executable, "-c", CHILD, str(mod), str(path), reader, str(limit_mb)],
-                              capture_output=True, text=True, timeout=timeout, check=False)
+        done = subprocess.run(
+            [sys.executable, "-c", CHILD, str(mod), str(path), reader, str(limit_mb)],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
     except subprocess.TimeoutExpired:
-        return {"outcome": f"still reading after {timeout:.0f} s: killed", "peak_mb": float("nan"), "s": timeout}
+        return {
+            "outcome": f"still reading after {timeout:.0f} s: killed",
+            "peak_mb": float("nan"),
+            "s": timeout,
+        }
     if done.returncode != 0:
         tail = (done.stderr.strip().splitlines() or ["?"])[-1][:70]
         return {"outcome": f"process died (exit {done.returncode}): {tail}", "peak_mb": float("nan"), "s": 0}
@@ -106,8 +124,20 @@ def legit_workbook(path: Path, n: int) -> None:
     from wuhai_coverage.core.validators import uscc_check_char
 
     rng = random.Random(3)
-    header = ["统一社会信用代码", "企业名称", "主体类型", "登记状态", "成立日期", "所属区划代码", "街道代码",
-              "行业代码", "法定代表人", "住所", "联系电话", "从业人数"]
+    header = [
+        "统一社会信用代码",
+        "企业名称",
+        "主体类型",
+        "登记状态",
+        "成立日期",
+        "所属区划代码",
+        "街道代码",
+        "行业代码",
+        "法定代表人",
+        "住所",
+        "联系电话",
+        "从业人数",
+    ]
     strings: dict[str, int] = {}
 
     def s(v: str) -> str:
@@ -116,25 +146,44 @@ def legit_workbook(path: Path, n: int) -> None:
     cols = "ABCDEFGHIJKL"
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
         with z.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as out:
-            out.write(f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><worksheet xmlns="{hostile.MAIN_NS}">'
-                      f'<dimension ref="A1:L{n + 1}"/><sheetData>'.encode())
+            out.write(
+                f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><worksheet xmlns="{hostile.MAIN_NS}">'
+                f'<dimension ref="A1:L{n + 1}"/><sheetData>'.encode()
+            )
             for r in range(1, n + 2):
                 if r == 1:
                     cells = [s(h) for h in header]
                 else:
                     body = f"91150302{rng.randrange(10**9):09d}"
                     street = rng.choice(["150302001", "150303001", "150304002"])
-                    cells = [s(body + uscc_check_char(body)), s(f"乌海市测试{r}商贸有限公司"), s("企业"), s("存续"),
-                             s(f"2015-0{r % 9 + 1}-1{r % 9}"), f'<c r="{{}}"><v>{street[:6]}</v></c>',
-                             f'<c r="{{}}"><v>{street}</v></c>', s("C3011"), s(rng.choice("王李张刘") + "伟"),
-                             s(f"海勃湾区{r}号"), f'<c r="{{}}"><v>1390000{r % 10000:04d}</v></c>',
-                             f'<c r="{{}}"><v>{r % 50}</v></c>']
-                out.write((f'<row r="{r}">' + "".join(c.format(f"{col}{r}") for c, col in zip(cells, cols, strict=True))
-                           + "</row>").encode())
+                    cells = [
+                        s(body + uscc_check_char(body)),
+                        s(f"乌海市测试{r}商贸有限公司"),
+                        s("企业"),
+                        s("存续"),
+                        s(f"2015-0{r % 9 + 1}-1{r % 9}"),
+                        f'<c r="{{}}"><v>{street[:6]}</v></c>',
+                        f'<c r="{{}}"><v>{street}</v></c>',
+                        s("C3011"),
+                        s(rng.choice("王李张刘") + "伟"),
+                        s(f"海勃湾区{r}号"),
+                        f'<c r="{{}}"><v>1390000{r % 10000:04d}</v></c>',
+                        f'<c r="{{}}"><v>{r % 50}</v></c>',
+                    ]
+                out.write(
+                    (
+                        f'<row r="{r}">'
+                        + "".join(c.format(f"{col}{r}") for c, col in zip(cells, cols, strict=True))
+                        + "</row>"
+                    ).encode()
+                )
             out.write(b"</sheetData></worksheet>")
         sst = "".join(f"<si><t>{v}</t></si>" for v in strings)
-        z.writestr("xl/sharedStrings.xml", f'<?xml version="1.0" encoding="UTF-8"?><sst xmlns="{hostile.MAIN_NS}" '
-                                            f'count="{len(strings)}" uniqueCount="{len(strings)}">{sst}</sst>')
+        z.writestr(
+            "xl/sharedStrings.xml",
+            f'<?xml version="1.0" encoding="UTF-8"?><sst xmlns="{hostile.MAIN_NS}" '
+            f'count="{len(strings)}" uniqueCount="{len(strings)}">{sst}</sst>',
+        )
         z.writestr("[Content_Types].xml", hostile.content_types(1, shared_strings=True))
         z.writestr("_rels/.rels", hostile.ROOT_RELS)
         z.writestr("xl/workbook.xml", hostile.workbook_xml(1))
@@ -143,11 +192,18 @@ def legit_workbook(path: Path, n: int) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--rows", type=int, nargs="*", default=[80_000, 300_000],
-                        help="legitimate workbooks to time (rows each)")
+    parser.add_argument(
+        "--rows",
+        type=int,
+        nargs="*",
+        default=[80_000, 300_000],
+        help="legitimate workbooks to time (rows each)",
+    )
     parser.add_argument("--before", help="also read the corpus with reading.py as of this git revision")
     parser.add_argument("--skip-corpus", action="store_true", help="only time the legitimate workbooks")
-    parser.add_argument("--limit-mb", type=int, default=2048, help="address-space limit of each reader process")
+    parser.add_argument(
+        "--limit-mb", type=int, default=2048, help="address-space limit of each reader process"
+    )
     args = parser.parse_args()
     import os
 
@@ -195,10 +251,14 @@ def main() -> None:
         check = time.perf_counter() - t
         reader = "calamine" if size <= reading.XLSX_CALAMINE_MAX_BYTES else "stream"
         r = read_in_child(now, path, reader, 4096, timeout=1800)
-        print(f"  {n:,} rows: {size / 2**20:.1f} MB file, {xml / 2**20:.0f} MB sheet XML; extent "
-              f"{extent.max_row}×{extent.max_col}, {extent.cells:,} cells")
-        print(f"    pre-check {check:.2f} s; full read by {reader} (pre-check included) {r['s']:.2f} s, "
-              f"peak {r['peak_mb']:.0f} MB → pre-check is {100 * check / r['s']:.0f} % of the read")
+        print(
+            f"  {n:,} rows: {size / 2**20:.1f} MB file, {xml / 2**20:.0f} MB sheet XML; extent "
+            f"{extent.max_row}×{extent.max_col}, {extent.cells:,} cells"
+        )
+        print(
+            f"    pre-check {check:.2f} s; full read by {reader} (pre-check included) {r['s']:.2f} s, "
+            f"peak {r['peak_mb']:.0f} MB → pre-check is {100 * check / r['s']:.0f} % of the read"
+        )
         if before is not None:
             rb = read_in_child(before, path, reader, 4096, timeout=1800)
             print(f"    before: full read {rb['s']:.2f} s, peak {rb['peak_mb']:.0f} MB")

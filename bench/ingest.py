@@ -19,6 +19,7 @@ that did the processing (a fresh worker per file).
 Environment: BENCH_DATABASE_URL (default postgres://wuhai:wuhai@127.0.0.1:5432/wuhai_intake_bench,
 created if missing), BENCH_BROKER_URL (default redis://127.0.0.1:6379/11).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -40,16 +41,26 @@ DB_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://wuhai:wuhai@127.0.0.1:
 BROKER = os.environ.get("BENCH_BROKER_URL", "redis://127.0.0.1:6379/11")
 VAR = ROOT / "var" / "bench"
 
-os.environ.update({
-    "DATABASE_URL": DB_URL, "CELERY_BROKER_URL": BROKER, "WUHAI_VAR_DIR": str(VAR),
-    "DJANGO_SECRET_KEY": "bench-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
-    "DJANGO_SECURE_SSL_REDIRECT": "0", "DJANGO_SECURE_COOKIES": "0", "DJANGO_LOG_LEVEL": "WARNING",
-    "DJANGO_SETTINGS_MODULE": "wuhai_coverage.settings",
-})
+os.environ.update(
+    {
+        "DATABASE_URL": DB_URL,
+        "CELERY_BROKER_URL": BROKER,
+        "WUHAI_VAR_DIR": str(VAR),
+        "DJANGO_SECRET_KEY": "bench-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
+        "DJANGO_SECURE_SSL_REDIRECT": "0",
+        "DJANGO_SECURE_COOKIES": "0",
+        "DJANGO_LOG_LEVEL": "WARNING",
+        "DJANGO_SETTINGS_MODULE": "wuhai_coverage.settings",
+    }
+)
 
-MARKET_HEADER = ("统一社会信用代码,企业名称,主体类型,登记状态,成立日期,所属区划代码,街道代码,行业代码,"
-                 "法定代表人,住所,联系电话,从业人数")
-PERSONS_HEADER = "公民身份号码,姓名,险种,参保类型,参保状态,单位信用代码,最近缴费所属期,缴费基数,政府代缴,联系电话"
+MARKET_HEADER = (
+    "统一社会信用代码,企业名称,主体类型,登记状态,成立日期,所属区划代码,街道代码,行业代码,"
+    "法定代表人,住所,联系电话,从业人数"
+)
+PERSONS_HEADER = (
+    "公民身份号码,姓名,险种,参保类型,参保状态,单位信用代码,最近缴费所属期,缴费基数,政府代缴,联系电话"
+)
 
 RAW_TABLES = {
     "market_entities": """CREATE TABLE bench_raw_market (
@@ -62,8 +73,6 @@ RAW_TABLES = {
         subsidized varchar(5), phone varchar(20), PRIMARY KEY (id_number, insurance_type))""",
 }
 RAW_NAME = {"market_entities": "bench_raw_market", "insurance_persons": "bench_raw_persons"}
-
-
 
 
 # --------------------------------------------------------------------------- files
@@ -88,7 +97,8 @@ def write_market(path: Path, n: int) -> None:
                 f"{body}{uscc_check_char(body)},乌海市{surnames[i % 20]}氏{i}商贸有限公司,{types[i % 5]},"
                 f"{statuses[i % 6]},{2000 + i % 25}-{i % 12 + 1:02d}-{i % 28 + 1:02d},{street[:6]},{street},"
                 f"{industries[i % 7]},{surnames[(i * 7) % 20]}伟,乌海市海勃湾区滨河路{i % 999}号,"
-                f"{'13' if i % 3 else '+86 15'}9{i % 100000000:08d},{i % 300}\r\n")
+                f"{'13' if i % 3 else '+86 15'}9{i % 100000000:08d},{i % 300}\r\n"
+            )
             if len(lines) == 10_000:
                 fh.write("".join(lines))
                 lines.clear()
@@ -116,7 +126,8 @@ def write_persons(path: Path, n: int) -> None:
             lines.append(
                 f"{first17}{ric_check_char(first17)},{surnames[person % 20]}{'伟芳娜敏静'[person % 5]},"
                 f"{types[i % 2 + (person % 2)]},{schemes[person % 3]},{status},,{period},{4000 + i % 8000},"
-                f"{'否' if i % 10 else '是'},13{i % 1000000000:09d}\r\n")
+                f"{'否' if i % 10 else '是'},13{i % 1000000000:09d}\r\n"
+            )
             if len(lines) == 10_000:
                 fh.write("".join(lines))
                 lines.clear()
@@ -148,9 +159,24 @@ def start_worker() -> subprocess.Popen:
     from wuhai_coverage.celery import app
 
     worker = subprocess.Popen(
-        [str(ROOT / ".venv" / "bin" / "celery"), "-A", "wuhai_coverage", "worker", "-P", "solo", "-c", "1",
-         "--without-gossip", "--without-mingle", "--loglevel=WARNING", "-n", f"bench-{os.getpid()}@%h"],
-        cwd=ROOT, env=os.environ.copy())
+        [
+            str(ROOT / ".venv" / "bin" / "celery"),
+            "-A",
+            "wuhai_coverage",
+            "worker",
+            "-P",
+            "solo",
+            "-c",
+            "1",
+            "--without-gossip",
+            "--without-mingle",
+            "--loglevel=WARNING",
+            "-n",
+            f"bench-{os.getpid()}@%h",
+        ],
+        cwd=ROOT,
+        env=os.environ.copy(),
+    )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if app.control.ping(timeout=0.5, destination=[f"bench-{os.getpid()}@{os.uname().nodename}"]):
@@ -173,8 +199,9 @@ def push_and_wait(client, kind: str, path: Path) -> tuple[float, dict]:
 
     start = time.perf_counter()
     with open(path, "rb") as fh:
-        response = client.post("/api/v1/rosters/", {"kind": kind, "file": fh},
-                               HTTP_AUTHORIZATION=f"Token {client.token}")
+        response = client.post(
+            "/api/v1/rosters/", {"kind": kind, "file": fh}, HTTP_AUTHORIZATION=f"Token {client.token}"
+        )
     assert response.status_code in (201, 202), response.content[:500]
     body = response.json()
     while body["status"] == "processing":
@@ -205,8 +232,10 @@ def main() -> None:
 
     call_command("migrate", verbosity=0)
     VAR.mkdir(parents=True, exist_ok=True)
-    jobs = [("market_entities", args.market, write_market, "market"),
-            ("insurance_persons", args.persons, write_persons, "hrss")]
+    jobs = [
+        ("market_entities", args.market, write_market, "market"),
+        ("insurance_persons", args.persons, write_persons, "hrss"),
+    ]
     print(f"roster intake benchmark on {DB_URL.rsplit('@', 1)[-1]}, {os.cpu_count()} CPUs")
     for kind, n, writer, department in jobs:
         if not n:
@@ -215,12 +244,15 @@ def main() -> None:
         if not path.exists():
             t = time.perf_counter()
             writer(path, n)
-            print(f"  generated {path.name} ({path.stat().st_size / 1e6:.0f} MB) in {time.perf_counter() - t:.1f} s")
+            print(
+                f"  generated {path.name} ({path.stat().st_size / 1e6:.0f} MB) in {time.perf_counter() - t:.1f} s"
+            )
         # A fresh file each run (idempotency would otherwise answer 200 with the earlier batch).
         RosterBatch.objects.filter(kind=kind).delete()
         ROW_MODELS[kind].objects.all().delete()
-        user, _ = User.objects.get_or_create(username=f"bench-{department}",
-                                             defaults={"role": "partner", "department": department})
+        user, _ = User.objects.get_or_create(
+            username=f"bench-{department}", defaults={"role": "partner", "department": department}
+        )
         client = Client()
         client.token = api_token_issue(username=user.username, rotate=True)
 
@@ -238,14 +270,18 @@ def main() -> None:
         rows = body["rows_loaded"]
         print(f"\n{kind}: {n:,} rows, {path.stat().st_size / 1e6:.0f} MB")
         print(f"  raw COPY into a logged table with a primary key: {raw:6.2f} s  {n / raw:>9,.0f} rows/s")
-        print(f"  API push → loaded snapshot (end to end):         {e2e:6.2f} s  {rows / e2e:>9,.0f} rows/s "
-              f"({rows:,} loaded, {body['rows_rejected']:,} rejected, {body['warnings']:,} warnings)")
+        print(
+            f"  API push → loaded snapshot (end to end):         {e2e:6.2f} s  {rows / e2e:>9,.0f} rows/s "
+            f"({rows:,} loaded, {body['rows_rejected']:,} rejected, {body['warnings']:,} warnings)"
+        )
         batch = RosterBatch.objects.get(pk=body["id"])
         upload = (batch.received_at - t_push).total_seconds()
         queued = (batch.started_at - batch.received_at).total_seconds()
         work = (batch.finished_at - batch.started_at).total_seconds()
-        print(f"    of which: request + hash + store {upload:.2f} s, queue {queued:.2f} s, "
-              f"worker read/check/COPY {work:.2f} s ({rows / work:,.0f} rows/s), poll {e2e - upload - queued - work:.2f} s")
+        print(
+            f"    of which: request + hash + store {upload:.2f} s, queue {queued:.2f} s, "
+            f"worker read/check/COPY {work:.2f} s ({rows / work:,.0f} rows/s), poll {e2e - upload - queued - work:.2f} s"
+        )
         print(f"  ratio end to end / raw COPY:                     {e2e / raw:6.2f}x")
         print(f"  peak RSS of the worker process:                  {rss:6.0f} MB")
 

@@ -13,6 +13,7 @@ and the ratio to the baseline.
 
 The database named in DATABASE_URL is created if missing and its tasks are replaced.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -37,8 +38,6 @@ PASSWORD = "bench-pass-2026"
 SECRET = "bench-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz"
 
 
-
-
 def setup_django(url: str) -> None:
     os.environ["DATABASE_URL"] = url
     os.environ.setdefault("DJANGO_SECRET_KEY", SECRET)
@@ -55,10 +54,21 @@ def setup_django(url: str) -> None:
 
 
 # Share of each kind (out of 20) and its subject type — person tasks dominate, as at Wuhai.
-KIND_SLOTS = (["enroll_employer"] * 4 + ["missed_employees", "selective_enrollment", "underreported_base",
-              "injury_key_industry", "collect_arrears", "construction_injury"]
-              + ["subsidized_enrollment"] * 3 + ["resume_contributions"] * 3 + ["enroll_person"] * 3
-              + ["elderly_enrollment"])
+KIND_SLOTS = (
+    ["enroll_employer"] * 4
+    + [
+        "missed_employees",
+        "selective_enrollment",
+        "underreported_base",
+        "injury_key_industry",
+        "collect_arrears",
+        "construction_injury",
+    ]
+    + ["subsidized_enrollment"] * 3
+    + ["resume_contributions"] * 3
+    + ["enroll_person"] * 3
+    + ["elderly_enrollment"]
+)
 
 
 def build_data(n_tasks: int) -> None:
@@ -72,17 +82,21 @@ def build_data(n_tasks: int) -> None:
     streets = list(Street.objects.order_by("code").values_list("code", flat=True))
     for code in streets:  # one street worker per street, for assignments
         user, created = User.objects.get_or_create(
-            username=f"bench-st-{code}", defaults={"role": "street_staff", "street_id": code,
-                                                   "district_id": code[:6]})
+            username=f"bench-st-{code}",
+            defaults={"role": "street_staff", "street_id": code, "district_id": code[:6]},
+        )
         if created:
             user.set_password(PASSWORD)
             user.save()
     kinds_sql = "ARRAY[" + ",".join(f"'{k}'" for k in KIND_SLOTS) + "]"
     with connection.cursor() as cur:
-        cur.execute("TRUNCATE enforcement_taskevent, enforcement_notice, enforcement_caseevent, "
-                    "enforcement_enforcementcase, enforcement_task RESTART IDENTITY CASCADE")
+        cur.execute(
+            "TRUNCATE enforcement_taskevent, enforcement_notice, enforcement_caseevent, "
+            "enforcement_enforcementcase, enforcement_task RESTART IDENTITY CASCADE"
+        )
         total = n_tasks + n_tasks // 10
-        cur.execute(f"""
+        cur.execute(
+            f"""
             WITH s AS (SELECT array_agg(code ORDER BY code) AS codes FROM core_street),
             g AS (
               SELECT i, ({kinds_sql})[1 + i %% 20] AS kind,
@@ -123,7 +137,9 @@ def build_data(n_tasks: int) -> None:
             FROM g JOIN core_street st ON st.code = g.street
             LEFT JOIN core_user u ON u.username = 'bench-st-' || g.street
             ORDER BY g.i
-        """, {"n": n_tasks, "total": total})
+        """,
+            {"n": n_tasks, "total": total},
+        )
         cur.execute("""
             INSERT INTO enforcement_taskevent (task_id, kind, actor_id, at, run_id, data)
             SELECT id, 'opened', NULL::bigint, opened_at, NULL::bigint, '{}'::jsonb FROM enforcement_task
@@ -134,43 +150,66 @@ def build_data(n_tasks: int) -> None:
     # Roster rows for the subjects, so that the task page does its real lookups.
     RosterBatch.objects.filter(sha256__startswith="bench").delete()
     batches = {}
-    for kind, dept in (("market_entities", "market"), ("tax_payroll", "tax"), ("insurance_employers", "hrss"),
-                       ("household_registry", "public_security"), ("insurance_persons", "hrss")):
-        batches[kind] = RosterBatch.objects.create(kind=kind, department=dept, status="loaded",
-                                                   snapshot_date=time.strftime("%Y-%m-%d"),
-                                                   sha256=f"bench-{kind}").pk
+    for kind, dept in (
+        ("market_entities", "market"),
+        ("tax_payroll", "tax"),
+        ("insurance_employers", "hrss"),
+        ("household_registry", "public_security"),
+        ("insurance_persons", "hrss"),
+    ):
+        batches[kind] = RosterBatch.objects.create(
+            kind=kind,
+            department=dept,
+            status="loaded",
+            snapshot_date=time.strftime("%Y-%m-%d"),
+            sha256=f"bench-{kind}",
+        ).pk
     with connection.cursor() as cur:
-        for table in ("marketentityrow", "taxpayrollrow", "insuranceemployerrow", "householdrow",
-                      "insurancepersonrow"):
+        for table in (
+            "marketentityrow",
+            "taxpayrollrow",
+            "insuranceemployerrow",
+            "householdrow",
+            "insurancepersonrow",
+        ):
             cur.execute(f"TRUNCATE enrollment_{table}")
-        cur.execute("""
+        cur.execute(
+            """
             INSERT INTO enrollment_marketentityrow (batch_id, uscc, name, entity_type, status, established_on,
                 district_code, street_code, industry_code, phone, employees_reported)
             SELECT %s, subject_key, subject_name, 'enterprise', 'active', date '2018-01-01',
                    district_id, street_id, 'C3011', '1384730' || lpad((id %% 10000)::text, 4, '0'), id %% 7
             FROM enforcement_task WHERE subject_type = 'employer' AND status <> 'closed'""",
-                    [batches["market_entities"]])
-        cur.execute("""
+            [batches["market_entities"]],
+        )
+        cur.execute(
+            """
             INSERT INTO enrollment_taxpayrollrow (batch_id, uscc, name, period, payroll_headcount, payroll_total,
                 district_code)
             SELECT %s, subject_key, subject_name, p, id %% 50, (id %% 50) * 4500, district_id
             FROM enforcement_task, (VALUES (202609), (202610)) AS periods(p)
-            WHERE subject_type = 'employer' AND status <> 'closed'""", [batches["tax_payroll"]])
-        cur.execute("""
+            WHERE subject_type = 'employer' AND status <> 'closed'""",
+            [batches["tax_payroll"]],
+        )
+        cur.execute(
+            """
             INSERT INTO enrollment_householdrow (batch_id, id_number, name, district_code, street_code, community,
                 phone, birth_date, sex)
             SELECT DISTINCT ON (subject_key) %s, subject_key, subject_name, district_id, coalesce(street_id, '150302001'),
                    NULL, '1390473' || lpad((id %% 10000)::text, 4, '0'),
                    to_date(substr(subject_key, 7, 8), 'YYYYMMDD'), 'M'
             FROM enforcement_task WHERE subject_type = 'person' ORDER BY subject_key""",
-                    [batches["household_registry"]])
-        cur.execute("""
+            [batches["household_registry"]],
+        )
+        cur.execute(
+            """
             INSERT INTO enrollment_insurancepersonrow (batch_id, id_number, name, insurance_type, scheme, status,
                 last_paid_period, subsidized, birth_date, sex)
             SELECT DISTINCT ON (subject_key) %s, subject_key, subject_name, 'pension', 'resident', 'interrupted',
                    202401, false, to_date(substr(subject_key, 7, 8), 'YYYYMMDD'), 'M'
             FROM enforcement_task WHERE kind = 'resume_contributions' ORDER BY subject_key""",
-                    [batches["insurance_persons"]])
+            [batches["insurance_persons"]],
+        )
     # The statistics the product itself takes: after a comparison writes its tasks
     # (engine: analyze(Task, TaskEvent)) and after each roster load (services.roster_process).
     # No VACUUM: the product does not run one, and with autovacuum off (as on the test
@@ -200,8 +239,10 @@ def make_users(n_users: int) -> list[dict]:
             specs.append({"role": "street_staff", "district": streets[i % 3][:6], "street": streets[i % 3]})
     for i, spec in enumerate(specs):
         spec["username"] = f"bench-user-{i}"
-        user, _ = User.objects.update_or_create(username=spec["username"], defaults={
-            "role": spec["role"], "district_id": spec["district"], "street_id": spec["street"]})
+        user, _ = User.objects.update_or_create(
+            username=spec["username"],
+            defaults={"role": spec["role"], "district_id": spec["district"], "street_id": spec["street"]},
+        )
         user.set_password(PASSWORD)
         user.save()
     return specs
@@ -214,14 +255,31 @@ def free_port() -> int:
 
 
 def start_gunicorn(url: str, port: int, workers: int) -> subprocess.Popen:
-    env = {**os.environ, "DATABASE_URL": url, "DJANGO_SECRET_KEY": os.environ.get("DJANGO_SECRET_KEY", SECRET),
-           "DJANGO_DEBUG": "0", "DJANGO_SECURE_SSL_REDIRECT": "0", "DJANGO_SECURE_COOKIES": "0",
-           "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost", "DJANGO_LOG_LEVEL": "WARNING"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "DJANGO_SECRET_KEY": os.environ.get("DJANGO_SECRET_KEY", SECRET),
+        "DJANGO_DEBUG": "0",
+        "DJANGO_SECURE_SSL_REDIRECT": "0",
+        "DJANGO_SECURE_COOKIES": "0",
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "DJANGO_LOG_LEVEL": "WARNING",
+    }
     env.pop("CELERY_BROKER_URL", None)
     proc = subprocess.Popen(
-        [str(ROOT / ".venv" / "bin" / "gunicorn"), "wuhai_coverage.wsgi:application", "--bind",
-         f"127.0.0.1:{port}", "--workers", str(workers), "--log-level", "warning"],
-        cwd=ROOT, env=env)
+        [
+            str(ROOT / ".venv" / "bin" / "gunicorn"),
+            "wuhai_coverage.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(workers),
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
     for _ in range(100):
         try:
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
@@ -295,15 +353,30 @@ class Session:
     def login(self, username: str) -> None:
         status, _ = self.request("GET", "/accounts/login/")
         token = self.cookies["csrftoken"]
-        body = urllib.parse.urlencode({"username": username, "password": PASSWORD, "csrfmiddlewaretoken": token})
-        status, _ = self.request("POST", "/accounts/login/", body, {
-            "Content-Type": "application/x-www-form-urlencoded", "Referer": f"http://127.0.0.1:{self.port}/"})
+        body = urllib.parse.urlencode(
+            {"username": username, "password": PASSWORD, "csrfmiddlewaretoken": token}
+        )
+        status, _ = self.request(
+            "POST",
+            "/accounts/login/",
+            body,
+            {
+                "Content-Type": "application/x-www-form-urlencoded",
+                "Referer": f"http://127.0.0.1:{self.port}/",
+            },
+        )
         if status != 302 or "sessionid" not in self.cookies:
             raise SystemExit(f"login failed for {username}: {status}")
 
 
-QUEUE_KINDS = ["enroll_employer", "enroll_person", "resume_contributions", "subsidized_enrollment",
-               "collect_arrears", "missed_employees"]
+QUEUE_KINDS = [
+    "enroll_employer",
+    "enroll_person",
+    "resume_contributions",
+    "subsidized_enrollment",
+    "collect_arrears",
+    "missed_employees",
+]
 SORTS = ["-opened_at", "due_date", "priority", "subject_name", "-opened_at", "-opened_at"]
 
 
@@ -338,8 +411,9 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[k]
 
 
-def run_load(sessions: list[tuple[Session, dict]], requests_each: int, pick, label: str,
-             think_ms: int = 0) -> dict[str, list[float]]:
+def run_load(
+    sessions: list[tuple[Session, dict]], requests_each: int, pick, label: str, think_ms: int = 0
+) -> dict[str, list[float]]:
     """Every session in its own thread, `requests_each` requests; between two requests a
     think time drawn uniformly from [0.5, 1.5] × think_ms (none when 0)."""
     results: dict[str, list[float]] = {}
@@ -370,8 +444,11 @@ def run_load(sessions: list[tuple[Session, dict]], requests_each: int, pick, lab
         th.join()
     wall = time.perf_counter() - t0
     n = sum(len(v) for v in results.values())
-    print(f"{label}: {n} requests in {wall:.1f} s ({n / wall:.0f} req/s), errors: {len(errors)}"
-          + (f" e.g. {errors[:3]}" if errors else ""), flush=True)
+    print(
+        f"{label}: {n} requests in {wall:.1f} s ({n / wall:.0f} req/s), errors: {len(errors)}"
+        + (f" e.g. {errors[:3]}" if errors else ""),
+        flush=True,
+    )
     return results
 
 
@@ -382,9 +459,13 @@ def main() -> None:
     ap.add_argument("--requests", type=int, default=40, help="requests per user per phase (default 40)")
     ap.add_argument("--workers", type=int, default=4, help="gunicorn workers (default 4)")
     ap.add_argument("--reuse", action="store_true", help="keep the data if it already has --tasks open tasks")
-    ap.add_argument("--think-ms", type=int, default=1000,
-                    help="mean think time of a person between two pages for the second run (default 1000); "
-                         "the first run has none (saturation)")
+    ap.add_argument(
+        "--think-ms",
+        type=int,
+        default=1000,
+        help="mean think time of a person between two pages for the second run (default 1000); "
+        "the first run has none (saturation)",
+    )
     args = ap.parse_args()
 
     url = os.environ.get("BENCH_DATABASE_URL") or os.environ.get("DATABASE_URL") or DEFAULT_DB
@@ -438,17 +519,22 @@ def main() -> None:
             pages = run_load(sessions, args.requests, pick_pages, f"pages, {label}", think)
             cpu1, (busy1, total1) = server_cpu(proc), machine_busy()
             n_pages = sum(len(v) for v in pages.values())
-            print(f"  gunicorn workers' CPU per page request: {(cpu1 - cpu0) / n_pages * 1000:.1f} ms; "
-                  f"machine busy {100 * (busy1 - busy0) / max(1, total1 - total0):.0f}% "
-                  f"(load average {os.getloadavg()[0]:.1f})", flush=True)
+            print(
+                f"  gunicorn workers' CPU per page request: {(cpu1 - cpu0) / n_pages * 1000:.1f} ms; "
+                f"machine busy {100 * (busy1 - busy0) / max(1, total1 - total0):.0f}% "
+                f"(load average {os.getloadavg()[0]:.1f})",
+                flush=True,
+            )
             health = run_load(sessions, args.requests, pick_health, f"baseline, {label}", think)
             runs.append((label, pages, health))
     finally:
         proc.terminate()
         proc.wait(timeout=20)
 
-    print(f"\n{args.tasks:,} open tasks · {args.users} concurrent users · {args.requests} requests each · "
-          f"gunicorn {args.workers} workers · {os.cpu_count()} CPUs")
+    print(
+        f"\n{args.tasks:,} open tasks · {args.users} concurrent users · {args.requests} requests each · "
+        f"gunicorn {args.workers} workers · {os.cpu_count()} CPUs"
+    )
     for label, pages, health in runs:
         base_p50, base_p95 = percentile(health["healthz"], 50), percentile(health["healthz"], 95)
         print(f"\n[{label}]")
@@ -458,12 +544,18 @@ def main() -> None:
             if not v:
                 continue
             p50, p95 = percentile(v, 50), percentile(v, 95)
-            print(f"{name:<24}{len(v):>6}{p50:>10.1f}{p95:>10.1f}{max(v):>10.1f}{p95 / base_p95:>14.1f}x"
-                  + ("" if p95 <= 300 else "   (over the 300 ms target)"))
-        print(f"{'baseline /healthz/':<24}{len(health['healthz']):>6}{base_p50:>10.1f}{base_p95:>10.1f}"
-              f"{max(health['healthz']):>10.1f}{1:>14.1f}x")
-        print(f"mean queue {statistics.mean(pages.get('queue', [0])):.1f} ms, "
-              f"mean task {statistics.mean(pages.get('task', [0])):.1f} ms")
+            print(
+                f"{name:<24}{len(v):>6}{p50:>10.1f}{p95:>10.1f}{max(v):>10.1f}{p95 / base_p95:>14.1f}x"
+                + ("" if p95 <= 300 else "   (over the 300 ms target)")
+            )
+        print(
+            f"{'baseline /healthz/':<24}{len(health['healthz']):>6}{base_p50:>10.1f}{base_p95:>10.1f}"
+            f"{max(health['healthz']):>10.1f}{1:>14.1f}x"
+        )
+        print(
+            f"mean queue {statistics.mean(pages.get('queue', [0])):.1f} ms, "
+            f"mean task {statistics.mean(pages.get('task', [0])):.1f} ms"
+        )
 
 
 if __name__ == "__main__":

@@ -17,6 +17,7 @@ insurance person rows, registries of 15,000), then, in one process:
 
 The database given is EMPTIED first (the script refuses a name without "bench").
 """
+
 from __future__ import annotations
 
 import argparse
@@ -62,8 +63,11 @@ def baselines() -> dict[str, float]:
     )
 
     b = _current_batch_ids(D)
-    sources = {"employers": employer_source_sql(b), "persons": person_source_sql(b, D),
-               "enrollments": enrollment_source_sql(b)}
+    sources = {
+        "employers": employer_source_sql(b),
+        "persons": person_source_sql(b, D),
+        "enrollments": enrollment_source_sql(b),
+    }
     out: dict[str, float] = {}
     with connection.cursor() as c:
         for name, (sql, params) in sources.items():
@@ -94,22 +98,36 @@ def change_snapshots(seed: int) -> dict[str, int]:
     out = {}
     with connection.cursor() as c:
         for kind, model, change in (
-            ("household_registry", HouseholdRow,
-             "CASE WHEN abs(hashtext(id_number)) %% 50 = 0 THEN '新社区' ELSE community END AS community"),
-            ("insurance_persons", InsurancePersonRow,
-             "CASE WHEN insurance_type = 'pension' AND abs(hashtext(id_number)) %% 100 = 1 AND status = 'active' "
-             "THEN 'interrupted' ELSE status END AS status"),
+            (
+                "household_registry",
+                HouseholdRow,
+                "CASE WHEN abs(hashtext(id_number)) %% 50 = 0 THEN '新社区' ELSE community END AS community",
+            ),
+            (
+                "insurance_persons",
+                InsurancePersonRow,
+                "CASE WHEN insurance_type = 'pension' AND abs(hashtext(id_number)) %% 100 = 1 AND status = 'active' "
+                "THEN 'interrupted' ELSE status END AS status",
+            ),
         ):
             old = current_batch(kind=kind, as_of=D)
-            new = RosterBatch.objects.create(kind=kind, department=old.department, status="loaded", snapshot_date=D,
-                                             sha256=f"bench-changed-{kind}-{seed}")
+            new = RosterBatch.objects.create(
+                kind=kind,
+                department=old.department,
+                status="loaded",
+                snapshot_date=D,
+                sha256=f"bench-changed-{kind}-{seed}",
+            )
             table = model._meta.db_table
             cols = [f.column for f in model._meta.concrete_fields if f.column and f.column != "batch_id"]
             changed_col = change.rsplit(" AS ", 1)[1]
             select = ", ".join(change if col == changed_col else col for col in cols)
             t0 = time.monotonic()
-            c.execute(f"INSERT INTO {table} (batch_id, {', '.join(cols)}) SELECT %s, {select} FROM {table} "
-                      f"WHERE batch_id = %s AND abs(hashtext(id_number)) %% 100 <> 2", [new.pk, old.pk])
+            c.execute(
+                f"INSERT INTO {table} (batch_id, {', '.join(cols)}) SELECT %s, {select} FROM {table} "
+                f"WHERE batch_id = %s AND abs(hashtext(id_number)) %% 100 <> 2",
+                [new.pk, old.pk],
+            )
             out[kind] = c.rowcount
             analyze(model)  # what roster_process runs after it loads a batch
             out[f"{kind}_copy_s"] = round(time.monotonic() - t0, 2)
@@ -125,11 +143,18 @@ def page_reads() -> dict[str, float]:
 
     users = {
         "city": User.objects.update_or_create(username="bench-manager", defaults={"role": "city_manager"})[0],
-        "district": User.objects.update_or_create(username="bench-caseworker", defaults={
-            "role": "district_caseworker", "district": District.objects.get(code="150302")})[0],
-        "street": User.objects.update_or_create(username="bench-street", defaults={
-            "role": "street_staff", "street": Street.objects.get(code="150302001"),
-            "district": District.objects.get(code="150302")})[0],
+        "district": User.objects.update_or_create(
+            username="bench-caseworker",
+            defaults={"role": "district_caseworker", "district": District.objects.get(code="150302")},
+        )[0],
+        "street": User.objects.update_or_create(
+            username="bench-street",
+            defaults={
+                "role": "street_staff",
+                "street": Street.objects.get(code="150302001"),
+                "district": District.objects.get(code="150302"),
+            },
+        )[0],
     }
     cases = [
         ("persons city", selectors.person_list, "city", {}),
@@ -144,17 +169,23 @@ def page_reads() -> dict[str, float]:
     out = {}
     for label, fn, who, query in cases:
         t0 = time.monotonic()
-        page = Paginator(fn(user=users[who], filters=selectors.RegistryFilters.from_query(query)), 50).get_page(1)
+        page = Paginator(
+            fn(user=users[who], filters=selectors.RegistryFilters.from_query(query)), 50
+        ).get_page(1)
         rows = len(list(page.object_list))
         out[label] = (round(time.monotonic() - t0, 3), page.paginator.count, rows)
     return out
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--scale", type=int, default=1, help="1 = Wuhai")
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--reuse", action="store_true", help="keep the generated snapshots (empties the registry)")
+    parser.add_argument(
+        "--reuse", action="store_true", help="keep the generated snapshots (empties the registry)"
+    )
     args = parser.parse_args()
     setup_django()
     from django.db import connection
@@ -182,14 +213,16 @@ def main() -> None:
     print("\n== baselines over the same sources (same process)")
     for k, v in base.items():
         print(f"   {k:28s} {v}")
-    print(f"\nSUMMARY scale={args.scale} first_s={first:.2f} rerun_s={second:.2f} changed_s={third:.2f} "
-          f"changed_rerun_s={fourth:.2f} baseline_count_s={base['count_total']:.2f} "
-          f"baseline_insert_s={base['insert_total']:.2f} "
-          f"ratio_first_to_insert={first / max(base['insert_total'], 1e-9):.2f} "
-          f"ratio_rerun_to_count={second / max(base['count_total'], 1e-9):.2f} "
-          f"ratio_changed_to_insert={third / max(base['insert_total'], 1e-9):.2f} "
-          f"rerun_written={sum(s2.written.values())} rerun_deleted={sum(s2.deleted.values())} "
-          f"changed_written={s3.written} changed_deleted={s3.deleted}")
+    print(
+        f"\nSUMMARY scale={args.scale} first_s={first:.2f} rerun_s={second:.2f} changed_s={third:.2f} "
+        f"changed_rerun_s={fourth:.2f} baseline_count_s={base['count_total']:.2f} "
+        f"baseline_insert_s={base['insert_total']:.2f} "
+        f"ratio_first_to_insert={first / max(base['insert_total'], 1e-9):.2f} "
+        f"ratio_rerun_to_count={second / max(base['count_total'], 1e-9):.2f} "
+        f"ratio_changed_to_insert={third / max(base['insert_total'], 1e-9):.2f} "
+        f"rerun_written={sum(s2.written.values())} rerun_deleted={sum(s2.deleted.values())} "
+        f"changed_written={s3.written} changed_deleted={s3.deleted}"
+    )
 
 
 if __name__ == "__main__":

@@ -1,5 +1,6 @@
 """The tasks API (portal.md → Entry points): GET /api/v1/tasks/ and /api/v1/tasks/{id}/,
 and POST actions on a task. Jurisdiction through the access helper (404 outside it)."""
+
 from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
@@ -27,9 +28,24 @@ class TaskSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Task
-        fields = ("id", "kind", "status", "subject_type", "subject_key", "subject_name", "district_code",
-                  "street_code", "priority", "evidence", "opened_at", "refreshed_at", "due_date", "assignee",
-                  "closed_at", "resolution")
+        fields = (
+            "id",
+            "kind",
+            "status",
+            "subject_type",
+            "subject_key",
+            "subject_name",
+            "district_code",
+            "street_code",
+            "priority",
+            "evidence",
+            "opened_at",
+            "refreshed_at",
+            "due_date",
+            "assignee",
+            "closed_at",
+            "resolution",
+        )
         read_only_fields = fields
 
     def to_representation(self, instance):
@@ -44,10 +60,12 @@ class TaskSerializer(serializers.ModelSerializer):
 _TRUE, _FALSE = ("1", "true", "yes", "on"), ("", "0", "false", "no", "off")
 
 REVEAL_PARAM = OpenApiParameter(
-    "reveal", OpenApiTypes.BOOL,
+    "reveal",
+    OpenApiTypes.BOOL,
     description="true: full ID numbers in a person's `subject_key` instead of the masked 150302********123X. "
-                "Needs the reveal_personal capability (else 403) and writes one access-log entry naming every "
-                "person revealed in the answer. 完整身份证号：需查看个人信息权限，每次请求记录一条查看日志。")
+    "Needs the reveal_personal capability (else 403) and writes one access-log entry naming every "
+    "person revealed in the answer. 完整身份证号：需查看个人信息权限，每次请求记录一条查看日志。",
+)
 
 
 def reveal_requested(request) -> bool:
@@ -57,9 +75,13 @@ def reveal_requested(request) -> bool:
     if raw in _FALSE:
         return False
     if raw not in _TRUE:
-        raise ValidationError({"reveal": f"reveal 应为 true 或 false / reveal is true or false, got {raw[:20]!r}"})
+        raise ValidationError(
+            {"reveal": f"reveal 应为 true 或 false / reveal is true or false, got {raw[:20]!r}"}
+        )
     if not access.has(request.user, REVEAL_PERSONAL):
-        raise PermissionDenied("您的角色无权查看完整身份证号 / your role may not reveal ID numbers (reveal=true)")
+        raise PermissionDenied(
+            "您的角色无权查看完整身份证号 / your role may not reveal ID numbers (reveal=true)"
+        )
     return True
 
 
@@ -67,22 +89,37 @@ def log_api_reveal(request, tasks) -> None:
     """One access-log entry naming every person whose full key this answer carries."""
     keys = [t.subject_key for t in tasks if t.subject_type == Task.SubjectType.PERSON]
     if keys:
-        access_log_reveal(actor=request.user, field=AccessLog.Field.ID_NUMBER, subject_keys=keys,
-                          context=f"api {request.path}", ip=request.META.get("REMOTE_ADDR") or None)
+        access_log_reveal(
+            actor=request.user,
+            field=AccessLog.Field.ID_NUMBER,
+            subject_keys=keys,
+            context=f"api {request.path}",
+            ip=request.META.get("REMOTE_ADDR") or None,
+        )
 
 
 _FILTER_PARAMS = [
     OpenApiParameter("kind", OpenApiTypes.STR, enum=TaskKind.values),
-    OpenApiParameter("status", OpenApiTypes.STR, enum=Task.Status.values,
-                     description="without it: every status, closed included"),
+    OpenApiParameter(
+        "status",
+        OpenApiTypes.STR,
+        enum=Task.Status.values,
+        description="without it: every status, closed included",
+    ),
     OpenApiParameter("district", OpenApiTypes.STR, description="6-digit district code"),
     OpenApiParameter("street", OpenApiTypes.STR, description="9-digit street code"),
-    OpenApiParameter("subject", OpenApiTypes.STR,
-                     description="exact subject key (uscc / full ID number / project code), whether or not revealed"),
+    OpenApiParameter(
+        "subject",
+        OpenApiTypes.STR,
+        description="exact subject key (uscc / full ID number / project code), whether or not revealed",
+    ),
     OpenApiParameter("priority", OpenApiTypes.STR, enum=Task.Priority.values),
     OpenApiParameter("overdue", OpenApiTypes.BOOL),
-    OpenApiParameter("q", OpenApiTypes.STR,
-                     description="text on the name, a prefix of a uscc or project code, or a whole ID number"),
+    OpenApiParameter(
+        "q",
+        OpenApiTypes.STR,
+        description="text on the name, a prefix of a uscc or project code, or a whole ID number",
+    ),
     OpenApiParameter("sort", OpenApiTypes.STR, enum=list(selectors.SORTS)),
     REVEAL_PARAM,
 ]
@@ -111,8 +148,9 @@ class TaskListApi(generics.ListAPIView):
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         if reveal:
             log_api_reveal(request, page)
-        data = self.get_serializer_class()(page, many=True, context={**self.get_serializer_context(),
-                                                                      "reveal": reveal}).data
+        data = self.get_serializer_class()(
+            page, many=True, context={**self.get_serializer_context(), "reveal": reveal}
+        ).data
         return self.get_paginated_response(data)
 
 
@@ -129,7 +167,9 @@ class TaskDetailApi(generics.RetrieveAPIView):
         reveal = reveal_requested(request)
         if reveal:
             log_api_reveal(request, [task])
-        return Response(TaskSerializer(task, context={**self.get_serializer_context(), "reveal": reveal}).data)
+        return Response(
+            TaskSerializer(task, context={**self.get_serializer_context(), "reveal": reveal}).data
+        )
 
 
 class _TaskActionApi(APIView):
@@ -197,8 +237,19 @@ class NoticeSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Notice
-        fields = ("id", "task", "kind", "number", "addressee", "facts", "legal_basis", "deadline",
-                  "issuing_office", "issued_at", "pdf_url")
+        fields = (
+            "id",
+            "task",
+            "kind",
+            "number",
+            "addressee",
+            "facts",
+            "legal_basis",
+            "deadline",
+            "issuing_office",
+            "issued_at",
+            "pdf_url",
+        )
 
     def get_pdf_url(self, obj) -> str:
         return f"/notices/{obj.pk}.pdf"

@@ -3,6 +3,7 @@
 Anyone who may view tasks may read runs; only `run_comparison` (city managers) may start
 one: 201 with the finished run when it ran inline (no broker), 202 with the queued run
 when a worker will execute it (poll the detail), 409 when a run is already running."""
+
 from __future__ import annotations
 
 from drf_spectacular.utils import extend_schema
@@ -21,9 +22,25 @@ class ComparisonRunSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ComparisonRun
-        fields = ["id", "as_of", "status", "trigger", "triggered_by", "started_at", "finished_at", "duration_s",
-                  "progress", "opened", "closed", "open", "skipped", "rule_seconds", "parameters", "snapshots",
-                  "error"]
+        fields = [
+            "id",
+            "as_of",
+            "status",
+            "trigger",
+            "triggered_by",
+            "started_at",
+            "finished_at",
+            "duration_s",
+            "progress",
+            "opened",
+            "closed",
+            "open",
+            "skipped",
+            "rule_seconds",
+            "parameters",
+            "snapshots",
+            "error",
+        ]
         read_only_fields = fields
 
 
@@ -47,17 +64,22 @@ class ComparisonRunListApi(generics.ListCreateAPIView):
             qs = qs.filter(status=status_filter)
         return qs
 
-    @extend_schema(request=StartRunSerializer, responses={201: ComparisonRunSerializer, 202: ComparisonRunSerializer})
+    @extend_schema(
+        request=StartRunSerializer, responses={201: ComparisonRunSerializer, 202: ComparisonRunSerializer}
+    )
     def post(self, request, *args, **kwargs):
         form = StartRunSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         try:
-            run, finished = comparison_request_run(user=request.user, as_of=form.validated_data.get("as_of"),
-                                                   trigger="api")
+            run, finished = comparison_request_run(
+                user=request.user, as_of=form.validated_data.get("as_of"), trigger="api"
+            )
         except RunInProgress as exc:
             return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
-        return Response(ComparisonRunSerializer(run).data,
-                        status=status.HTTP_201_CREATED if finished else status.HTTP_202_ACCEPTED)
+        return Response(
+            ComparisonRunSerializer(run).data,
+            status=status.HTTP_201_CREATED if finished else status.HTTP_202_ACCEPTED,
+        )
 
 
 class ComparisonRunDetailApi(generics.RetrieveAPIView):

@@ -1,4 +1,5 @@
 """Forms of the task page, the queue's bulk assignment and the street worker's visit."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -38,11 +39,16 @@ class BulkAssignForm(forms.Form):
 
 
 class ContactForm(forms.Form):
-    channel = forms.ChoiceField(label=_("方式 / Channel"), choices=list(CONTACT_CHANNELS.items()),
-                                widget=forms.RadioSelect, initial="phone")
+    channel = forms.ChoiceField(
+        label=_("方式 / Channel"),
+        choices=list(CONTACT_CHANNELS.items()),
+        widget=forms.RadioSelect,
+        initial="phone",
+    )
     outcome = forms.ChoiceField(label=_("结果 / Outcome"), choices=list(CONTACT_OUTCOMES.items()))
-    note = forms.CharField(label=_("备注 / Note"), required=False, max_length=MAX_TEXT,
-                           widget=forms.Textarea(attrs={"rows": 2}))
+    note = forms.CharField(
+        label=_("备注 / Note"), required=False, max_length=MAX_TEXT, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class NoticeForm(forms.Form):
@@ -65,13 +71,19 @@ class NoticeForm(forms.Form):
 
 
 class RectifyForm(forms.Form):
-    what_changed = forms.CharField(label=_("整改情况（发生了什么变化） / What changed"), max_length=MAX_TEXT,
-                                   widget=forms.Textarea(attrs={"rows": 2}))
+    what_changed = forms.CharField(
+        label=_("整改情况（发生了什么变化） / What changed"),
+        max_length=MAX_TEXT,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
 
 class DismissForm(forms.Form):
-    reason = forms.CharField(label=_("不予处理理由（必填） / Reason (required)"), max_length=MAX_TEXT,
-                             widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        label=_("不予处理理由（必填） / Reason (required)"),
+        max_length=MAX_TEXT,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
     def clean_reason(self):
         reason = self.cleaned_data["reason"].strip()
@@ -81,9 +93,15 @@ class DismissForm(forms.Form):
 
 
 class EscalateForm(forms.Form):
-    note = forms.CharField(label=_("移交说明 / Note"), required=False, max_length=MAX_TEXT,
-                           widget=forms.Textarea(attrs={"rows": 2}))
+    note = forms.CharField(
+        label=_("移交说明 / Note"),
+        required=False,
+        max_length=MAX_TEXT,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
 
 class NoteForm(forms.Form):
-    note = forms.CharField(label=_("备注 / Note"), max_length=MAX_TEXT, widget=forms.Textarea(attrs={"rows": 2}))
+    note = forms.CharField(
+        label=_("备注 / Note"), max_length=MAX_TEXT, widget=forms.Textarea(attrs={"rows": 2})
+    )

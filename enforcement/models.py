@@ -1,5 +1,6 @@
 """The comparison's runs and parameters, inspection tasks and their timeline, notices,
 enforcement cases (including arrears), and the credit blacklist."""
+
 from __future__ import annotations
 
 from django.conf import settings
@@ -25,14 +26,20 @@ class TaskKind(models.TextChoices):
 
 
 EMPLOYER_KINDS = (
-    TaskKind.ENROLL_EMPLOYER, TaskKind.MISSED_EMPLOYEES, TaskKind.SELECTIVE_ENROLLMENT,
-    TaskKind.UNDERREPORTED_BASE, TaskKind.INJURY_KEY_INDUSTRY, TaskKind.COLLECT_ARREARS,
+    TaskKind.ENROLL_EMPLOYER,
+    TaskKind.MISSED_EMPLOYEES,
+    TaskKind.SELECTIVE_ENROLLMENT,
+    TaskKind.UNDERREPORTED_BASE,
+    TaskKind.INJURY_KEY_INDUSTRY,
+    TaskKind.COLLECT_ARREARS,
 )
 PROJECT_KINDS = (TaskKind.CONSTRUCTION_INJURY,)
 # In order of precedence: the first rule that matches a person wins (comparison.md).
 PERSON_KINDS = (
-    TaskKind.SUBSIDIZED_ENROLLMENT, TaskKind.RESUME_CONTRIBUTIONS,
-    TaskKind.ENROLL_PERSON, TaskKind.ELDERLY_ENROLLMENT,
+    TaskKind.SUBSIDIZED_ENROLLMENT,
+    TaskKind.RESUME_CONTRIBUTIONS,
+    TaskKind.ENROLL_PERSON,
+    TaskKind.ELDERLY_ENROLLMENT,
 )
 
 
@@ -86,7 +93,9 @@ class ComparisonRun(models.Model):
         verbose_name_plural = _("比对运行")
         constraints = [
             # Only one run at a time — enforced by the database too.
-            models.UniqueConstraint(fields=["status"], condition=Q(status="running"), name="one_running_comparison"),
+            models.UniqueConstraint(
+                fields=["status"], condition=Q(status="running"), name="one_running_comparison"
+            ),
         ]
 
 
@@ -127,12 +136,20 @@ class Task(models.Model):
     refreshed_at = models.DateTimeField(_("最近比对"), null=True, blank=True)
     due_date = models.DateField(_("办理期限"), null=True, blank=True)
     assignee = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("经办人"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="assigned_tasks",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("经办人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_tasks",
     )
     closed_at = models.DateTimeField(_("关闭时间"), null=True, blank=True)
-    opened_by_run = models.ForeignKey(ComparisonRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    last_run = models.ForeignKey(ComparisonRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    opened_by_run = models.ForeignKey(
+        ComparisonRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    last_run = models.ForeignKey(
+        ComparisonRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["-opened_at", "-id"]
@@ -141,7 +158,9 @@ class Task(models.Model):
         constraints = [
             # At most one task that is not closed per (kind, subject) — comparison.md.
             models.UniqueConstraint(
-                fields=["kind", "subject_key"], condition=~Q(status="closed"), name="one_open_task_per_kind_subject"
+                fields=["kind", "subject_key"],
+                condition=~Q(status="closed"),
+                name="one_open_task_per_kind_subject",
             ),
             models.CheckConstraint(
                 name="closed_task_has_resolution",
@@ -155,26 +174,55 @@ class Task(models.Model):
             models.Index(fields=["due_date"], name="task_due_idx"),
             # The caseworker's queue (portal): partial indexes over tasks that are not
             # closed, in the queue's default order, so that a page is a short index scan.
-            models.Index(fields=["district", "kind", "-opened_at", "-id"], condition=~Q(status="closed"),
-                         name="task_active_district_kind_idx"),
-            models.Index(fields=["district", "-opened_at", "-id"], condition=~Q(status="closed"),
-                         name="task_active_district_idx"),
-            models.Index(fields=["street", "kind", "-opened_at", "-id"], condition=~Q(status="closed"),
-                         name="task_active_street_idx"),
-            models.Index(fields=["-opened_at", "-id"], condition=~Q(status="closed"), name="task_active_opened_idx"),
+            models.Index(
+                fields=["district", "kind", "-opened_at", "-id"],
+                condition=~Q(status="closed"),
+                name="task_active_district_kind_idx",
+            ),
+            models.Index(
+                fields=["district", "-opened_at", "-id"],
+                condition=~Q(status="closed"),
+                name="task_active_district_idx",
+            ),
+            models.Index(
+                fields=["street", "kind", "-opened_at", "-id"],
+                condition=~Q(status="closed"),
+                name="task_active_street_idx",
+            ),
+            models.Index(
+                fields=["-opened_at", "-id"], condition=~Q(status="closed"), name="task_active_opened_idx"
+            ),
             # The queue's other sorts (priority, due date, name) within a district and city-wide.
-            models.Index(fields=["district", "priority", "-opened_at", "-id"], condition=~Q(status="closed"),
-                         name="task_active_district_prio_idx"),
-            models.Index(fields=["priority", "-opened_at", "-id"], condition=~Q(status="closed"),
-                         name="task_active_prio_idx"),
-            models.Index(fields=["district", "due_date", "-id"], condition=~Q(status="closed"),
-                         name="task_active_district_due_idx"),
-            models.Index(fields=["district", "subject_name", "-id"], condition=~Q(status="closed"),
-                         name="task_active_district_name_idx"),
-            models.Index(fields=["subject_name", "-id"], condition=~Q(status="closed"), name="task_active_name_idx"),
+            models.Index(
+                fields=["district", "priority", "-opened_at", "-id"],
+                condition=~Q(status="closed"),
+                name="task_active_district_prio_idx",
+            ),
+            models.Index(
+                fields=["priority", "-opened_at", "-id"],
+                condition=~Q(status="closed"),
+                name="task_active_prio_idx",
+            ),
+            models.Index(
+                fields=["district", "due_date", "-id"],
+                condition=~Q(status="closed"),
+                name="task_active_district_due_idx",
+            ),
+            models.Index(
+                fields=["district", "subject_name", "-id"],
+                condition=~Q(status="closed"),
+                name="task_active_district_name_idx",
+            ),
+            models.Index(
+                fields=["subject_name", "-id"], condition=~Q(status="closed"), name="task_active_name_idx"
+            ),
             # Text search by a USCC / ID prefix (LIKE 'prefix%' needs the pattern opclass).
-            models.Index(fields=["subject_key"], opclasses=["varchar_pattern_ops"], condition=~Q(status="closed"),
-                         name="task_active_key_prefix_idx"),
+            models.Index(
+                fields=["subject_key"],
+                opclasses=["varchar_pattern_ops"],
+                condition=~Q(status="closed"),
+                name="task_active_key_prefix_idx",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -199,7 +247,9 @@ class TaskEvent(models.Model):
 
     task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=16, choices=Kind.choices)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     at = models.DateTimeField(auto_now_add=True, db_index=True)
     run = models.ForeignKey(ComparisonRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     data = models.JSONField(default=dict, blank=True)
@@ -218,7 +268,9 @@ class Notice(models.Model):
         ARREARS = "arrears", _("欠费催缴通知书")
 
     task = models.ForeignKey(Task, null=True, blank=True, on_delete=models.PROTECT, related_name="notices")
-    case = models.ForeignKey("EnforcementCase", null=True, blank=True, on_delete=models.PROTECT, related_name="notices")
+    case = models.ForeignKey(
+        "EnforcementCase", null=True, blank=True, on_delete=models.PROTECT, related_name="notices"
+    )
     kind = models.CharField(_("文书类型"), max_length=16, choices=Kind.choices)
     number = models.CharField(_("文号"), max_length=60, unique=True)
     addressee = models.CharField(_("送达对象"), max_length=200)
@@ -278,7 +330,9 @@ class EnforcementCase(models.Model):
 class CaseEvent(models.Model):
     case = models.ForeignKey(EnforcementCase, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=24)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     at = models.DateTimeField(auto_now_add=True)
     data = models.JSONField(default=dict, blank=True)
 
@@ -297,7 +351,9 @@ class BlacklistEntry(models.Model):
         REJECTED = "rejected", _("不予列入")
         REMOVED = "removed", _("已移出")
 
-    case = models.ForeignKey(EnforcementCase, null=True, blank=True, on_delete=models.PROTECT, related_name="blacklist_entries")
+    case = models.ForeignKey(
+        EnforcementCase, null=True, blank=True, on_delete=models.PROTECT, related_name="blacklist_entries"
+    )
     employer_uscc = models.CharField(_("统一社会信用代码"), max_length=18)
     employer_name = models.CharField(_("单位名称"), max_length=200)
     responsible_person = models.CharField(_("责任人"), max_length=80, blank=True)
@@ -308,7 +364,9 @@ class BlacklistEntry(models.Model):
     proposed_at = models.DateTimeField(auto_now_add=True)
     notified_at = models.DateTimeField(null=True, blank=True)
     statement_deadline = models.DateField(null=True, blank=True)
-    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     reviewed_at = models.DateTimeField(null=True, blank=True)
     published_at = models.DateTimeField(null=True, blank=True)
     expires_on = models.DateField(null=True, blank=True)
@@ -321,7 +379,8 @@ class BlacklistEntry(models.Model):
         verbose_name_plural = _("失信名单")
         constraints = [
             models.UniqueConstraint(
-                fields=["employer_uscc"], condition=Q(status__in=["proposed", "notified", "under_review", "published"]),
+                fields=["employer_uscc"],
+                condition=Q(status__in=["proposed", "notified", "under_review", "published"]),
                 name="one_live_blacklist_entry_per_employer",
             ),
         ]
@@ -330,7 +389,9 @@ class BlacklistEntry(models.Model):
 class BlacklistEvent(models.Model):
     entry = models.ForeignKey(BlacklistEntry, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=24)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     at = models.DateTimeField(auto_now_add=True)
     data = models.JSONField(default=dict, blank=True)
 

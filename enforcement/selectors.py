@@ -3,6 +3,7 @@ the subject's rows from every current roster (the comparison made visible).
 
 Every read goes through the access helper: `task_list` and `task_get_for_user` scope to
 the user's jurisdiction, so a task outside it simply does not exist (404)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -53,14 +54,14 @@ class FilterError(ValueError):
 @dataclass
 class TaskFilters:
     kind: str = ""
-    status: str = ""          # "" = every status that is not closed; "all" = every status
+    status: str = ""  # "" = every status that is not closed; "all" = every status
     district: str = ""
     street: str = ""
-    subject: str = ""         # exact subject key
+    subject: str = ""  # exact subject key
     priority: str = ""
     overdue: bool | None = None
-    q: str = ""               # text on name / uscc / ID number
-    assignee: str = ""        # "me", "none" or a user id
+    q: str = ""  # text on name / uscc / ID number
+    assignee: str = ""  # "me", "none" or a user id
     person: int | None = None  # a registry person's pk: their tasks, without their key in the URL
     sort: str = DEFAULT_SORT
     extra: dict = field(default_factory=dict)
@@ -71,12 +72,21 @@ class TaskFilters:
     @classmethod
     def from_params(cls, params) -> TaskFilters:
         """Parse query parameters; an unknown value raises FilterError (→ 400 / form error)."""
+
         def get(name: str) -> str:
             return (params.get(name) or "").strip()
 
-        f = cls(kind=get("kind"), status=get("status"), district=get("district"), street=get("street"),
-                subject=get("subject"), priority=get("priority"), q=get("q"), assignee=get("assignee"),
-                sort=get("sort") or DEFAULT_SORT)
+        f = cls(
+            kind=get("kind"),
+            status=get("status"),
+            district=get("district"),
+            street=get("street"),
+            subject=get("subject"),
+            priority=get("priority"),
+            q=get("q"),
+            assignee=get("assignee"),
+            sort=get("sort") or DEFAULT_SORT,
+        )
         if f.kind and f.kind not in TaskKind.values:
             raise FilterError(f"kind: 未知的任务类型 / unknown kind {f.kind!r}")
         if f.status and f.status != "all" and f.status not in Task.Status.values:
@@ -84,7 +94,9 @@ class TaskFilters:
         if f.priority and f.priority not in Task.Priority.values:
             raise FilterError(f"priority: 未知的优先级 / unknown priority {f.priority!r}")
         if f.district and not (f.district.isdigit() and len(f.district) == 6):
-            raise FilterError(f"district: 区划代码为6位数字 / a district code has 6 digits, got {f.district!r}")
+            raise FilterError(
+                f"district: 区划代码为6位数字 / a district code has 6 digits, got {f.district!r}"
+            )
         if f.street and not (f.street.isdigit() and len(f.street) == 9):
             raise FilterError(f"street: 街道代码为9位数字 / a street code has 9 digits, got {f.street!r}")
         if f.sort not in SORTS:
@@ -162,7 +174,8 @@ def _text_q(text: str) -> Q:
         id_number = fast_id_number(text)
         if id_number is not None:
             return Q(subject_type=Task.SubjectType.PERSON, subject_key=id_number) | Q(
-                subject_key=text.upper()) & ~Q(subject_type=Task.SubjectType.PERSON)
+                subject_key=text.upper()
+            ) & ~Q(subject_type=Task.SubjectType.PERSON)
         return Q(subject_key__startswith=text.upper()) & ~Q(subject_type=Task.SubjectType.PERSON)
     return Q(subject_name__icontains=text)
 
@@ -180,8 +193,9 @@ def person_pk_of_key(*, user: User, text: str) -> int | None:
 
 def task_get_for_user(*, user: User, pk) -> Task:
     """One task in the user's jurisdiction, else 404 (never 403)."""
-    return access.get_for_user(task_scope(user=user).select_related("district", "street", "assignee"),
-                               user, pk=pk)
+    return access.get_for_user(
+        task_scope(user=user).select_related("district", "street", "assignee"), user, pk=pk
+    )
 
 
 def task_timeline(*, task: Task) -> QuerySet:
@@ -192,7 +206,9 @@ def street_staff_for(*, street_code: str | None) -> QuerySet:
     """The street staff a task of this street may be assigned to."""
     if not street_code:
         return User.objects.none()
-    return User.objects.filter(role=Role.STREET_STAFF, street_id=street_code, is_active=True).order_by("username")
+    return User.objects.filter(role=Role.STREET_STAFF, street_id=street_code, is_active=True).order_by(
+        "username"
+    )
 
 
 def assignable_staff(*, user: User) -> QuerySet:
@@ -210,17 +226,25 @@ def dashboard(*, user: User) -> dict[str, Any]:
     for row in active.values("kind", "status").annotate(n=Count("id")).order_by():
         by_kind_status.setdefault(row["kind"], {})[row["status"]] = row["n"]
     kinds = [
-        {"kind": k, "label": label, "by_status": by_kind_status.get(k, {}),
-         "cells": [(s, by_kind_status.get(k, {}).get(s, 0)) for s in ACTIVE_STATUSES],
-         "total": sum(by_kind_status.get(k, {}).values())}
+        {
+            "kind": k,
+            "label": label,
+            "by_status": by_kind_status.get(k, {}),
+            "cells": [(s, by_kind_status.get(k, {}).get(s, 0)) for s in ACTIVE_STATUSES],
+            "total": sum(by_kind_status.get(k, {}).values()),
+        }
         for k, label in TaskKind.choices
     ]
-    status_totals = {s: sum(by_kind_status.get(k, {}).get(s, 0) for k in by_kind_status) for s in ACTIVE_STATUSES}
+    status_totals = {
+        s: sum(by_kind_status.get(k, {}).get(s, 0) for k in by_kind_status) for s in ACTIVE_STATUSES
+    }
     since = timezone.now() - dt.timedelta(days=1)
     changes = {
         row["kind"]: row["n"]
         for row in TaskEvent.objects.filter(task__in=task_scope(user=user), at__gte=since)
-        .values("kind").annotate(n=Count("id")).order_by()
+        .values("kind")
+        .annotate(n=Count("id"))
+        .order_by()
     }
     # One pass over the open tasks for the four tiles (four COUNTs would be four passes).
     tiles = active.aggregate(
@@ -238,27 +262,29 @@ def dashboard(*, user: User) -> dict[str, Any]:
         "changes": changes,
         "changes_total": sum(changes.values()),
         "recent": TaskEvent.objects.filter(task__in=task_scope(user=user))
-        .select_related("task", "actor").order_by("-at", "-id")[:10],
+        .select_related("task", "actor")
+        .order_by("-at", "-id")[:10],
     }
 
 
 # --- The subject's rows from every current roster, side by side ----------------------
 
+
 @dataclass
 class Source:
     kind: str
     label: str
-    batch: Any = None          # the current RosterBatch, or None when the kind has no snapshot
-    row: dict | None = None    # the subject's row (None: not on the roster)
+    batch: Any = None  # the current RosterBatch, or None when the kind has no snapshot
+    row: dict | None = None  # the subject's row (None: not on the roster)
     extra_rows: list[dict] = field(default_factory=list)
 
 
 @dataclass
 class Aspect:
     label: str
-    values: list[Any]          # one per source, None where the source has no such field
+    values: list[Any]  # one per source, None where the source has no such field
     mismatch: bool = False
-    personal: str = ""         # "id_number" / "phone": masked unless revealed; "birth_date": the year only
+    personal: str = ""  # "id_number" / "phone": masked unless revealed; "birth_date": the year only
 
     @property
     def revealable(self) -> bool:
@@ -267,45 +293,115 @@ class Aspect:
 
 
 # (label, {roster kind: field}) — the values compared across the sources of a subject type.
-EMPLOYER_SOURCES = (RosterKind.MARKET_ENTITIES, RosterKind.TAX_PAYROLL, RosterKind.INSURANCE_EMPLOYERS,
-                    RosterKind.DUST_HAZARD)
+EMPLOYER_SOURCES = (
+    RosterKind.MARKET_ENTITIES,
+    RosterKind.TAX_PAYROLL,
+    RosterKind.INSURANCE_EMPLOYERS,
+    RosterKind.DUST_HAZARD,
+)
 EMPLOYER_ASPECTS = (
-    (_("单位名称"), {"market_entities": "name", "tax_payroll": "name", "insurance_employers": "name",
-                   "dust_hazard": "name"}, "", True),
-    (_("所属区"), {"market_entities": "district_code", "tax_payroll": "district_code",
-                 "insurance_employers": "district_code"}, "", True),
+    (
+        _("单位名称"),
+        {
+            "market_entities": "name",
+            "tax_payroll": "name",
+            "insurance_employers": "name",
+            "dust_hazard": "name",
+        },
+        "",
+        True,
+    ),
+    (
+        _("所属区"),
+        {
+            "market_entities": "district_code",
+            "tax_payroll": "district_code",
+            "insurance_employers": "district_code",
+        },
+        "",
+        True,
+    ),
     (_("所属街道"), {"market_entities": "street_code"}, "", False),
     (_("登记状态"), {"market_entities": "status"}, "", False),
     (_("主体类型"), {"market_entities": "entity_type"}, "", False),
     (_("成立日期"), {"market_entities": "established_on"}, "", False),
     (_("行业代码"), {"market_entities": "industry_code", "dust_hazard": "industry_code"}, "", True),
-    (_("人数（申报/扣缴/养老参保/接害）"), {"market_entities": "employees_reported", "tax_payroll": "payroll_headcount",
-                                "insurance_employers": "insured_pension", "dust_hazard": "exposed_workers"}, "", True),
+    (
+        _("人数（申报/扣缴/养老参保/接害）"),
+        {
+            "market_entities": "employees_reported",
+            "tax_payroll": "payroll_headcount",
+            "insurance_employers": "insured_pension",
+            "dust_hazard": "exposed_workers",
+        },
+        "",
+        True,
+    ),
     (_("工伤参保人数"), {"insurance_employers": "insured_injury"}, "", False),
     (_("失业参保人数"), {"insurance_employers": "insured_unemployment"}, "", False),
-    (_("月工资总额 / 申报基数合计"), {"tax_payroll": "payroll_total", "insurance_employers": "declared_base_total"},
-     "", True),
-    (_("扣缴所属期 / 最近缴费期"), {"tax_payroll": "period", "insurance_employers": "last_paid_period"}, "", False),
+    (
+        _("月工资总额 / 申报基数合计"),
+        {"tax_payroll": "payroll_total", "insurance_employers": "declared_base_total"},
+        "",
+        True,
+    ),
+    (
+        _("扣缴所属期 / 最近缴费期"),
+        {"tax_payroll": "period", "insurance_employers": "last_paid_period"},
+        "",
+        False,
+    ),
     (_("欠费金额"), {"insurance_employers": "arrears_amount"}, "", False),
     (_("粉尘危害因素"), {"dust_hazard": "hazard_factor"}, "", False),
     (_("法定代表人"), {"market_entities": "legal_representative"}, "", False),
     (_("地址"), {"market_entities": "address"}, "", False),
     (_("联系电话"), {"market_entities": "phone"}, "phone", False),
 )
-PERSON_SOURCES = (RosterKind.HOUSEHOLD_REGISTRY, RosterKind.CIVIL_AFFAIRS, RosterKind.POVERTY_REGISTRY,
-                  RosterKind.DISABILITY_REGISTRY, RosterKind.INSURANCE_PERSONS)
+PERSON_SOURCES = (
+    RosterKind.HOUSEHOLD_REGISTRY,
+    RosterKind.CIVIL_AFFAIRS,
+    RosterKind.POVERTY_REGISTRY,
+    RosterKind.DISABILITY_REGISTRY,
+    RosterKind.INSURANCE_PERSONS,
+)
 PERSON_ASPECTS = (
     (_("身份证号"), {k: "id_number" for k in PERSON_SOURCES}, "id_number", False),
     (_("姓名"), {k: "name" for k in PERSON_SOURCES}, "", True),
     # Only the year: the masked ID number above hides exactly the birth date (privacy.py).
     (_("出生年份"), {k: "birth_date" for k in PERSON_SOURCES}, "birth_date", True),
-    (_("所属区"), {"household_registry": "district_code", "civil_affairs": "district_code",
-                 "poverty_registry": "district_code", "disability_registry": "district_code"}, "", True),
-    (_("所属街道"), {"household_registry": "street_code", "civil_affairs": "street_code",
-                  "poverty_registry": "street_code", "disability_registry": "street_code"}, "", True),
+    (
+        _("所属区"),
+        {
+            "household_registry": "district_code",
+            "civil_affairs": "district_code",
+            "poverty_registry": "district_code",
+            "disability_registry": "district_code",
+        },
+        "",
+        True,
+    ),
+    (
+        _("所属街道"),
+        {
+            "household_registry": "street_code",
+            "civil_affairs": "street_code",
+            "poverty_registry": "street_code",
+            "disability_registry": "street_code",
+        },
+        "",
+        True,
+    ),
     (_("社区"), {"household_registry": "community"}, "", False),
-    (_("救助类别 / 状态 / 残疾等级"), {"civil_affairs": "category", "poverty_registry": "status",
-                               "disability_registry": "disability_level"}, "", False),
+    (
+        _("救助类别 / 状态 / 残疾等级"),
+        {
+            "civil_affairs": "category",
+            "poverty_registry": "status",
+            "disability_registry": "disability_level",
+        },
+        "",
+        False,
+    ),
     (_("有效期"), {"civil_affairs": "valid_period"}, "", False),
     (_("养老参保类型"), {"insurance_persons": "scheme"}, "", False),
     (_("养老参保状态"), {"insurance_persons": "status"}, "", False),
@@ -320,7 +416,12 @@ PROJECT_ASPECTS = (
     (_("建设单位"), {"construction_projects": "builder_name"}, "", False),
     (_("建设单位信用代码"), {"construction_projects": "builder_uscc"}, "", False),
     (_("所属区"), {"construction_projects": "district_code"}, "", False),
-    (_("开工日期 / 参保日期"), {"construction_projects": "start_date", "insurance_projects": "enrolled_on"}, "", False),
+    (
+        _("开工日期 / 参保日期"),
+        {"construction_projects": "start_date", "insurance_projects": "enrolled_on"},
+        "",
+        False,
+    ),
     (_("合同金额"), {"construction_projects": "contract_amount"}, "", False),
     (_("计划用工人数"), {"construction_projects": "planned_workers"}, "", False),
 )
@@ -380,7 +481,9 @@ def subject_sources(*, task: Task, as_of: dt.date | None = None) -> tuple[list[S
     for kind in kinds:
         batch = current[kind]
         row, extra = _row_of(kind, batch, key_field, task.subject_key)
-        sources.append(Source(kind=kind, label=RosterKind(kind).label, batch=batch, row=row, extra_rows=extra))
+        sources.append(
+            Source(kind=kind, label=RosterKind(kind).label, batch=batch, row=row, extra_rows=extra)
+        )
     aspects = []
     for label, fields, personal, compare in _ASPECTS[task.subject_type]:
         values = []

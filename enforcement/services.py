@@ -4,6 +4,7 @@ dismiss, escalate to an enforcement case, and the logged reveal of personal data
 Every service is keyword-only and atomic; it moves a task with a conditional UPDATE (so
 that two caseworkers, or a caseworker and the nightly run, never both win) and writes a
 TaskEvent with the actor for every change."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -73,7 +74,9 @@ def _move(task: Task, *, allowed: Iterable[str], **changes) -> Task:
     if moved != 1:
         current = Task.objects.filter(pk=task.pk).values_list("status", flat=True).first()
         label = S(current).label if current else "—"
-        raise TaskError(f"任务当前状态为「{label}」，不能执行此操作 / task {task.pk} is {current}: not possible now")
+        raise TaskError(
+            f"任务当前状态为「{label}」，不能执行此操作 / task {task.pk} is {current}: not possible now"
+        )
     return Task.objects.select_related("district", "street", "assignee").get(pk=task.pk)
 
 
@@ -82,7 +85,9 @@ def _lock(task: Task, *, allowed: Iterable[str]) -> str:
     current = Task.objects.select_for_update().filter(pk=task.pk).values_list("status", flat=True).first()
     if current not in list(allowed):
         label = S(current).label if current else "—"
-        raise TaskError(f"任务当前状态为「{label}」，不能执行此操作 / task {task.pk} is {current}: not possible now")
+        raise TaskError(
+            f"任务当前状态为「{label}」，不能执行此操作 / task {task.pk} is {current}: not possible now"
+        )
     return current
 
 
@@ -111,9 +116,15 @@ def task_assign(*, task: Task, actor: User, assignee: User) -> Task:
     _check_assignee(task, assignee)
     current = _lock(task, allowed=ASSIGNABLE)
     before = Task.objects.filter(pk=task.pk).values_list("assignee_id", flat=True).get()
-    Task.objects.filter(pk=task.pk).update(assignee=assignee, status=S.ASSIGNED if current == S.OPEN else current)
-    TaskEvent.objects.create(task=task, kind=TaskEvent.Kind.ASSIGNED, actor=actor,
-                             data={"assignee": assignee.pk, "assignee_name": str(assignee), "previous": before})
+    Task.objects.filter(pk=task.pk).update(
+        assignee=assignee, status=S.ASSIGNED if current == S.OPEN else current
+    )
+    TaskEvent.objects.create(
+        task=task,
+        kind=TaskEvent.Kind.ASSIGNED,
+        actor=actor,
+        data={"assignee": assignee.pk, "assignee_name": str(assignee), "previous": before},
+    )
     return Task.objects.select_related("district", "street", "assignee").get(pk=task.pk)
 
 
@@ -142,12 +153,22 @@ def task_bulk_assign(*, tasks, actor: User, assignee: User) -> dict[str, int]:
     if moved_ids:
         Task.objects.filter(pk__in=moved_ids).update(assignee=assignee)
         Task.objects.filter(pk__in=moved_ids, status=S.OPEN).update(status=S.ASSIGNED)
-        TaskEvent.objects.bulk_create([
-            TaskEvent(task_id=pk, kind=TaskEvent.Kind.ASSIGNED, actor=actor,
-                      data={"assignee": assignee.pk, "assignee_name": str(assignee), "previous": prev,
-                            "bulk": True})
-            for pk, prev in movable
-        ])
+        TaskEvent.objects.bulk_create(
+            [
+                TaskEvent(
+                    task_id=pk,
+                    kind=TaskEvent.Kind.ASSIGNED,
+                    actor=actor,
+                    data={
+                        "assignee": assignee.pk,
+                        "assignee_name": str(assignee),
+                        "previous": prev,
+                        "bulk": True,
+                    },
+                )
+                for pk, prev in movable
+            ]
+        )
     return {"assigned": len(moved_ids), "skipped": len(ids) - len(moved_ids)}
 
 
@@ -164,8 +185,12 @@ def task_record_contact(*, task: Task, actor: User, channel: str, outcome: str, 
     # A notice already issued is the further step: the task keeps that status.
     if current != S.NOTICE_ISSUED:
         Task.objects.filter(pk=task.pk).update(status=S.CONTACTED)
-    TaskEvent.objects.create(task=task, kind=TaskEvent.Kind.CONTACTED, actor=actor,
-                             data={"channel": channel, "outcome": outcome, "note": note})
+    TaskEvent.objects.create(
+        task=task,
+        kind=TaskEvent.Kind.CONTACTED,
+        actor=actor,
+        data={"channel": channel, "outcome": outcome, "note": note},
+    )
     return Task.objects.select_related("district", "street", "assignee").get(pk=task.pk)
 
 
@@ -186,8 +211,15 @@ def _next_notice_number(year: int) -> str:
 
 
 @transaction.atomic
-def notice_issue(*, task: Task, actor: User, deadline: dt.date, kind: str = "",
-                 issuing_office: str = "", addressee: str = "") -> Notice:
+def notice_issue(
+    *,
+    task: Task,
+    actor: User,
+    deadline: dt.date,
+    kind: str = "",
+    issuing_office: str = "",
+    addressee: str = "",
+) -> Notice:
     """Issue a notice (A4 PDF, kept on the Notice and the task): its number comes from the
     year's sequence, its facts from the task's evidence, its deadline becomes the task's
     due date, and the task becomes notice_issued."""
@@ -203,18 +235,24 @@ def notice_issue(*, task: Task, actor: User, deadline: dt.date, kind: str = "",
         raise TaskError(f"文书类型无效 / unknown notice kind {kind!r}")
     task = _move(task, allowed=NOTICEABLE, status=S.NOTICE_ISSUED, due_date=deadline)
     notice = Notice.objects.create(
-        task=task, kind=kind, number=_next_notice_number(today.year),
+        task=task,
+        kind=kind,
+        number=_next_notice_number(today.year),
         addressee=_clean_text(addressee, what="送达对象") or notices.addressee_of(task),
-        facts=notices.facts_of(task), legal_basis=notices.legal_basis_of(task.kind),
+        facts=notices.facts_of(task),
+        legal_basis=notices.legal_basis_of(task.kind),
         deadline=deadline,
         issuing_office=_clean_text(issuing_office, what="发文机关") or notices.issuing_office_of(task),
         issued_by=actor,
     )
     pdf = notices.render_pdf(notice)
     notice.pdf.save(f"notice-{notice.pk}.pdf", ContentFile(pdf), save=True)
-    TaskEvent.objects.create(task=task, kind=TaskEvent.Kind.NOTICE_ISSUED, actor=actor,
-                             data={"notice": notice.pk, "number": notice.number, "kind": kind,
-                                   "deadline": deadline.isoformat()})
+    TaskEvent.objects.create(
+        task=task,
+        kind=TaskEvent.Kind.NOTICE_ISSUED,
+        actor=actor,
+        data={"notice": notice.pk, "number": notice.number, "kind": kind, "deadline": deadline.isoformat()},
+    )
     return notice
 
 
@@ -222,10 +260,16 @@ def notice_issue(*, task: Task, actor: User, deadline: dt.date, kind: str = "",
 def task_mark_rectified(*, task: Task, actor: User, what_changed: str) -> Task:
     """The subject put it right (enrolled, declared, paid): closed as rectified."""
     what_changed = _clean_text(what_changed, what="整改情况", required=True)
-    task = _move(task, allowed=RECTIFIABLE, status=S.CLOSED, resolution=Task.Resolution.RECTIFIED,
-                 closed_at=timezone.now())
-    TaskEvent.objects.create(task=task, kind=TaskEvent.Kind.RECTIFIED, actor=actor,
-                             data={"what_changed": what_changed})
+    task = _move(
+        task,
+        allowed=RECTIFIABLE,
+        status=S.CLOSED,
+        resolution=Task.Resolution.RECTIFIED,
+        closed_at=timezone.now(),
+    )
+    TaskEvent.objects.create(
+        task=task, kind=TaskEvent.Kind.RECTIFIED, actor=actor, data={"what_changed": what_changed}
+    )
     return task
 
 
@@ -233,8 +277,13 @@ def task_mark_rectified(*, task: Task, actor: User, what_changed: str) -> Task:
 def task_dismiss(*, task: Task, actor: User, reason: str) -> Task:
     """Closed as dismissed; the comparison does not reopen it for the snooze period."""
     reason = _clean_text(reason, what="不予处理理由", required=True)
-    task = _move(task, allowed=DISMISSABLE, status=S.CLOSED, resolution=Task.Resolution.DISMISSED,
-                 closed_at=timezone.now())
+    task = _move(
+        task,
+        allowed=DISMISSABLE,
+        status=S.CLOSED,
+        resolution=Task.Resolution.DISMISSED,
+        closed_at=timezone.now(),
+    )
     TaskEvent.objects.create(task=task, kind=TaskEvent.Kind.DISMISSED, actor=actor, data={"reason": reason})
     return task
 
@@ -245,7 +294,9 @@ def task_escalate(*, task: Task, actor: User, note: str = "") -> EnforcementCase
     enforcement case is opened and the task becomes escalated."""
     note = _clean_text(note, what="移交说明")
     if task.subject_type == Task.SubjectType.PERSON:
-        raise TaskError("个人任务不能移交劳动保障监察 / a person's task cannot be escalated to an enforcement case")
+        raise TaskError(
+            "个人任务不能移交劳动保障监察 / a person's task cannot be escalated to an enforcement case"
+        )
     if task.subject_type == Task.SubjectType.PROJECT:
         uscc = str(task.evidence.get("builder_uscc") or "")
         name = str(task.evidence.get("builder_name") or task.evidence.get("builder") or task.subject_name)
@@ -255,15 +306,20 @@ def task_escalate(*, task: Task, actor: User, note: str = "") -> EnforcementCase
         uscc, name = task.subject_key, task.subject_name or task.subject_key
     task = _move(task, allowed=ESCALATABLE, status=S.ESCALATED)
     case = EnforcementCase.objects.create(
-        task=task, case_type=CASE_TYPE_OF_KIND.get(task.kind, EnforcementCase.CaseType.OTHER),
-        employer_uscc=uscc[:18], employer_name=name[:200], district_id=task.district_id,
-        street_id=task.street_id, opened_by=actor,
+        task=task,
+        case_type=CASE_TYPE_OF_KIND.get(task.kind, EnforcementCase.CaseType.OTHER),
+        employer_uscc=uscc[:18],
+        employer_name=name[:200],
+        district_id=task.district_id,
+        street_id=task.street_id,
+        opened_by=actor,
         arrears_amount=_decimal_or_zero(task.evidence.get("arrears_amount")),
         findings={"from_task": task.pk, "kind": task.kind, "evidence": task.evidence},
     )
     CaseEvent.objects.create(case=case, kind="opened", actor=actor, data={"from_task": task.pk, "note": note})
-    TaskEvent.objects.create(task=task, kind=TaskEvent.Kind.ESCALATED, actor=actor,
-                             data={"case": case.pk, "note": note})
+    TaskEvent.objects.create(
+        task=task, kind=TaskEvent.Kind.ESCALATED, actor=actor, data={"case": case.pk, "note": note}
+    )
     return case
 
 
@@ -277,15 +333,20 @@ def _decimal_or_zero(value):
 
 
 @transaction.atomic
-def personal_reveal(*, task: Task, actor: User, field_name: str, ip: str | None = None,
-                    context: str = "") -> str:
+def personal_reveal(
+    *, task: Task, actor: User, field_name: str, ip: str | None = None, context: str = ""
+) -> str:
     """The unmasked ID number or phone of a task's subject; every reveal is logged."""
     from enforcement.selectors import subject_personal_value
 
     if field_name not in AccessLog.Field.values:
         raise TaskError(f"不能查看该字段 / cannot reveal {field_name!r}")
     value = subject_personal_value(task=task, field_name=field_name)
-    access_log_reveal(actor=actor, field=field_name, subject_key=task.subject_key,
-                      context=context or f"task {task.pk}", ip=ip)
+    access_log_reveal(
+        actor=actor,
+        field=field_name,
+        subject_key=task.subject_key,
+        context=context or f"task {task.pk}",
+        ip=ip,
+    )
     return value
-

@@ -1,4 +1,5 @@
 """Celery tasks of enforcement: thin wrappers around the comparison engine."""
+
 from __future__ import annotations
 
 import logging

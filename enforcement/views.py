@@ -3,6 +3,7 @@ export), the task page with its actions, notices, and the street worker's phone 
 
 Views are thin: they parse input, ask the access helper, call a selector or a service,
 and render. A task outside the user's jurisdiction is a 404."""
+
 from __future__ import annotations
 
 import functools
@@ -92,6 +93,7 @@ def _caps(user) -> set[str]:
 
 # --- Dashboard -------------------------------------------------------------------------
 
+
 @login_required
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
@@ -104,6 +106,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 
 # --- The queue -------------------------------------------------------------------------
+
 
 def _filters_or_400(request: HttpRequest):
     try:
@@ -133,15 +136,33 @@ def _page_number(request: HttpRequest) -> int:
 
 # The columns of a queue row: read as values() (no model instances for 50 rows), then
 # every cell formatted once in Python, so that the template only prints dict entries.
-QUEUE_FIELDS = ("id", "kind", "status", "priority", "resolution", "subject_type", "subject_key", "subject_name",
-                "street_id", "street__name", "assignee__username", "opened_at", "due_date")
+QUEUE_FIELDS = (
+    "id",
+    "kind",
+    "status",
+    "priority",
+    "resolution",
+    "subject_type",
+    "subject_key",
+    "subject_name",
+    "street_id",
+    "street__name",
+    "assignee__username",
+    "opened_at",
+    "due_date",
+)
 
 
 def _queue_rows(rows: list[dict], today, no_street: str) -> list[dict]:
     """The printed cells of the queue's rows (what `_decorate` and the template filters
     made of Task instances, computed once per row)."""
     labels = _labels()
-    kinds, statuses, prios, resolutions = labels["kind"], labels["status"], labels["priority"], labels["resolution"]
+    kinds, statuses, prios, resolutions = (
+        labels["kind"],
+        labels["status"],
+        labels["priority"],
+        labels["resolution"],
+    )
     task_url = reverse("enforcement:task", args=[0]).removesuffix("0/")  # "/tasks/" + pk + "/"
     tz = timezone.get_current_timezone()
     closed = Task.Status.CLOSED
@@ -150,19 +171,26 @@ def _queue_rows(rows: list[dict], today, no_street: str) -> list[dict]:
         key = privacy.mask_subject_key(r["subject_type"], r["subject_key"])
         due = r["due_date"]
         opened = r["opened_at"]
-        out.append({
-            "pk": r["id"], "url": f"{task_url}{r['id']}/", "name": r["subject_name"] or key, "display_key": key,
-            "kind_label": kinds.get(r["kind"], r["kind"]),
-            "status": r["status"], "status_label": statuses.get(r["status"], r["status"]),
-            "resolution": r["resolution"],
-            "resolution_label": resolutions.get(r["resolution"], "") if r["resolution"] else "",
-            "priority": r["priority"], "priority_label": prios.get(r["priority"], r["priority"]),
-            "street": r["street__name"] if r["street_id"] else no_street,
-            "assignee": r["assignee__username"] or "—",
-            "opened": opened.astimezone(tz).strftime("%Y-%m-%d") if opened else "",
-            "due": due.strftime("%Y-%m-%d") if due else "—",
-            "overdue": bool(due and due < today and r["status"] != closed),
-        })
+        out.append(
+            {
+                "pk": r["id"],
+                "url": f"{task_url}{r['id']}/",
+                "name": r["subject_name"] or key,
+                "display_key": key,
+                "kind_label": kinds.get(r["kind"], r["kind"]),
+                "status": r["status"],
+                "status_label": statuses.get(r["status"], r["status"]),
+                "resolution": r["resolution"],
+                "resolution_label": resolutions.get(r["resolution"], "") if r["resolution"] else "",
+                "priority": r["priority"],
+                "priority_label": prios.get(r["priority"], r["priority"]),
+                "street": r["street__name"] if r["street_id"] else no_street,
+                "assignee": r["assignee__username"] or "—",
+                "opened": opened.astimezone(tz).strftime("%Y-%m-%d") if opened else "",
+                "due": due.strftime("%Y-%m-%d") if due else "—",
+                "overdue": bool(due and due < today and r["status"] != closed),
+            }
+        )
     return out
 
 
@@ -171,8 +199,11 @@ def _queue_rows(rows: list[dict], today, no_street: str) -> list[dict]:
 def queue(request: HttpRequest) -> HttpResponse:
     access.require(request.user, VIEW_TASKS)
     if request.method == "POST":  # the filter form: no typed ID number in the next URL
-        return search_post_redirect(request, url=reverse("enforcement:queue"), person_pk_of=lambda text: (
-            selectors.person_pk_of_key(user=request.user, text=text)))
+        return search_post_redirect(
+            request,
+            url=reverse("enforcement:queue"),
+            person_pk_of=lambda text: (selectors.person_pk_of_key(user=request.user, text=text)),
+        )
     f, error = _filters_or_400(request)
     person_pk = selectors.person_pk_of_key(user=request.user, text=f.q) if not error else None
     if person_pk is not None:
@@ -185,7 +216,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     qs = selectors.task_list(user=request.user, filters=f)
     page = _page_number(request)
     offset = (page - 1) * PAGE_SIZE
-    rows = list(qs.values(*QUEUE_FIELDS)[offset: offset + PAGE_SIZE + 1])
+    rows = list(qs.values(*QUEUE_FIELDS)[offset : offset + PAGE_SIZE + 1])
     has_next = len(rows) > PAGE_SIZE
     rows = rows[:PAGE_SIZE]
     capped_count = qs.order_by()[: COUNT_CAP + 1].count()
@@ -193,13 +224,24 @@ def queue(request: HttpRequest) -> HttpResponse:
     base = urlencode(params)
     sort_params = {k: v for k, v in params.items() if k != "sort"}
     ctx = {
-        "tasks": _queue_rows(rows, timezone.localdate(), _("未落街道")), "f": f, "error": error, "page": page,
-        "has_next": has_next, "count": min(capped_count, COUNT_CAP), "count_capped": capped_count > COUNT_CAP,
-        "first_index": offset + 1 if rows else 0, "last_index": offset + len(rows),
-        "qs_base": base, "qs_sort": urlencode(sort_params),
-        "kinds": TaskKind.choices, "statuses": Task.Status.choices, "priorities": Task.Priority.choices,
-        "streets": _streets_for(request.user), "caps": _caps(request.user),
-        "sorts": selectors.SORTS.keys(), "overdue_label": _("逾期"),
+        "tasks": _queue_rows(rows, timezone.localdate(), _("未落街道")),
+        "f": f,
+        "error": error,
+        "page": page,
+        "has_next": has_next,
+        "count": min(capped_count, COUNT_CAP),
+        "count_capped": capped_count > COUNT_CAP,
+        "first_index": offset + 1 if rows else 0,
+        "last_index": offset + len(rows),
+        "qs_base": base,
+        "qs_sort": urlencode(sort_params),
+        "kinds": TaskKind.choices,
+        "statuses": Task.Status.choices,
+        "priorities": Task.Priority.choices,
+        "streets": _streets_for(request.user),
+        "caps": _caps(request.user),
+        "sorts": selectors.SORTS.keys(),
+        "overdue_label": _("逾期"),
     }
     if access.has(request.user, ASSIGN_TASKS):
         ctx["bulk_staff"] = _staff_options(selectors.assignable_staff(user=request.user))
@@ -227,18 +269,35 @@ def bulk_assign(request: HttpRequest) -> HttpResponse:
         return redirect(back)
     scoped = selectors.task_scope(user=request.user).filter(pk__in=ids)
     try:
-        result = services.task_bulk_assign(tasks=scoped, actor=request.user, assignee=form.cleaned_data["assignee"])
+        result = services.task_bulk_assign(
+            tasks=scoped, actor=request.user, assignee=form.cleaned_data["assignee"]
+        )
     except services.TaskError as exc:
         messages.error(request, str(exc))
         return redirect(back)
-    messages.success(request, f"已分派 {result['assigned']} 条，跳过 {result['skipped']} 条（不属于该街道或已办结） / "
-                              f"assigned {result['assigned']}, skipped {result['skipped']}")
+    messages.success(
+        request,
+        f"已分派 {result['assigned']} 条，跳过 {result['skipped']} 条（不属于该街道或已办结） / "
+        f"assigned {result['assigned']}, skipped {result['skipped']}",
+    )
     return redirect(back)
 
 
-EXPORT_COLUMNS = ("编号 ID", "任务类型 Kind", "状态 Status", "优先级 Priority", "对象类型 Subject type",
-                  "对象编码 Key", "对象名称 Name", "区 District", "街道 Street", "经办人 Assignee",
-                  "生成时间 Opened", "办理期限 Due", "办结方式 Resolution")
+EXPORT_COLUMNS = (
+    "编号 ID",
+    "任务类型 Kind",
+    "状态 Status",
+    "优先级 Priority",
+    "对象类型 Subject type",
+    "对象编码 Key",
+    "对象名称 Name",
+    "区 District",
+    "街道 Street",
+    "经办人 Assignee",
+    "生成时间 Opened",
+    "办理期限 Due",
+    "办结方式 Resolution",
+)
 
 
 @login_required
@@ -258,25 +317,58 @@ def export_xlsx(request: HttpRequest) -> HttpResponse:
     prios, resolutions = dict(Task.Priority.choices), dict(Task.Resolution.choices)
     subject_types = dict(Task.SubjectType.choices)
     tz = timezone.get_current_timezone()
-    fields = ("id", "kind", "status", "priority", "subject_type", "subject_key", "subject_name", "district__name",
-              "street__name", "assignee__username", "opened_at", "due_date", "resolution")
+    fields = (
+        "id",
+        "kind",
+        "status",
+        "priority",
+        "subject_type",
+        "subject_key",
+        "subject_name",
+        "district__name",
+        "street__name",
+        "assignee__username",
+        "opened_at",
+        "due_date",
+        "resolution",
+    )
     for row in qs.values_list(*fields)[:EXPORT_MAX_ROWS].iterator(chunk_size=2000):
         (pk, kind, status, prio, stype, key, name, district, street, assignee, opened, due, res) = row
         key = privacy.mask_subject_key(stype, key)  # an export is not a logged reveal
-        ws.append([safe_cell(v) for v in (
-            pk, str(kinds.get(kind, kind)), str(statuses.get(status, status)), str(prios.get(prio, prio)),
-            str(subject_types.get(stype, stype)), key, name, district or "", street or "", assignee or "",
-            opened.astimezone(tz).replace(tzinfo=None) if opened else None, due, str(resolutions.get(res, res or "")),
-        )])
+        ws.append(
+            [
+                safe_cell(v)
+                for v in (
+                    pk,
+                    str(kinds.get(kind, kind)),
+                    str(statuses.get(status, status)),
+                    str(prios.get(prio, prio)),
+                    str(subject_types.get(stype, stype)),
+                    key,
+                    name,
+                    district or "",
+                    street or "",
+                    assignee or "",
+                    opened.astimezone(tz).replace(tzinfo=None) if opened else None,
+                    due,
+                    str(resolutions.get(res, res or "")),
+                )
+            ]
+        )
     buf = io.BytesIO()
     wb.save(buf)
     buf.seek(0)
     name = f"tasks-{timezone.localdate():%Y%m%d}.xlsx"
-    return FileResponse(buf, as_attachment=True, filename=name,
-                        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    return FileResponse(
+        buf,
+        as_attachment=True,
+        filename=name,
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
 
 
 # --- The task page ---------------------------------------------------------------------
+
 
 def _task_context(request: HttpRequest, task: Task, **forms) -> dict:
     user = request.user
@@ -289,18 +381,29 @@ def _task_context(request: HttpRequest, task: Task, **forms) -> dict:
             a.display = a.values
         # (css class, value) per source: the cell's text computed once here (portal_tags.cell),
         # the masked values left to the template's reveal button.
-        a.cells = [("diff" if a.mismatch and v is not None and v != "" else "",
-                    v if (a.revealable and v) else cell(v)) for v in a.display]
+        a.cells = [
+            (
+                "diff" if a.mismatch and v is not None and v != "" else "",
+                v if (a.revealable and v) else cell(v),
+            )
+            for v in a.display
+        ]
     is_person = task.subject_type == Task.SubjectType.PERSON
     ctx = {
-        "task": task, "caps": caps, "sources": sources, "aspects": aspects,
+        "task": task,
+        "caps": caps,
+        "sources": sources,
+        "aspects": aspects,
         "evidence": evidence_items(task.evidence),
         "events": selectors.task_timeline(task=task),
         "notices": task.notices.select_related("issued_by").all(),
         "cases": task.cases.all(),
         "display_key": privacy.mask_subject_key(task.subject_type, task.subject_key),
-        "is_person": is_person, "is_active": task.status != Task.Status.CLOSED,
-        "overdue": bool(task.due_date and task.due_date < timezone.localdate() and task.status != Task.Status.CLOSED),
+        "is_person": is_person,
+        "is_active": task.status != Task.Status.CLOSED,
+        "overdue": bool(
+            task.due_date and task.due_date < timezone.localdate() and task.status != Task.Status.CLOSED
+        ),
         "has_phone": any(a.personal == "phone" and any(a.values) for a in aspects),
         "can": {
             "assign": ASSIGN_TASKS in caps and task.status in services.ASSIGNABLE,
@@ -316,13 +419,19 @@ def _task_context(request: HttpRequest, task: Task, **forms) -> dict:
     # The action forms are written out in the template (rendering Django form widgets
     # costs more than the rest of the page); the forms validate, and a bound form that
     # failed gives its errors and values back.
-    ctx["staff_options"] = (_staff_options(selectors.street_staff_for(street_code=task.street_id).select_related("street"))
-                            if ctx["can"]["assign"] else [])
+    ctx["staff_options"] = (
+        _staff_options(selectors.street_staff_for(street_code=task.street_id).select_related("street"))
+        if ctx["can"]["assign"]
+        else []
+    )
     ctx["channels"] = list(services.CONTACT_CHANNELS.items())
     ctx["outcomes"] = list(services.CONTACT_OUTCOMES.items())
     ctx["notice_kinds"] = [(k, str(v)) for k, v in Notice.Kind.choices]
-    ctx["notice_defaults"] = {"kind": default_notice_kind(task.kind), "deadline": NoticeForm.default_deadline(),
-                              "issuing_office": issuing_office_of(task)}
+    ctx["notice_defaults"] = {
+        "kind": default_notice_kind(task.kind),
+        "deadline": NoticeForm.default_deadline(),
+        "issuing_office": issuing_office_of(task),
+    }
     ctx["failed"] = forms.get("failed")
     ctx["open_form"] = forms.get("open_form", "")
     return ctx
@@ -335,8 +444,18 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "enforcement/task_detail.html", _task_context(request, task))
 
 
-def _action(request: HttpRequest, pk: int, *, cap: str, form_class, form_key: str, run, ok: str,
-            form_kwargs=None, template="enforcement/task_detail.html"):
+def _action(
+    request: HttpRequest,
+    pk: int,
+    *,
+    cap: str,
+    form_class,
+    form_key: str,
+    run,
+    ok: str,
+    form_kwargs=None,
+    template="enforcement/task_detail.html",
+):
     """The common shape of a task action: 404 outside the jurisdiction, 403 without the
     capability, a form error re-renders the page (400), a service refusal is a message."""
     task = selectors.task_get_for_user(user=request.user, pk=pk)
@@ -358,66 +477,109 @@ def _action(request: HttpRequest, pk: int, *, cap: str, form_class, form_key: st
 @require_POST
 def task_assign(request: HttpRequest, pk: int) -> HttpResponse:
     return _action(
-        request, pk, cap=ASSIGN_TASKS, form_class=AssignForm, form_key="assign_form",
+        request,
+        pk,
+        cap=ASSIGN_TASKS,
+        form_class=AssignForm,
+        form_key="assign_form",
         form_kwargs=lambda t: {"staff": selectors.street_staff_for(street_code=t.street_id)},
         run=lambda t, d: services.task_assign(task=t, actor=request.user, assignee=d["assignee"]),
-        ok="已分派 / assigned")
+        ok="已分派 / assigned",
+    )
 
 
 @login_required
 @require_POST
 def task_contact(request: HttpRequest, pk: int) -> HttpResponse:
     return _action(
-        request, pk, cap=WORK_TASKS, form_class=ContactForm, form_key="contact_form",
-        run=lambda t, d: services.task_record_contact(task=t, actor=request.user, channel=d["channel"],
-                                                      outcome=d["outcome"], note=d["note"]),
-        ok="已记录联系情况 / contact recorded")
+        request,
+        pk,
+        cap=WORK_TASKS,
+        form_class=ContactForm,
+        form_key="contact_form",
+        run=lambda t, d: services.task_record_contact(
+            task=t, actor=request.user, channel=d["channel"], outcome=d["outcome"], note=d["note"]
+        ),
+        ok="已记录联系情况 / contact recorded",
+    )
 
 
 @login_required
 @require_POST
 def task_notice(request: HttpRequest, pk: int) -> HttpResponse:
     return _action(
-        request, pk, cap=ISSUE_NOTICES, form_class=NoticeForm, form_key="notice_form",
-        run=lambda t, d: services.notice_issue(task=t, actor=request.user, deadline=d["deadline"], kind=d["kind"],
-                                               issuing_office=d["issuing_office"]),
-        ok="告知书已生成 / notice issued")
+        request,
+        pk,
+        cap=ISSUE_NOTICES,
+        form_class=NoticeForm,
+        form_key="notice_form",
+        run=lambda t, d: services.notice_issue(
+            task=t,
+            actor=request.user,
+            deadline=d["deadline"],
+            kind=d["kind"],
+            issuing_office=d["issuing_office"],
+        ),
+        ok="告知书已生成 / notice issued",
+    )
 
 
 @login_required
 @require_POST
 def task_rectify(request: HttpRequest, pk: int) -> HttpResponse:
     return _action(
-        request, pk, cap=WORK_TASKS, form_class=RectifyForm, form_key="rectify_form",
-        run=lambda t, d: services.task_mark_rectified(task=t, actor=request.user, what_changed=d["what_changed"]),
-        ok="已标记为整改完成 / marked rectified")
+        request,
+        pk,
+        cap=WORK_TASKS,
+        form_class=RectifyForm,
+        form_key="rectify_form",
+        run=lambda t, d: services.task_mark_rectified(
+            task=t, actor=request.user, what_changed=d["what_changed"]
+        ),
+        ok="已标记为整改完成 / marked rectified",
+    )
 
 
 @login_required
 @require_POST
 def task_dismiss(request: HttpRequest, pk: int) -> HttpResponse:
     return _action(
-        request, pk, cap=ISSUE_NOTICES, form_class=DismissForm, form_key="dismiss_form",
+        request,
+        pk,
+        cap=ISSUE_NOTICES,
+        form_class=DismissForm,
+        form_key="dismiss_form",
         run=lambda t, d: services.task_dismiss(task=t, actor=request.user, reason=d["reason"]),
-        ok="已作不予处理 / dismissed")
+        ok="已作不予处理 / dismissed",
+    )
 
 
 @login_required
 @require_POST
 def task_escalate(request: HttpRequest, pk: int) -> HttpResponse:
     return _action(
-        request, pk, cap=ISSUE_NOTICES, form_class=EscalateForm, form_key="escalate_form",
+        request,
+        pk,
+        cap=ISSUE_NOTICES,
+        form_class=EscalateForm,
+        form_key="escalate_form",
         run=lambda t, d: services.task_escalate(task=t, actor=request.user, note=d["note"]),
-        ok="已移交劳动保障监察立案 / escalated to an enforcement case")
+        ok="已移交劳动保障监察立案 / escalated to an enforcement case",
+    )
 
 
 @login_required
 @require_POST
 def task_note(request: HttpRequest, pk: int) -> HttpResponse:
     return _action(
-        request, pk, cap=WORK_TASKS, form_class=NoteForm, form_key="note_form",
+        request,
+        pk,
+        cap=WORK_TASKS,
+        form_class=NoteForm,
+        form_key="note_form",
         run=lambda t, d: services.task_add_note(task=t, actor=request.user, note=d["note"]),
-        ok="已添加备注 / note added")
+        ok="已添加备注 / note added",
+    )
 
 
 @login_required
@@ -428,22 +590,28 @@ def task_reveal(request: HttpRequest, pk: int, field: str) -> HttpResponse:
     access.require(request.user, REVEAL_PERSONAL)
     if field not in ("id_number", "phone"):
         raise Http404("no such field")
-    value = services.personal_reveal(task=task, actor=request.user, field_name=field, ip=client_ip(request),
-                                     context=request.POST.get("context") or f"task {task.pk}")
+    value = services.personal_reveal(
+        task=task,
+        actor=request.user,
+        field_name=field,
+        ip=client_ip(request),
+        context=request.POST.get("context") or f"task {task.pk}",
+    )
     return render(request, "enforcement/_revealed.html", {"value": value, "field": field})
 
 
 @login_required
 @require_GET
 def notice_pdf(request: HttpRequest, pk: int) -> HttpResponse:
-    notice = (Notice.objects.select_related("task").filter(pk=pk, task__isnull=False).first())
+    notice = Notice.objects.select_related("task").filter(pk=pk, task__isnull=False).first()
     if notice is None:
         raise Http404("no such notice")
     selectors.task_get_for_user(user=request.user, pk=notice.task_id)  # 404 outside the jurisdiction
     if not notice.pdf:
         raise Http404("the PDF is missing")
-    return FileResponse(notice.pdf.open("rb"), content_type="application/pdf",
-                        filename=f"notice-{notice.pk}.pdf")
+    return FileResponse(
+        notice.pdf.open("rb"), content_type="application/pdf", filename=f"notice-{notice.pk}.pdf"
+    )
 
 
 # --- Street work (phone) ---------------------------------------------------------------
@@ -457,7 +625,9 @@ def street_list(request: HttpRequest) -> HttpResponse:
     """The street worker's list: mine first, then the street's unassigned, by due date."""
     access.require(request.user, WORK_TASKS)
     mine = request.GET.get("mine") != "0"
-    f = selectors.TaskFilters(assignee="me" if mine else "", sort="due_date", q=(request.GET.get("q") or "")[:100])
+    f = selectors.TaskFilters(
+        assignee="me" if mine else "", sort="due_date", q=(request.GET.get("q") or "")[:100]
+    )
     tasks = list(selectors.task_list(user=request.user, filters=f)[:STREET_PAGE_SIZE])
     _decorate(tasks, timezone.localdate())
     return render(request, "enforcement/street_list.html", {"tasks": tasks, "mine": mine, "q": f.q})
@@ -472,8 +642,13 @@ def street_visit(request: HttpRequest, pk: int) -> HttpResponse:
         form = ContactForm(request.POST)
         if form.is_valid():
             try:
-                services.task_record_contact(task=task, actor=request.user, channel=form.cleaned_data["channel"],
-                                             outcome=form.cleaned_data["outcome"], note=form.cleaned_data["note"])
+                services.task_record_contact(
+                    task=task,
+                    actor=request.user,
+                    channel=form.cleaned_data["channel"],
+                    outcome=form.cleaned_data["outcome"],
+                    note=form.cleaned_data["note"],
+                )
             except services.TaskError as exc:
                 messages.error(request, str(exc))
             else:

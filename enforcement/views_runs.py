@@ -1,6 +1,7 @@
 """The runs page: each comparison run's as-of date, duration, progress while it runs
 (htmx polling), opened / closed / open per kind, skipped rules and why, per-rule seconds;
 and the thresholds page where a city manager edits the parameters and A."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -30,12 +31,20 @@ def _kind_rows(run: ComparisonRun) -> list[dict]:
     peak = max([1, *(int(v) for d in (run.opened, run.closed, run.open) for v in (d or {}).values())])
     for kind in TaskKind:
         o, c, n = (int((d or {}).get(kind.value, 0)) for d in (run.opened, run.closed, run.open))
-        rows.append({
-            "kind": kind.value, "label": kind.label, "opened": o, "closed": c, "open": n,
-            "seconds": (run.rule_seconds or {}).get(kind.value), "skipped": skipped.get(kind.value),
-            "w_open": round(BAR_WIDTH * n / peak, 1), "w_opened": round(BAR_WIDTH * o / peak, 1),
-            "w_closed": round(BAR_WIDTH * c / peak, 1),
-        })
+        rows.append(
+            {
+                "kind": kind.value,
+                "label": kind.label,
+                "opened": o,
+                "closed": c,
+                "open": n,
+                "seconds": (run.rule_seconds or {}).get(kind.value),
+                "skipped": skipped.get(kind.value),
+                "w_open": round(BAR_WIDTH * n / peak, 1),
+                "w_opened": round(BAR_WIDTH * o / peak, 1),
+                "w_closed": round(BAR_WIDTH * c / peak, 1),
+            }
+        )
     return rows
 
 
@@ -45,12 +54,19 @@ def runs_list(request: HttpRequest) -> HttpResponse:
     runs = list(ComparisonRun.objects.select_related("triggered_by").order_by("-started_at", "-id")[:60])
     for r in runs:
         r.total_opened, r.total_closed, r.total_open = (
-            sum(int(v) for v in (d or {}).values()) for d in (r.opened, r.closed, r.open))
-    return render(request, "enforcement/runs.html", {
-        "runs": runs, "can_run": access.has(request.user, RUN_COMPARISON),
-        "can_edit": access.has(request.user, EDIT_SETTINGS), "today": timezone.localdate(),
-        "running": any(r.status == ComparisonRun.Status.RUNNING for r in runs),
-    })
+            sum(int(v) for v in (d or {}).values()) for d in (r.opened, r.closed, r.open)
+        )
+    return render(
+        request,
+        "enforcement/runs.html",
+        {
+            "runs": runs,
+            "can_run": access.has(request.user, RUN_COMPARISON),
+            "can_edit": access.has(request.user, EDIT_SETTINGS),
+            "today": timezone.localdate(),
+            "running": any(r.status == ComparisonRun.Status.RUNNING for r in runs),
+        },
+    )
 
 
 @login_required
@@ -77,8 +93,12 @@ def run_start(request: HttpRequest) -> HttpResponse:
 def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
     access.require(request.user, VIEW_TASKS)
     run = get_object_or_404(ComparisonRun.objects.select_related("triggered_by"), pk=pk)
-    context = {"run": run, "rows": _kind_rows(run), "bar_width": BAR_WIDTH,
-               "extra_seconds": {k: v for k, v in (run.rule_seconds or {}).items() if k.startswith("_")}}
+    context = {
+        "run": run,
+        "rows": _kind_rows(run),
+        "bar_width": BAR_WIDTH,
+        "extra_seconds": {k: v for k, v in (run.rule_seconds or {}).items() if k.startswith("_")},
+    }
     if request.headers.get("HX-Request"):
         return render(request, "enforcement/runs_progress.html", context)
     return render(request, "enforcement/runs_detail.html", context)
@@ -104,7 +124,10 @@ def run_parameters(request: HttpRequest) -> HttpResponse:
                 errors[name] = _("请输入非负数（整数参数须为整数，最多4位小数）")
                 continue
             values[name] = value
-        wage_year, wage_value = (request.POST.get("wage_year") or "").strip(), (request.POST.get("wage_value") or "").strip()
+        wage_year, wage_value = (
+            (request.POST.get("wage_year") or "").strip(),
+            (request.POST.get("wage_value") or "").strip(),
+        )
         wage = None
         if wage_year or wage_value:
             try:
@@ -116,19 +139,36 @@ def run_parameters(request: HttpRequest) -> HttpResponse:
                 errors["wage"] = _("年度须为1990–2100，平均工资须为正数（最多2位小数）")
         if not errors:
             for name, value in values.items():
-                RuleParameter.objects.update_or_create(name=name, defaults={"value": value, "updated_by": request.user})
+                RuleParameter.objects.update_or_create(
+                    name=name, defaults={"value": value, "updated_by": request.user}
+                )
             if wage:
-                AverageWage.objects.update_or_create(year=wage[0], defaults={
-                    "value": wage[1], "source": f"{request.user.username} {timezone.localdate()}"})
+                AverageWage.objects.update_or_create(
+                    year=wage[0],
+                    defaults={"value": wage[1], "source": f"{request.user.username} {timezone.localdate()}"},
+                )
             messages.success(request, _("参数已保存，下次比对起生效"))
             return redirect("enforcement:run-parameters")
     current = load_parameters(timezone.localdate())
     stored = {p.name: p for p in RuleParameter.objects.select_related("updated_by")}
-    params = [{"name": name, "label": label, "default": default,
-               "value": request.POST.get(name, getattr(current, name)) if errors else getattr(current, name),
-               "stored": stored.get(name), "error": errors.get(name)}
-              for name, (default, label) in DEFAULTS.items()]
-    return render(request, "enforcement/runs_parameters.html", {
-        "params": params, "wages": AverageWage.objects.order_by("-year"), "wage_error": errors.get("wage"),
-        "current": current,
-    })
+    params = [
+        {
+            "name": name,
+            "label": label,
+            "default": default,
+            "value": request.POST.get(name, getattr(current, name)) if errors else getattr(current, name),
+            "stored": stored.get(name),
+            "error": errors.get(name),
+        }
+        for name, (default, label) in DEFAULTS.items()
+    ]
+    return render(
+        request,
+        "enforcement/runs_parameters.html",
+        {
+            "params": params,
+            "wages": AverageWage.objects.order_by("-year"),
+            "wage_error": errors.get("wage"),
+            "current": current,
+        },
+    )

@@ -5,6 +5,7 @@ GET  /api/v1/rosters/              batches, newest first (?kind=, ?department=)
 GET  /api/v1/rosters/{id}/         one batch (poll it while processing)
 GET  /api/v1/rosters/{id}/errors/  its errors and warnings, paginated (?severity=)
 """
+
 from __future__ import annotations
 
 from drf_spectacular.types import OpenApiTypes
@@ -35,10 +36,32 @@ class RosterBatchSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = RosterBatch
-        fields = ["id", "kind", "department", "status", "snapshot_date", "received_at", "started_at",
-                  "finished_at", "pushed_by", "filename", "size_bytes", "sha256", "file_format", "encoding",
-                  "allow_empty", "rows_total", "rows_loaded", "rows_rejected", "warnings", "rows_read",
-                  "ignored_columns", "message", "rows_purged_at", "errors_url"]
+        fields = [
+            "id",
+            "kind",
+            "department",
+            "status",
+            "snapshot_date",
+            "received_at",
+            "started_at",
+            "finished_at",
+            "pushed_by",
+            "filename",
+            "size_bytes",
+            "sha256",
+            "file_format",
+            "encoding",
+            "allow_empty",
+            "rows_total",
+            "rows_loaded",
+            "rows_rejected",
+            "warnings",
+            "rows_read",
+            "ignored_columns",
+            "message",
+            "rows_purged_at",
+            "errors_url",
+        ]
         read_only_fields = fields
 
     def get_pushed_by(self, obj) -> str | None:
@@ -58,9 +81,12 @@ class RosterIssueSerializer(serializers.ModelSerializer):
 class RosterPushSerializer(serializers.Serializer):
     kind = serializers.CharField(help_text="roster kind, e.g. market_entities")
     file = serializers.FileField(help_text="CSV (UTF-8 or GB18030) or XLSX", allow_empty_file=True)
-    snapshot_date = serializers.DateField(required=False, help_text="date the extract was taken; default today")
-    allow_empty = serializers.BooleanField(required=False, default=False,
-                                           help_text="accept a file with a header and no data rows")
+    snapshot_date = serializers.DateField(
+        required=False, help_text="date the extract was taken; default today"
+    )
+    allow_empty = serializers.BooleanField(
+        required=False, default=False, help_text="accept a file with a header and no data rows"
+    )
 
 
 def _error(message: str, code: int = status.HTTP_400_BAD_REQUEST) -> Response:
@@ -77,7 +103,8 @@ class RosterListApi(APIView):
         parameters=[
             OpenApiParameter("kind", OpenApiTypes.STR, enum=RosterKind.values),
             OpenApiParameter("department", OpenApiTypes.STR, enum=Department.values),
-            OpenApiParameter("page", OpenApiTypes.INT), OpenApiParameter("page_size", OpenApiTypes.INT),
+            OpenApiParameter("page", OpenApiTypes.INT),
+            OpenApiParameter("page_size", OpenApiTypes.INT),
         ],
         responses={200: RosterBatchSerializer(many=True)},
     )
@@ -87,7 +114,9 @@ class RosterListApi(APIView):
         if kind and kind not in RosterKind.values:
             return _error(services.unknown_kind_message(kind))
         if department and department not in Department.values:
-            return _error(f"未知的部门 {department!r}；可用：{', '.join(Department.values)} / unknown department")
+            return _error(
+                f"未知的部门 {department!r}；可用：{', '.join(Department.values)} / unknown department"
+            )
         qs = selectors.batch_list(user=request.user, kind=kind, department=department)
         paginator = PortalPagination()
         page = paginator.paginate_queryset(qs, request, view=self)
@@ -98,8 +127,10 @@ class RosterListApi(APIView):
         request={"multipart/form-data": RosterPushSerializer},
         responses={
             200: OpenApiResponse(RosterBatchSerializer, description="the same file was pushed before"),
-            201: OpenApiResponse(RosterBatchSerializer, description="processed inline (loaded or rejected; only "
-                                                                    "without a broker)"),
+            201: OpenApiResponse(
+                RosterBatchSerializer,
+                description="processed inline (loaded or rejected; only without a broker)",
+            ),
             202: OpenApiResponse(RosterBatchSerializer, description="queued; poll GET /api/v1/rosters/{id}/"),
             400: OpenApiResponse(description="unknown kind, missing file, bad snapshot_date"),
             403: OpenApiResponse(description="not a partner, or another department's kind"),
@@ -117,12 +148,17 @@ class RosterListApi(APIView):
             raise ValidationError(form.errors)
         upload = form.validated_data["file"]
         batch, outcome = services.roster_push(
-            user=request.user, kind=kind, upload=upload,
+            user=request.user,
+            kind=kind,
+            upload=upload,
             snapshot_date=form.validated_data.get("snapshot_date"),
             allow_empty=form.validated_data.get("allow_empty", False),
         )
-        code = {"existing": status.HTTP_200_OK, "processed": status.HTTP_201_CREATED,
-                "queued": status.HTTP_202_ACCEPTED}[outcome]
+        code = {
+            "existing": status.HTTP_200_OK,
+            "processed": status.HTTP_201_CREATED,
+            "queued": status.HTTP_202_ACCEPTED,
+        }[outcome]
         return Response(RosterBatchSerializer(batch).data, status=code)
 
 
@@ -143,8 +179,11 @@ class RosterErrorsApi(APIView):
 
     @extend_schema(
         operation_id="rosters_errors",
-        parameters=[OpenApiParameter("severity", OpenApiTypes.STR, enum=["error", "warning"]),
-                    OpenApiParameter("page", OpenApiTypes.INT), OpenApiParameter("page_size", OpenApiTypes.INT)],
+        parameters=[
+            OpenApiParameter("severity", OpenApiTypes.STR, enum=["error", "warning"]),
+            OpenApiParameter("page", OpenApiTypes.INT),
+            OpenApiParameter("page_size", OpenApiTypes.INT),
+        ],
         responses={200: RosterIssueSerializer(many=True)},
     )
     def get(self, request, pk: int):
@@ -153,6 +192,7 @@ class RosterErrorsApi(APIView):
         if severity and severity not in RosterIssue.Severity.values:
             return _error("severity 应为 error 或 warning / severity is error or warning")
         paginator = PortalPagination()
-        page = paginator.paginate_queryset(selectors.batch_issues(batch=batch, severity=severity), request, view=self)
+        page = paginator.paginate_queryset(
+            selectors.batch_issues(batch=batch, severity=severity), request, view=self
+        )
         return paginator.get_paginated_response(RosterIssueSerializer(page, many=True).data)
-

@@ -1,4 +1,5 @@
 """The XLSX error report of a batch (openpyxl, write-only: rows stream to the file)."""
+
 from __future__ import annotations
 
 from openpyxl import Workbook
@@ -35,12 +36,34 @@ def issues_workbook(*, batch: RosterBatch, issues, out) -> None:
             row.append(cell)
         return row
 
-    ws.append(heading(["名册类型 kind", "批次 batch", "文件 file", "数据日期 snapshot", "状态 status", "说明 message"]))
-    ws.append([safe_cell(v) for v in (batch.get_kind_display(), batch.pk, batch.filename,
-                                      batch.snapshot_date.isoformat(), batch.get_status_display(), batch.message)])
+    ws.append(
+        heading(
+            ["名册类型 kind", "批次 batch", "文件 file", "数据日期 snapshot", "状态 status", "说明 message"]
+        )
+    )
+    ws.append(
+        [
+            safe_cell(v)
+            for v in (
+                batch.get_kind_display(),
+                batch.pk,
+                batch.filename,
+                batch.snapshot_date.isoformat(),
+                batch.get_status_display(),
+                batch.message,
+            )
+        ]
+    )
     ws.append([])
     ws.append(heading(["行号 row", "列 column", "代码 code", "说明 message", "级别 severity"]))
     for issue in issues.iterator(chunk_size=EXPORT_CHUNK):
-        ws.append([issue.row, safe_cell(issue.column), issue.code, safe_cell(issue.message),
-                   issue.get_severity_display()])
+        ws.append(
+            [
+                issue.row,
+                safe_cell(issue.column),
+                issue.code,
+                safe_cell(issue.message),
+                issue.get_severity_display(),
+            ]
+        )
     wb.save(out)

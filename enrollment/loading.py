@@ -10,6 +10,7 @@ temporary file and COPYed after the rows, in the same transaction.
 The only state that grows with the file is the set of keys already seen (one int per
 loaded row, ~70 bytes), which the duplicate_key rule needs.
 """
+
 from __future__ import annotations
 
 import tempfile
@@ -40,7 +41,9 @@ class Counters:
         self.total = self.loaded = self.rejected = self.warnings = 0
 
 
-DUPLICATE_MESSAGE = "与前面的有效行键值重复，保留在先的行 / duplicate key: an earlier row with the same key was kept"
+DUPLICATE_MESSAGE = (
+    "与前面的有效行键值重复，保留在先的行 / duplicate key: an earlier row with the same key was kept"
+)
 
 
 class Intake:
@@ -52,9 +55,16 @@ class Intake:
     database finishes the de-duplication (load_rows). Memory therefore stays bounded
     whatever the file size; files below the threshold never touch the staging table."""
 
-    def __init__(self, *, batch_id: int, roster: RosterFile, checker: RowChecker,
-                 on_issues: Callable[[list[Issue]], None], on_progress: Callable[[int], None],
-                 spill_after: int | None = None):
+    def __init__(
+        self,
+        *,
+        batch_id: int,
+        roster: RosterFile,
+        checker: RowChecker,
+        on_issues: Callable[[list[Issue]], None],
+        on_progress: Callable[[int], None],
+        spill_after: int | None = None,
+    ):
         self.batch_id = batch_id
         self.roster = roster
         self.checker = checker
@@ -180,14 +190,27 @@ class IssueSpool:
         self.count += len(issues)
         if self.copy:
             b = self.batch_id
-            self.file.write("".join(
-                f"{b}\t{i.row}\t{copy_escape(i.column)}\t{i.code}\t{copy_escape(i.message)}\t{i.severity}\n"
-                for i in issues))
+            self.file.write(
+                "".join(
+                    f"{b}\t{i.row}\t{copy_escape(i.column)}\t{i.code}\t{copy_escape(i.message)}\t{i.severity}\n"
+                    for i in issues
+                )
+            )
         else:
             RosterIssue.objects.bulk_create(
-                [RosterIssue(batch_id=self.batch_id, row=i.row, column=i.column, code=i.code,
-                             message=i.message, severity=i.severity) for i in issues],
-                batch_size=ORM_BATCH)
+                [
+                    RosterIssue(
+                        batch_id=self.batch_id,
+                        row=i.row,
+                        column=i.column,
+                        code=i.code,
+                        message=i.message,
+                        severity=i.severity,
+                    )
+                    for i in issues
+                ],
+                batch_size=ORM_BATCH,
+            )
 
     def flush(self) -> None:
         if not self.copy:
@@ -195,8 +218,11 @@ class IssueSpool:
         self.file.seek(0)
         columns = _quoted_columns(RosterIssue, ["batch", "row", "column", "code", "message", "severity"])
         with connection.cursor() as cur:
-            cur.copy_expert(f"COPY {connection.ops.quote_name(RosterIssue._meta.db_table)} ({columns}) "
-                            f"FROM STDIN", self.file, size=1 << 20)
+            cur.copy_expert(
+                f"COPY {connection.ops.quote_name(RosterIssue._meta.db_table)} ({columns}) FROM STDIN",
+                self.file,
+                size=1 << 20,
+            )
 
     def close(self) -> None:
         if self.file is not None:
@@ -213,7 +239,9 @@ def load_rows(*, kind: str, intake: Intake) -> None:
         chunks = intake.chunks()
         held: list = []
         with connection.cursor() as cur:
-            cur.copy_expert(f"COPY {table} ({columns}) FROM STDIN", _ChunkReader(chunks, "rows", held), size=1 << 20)
+            cur.copy_expert(
+                f"COPY {table} ({columns}) FROM STDIN", _ChunkReader(chunks, "rows", held), size=1 << 20
+            )
             if held:
                 _load_spill(cur, model, intake, table, columns, _ChunkReader(chunks, "spill", held))
         return
@@ -235,17 +263,21 @@ def _load_spill(cur, model, intake: Intake, table: str, columns: str, reader: _C
     cur.execute("DROP TABLE IF EXISTS roster_spill_first, roster_spill")
     cur.execute(f"CREATE TEMP TABLE roster_spill (LIKE {table}) ON COMMIT DROP")
     cur.execute("ALTER TABLE roster_spill ADD COLUMN spill_line integer, ADD COLUMN spill_warnings integer")
-    cur.copy_expert(f"COPY roster_spill ({columns}, spill_line, spill_warnings) FROM STDIN", reader, size=1 << 20)
+    cur.copy_expert(
+        f"COPY roster_spill ({columns}, spill_line, spill_warnings) FROM STDIN", reader, size=1 << 20
+    )
     cur.execute(f"""CREATE TEMP TABLE roster_spill_first ON COMMIT DROP AS
-        SELECT DISTINCT ON ({', '.join(keys)}) * FROM roster_spill s
+        SELECT DISTINCT ON ({", ".join(keys)}) * FROM roster_spill s
         WHERE NOT EXISTS (SELECT 1 FROM {table} r WHERE r.batch_id = s.batch_id AND {same_key})
-        ORDER BY {', '.join(keys)}, spill_line""")
+        ORDER BY {", ".join(keys)}, spill_line""")
     cur.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM roster_spill_first")
     issue_columns = _quoted_columns(RosterIssue, ["batch", "row", "column", "code", "message", "severity"])
-    cur.execute(f"""INSERT INTO {qn(RosterIssue._meta.db_table)} ({issue_columns})
+    cur.execute(
+        f"""INSERT INTO {qn(RosterIssue._meta.db_table)} ({issue_columns})
         SELECT s.batch_id, s.spill_line, %s, 'duplicate_key', %s, 'error' FROM roster_spill s
         WHERE NOT EXISTS (SELECT 1 FROM roster_spill_first f WHERE f.spill_line = s.spill_line)""",
-                [intake.checker.key_column, DUPLICATE_MESSAGE])
+        [intake.checker.key_column, DUPLICATE_MESSAGE],
+    )
     cur.execute("SELECT count(*), coalesce(sum(spill_warnings), 0) FROM roster_spill_first")
     kept, warnings = cur.fetchone()
     c = intake.counters
@@ -277,8 +309,10 @@ class Progress:
         self.last = now
         try:
             with self.conn.cursor() as cur:
-                cur.execute(f"UPDATE {RosterBatch._meta.db_table} SET rows_read = %s WHERE id = %s",
-                            [rows_read, self.batch_id])
+                cur.execute(
+                    f"UPDATE {RosterBatch._meta.db_table} SET rows_read = %s WHERE id = %s",
+                    [rows_read, self.batch_id],
+                )
         except Exception:  # progress is best effort; the load must not fail for it
             self.close()
 
@@ -288,7 +322,6 @@ class Progress:
                 self.conn.close()
             finally:
                 self.conn = None
-
 
 
 def analyze(*models) -> None:
@@ -324,9 +357,11 @@ def analyze_unknown_batches(batches: dict) -> list[str]:
             if batch_id is None or batch_id < 0:
                 continue
             table = ROW_MODELS[kind]._meta.db_table
-            cur.execute("SELECT most_common_vals::text, histogram_bounds::text FROM pg_stats "
-                        "WHERE schemaname = current_schema() AND tablename = %s AND attname = 'batch_id'",
-                        [table])
+            cur.execute(
+                "SELECT most_common_vals::text, histogram_bounds::text FROM pg_stats "
+                "WHERE schemaname = current_schema() AND tablename = %s AND attname = 'batch_id'",
+                [table],
+            )
             row = cur.fetchone()
             if row is not None:
                 common = {int(v) for v in (row[0] or "{}").strip("{}").split(",") if v}

@@ -9,6 +9,7 @@ slow COPY); rows of a batch that is not `loaded` are never read.
 Periods (YYYY-MM) are stored as integers YYYYMM so that month arithmetic is plain SQL
 on PostgreSQL and SQLite alike: months(p) = (p / 100) * 12 + p % 100.
 """
+
 from __future__ import annotations
 
 from django.conf import settings
@@ -62,8 +63,12 @@ class RosterBatch(models.Model):
     received_at = models.DateTimeField(_("接收时间"), auto_now_add=True)
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
     pushed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("报送人"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="roster_batches",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("报送人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="roster_batches",
     )
     filename = models.CharField(_("文件名"), max_length=255, blank=True)
     file = models.FileField(_("原始文件"), upload_to="rosters/%Y/%m/", blank=True)
@@ -94,8 +99,11 @@ class RosterBatch(models.Model):
         constraints = [
             # The same file is one batch — unless that batch failed (its worker died):
             # then the department may push the file again.
-            models.UniqueConstraint(fields=["kind", "sha256"], name="one_batch_per_kind_and_file",
-                                    condition=~models.Q(status="failed")),
+            models.UniqueConstraint(
+                fields=["kind", "sha256"],
+                name="one_batch_per_kind_and_file",
+                condition=~models.Q(status="failed"),
+            ),
         ]
         indexes = [models.Index(fields=["kind", "status", "snapshot_date"], name="batch_current_idx")]
 
@@ -367,7 +375,9 @@ class Enrollment(models.Model):
     status = models.CharField(_("参保状态"), max_length=16, choices=Status.choices)
     employer_uscc = models.CharField(_("单位信用代码"), max_length=18, blank=True)
     last_paid_period = models.IntegerField(_("最近缴费所属期"), null=True, blank=True)
-    contribution_base = models.DecimalField(_("缴费基数"), max_digits=16, decimal_places=2, null=True, blank=True)
+    contribution_base = models.DecimalField(
+        _("缴费基数"), max_digits=16, decimal_places=2, null=True, blank=True
+    )
     subsidized = models.BooleanField(_("政府代缴"), default=False)
 
     class Meta:

@@ -17,6 +17,7 @@ Memory stays bounded: one record at a time for CSV (a quoted record is held only
 MAX_RECORD_CHARS), and python-calamine for XLSX (it holds one sheet; an XLSX sheet
 cannot exceed 1,048,576 rows).
 """
+
 from __future__ import annotations
 
 import codecs
@@ -83,8 +84,10 @@ def open_roster(path: str | Path) -> RosterFile:
     if head.startswith(ZIP_MAGIC):
         return _open_xlsx(path)
     if head.startswith(OLE_MAGIC):
-        raise FileRejected("不支持旧版 Excel (.xls) 文件，请另存为 XLSX 或 CSV / "
-                           "legacy .xls is not accepted: save as XLSX or CSV")
+        raise FileRejected(
+            "不支持旧版 Excel (.xls) 文件，请另存为 XLSX 或 CSV / "
+            "legacy .xls is not accepted: save as XLSX or CSV"
+        )
     return _open_csv(path, head)
 
 
@@ -103,8 +106,9 @@ def detect_encoding(path: Path) -> str:
         except UnicodeDecodeError:
             continue
         return encoding
-    raise FileRejected("无法识别文件编码（应为 UTF-8 或 GBK/GB18030）/ "
-                       "the file is neither UTF-8 nor GB18030 text")
+    raise FileRejected(
+        "无法识别文件编码（应为 UTF-8 或 GBK/GB18030）/ the file is neither UTF-8 nor GB18030 text"
+    )
 
 
 _CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]")
@@ -122,15 +126,20 @@ def _looks_binary(head: bytes) -> bool:
 
 def _open_csv(path: Path, head: bytes) -> RosterFile:
     if _looks_binary(head):
-        raise FileRejected("文件不是 CSV 文本或 XLSX 工作簿（含二进制内容）/ "
-                           "the file is neither CSV text nor an XLSX workbook (binary content)")
+        raise FileRejected(
+            "文件不是 CSV 文本或 XLSX 工作簿（含二进制内容）/ "
+            "the file is neither CSV text nor an XLSX workbook (binary content)"
+        )
     encoding = detect_encoding(path)
     # Universal newlines: \r\n and \r become \n (also inside quoted cells).
     fh = open(path, encoding=encoding, errors="strict", newline=None)  # noqa: SIM115 — closed by the generator
     lines = _csv_records(fh)
     header_record = next(lines, None)
-    while header_record is not None and not isinstance(header_record, Malformed) and not any(
-            c.strip() for c in header_record[1]):
+    while (
+        header_record is not None
+        and not isinstance(header_record, Malformed)
+        and not any(c.strip() for c in header_record[1])
+    ):
         header_record = next(lines, None)  # blank lines before the header
     if header_record is None:
         fh.close()
@@ -141,8 +150,10 @@ def _open_csv(path: Path, head: bytes) -> RosterFile:
     max_cols = _limits()[1]
     if len(header_record[1]) > max_cols:
         fh.close()
-        raise FileRejected(f"表头有 {len(header_record[1])} 列，超过名册上限 {max_cols} 列 / "
-                           f"the header has {len(header_record[1])} columns (a roster has at most {max_cols})")
+        raise FileRejected(
+            f"表头有 {len(header_record[1])} 列，超过名册上限 {max_cols} 列 / "
+            f"the header has {len(header_record[1])} columns (a roster has at most {max_cols})"
+        )
     label = "utf-8" if encoding == "utf-8-sig" else encoding
     return RosterFile(path=path, file_format="csv", encoding=label, header=header_record[1], _records=lines)
 
@@ -200,6 +211,7 @@ INCOMPLETE = object()
 class LongLine:
     """Stands for a physical line longer than MAX_RECORD_CHARS, which was skipped without
     being held: how many quote characters it had (a quoted record may go on after it)."""
+
     quotes: int
 
 
@@ -219,7 +231,7 @@ def _physical_lines(fh, fold_state: list[bool]) -> Iterator[str | LongLine]:
                 skipping += block.count('"')
                 continue
             yield LongLine(skipping + block.count('"', 0, end))
-            skipping, block = None, block[end + 1:]
+            skipping, block = None, block[end + 1 :]
         fold_state[0] = _NEEDS_FOLD(block) is not None or _NEEDS_FOLD(carry) is not None
         fold_state[1] = "\x00" in block or "\x00" in carry
         lines = (carry + block).split("\n")
@@ -248,8 +260,12 @@ def _csv_records(fh) -> Iterator[tuple[int, list[str]] | Malformed]:
             long_start = False
             if line.__class__ is LongLine:
                 if line.quotes % 2 == 0:
-                    yield Malformed(line_no, f"记录超过{MAX_RECORD_CHARS}个字符 / the record exceeds "
-                                             f"{MAX_RECORD_CHARS} characters", "too_long")
+                    yield Malformed(
+                        line_no,
+                        f"记录超过{MAX_RECORD_CHARS}个字符 / the record exceeds "
+                        f"{MAX_RECORD_CHARS} characters",
+                        "too_long",
+                    )
                     continue
                 line, long_start = '"', True  # odd quotes: a quoted record goes on, held no longer
             if '"' not in line:
@@ -258,8 +274,11 @@ def _csv_records(fh) -> Iterator[tuple[int, list[str]] | Malformed]:
                     continue
                 cells = line.split(",")
                 if len(line) > MAX_CELL_CHARS and max(map(len, cells)) > MAX_CELL_CHARS:
-                    yield Malformed(line_no, f"单元格超过{MAX_CELL_CHARS}个字符 / a cell exceeds "
-                                             f"{MAX_CELL_CHARS} characters", "too_long")
+                    yield Malformed(
+                        line_no,
+                        f"单元格超过{MAX_CELL_CHARS}个字符 / a cell exceeds {MAX_CELL_CHARS} characters",
+                        "too_long",
+                    )
                     continue
                 if fold_state[0] and needs_fold(line):
                     cells = [c.translate(fold_table) for c in cells]
@@ -274,7 +293,9 @@ def _csv_records(fh) -> Iterator[tuple[int, list[str]] | Malformed]:
             while result is INCOMPLETE:
                 nxt = next(it, None)
                 if nxt is None:
-                    yield Malformed(start, "引号未闭合，直到文件末尾 / an unclosed quote runs to the end of the file")
+                    yield Malformed(
+                        start, "引号未闭合，直到文件末尾 / an unclosed quote runs to the end of the file"
+                    )
                     return
                 line_no += 1
                 if nxt.__class__ is LongLine:
@@ -293,8 +314,11 @@ def _csv_records(fh) -> Iterator[tuple[int, list[str]] | Malformed]:
                 if quotes % 2 == 0:
                     result = "too_big" if parts is None else _split_quoted("\n".join(parts))
             if result == "too_big":
-                yield Malformed(start, f"记录超过{MAX_RECORD_CHARS}个字符 / the record exceeds "
-                                       f"{MAX_RECORD_CHARS} characters", "too_long")
+                yield Malformed(
+                    start,
+                    f"记录超过{MAX_RECORD_CHARS}个字符 / the record exceeds {MAX_RECORD_CHARS} characters",
+                    "too_long",
+                )
                 continue
             if result is None:
                 yield Malformed(start, "引号不匹配 / unbalanced quote in the record")
@@ -303,8 +327,11 @@ def _csv_records(fh) -> Iterator[tuple[int, list[str]] | Malformed]:
                 yield Malformed(start, "记录含空字符(NUL) / the record contains NUL bytes")
                 continue
             if max(map(len, result)) > MAX_CELL_CHARS:
-                yield Malformed(start, f"单元格超过{MAX_CELL_CHARS}个字符 / a cell exceeds "
-                                       f"{MAX_CELL_CHARS} characters", "too_long")
+                yield Malformed(
+                    start,
+                    f"单元格超过{MAX_CELL_CHARS}个字符 / a cell exceeds {MAX_CELL_CHARS} characters",
+                    "too_long",
+                )
                 continue
             yield start, [c.translate(fold_table) for c in result] if any(map(needs_fold, result)) else result
     finally:
@@ -347,14 +374,14 @@ def xlsx_cell(value) -> str | dt.date:
 # lying header ends in a CRC error) with byte-level searches for the real extent: the
 # greatest row and column any cell names, whatever the declared dimension says.
 
-XLSX_MAX_ENTRIES = 1_000          # a workbook from Excel or WPS has 10–30 parts
-XLSX_MAX_SHEETS = 255             # a roster is one sheet; workbooks with a few notes sheets are fine
-XLSX_MAX_RATIO = 100              # sheet XML deflates ~8–12×; DEFLATE's own ceiling is ~1,030×
-XLSX_RATIO_FLOOR = 1 << 20        # the ratio is checked for parts above 1 MiB (tiny parts vary)
-XLSX_MAX_WHOLE_PART = 256 << 20   # a part the readers hold whole (shared strings, styles) ≤ 256 MiB
-XLSX_MAX_PROLOG = 64 * 1024       # the root element of every XML part starts within 64 KiB
-XLSX_SCAN_BLOCK = 1 << 20         # the sheet is scanned in 1 MiB blocks
-XLSX_MAX_TAG = 4 << 20            # no tag or text node of a roster is 4 MiB long
+XLSX_MAX_ENTRIES = 1_000  # a workbook from Excel or WPS has 10–30 parts
+XLSX_MAX_SHEETS = 255  # a roster is one sheet; workbooks with a few notes sheets are fine
+XLSX_MAX_RATIO = 100  # sheet XML deflates ~8–12×; DEFLATE's own ceiling is ~1,030×
+XLSX_RATIO_FLOOR = 1 << 20  # the ratio is checked for parts above 1 MiB (tiny parts vary)
+XLSX_MAX_WHOLE_PART = 256 << 20  # a part the readers hold whole (shared strings, styles) ≤ 256 MiB
+XLSX_MAX_PROLOG = 64 * 1024  # the root element of every XML part starts within 64 KiB
+XLSX_SCAN_BLOCK = 1 << 20  # the sheet is scanned in 1 MiB blocks
+XLSX_MAX_TAG = 4 << 20  # no tag or text node of a roster is 4 MiB long
 EXCEL_MAX_ROWS = 1_048_576
 EXCEL_MAX_COLUMNS = 16_384
 # calamine holds the whole rectangle (≈ 40 bytes a cell: 385 MB for 300,000 × 12 + strings);
@@ -380,10 +407,10 @@ def _limits() -> tuple[int, int, int]:
 
 @dataclass(frozen=True)
 class XlsxExtent:
-    sheet: str         # the first sheet's part name
-    max_row: int       # the greatest row any cell or row element names (0: an empty sheet)
+    sheet: str  # the first sheet's part name
+    max_row: int  # the greatest row any cell or row element names (0: an empty sheet)
     max_col: int
-    cells: int         # `<c>` elements in the sheet
+    cells: int  # `<c>` elements in the sheet
 
     @property
     def area(self) -> int:
@@ -398,18 +425,20 @@ _BAD_NAME = re.compile(r"(^|/)\.\.(/|$)|^/|\\|^[A-Za-z]:|[\x00-\x1f]")
 
 
 def _check_zip_directory(archive, max_total: int) -> None:
-
     infos = archive.infolist()
     if len(infos) > XLSX_MAX_ENTRIES:
-        raise _xlsx_rejected(f"压缩包含 {len(infos)} 个条目（上限 {XLSX_MAX_ENTRIES}）",
-                             f"the zip has {len(infos)} entries (limit {XLSX_MAX_ENTRIES})")
+        raise _xlsx_rejected(
+            f"压缩包含 {len(infos)} 个条目（上限 {XLSX_MAX_ENTRIES}）",
+            f"the zip has {len(infos)} entries (limit {XLSX_MAX_ENTRIES})",
+        )
     seen: set[str] = set()
     total = 0
     for info in infos:
         name = info.filename
         if _BAD_NAME.search(name):
-            raise _xlsx_rejected(f"条目名称不安全（{name[:80]!r}）", "an entry name leaves the archive "
-                                 "(absolute path or '..')")
+            raise _xlsx_rejected(
+                f"条目名称不安全（{name[:80]!r}）", "an entry name leaves the archive (absolute path or '..')"
+            )
         if name.lower() in seen:
             raise _xlsx_rejected("条目名称重复", "two entries have the same name")
         seen.add(name.lower())
@@ -423,13 +452,18 @@ def _check_zip_directory(archive, max_total: int) -> None:
             raise _xlsx_rejected(
                 f"疑似压缩炸弹：条目 {name[:80]} 声明解压后 {size} 字节，压缩比超过 {XLSX_MAX_RATIO}:1",
                 f"a zip bomb: entry {name[:80]!r} declares {size} bytes, a compression ratio above "
-                f"{XLSX_MAX_RATIO}:1")
+                f"{XLSX_MAX_RATIO}:1",
+            )
         if not _is_worksheet(name) and size > XLSX_MAX_WHOLE_PART:
-            raise _xlsx_rejected(f"条目 {name[:80]} 解压后 {size} 字节，超过上限",
-                                 f"entry {name[:80]!r} declares {size} bytes, more than a reader may hold")
+            raise _xlsx_rejected(
+                f"条目 {name[:80]} 解压后 {size} 字节，超过上限",
+                f"entry {name[:80]!r} declares {size} bytes, more than a reader may hold",
+            )
     if total > max_total:
-        raise _xlsx_rejected(f"解压后共 {total} 字节，超过上限 {max_total} 字节",
-                             f"the parts declare {total} bytes uncompressed, more than {max_total}")
+        raise _xlsx_rejected(
+            f"解压后共 {total} 字节，超过上限 {max_total} 字节",
+            f"the parts declare {total} bytes uncompressed, more than {max_total}",
+        )
 
 
 def _is_worksheet(name: str) -> bool:
@@ -462,7 +496,9 @@ def _check_prolog(stream, name: str) -> bytes:
     from defusedxml import DefusedXmlException
     from defusedxml.ElementTree import DefusedXMLParser
 
-    parser = DefusedXMLParser(target=_StopAtRoot(), forbid_dtd=True, forbid_entities=True, forbid_external=True)
+    parser = DefusedXMLParser(
+        target=_StopAtRoot(), forbid_dtd=True, forbid_entities=True, forbid_external=True
+    )
     head = b""
     try:
         while len(head) < XLSX_MAX_PROLOG:
@@ -477,14 +513,19 @@ def _check_prolog(stream, name: str) -> bytes:
     except zipfile.BadZipFile:
         raise
     except DefusedXmlException:
-        raise _xlsx_rejected(f"XML 部件 {name[:80]} 含 DTD 或实体声明（可能是 XML 炸弹或外部实体）",
-                             f"the XML part {name[:80]!r} has a DTD or entity declarations "
-                             "(an XML bomb or an external entity)") from None
+        raise _xlsx_rejected(
+            f"XML 部件 {name[:80]} 含 DTD 或实体声明（可能是 XML 炸弹或外部实体）",
+            f"the XML part {name[:80]!r} has a DTD or entity declarations "
+            "(an XML bomb or an external entity)",
+        ) from None
     except Exception:  # expat's ParseError
-        raise _xlsx_rejected(f"XML 部件 {name[:80]} 不是有效的 XML", f"the XML part {name[:80]!r} is not "
-                             "well-formed XML") from None
-    raise _xlsx_rejected(f"XML 部件 {name[:80]} 的开头过长或没有根元素",
-                         f"the XML part {name[:80]!r} has no root element within {XLSX_MAX_PROLOG} bytes")
+        raise _xlsx_rejected(
+            f"XML 部件 {name[:80]} 不是有效的 XML", f"the XML part {name[:80]!r} is not well-formed XML"
+        ) from None
+    raise _xlsx_rejected(
+        f"XML 部件 {name[:80]} 的开头过长或没有根元素",
+        f"the XML part {name[:80]!r} has no root element within {XLSX_MAX_PROLOG} bytes",
+    )
 
 
 def _read_part(archive, name: str, limit: int) -> bytes:
@@ -530,28 +571,35 @@ def _first_sheet(archive) -> tuple[str, int]:
         for rel in rels.iter(f"{_REL_NS}Relationship"):
             if wanted(rel.get("Type", "")):
                 tgt = rel.get("Target", "")
-                out[rel.get("Id", "")] = tgt.lstrip("/") if tgt.startswith("/") else posixpath.normpath(
-                    posixpath.join(base, tgt))
+                out[rel.get("Id", "")] = (
+                    tgt.lstrip("/") if tgt.startswith("/") else posixpath.normpath(posixpath.join(base, tgt))
+                )
         return out
 
     office = target("_rels/.rels", "", lambda t: t.endswith("/officeDocument"))
     workbook_name = next(iter(office.values()), "xl/workbook.xml")
     if workbook_name not in archive.NameToInfo:
-        raise FileRejected("文件不是有效的 XLSX 工作簿：没有 workbook.xml / the file is not a valid XLSX workbook")
+        raise FileRejected(
+            "文件不是有效的 XLSX 工作簿：没有 workbook.xml / the file is not a valid XLSX workbook"
+        )
     workbook = fromstring(_read_part(archive, workbook_name, 16 << 20), forbid_dtd=True)
     sheets = [el for el in workbook.iter() if el.tag.rsplit("}", 1)[-1] == "sheet"]
     if not sheets:
         raise FileRejected("XLSX 工作簿中没有工作表 / the workbook has no sheet")
     if len(sheets) > XLSX_MAX_SHEETS:
-        raise _xlsx_rejected(f"工作簿含 {len(sheets)} 个工作表（上限 {XLSX_MAX_SHEETS}）",
-                             f"the workbook has {len(sheets)} sheets (limit {XLSX_MAX_SHEETS})")
+        raise _xlsx_rejected(
+            f"工作簿含 {len(sheets)} 个工作表（上限 {XLSX_MAX_SHEETS}）",
+            f"the workbook has {len(sheets)} sheets (limit {XLSX_MAX_SHEETS})",
+        )
     base = posixpath.dirname(workbook_name)
     rels_name = posixpath.join(base, "_rels", posixpath.basename(workbook_name) + ".rels")
     by_id = target(rels_name, base, lambda t: t.endswith("/worksheet"))
     rid = next((v for k, v in sheets[0].attrib.items() if k.endswith("}id")), None)
     sheet = by_id.get(rid or "")
     if sheet is None or sheet not in archive.NameToInfo:
-        raise FileRejected("文件不是有效的 XLSX 工作簿：找不到第一个工作表 / the workbook's first sheet is missing")
+        raise FileRejected(
+            "文件不是有效的 XLSX 工作簿：找不到第一个工作表 / the workbook's first sheet is missing"
+        )
     return sheet, len(sheets)
 
 
@@ -562,10 +610,10 @@ def _first_sheet(archive) -> tuple[str, int]:
 # counts differ — cells without `r`, another attribute order, a second prefix, rich text
 # — is tokenised element by element instead (≈ 100 ms a MiB), counting positions the way
 # the readers do. Counts err upwards (`<col`, `<color` count as cells), never downwards.
-_ELEMENT = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?(row|c)(?=[\s/>])([^>]*)>')
+_ELEMENT = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(row|c)(?=[\s/>])([^>]*)>")
 _R_ATTR = re.compile(rb'(?:^|\s)r\s*=\s*["\']\s*\$?([A-Za-z]{0,4})\$?(\d{1,9})\s*["\']')
 _DIMENSION = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?dimension\s[^>]*?\bref\s*=\s*["\']([^"\']{1,40})["\']')
-_ROOT = re.compile(rb'<([A-Za-z_][\w.-]*:)?worksheet[\s>]')
+_ROOT = re.compile(rb"<([A-Za-z_][\w.-]*:)?worksheet[\s>]")
 _REF = re.compile(r"\$?([A-Za-z]{1,4})\$?(\d{1,9})")
 
 
@@ -588,8 +636,11 @@ def _col_above(col: int) -> bytes:
     for i, ch in enumerate(name):
         if ch != "Z":
             nxt = chr(ord(ch) + 1)
-            alts.append("".join(f"[{c}{c.lower()}]" for c in name[:i]) + f"[{nxt}-Z{nxt.lower()}-z]"
-                        + f"[A-Za-z]{{{len(name) - i - 1}}}")
+            alts.append(
+                "".join(f"[{c}{c.lower()}]" for c in name[:i])
+                + f"[{nxt}-Z{nxt.lower()}-z]"
+                + f"[A-Za-z]{{{len(name) - i - 1}}}"
+            )
     return "|".join(alts).encode()
 
 
@@ -608,7 +659,7 @@ class _SheetScan:
         self.max_cells, self.max_cols = max_cells, max_cols
         self.max_row = self.max_col = self.cells = 0
         self.row = self.col = 0  # the position reached (cells without `r` take the next one)
-        self.row_cells = 0       # `<c>` elements in the current row (a reader holds a row whole)
+        self.row_cells = 0  # `<c>` elements in the current row (a reader holds a row whole)
         self.dimension_seen = False
         p = re.escape(prefix)
         self.cell_start = b"<" + prefix + b'c r="'
@@ -619,8 +670,14 @@ class _SheetScan:
 
     def _beyond(self) -> None:
         # Either case, with `$` and leading zeros: whatever a reader might still parse.
-        self.beyond = re.compile(re.escape(self.cell_start) + rb"\$?(?:(?:" + _col_above(max(self.max_col, 1))
-                                 + rb")\$?\d|[A-Za-z]{1,4}\$?0*(?:" + _row_above(max(self.max_row, 1)) + b')")')
+        self.beyond = re.compile(
+            re.escape(self.cell_start)
+            + rb"\$?(?:(?:"
+            + _col_above(max(self.max_col, 1))
+            + rb")\$?\d|[A-Za-z]{1,4}\$?0*(?:"
+            + _row_above(max(self.max_row, 1))
+            + b')")'
+        )
 
     def feed(self, piece: bytes) -> None:
         if not self.dimension_seen and b"dimension" in piece and (m := _DIMENSION.search(piece)):
@@ -629,12 +686,16 @@ class _SheetScan:
         n_any = piece.count(b"<c") + piece.count(b":c")
         self.cells += n_any
         if self.cells > self.max_cells:
-            raise _xlsx_rejected(f"工作表含 {self.cells} 个以上单元格（上限 {self.max_cells}）",
-                                 f"the sheet has more than {self.max_cells} cells")
+            raise _xlsx_rejected(
+                f"工作表含 {self.cells} 个以上单元格（上限 {self.max_cells}）",
+                f"the sheet has more than {self.max_cells} cells",
+            )
         rows = self.row_ref.findall(piece)
-        if (n_any == piece.count(self.cell_start)
-                and len(rows) == piece.count(b"<row") + piece.count(b":row")
-                and n_any <= (len(rows) + 1) * self.max_cols):
+        if (
+            n_any == piece.count(self.cell_start)
+            and len(rows) == piece.count(b"<row") + piece.count(b":row")
+            and n_any <= (len(rows) + 1) * self.max_cols
+        ):
             self._fast(piece, rows, n_any)
         else:
             self._tokenise(piece)
@@ -681,8 +742,10 @@ class _SheetScan:
         # max_cols cells on average, and the block at most (rows + 1) × max_cols)
         self.row_cells = n
         if n > self.max_cols:
-            raise _xlsx_rejected(f"第 {self.row} 行有 {n} 个以上单元格（名册上限 {self.max_cols} 列）",
-                                 f"row {self.row} has more than {self.max_cols} cells")
+            raise _xlsx_rejected(
+                f"第 {self.row} 行有 {n} 个以上单元格（名册上限 {self.max_cols} 列）",
+                f"row {self.row} has more than {self.max_cols} cells",
+            )
 
     def _extend(self, row: int, col: int) -> None:
         changed = False
@@ -702,18 +765,22 @@ class _SheetScan:
     def _check(self, rows: int, cols: int, declared: str) -> None:
         en = "declared " if declared else ""
         if rows > EXCEL_MAX_ROWS or cols > EXCEL_MAX_COLUMNS:
-            raise _xlsx_rejected(f"工作表{declared}范围超出 Excel 的行列上限",
-                                 f"the sheet's {en}extent is beyond Excel's limits")
+            raise _xlsx_rejected(
+                f"工作表{declared}范围超出 Excel 的行列上限",
+                f"the sheet's {en}extent is beyond Excel's limits",
+            )
         if cols > self.max_cols:
             raise _xlsx_rejected(
                 f"工作表{declared}范围有 {cols} 列（名册上限 {self.max_cols} 列）",
-                f"the sheet's {en}extent has {cols} columns (a roster has at most {self.max_cols})")
+                f"the sheet's {en}extent has {cols} columns (a roster has at most {self.max_cols})",
+            )
         if rows * cols > self.max_cells:
             raise _xlsx_rejected(
                 f"工作表{declared}范围 {rows} 行 × {cols} 列超过 {self.max_cells} 个单元格的上限"
                 "（单元格稀疏分布也按整个范围计）",
                 f"the sheet's {en}extent of {rows} rows × {cols} columns exceeds {self.max_cells} cells "
-                "(cells far apart count as the whole range)")
+                "(cells far apart count as the whole range)",
+            )
 
 
 def _scan_sheet(archive, name: str, max_cells: int, max_cols: int) -> _SheetScan:
@@ -730,8 +797,10 @@ def _scan_sheet(archive, name: str, max_cells: int, max_cols: int) -> _SheetScan
                 return scan
             cut = data.rfind(b">") + 1  # never split a tag: scan up to the last '>'
             if cut == 0 and len(data) > XLSX_MAX_TAG:
-                raise _xlsx_rejected("工作表 XML 中有超长的标签或文本", "the sheet XML has a tag or text "
-                                     f"longer than {XLSX_MAX_TAG} bytes")
+                raise _xlsx_rejected(
+                    "工作表 XML 中有超长的标签或文本",
+                    f"the sheet XML has a tag or text longer than {XLSX_MAX_TAG} bytes",
+                )
             scan.feed(data[:cut])
             carry = data[cut:]
 
@@ -743,8 +812,10 @@ def _count_shared_strings(stream, head: bytes, max_cells: int) -> None:
         m = re.search(rb"\b" + attr + rb'\s*=\s*["\'](\d{1,20})["\']', head)
         declared = int(m.group(1)) if m else 0
         if declared > max_cells:
-            raise _xlsx_rejected(f"共享字符串表声明 {declared} 项（上限 {max_cells}）",
-                                 f"the shared strings declare {declared} items (limit {max_cells})")
+            raise _xlsx_rejected(
+                f"共享字符串表声明 {declared} 项（上限 {max_cells}）",
+                f"the shared strings declare {declared} items (limit {max_cells})",
+            )
     si = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?si[\s>/]")
     n, carry = len(si.findall(head)), b""
     while block := stream.read(XLSX_SCAN_BLOCK):
@@ -753,7 +824,9 @@ def _count_shared_strings(stream, head: bytes, max_cells: int) -> None:
         n += len(si.findall(data[:cut]))
         carry = data[cut:]
         if n > max_cells:
-            raise _xlsx_rejected(f"共享字符串表超过 {max_cells} 项", f"the shared strings exceed {max_cells} items")
+            raise _xlsx_rejected(
+                f"共享字符串表超过 {max_cells} 项", f"the shared strings exceed {max_cells} items"
+            )
 
 
 def inspect_xlsx(path: str | Path) -> XlsxExtent:
@@ -778,16 +851,19 @@ def inspect_xlsx(path: str | Path) -> XlsxExtent:
         raise
     except (zipfile.BadZipFile, EOFError) as exc:
         # also what a lying header ends in: zipfile stops at the declared size, and the CRC fails
-        raise _xlsx_rejected(f"压缩包损坏或条目内容与声明的大小、校验值不符（{exc}）",
-                             "the zip is damaged, or an entry's content does not match its declared size "
-                             "and checksum") from None
+        raise _xlsx_rejected(
+            f"压缩包损坏或条目内容与声明的大小、校验值不符（{exc}）",
+            "the zip is damaged, or an entry's content does not match its declared size and checksum",
+        ) from None
     except (zipfile.LargeZipFile, OSError, KeyError, ValueError, NotImplementedError, RuntimeError) as exc:
         # RuntimeError: an encrypted entry; BadZipFile also for a CRC mismatch (a lying header).
-        raise FileRejected(f"文件不是有效的 XLSX 工作簿：{type(exc).__name__} / "
-                           f"the file is not a valid XLSX workbook") from None
+        raise FileRejected(
+            f"文件不是有效的 XLSX 工作簿：{type(exc).__name__} / the file is not a valid XLSX workbook"
+        ) from None
     except Exception as exc:  # defusedxml / expat errors from parsing the workbook's parts
-        raise FileRejected(f"文件不是有效的 XLSX 工作簿：{type(exc).__name__} / "
-                           f"the file is not a valid XLSX workbook") from None
+        raise FileRejected(
+            f"文件不是有效的 XLSX 工作簿：{type(exc).__name__} / the file is not a valid XLSX workbook"
+        ) from None
     return XlsxExtent(sheet=sheet, max_row=scan.max_row, max_col=scan.max_col, cells=scan.cells)
 
 
@@ -800,8 +876,11 @@ XLSX_CALAMINE_MAX_BYTES = 4 * 1024 * 1024
 
 def _open_xlsx(path: Path) -> RosterFile:
     extent = inspect_xlsx(path)  # refuses bombs before either reader allocates anything
-    if (path.stat().st_size > XLSX_CALAMINE_MAX_BYTES or extent.area > XLSX_CALAMINE_MAX_CELLS
-            or extent.cells > XLSX_CALAMINE_MAX_CELLS):
+    if (
+        path.stat().st_size > XLSX_CALAMINE_MAX_BYTES
+        or extent.area > XLSX_CALAMINE_MAX_CELLS
+        or extent.cells > XLSX_CALAMINE_MAX_CELLS
+    ):
         return _open_xlsx_streaming(path, extent)
     from python_calamine import CalamineWorkbook
 
@@ -815,8 +894,9 @@ def _open_xlsx(path: Path) -> RosterFile:
     except FileRejected:
         raise
     except Exception as exc:  # calamine raises its own zip/xml errors and ValueError
-        raise FileRejected(f"文件不是有效的 XLSX 工作簿：{type(exc).__name__} / "
-                           f"the file is not a valid XLSX workbook") from None
+        raise FileRejected(
+            f"文件不是有效的 XLSX 工作簿：{type(exc).__name__} / the file is not a valid XLSX workbook"
+        ) from None
     return _xlsx_roster(path, _xlsx_records(rows, first_row))
 
 
@@ -832,16 +912,23 @@ def _open_xlsx_streaming(path: Path, extent: XlsxExtent) -> RosterFile:
         # From row 1, missing rows come as empty. The bounds are the cells actually found
         # by the pre-check, never the declared dimension: openpyxl would pad every row to
         # a lying `<dimension>` or stop early at a too-small one.
-        rows = sheet.iter_rows(min_row=1, max_row=max(extent.max_row, 1), min_col=1,
-                               max_col=max(extent.max_col, 1), values_only=True)
+        rows = sheet.iter_rows(
+            min_row=1,
+            max_row=max(extent.max_row, 1),
+            min_col=1,
+            max_col=max(extent.max_col, 1),
+            values_only=True,
+        )
     except FileRejected:
         raise
     except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError) as exc:
-        raise FileRejected(f"文件不是有效的 XLSX 工作簿：{type(exc).__name__} / "
-                           f"the file is not a valid XLSX workbook") from None
+        raise FileRejected(
+            f"文件不是有效的 XLSX 工作簿：{type(exc).__name__} / the file is not a valid XLSX workbook"
+        ) from None
     except Exception as exc:  # defusedxml's refusals, expat errors
-        raise FileRejected(f"文件不是有效的 XLSX 工作簿：{type(exc).__name__} / "
-                           f"the file is not a valid XLSX workbook") from None
+        raise FileRejected(
+            f"文件不是有效的 XLSX 工作簿：{type(exc).__name__} / the file is not a valid XLSX workbook"
+        ) from None
     return _xlsx_roster(path, _xlsx_records(_guarded(rows), 0))
 
 
@@ -855,8 +942,11 @@ def _guarded(rows):
 
 def _xlsx_roster(path: Path, records: Iterator) -> RosterFile:
     header = next(records, None)
-    while header is not None and not isinstance(header, Malformed) and not any(
-            str(c).strip() for c in header[1]):
+    while (
+        header is not None
+        and not isinstance(header, Malformed)
+        and not any(str(c).strip() for c in header[1])
+    ):
         header = next(records, None)
     if header is None:
         raise FileRejected("工作表第一行没有表头 / the first sheet has no header row")
@@ -878,7 +968,10 @@ def _xlsx_records(rows, first_row: int) -> Iterator[tuple[int, list] | Malformed
             yield Malformed(line_no, "单元格含空字符(NUL) / a cell contains NUL bytes")
             continue
         if any(isinstance(c, str) and len(c) > MAX_CELL_CHARS for c in cells):
-            yield Malformed(line_no, f"单元格超过{MAX_CELL_CHARS}个字符 / a cell exceeds "
-                                     f"{MAX_CELL_CHARS} characters", "too_long")
+            yield Malformed(
+                line_no,
+                f"单元格超过{MAX_CELL_CHARS}个字符 / a cell exceeds {MAX_CELL_CHARS} characters",
+                "too_long",
+            )
             continue
         yield line_no, cells

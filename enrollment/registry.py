@@ -28,6 +28,7 @@ one the comparison chooses: eligible at D first, then the latest valid_from, the
 The SQL is portable: PostgreSQL (production, tests) and SQLite ≥ 3.39 (the demo), which
 has `ON CONFLICT DO UPDATE` and `IS NOT DISTINCT FROM` too.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -71,9 +72,14 @@ ANALYZE_AFTER_ROWS = 10_000
 WORK_MEM = "32MB"
 
 KINDS = (
-    RosterKind.MARKET_ENTITIES, RosterKind.TAX_PAYROLL, RosterKind.INSURANCE_EMPLOYERS,
-    RosterKind.HOUSEHOLD_REGISTRY, RosterKind.CIVIL_AFFAIRS, RosterKind.POVERTY_REGISTRY,
-    RosterKind.DISABILITY_REGISTRY, RosterKind.INSURANCE_PERSONS,
+    RosterKind.MARKET_ENTITIES,
+    RosterKind.TAX_PAYROLL,
+    RosterKind.INSURANCE_EMPLOYERS,
+    RosterKind.HOUSEHOLD_REGISTRY,
+    RosterKind.CIVIL_AFFAIRS,
+    RosterKind.POVERTY_REGISTRY,
+    RosterKind.DISABILITY_REGISTRY,
+    RosterKind.INSURANCE_PERSONS,
 )
 
 T_EMPLOYER = Employer._meta.db_table
@@ -91,27 +97,52 @@ T_DISABILITY = DisabilityRow._meta.db_table
 T_INS_PERSONS = InsurancePersonRow._meta.db_table
 
 # Columns written by the refresh (besides the key and refreshed_at), in SELECT order.
-EMPLOYER_COLUMNS = ("name", "entity_type", "market_status", "established_on", "industry_code", "district_id",
-                    "street_id", "payroll_headcount", "enrolled", "insured_pension", "insured_injury",
-                    "insured_unemployment", "arrears_amount")
+EMPLOYER_COLUMNS = (
+    "name",
+    "entity_type",
+    "market_status",
+    "established_on",
+    "industry_code",
+    "district_id",
+    "street_id",
+    "payroll_headcount",
+    "enrolled",
+    "insured_pension",
+    "insured_injury",
+    "insured_unemployment",
+    "arrears_amount",
+)
 PERSON_COLUMNS = ("name", "birth_date", "sex", "district_id", "street_id", "community", "phone")
-ENROLLMENT_COLUMNS = ("scheme", "status", "employer_uscc", "last_paid_period", "contribution_base", "subsidized")
+ENROLLMENT_COLUMNS = (
+    "scheme",
+    "status",
+    "employer_uscc",
+    "last_paid_period",
+    "contribution_base",
+    "subsidized",
+)
 
 
 @dataclass
 class RefreshSummary:
     as_of: dt.date
     batches: dict[str, int | None]
-    written: dict[str, int] = field(default_factory=dict)   # rows inserted or changed, per table
+    written: dict[str, int] = field(default_factory=dict)  # rows inserted or changed, per table
     deleted: dict[str, int] = field(default_factory=dict)
-    totals: dict[str, int] = field(default_factory=dict)    # rows after the refresh
+    totals: dict[str, int] = field(default_factory=dict)  # rows after the refresh
     seconds: dict[str, float] = field(default_factory=dict)  # per step
     duration_s: float = 0.0
 
     def as_dict(self) -> dict:
-        return {"as_of": self.as_of.isoformat(), "batches": self.batches, "written": self.written,
-                "deleted": self.deleted, "totals": self.totals, "seconds": self.seconds,
-                "duration_s": self.duration_s}
+        return {
+            "as_of": self.as_of.isoformat(),
+            "batches": self.batches,
+            "written": self.written,
+            "deleted": self.deleted,
+            "totals": self.totals,
+            "seconds": self.seconds,
+            "duration_s": self.duration_s,
+        }
 
 
 # --- the SELECTs: one row per key, as the registry should hold it ------------------------
@@ -154,9 +185,13 @@ LEFT JOIN {T_STREET} ss ON ss.code = {route_street} AND ss.district_id = dd.code
 
 def person_source_sql(b: dict[str, int], as_of: dt.date) -> tuple[str, list]:
     """Columns: id_number, *PERSON_COLUMNS."""
-    hh, ca, pv, ds, ip = (b[RosterKind.HOUSEHOLD_REGISTRY], b[RosterKind.CIVIL_AFFAIRS],
-                          b[RosterKind.POVERTY_REGISTRY], b[RosterKind.DISABILITY_REGISTRY],
-                          b[RosterKind.INSURANCE_PERSONS])
+    hh, ca, pv, ds, ip = (
+        b[RosterKind.HOUSEHOLD_REGISTRY],
+        b[RosterKind.CIVIL_AFFAIRS],
+        b[RosterKind.POVERTY_REGISTRY],
+        b[RosterKind.DISABILITY_REGISTRY],
+        b[RosterKind.INSURANCE_PERSONS],
+    )
     d = dialect.param(as_of)
     route_district, route_street = routing.PERSON_DISTRICT, routing.PERSON_STREET
     sql = f"""
@@ -206,24 +241,27 @@ WHERE ip.batch_id = %s
 # --- the writes ------------------------------------------------------------------------------
 
 
-def _upsert(cursor, *, table: str, keys: tuple[str, ...], columns: tuple[str, ...], source: tuple[str, list],
-            now) -> int:
+def _upsert(
+    cursor, *, table: str, keys: tuple[str, ...], columns: tuple[str, ...], source: tuple[str, list], now
+) -> int:
     """Insert the source rows that are new, update those that differ; identical rows are
     filtered out before the upsert (module docstring). Returns the rows written."""
     src_sql, src_params = source
     key_match = " AND ".join(f"r.{k} = s.{k}" for k in keys)
-    same = (f"({', '.join(f'r.{c}' for c in columns)}) IS NOT DISTINCT FROM "
-            f"({', '.join(f's.{c}' for c in columns)})")
+    same = (
+        f"({', '.join(f'r.{c}' for c in columns)}) IS NOT DISTINCT FROM "
+        f"({', '.join(f's.{c}' for c in columns)})"
+    )
     all_cols = (*keys, *columns, "refreshed_at") if table != T_ENROLLMENT else (*keys, *columns)
     select_cols = [f"s.{c}" for c in (*keys, *columns)] + (["%s"] if "refreshed_at" in all_cols else [])
     updates = [f"{c} = excluded.{c}" for c in all_cols if c not in keys]
     sql = f"""
-INSERT INTO {table} ({', '.join(all_cols)})
-SELECT {', '.join(select_cols)}
+INSERT INTO {table} ({", ".join(all_cols)})
+SELECT {", ".join(select_cols)}
 FROM ({src_sql}) s
 WHERE NOT EXISTS (SELECT 1 FROM {table} r WHERE {key_match} AND {same})
-ORDER BY {', '.join(f's.{k}' for k in keys)}
-ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {', '.join(updates)}
+ORDER BY {", ".join(f"s.{k}" for k in keys)}
+ON CONFLICT ({", ".join(keys)}) DO UPDATE SET {", ".join(updates)}
 """
     params = ([dialect.param(now)] if "refreshed_at" in all_cols else []) + src_params
     cursor.execute(sql, params)
@@ -251,11 +289,19 @@ def registry_refresh(*, as_of: dt.date | None = None) -> RefreshSummary:
     started = time.monotonic()
     now = timezone.now()
     b = _current_batch_ids(as_of)
-    analyze_unknown_batches(b)  # snapshots loaded by other means than roster_process, or whose ANALYZE was lost
-    summary = RefreshSummary(as_of=as_of, batches={str(k): (v if v != NO_BATCH else None) for k, v in b.items()})
-    ip, hh, ca, pv, ds = (b[RosterKind.INSURANCE_PERSONS], b[RosterKind.HOUSEHOLD_REGISTRY],
-                          b[RosterKind.CIVIL_AFFAIRS], b[RosterKind.POVERTY_REGISTRY],
-                          b[RosterKind.DISABILITY_REGISTRY])
+    analyze_unknown_batches(
+        b
+    )  # snapshots loaded by other means than roster_process, or whose ANALYZE was lost
+    summary = RefreshSummary(
+        as_of=as_of, batches={str(k): (v if v != NO_BATCH else None) for k, v in b.items()}
+    )
+    ip, hh, ca, pv, ds = (
+        b[RosterKind.INSURANCE_PERSONS],
+        b[RosterKind.HOUSEHOLD_REGISTRY],
+        b[RosterKind.CIVIL_AFFAIRS],
+        b[RosterKind.POVERTY_REGISTRY],
+        b[RosterKind.DISABILITY_REGISTRY],
+    )
     m, t, ie = b[RosterKind.MARKET_ENTITIES], b[RosterKind.TAX_PAYROLL], b[RosterKind.INSURANCE_EMPLOYERS]
 
     def step(name: str, fn):
@@ -275,23 +321,28 @@ def registry_refresh(*, as_of: dt.date | None = None) -> RefreshSummary:
             c.execute(f"SET LOCAL work_mem = '{WORK_MEM}'")
 
         def delete_enrollments():
-            c.execute(f"""
+            c.execute(
+                f"""
 DELETE FROM {T_ENROLLMENT} WHERE NOT EXISTS (
     SELECT 1 FROM {T_PERSON} p JOIN {T_INS_PERSONS} ip ON ip.batch_id = %s AND ip.id_number = p.id_number
-    WHERE p.id = {T_ENROLLMENT}.person_id AND ip.insurance_type = {T_ENROLLMENT}.insurance_type)""", [ip])
+    WHERE p.id = {T_ENROLLMENT}.person_id AND ip.insurance_type = {T_ENROLLMENT}.insurance_type)""",
+                [ip],
+            )
             return c.rowcount
 
         def delete_persons():
             gone = " AND ".join(
                 f"NOT EXISTS (SELECT 1 FROM {tbl} x WHERE x.batch_id = %s AND x.id_number = {T_PERSON}.id_number)"
-                for tbl in (T_HOUSEHOLD, T_CIVIL, T_POVERTY, T_DISABILITY, T_INS_PERSONS))
+                for tbl in (T_HOUSEHOLD, T_CIVIL, T_POVERTY, T_DISABILITY, T_INS_PERSONS)
+            )
             c.execute(f"DELETE FROM {T_PERSON} WHERE {gone}", [hh, ca, pv, ds, ip])
             return c.rowcount
 
         def delete_employers():
             gone = " AND ".join(
                 f"NOT EXISTS (SELECT 1 FROM {tbl} x WHERE x.batch_id = %s AND x.uscc = {T_EMPLOYER}.uscc)"
-                for tbl in (T_MARKET, T_TAX, T_INS_EMPLOYERS))
+                for tbl in (T_MARKET, T_TAX, T_INS_EMPLOYERS)
+            )
             c.execute(f"DELETE FROM {T_EMPLOYER} WHERE {gone}", [m, t, ie])
             return c.rowcount
 
@@ -299,20 +350,53 @@ DELETE FROM {T_ENROLLMENT} WHERE NOT EXISTS (
         summary.deleted["persons"] = step("delete_persons", delete_persons)
         summary.deleted["employers"] = step("delete_employers", delete_employers)
 
-        summary.written["employers"] = step("upsert_employers", lambda: _upsert(
-            c, table=T_EMPLOYER, keys=("uscc",), columns=EMPLOYER_COLUMNS, source=employer_source_sql(b), now=now))
-        summary.written["persons"] = step("upsert_persons", lambda: _upsert(
-            c, table=T_PERSON, keys=("id_number",), columns=PERSON_COLUMNS,
-            source=person_source_sql(b, as_of), now=now))
+        summary.written["employers"] = step(
+            "upsert_employers",
+            lambda: _upsert(
+                c,
+                table=T_EMPLOYER,
+                keys=("uscc",),
+                columns=EMPLOYER_COLUMNS,
+                source=employer_source_sql(b),
+                now=now,
+            ),
+        )
+        summary.written["persons"] = step(
+            "upsert_persons",
+            lambda: _upsert(
+                c,
+                table=T_PERSON,
+                keys=("id_number",),
+                columns=PERSON_COLUMNS,
+                source=person_source_sql(b, as_of),
+                now=now,
+            ),
+        )
         step("analyze_persons", lambda: _analyze(c, T_PERSON, summary.written["persons"]))
-        summary.written["enrollments"] = step("upsert_enrollments", lambda: _upsert(
-            c, table=T_ENROLLMENT, keys=("person_id", "insurance_type"), columns=ENROLLMENT_COLUMNS,
-            source=enrollment_source_sql(b), now=now))
-        step("analyze", lambda: (_analyze(c, T_EMPLOYER, summary.written["employers"]),
-                                 _analyze(c, T_ENROLLMENT, summary.written["enrollments"])))
+        summary.written["enrollments"] = step(
+            "upsert_enrollments",
+            lambda: _upsert(
+                c,
+                table=T_ENROLLMENT,
+                keys=("person_id", "insurance_type"),
+                columns=ENROLLMENT_COLUMNS,
+                source=enrollment_source_sql(b),
+                now=now,
+            ),
+        )
+        step(
+            "analyze",
+            lambda: (
+                _analyze(c, T_EMPLOYER, summary.written["employers"]),
+                _analyze(c, T_ENROLLMENT, summary.written["enrollments"]),
+            ),
+        )
 
-    summary.totals = {"employers": Employer.objects.count(), "persons": Person.objects.count(),
-                      "enrollments": Enrollment.objects.count()}
+    summary.totals = {
+        "employers": Employer.objects.count(),
+        "persons": Person.objects.count(),
+        "enrollments": Enrollment.objects.count(),
+    }
     summary.duration_s = round(time.monotonic() - started, 3)
     log.info("registry refresh as of %s: %s", as_of, summary.as_dict())
     return summary
@@ -321,5 +405,7 @@ DELETE FROM {T_ENROLLMENT} WHERE NOT EXISTS (
 def load_demo_registry(*, seed: int = 17, scale: float = 1.0) -> str:
     """Demo loader (settings.DEMO_DATA_LOADERS, after the demo rosters): fill the registry."""
     s = registry_refresh()
-    return (f"登记库 / registry: 用人单位 {s.totals['employers']}，人员 {s.totals['persons']}，"
-            f"参保记录 {s.totals['enrollments']}（{s.duration_s} 秒）")
+    return (
+        f"登记库 / registry: 用人单位 {s.totals['employers']}，人员 {s.totals['persons']}，"
+        f"参保记录 {s.totals['enrollments']}（{s.duration_s} 秒）"
+    )

@@ -5,6 +5,7 @@ type, whether it is required and, for choices, the accepted values (English valu
 case-insensitively, Chinese values mapped to them). The reader, the validator and the
 tests all work from these tables; nothing about a kind is written anywhere else.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -12,17 +13,17 @@ from dataclasses import dataclass, field
 from enrollment.models import RosterKind
 
 # Value types (enrollment/validation.py has one normaliser per type).
-TEXT = "text"                  # free text, ≤ 200 characters
-USCC = "uscc"                  # GB 32100-2015
-ID_NUMBER = "id_number"        # GB 11643-1999, 15 → 18 digits
-DISTRICT = "district"          # Wuhai district code or name
-STREET = "street"              # NBS street code under the row's district
-INDUSTRY = "industry"          # GB/T 4754-2017 code, '0610' → 'B0610'
-PHONE = "phone"                # mainland mobile; a bad one is only a warning
-INTEGER = "integer"            # integer ≥ 0
-MONEY = "money"                # yuan, ≥ 0, ≤ 2 decimals, '1,234.50'
+TEXT = "text"  # free text, ≤ 200 characters
+USCC = "uscc"  # GB 32100-2015
+ID_NUMBER = "id_number"  # GB 11643-1999, 15 → 18 digits
+DISTRICT = "district"  # Wuhai district code or name
+STREET = "street"  # NBS street code under the row's district
+INDUSTRY = "industry"  # GB/T 4754-2017 code, '0610' → 'B0610'
+PHONE = "phone"  # mainland mobile; a bad one is only a warning
+INTEGER = "integer"  # integer ≥ 0
+MONEY = "money"  # yuan, ≥ 0, ≤ 2 decimals, '1,234.50'
 DATE = "date"
-PERIOD = "period"              # month, stored as int YYYYMM
+PERIOD = "period"  # month, stored as int YYYYMM
 CHOICE = "choice"
 BOOLEAN = "boolean"
 PROJECT_CODE = "project_code"  # [A-Za-z0-9-]{1,40}
@@ -48,8 +49,8 @@ class Column:
 class KindSpec:
     kind: str
     columns: tuple[Column, ...]
-    key: tuple[str, ...]               # unique within a file after normalisation
-    derive_person: bool = False        # birth_date and sex derived from id_number
+    key: tuple[str, ...]  # unique within a file after normalisation
+    derive_person: bool = False  # birth_date and sex derived from id_number
 
     def column(self, key: str) -> Column:
         return next(c for c in self.columns if c.key == key)
@@ -87,15 +88,34 @@ def _spec(kind: str, key: tuple[str, ...], *columns: Column, derive_person: bool
 
 
 _spec(
-    RosterKind.MARKET_ENTITIES, ("uscc",),
+    RosterKind.MARKET_ENTITIES,
+    ("uscc",),
     Column("uscc", USCC, True, ("统一社会信用代码", "信用代码")),
     Column("name", TEXT, True, ("名称", "企业名称", "单位名称", "字号名称")),
-    Column("entity_type", CHOICE, True, ("主体类型", "市场主体类型"), choices(
-        enterprise=("企业", "有限责任公司", "股份有限公司", "个人独资企业", "合伙企业"),
-        individual=("个体工商户",), coop=("农民专业合作社",), branch=("分支机构",))),
-    Column("status", CHOICE, True, ("登记状态", "经营状态"), choices(
-        active=("存续", "在营", "开业"), suspended=("停业", "歇业"),
-        deregistered=("注销", "迁出"), revoked=("吊销",))),
+    Column(
+        "entity_type",
+        CHOICE,
+        True,
+        ("主体类型", "市场主体类型"),
+        choices(
+            enterprise=("企业", "有限责任公司", "股份有限公司", "个人独资企业", "合伙企业"),
+            individual=("个体工商户",),
+            coop=("农民专业合作社",),
+            branch=("分支机构",),
+        ),
+    ),
+    Column(
+        "status",
+        CHOICE,
+        True,
+        ("登记状态", "经营状态"),
+        choices(
+            active=("存续", "在营", "开业"),
+            suspended=("停业", "歇业"),
+            deregistered=("注销", "迁出"),
+            revoked=("吊销",),
+        ),
+    ),
     Column("established_on", DATE, True, ("成立日期",)),
     district(True, "所属区划代码", "区县代码"),
     street(False),
@@ -107,7 +127,8 @@ _spec(
 )
 
 _spec(
-    RosterKind.TAX_PAYROLL, ("uscc", "period"),
+    RosterKind.TAX_PAYROLL,
+    ("uscc", "period"),
     Column("uscc", USCC, True, ("纳税人识别号", "统一社会信用代码")),
     Column("name", TEXT, True, ("纳税人名称",)),
     Column("period", PERIOD, True, ("所属期", "税款所属期")),
@@ -117,7 +138,8 @@ _spec(
 )
 
 _spec(
-    RosterKind.CIVIL_AFFAIRS, ("id_number", "category", "valid_from"),
+    RosterKind.CIVIL_AFFAIRS,
+    ("id_number", "category", "valid_from"),
     Column("id_number", ID_NUMBER, True, ("身份证号", "公民身份号码")),
     Column("name", TEXT, True, ("姓名",)),
     Column("category", CHOICE, True, ("救助类别", "类别"), choices(dibao=("低保",), tekun=("特困",))),
@@ -129,29 +151,42 @@ _spec(
 )
 
 _spec(
-    RosterKind.POVERTY_REGISTRY, ("id_number",),
+    RosterKind.POVERTY_REGISTRY,
+    ("id_number",),
     Column("id_number", ID_NUMBER, True, ("身份证号",)),
     Column("name", TEXT, True, ("姓名",)),
-    Column("status", CHOICE, True, ("状态", "脱贫状态"), choices(
-        active=("未脱贫", "建档立卡"), exited=("已脱贫", "已退出"))),
+    Column(
+        "status",
+        CHOICE,
+        True,
+        ("状态", "脱贫状态"),
+        choices(active=("未脱贫", "建档立卡"), exited=("已脱贫", "已退出")),
+    ),
     district(True),
     street(False),
     derive_person=True,
 )
 
 _spec(
-    RosterKind.DISABILITY_REGISTRY, ("id_number",),
+    RosterKind.DISABILITY_REGISTRY,
+    ("id_number",),
     Column("id_number", ID_NUMBER, True, ("身份证号", "残疾人证号前18位")),
     Column("name", TEXT, True, ("姓名",)),
-    Column("disability_level", CHOICE, True, ("残疾等级",), {
-        "1": "1", "2": "2", "3": "3", "4": "4", "一级": "1", "二级": "2", "三级": "3", "四级": "4"}),
+    Column(
+        "disability_level",
+        CHOICE,
+        True,
+        ("残疾等级",),
+        {"1": "1", "2": "2", "3": "3", "4": "4", "一级": "1", "二级": "2", "三级": "3", "四级": "4"},
+    ),
     district(True),
     street(False),
     derive_person=True,
 )
 
 _spec(
-    RosterKind.DUST_HAZARD, ("uscc",),
+    RosterKind.DUST_HAZARD,
+    ("uscc",),
     Column("uscc", USCC, True, ("统一社会信用代码",)),
     Column("name", TEXT, True, ("用人单位名称",)),
     Column("hazard_factor", TEXT, True, ("危害因素",)),
@@ -160,7 +195,8 @@ _spec(
 )
 
 _spec(
-    RosterKind.CONSTRUCTION_PROJECTS, ("project_code",),
+    RosterKind.CONSTRUCTION_PROJECTS,
+    ("project_code",),
     Column("project_code", PROJECT_CODE, True, ("项目编号", "施工许可证号")),
     Column("project_name", TEXT, True, ("项目名称",)),
     Column("builder_uscc", USCC, True, ("施工单位信用代码",)),
@@ -172,7 +208,8 @@ _spec(
 )
 
 _spec(
-    RosterKind.HOUSEHOLD_REGISTRY, ("id_number",),
+    RosterKind.HOUSEHOLD_REGISTRY,
+    ("id_number",),
     Column("id_number", ID_NUMBER, True, ("公民身份号码", "身份证号")),
     Column("name", TEXT, True, ("姓名",)),
     district(True),
@@ -183,7 +220,8 @@ _spec(
 )
 
 _spec(
-    RosterKind.INSURANCE_EMPLOYERS, ("uscc",),
+    RosterKind.INSURANCE_EMPLOYERS,
+    ("uscc",),
     Column("uscc", USCC, True, ("统一社会信用代码",)),
     Column("name", TEXT, True, ("单位名称",)),
     district(False),
@@ -196,29 +234,61 @@ _spec(
 )
 
 _spec(
-    RosterKind.INSURANCE_PERSONS, ("id_number", "insurance_type"),
+    RosterKind.INSURANCE_PERSONS,
+    ("id_number", "insurance_type"),
     Column("id_number", ID_NUMBER, True, ("公民身份号码",)),
     Column("name", TEXT, True, ("姓名",)),
-    Column("insurance_type", CHOICE, True, ("险种",), choices(
-        pension=("养老",), injury=("工伤",), unemployment=("失业",))),
-    Column("scheme", CHOICE, True, ("参保类型",), choices(
-        employee=("企业职工",), flexible=("灵活就业",), resident=("城乡居民",))),
-    Column("status", CHOICE, True, ("参保状态",), choices(
-        active=("正常", "参保缴费"), interrupted=("中断", "暂停缴费"),
-        retired=("退休", "领取待遇"), terminated=("终止",))),
+    Column(
+        "insurance_type",
+        CHOICE,
+        True,
+        ("险种",),
+        choices(pension=("养老",), injury=("工伤",), unemployment=("失业",)),
+    ),
+    Column(
+        "scheme",
+        CHOICE,
+        True,
+        ("参保类型",),
+        choices(employee=("企业职工",), flexible=("灵活就业",), resident=("城乡居民",)),
+    ),
+    Column(
+        "status",
+        CHOICE,
+        True,
+        ("参保状态",),
+        choices(
+            active=("正常", "参保缴费"),
+            interrupted=("中断", "暂停缴费"),
+            retired=("退休", "领取待遇"),
+            terminated=("终止",),
+        ),
+    ),
     Column("employer_uscc", USCC, False, ("单位信用代码",)),
     # The column may be absent; the cell is required when status is active or interrupted.
-    Column("last_paid_period", PERIOD, False, ("最近缴费所属期",),
-           required_if=("status", frozenset({"active", "interrupted"}))),
+    Column(
+        "last_paid_period",
+        PERIOD,
+        False,
+        ("最近缴费所属期",),
+        required_if=("status", frozenset({"active", "interrupted"})),
+    ),
     Column("contribution_base", MONEY, False, ("缴费基数",)),
-    Column("subsidized", BOOLEAN, False, ("政府代缴",),
-           {"true": "t", "是": "t", "1": "t", "false": "f", "否": "f", "0": "f"}, default="f"),
+    Column(
+        "subsidized",
+        BOOLEAN,
+        False,
+        ("政府代缴",),
+        {"true": "t", "是": "t", "1": "t", "false": "f", "否": "f", "0": "f"},
+        default="f",
+    ),
     Column("phone", PHONE, False, PHONE_ALIASES),
     derive_person=True,
 )
 
 _spec(
-    RosterKind.INSURANCE_PROJECTS, ("project_code",),
+    RosterKind.INSURANCE_PROJECTS,
+    ("project_code",),
     Column("project_code", PROJECT_CODE, True, ("项目编号",)),
     Column("enrolled_on", DATE, True, ("参保日期",)),
 )

@@ -10,21 +10,29 @@ ds (disability_registry); the civil_affairs rows being ranked — cc.
 """
 
 # 1 when a civil_affairs row makes its person eligible on D. Two parameters: D, D.
-CIVIL_ELIGIBLE = ("CASE WHEN cc.category IN ('dibao', 'tekun') AND cc.valid_from <= %s"
-                  " AND (cc.valid_to IS NULL OR cc.valid_to >= %s) THEN 1 ELSE 0 END")
+CIVIL_ELIGIBLE = (
+    "CASE WHEN cc.category IN ('dibao', 'tekun') AND cc.valid_from <= %s"
+    " AND (cc.valid_to IS NULL OR cc.valid_to >= %s) THEN 1 ELSE 0 END"
+)
 
 # Of a person's civil_affairs rows, the one that counts: eligible on D first, then the latest.
 CIVIL_ROW_ORDER = f"{CIVIL_ELIGIBLE} DESC, cc.valid_from DESC, cc.category"  # parameters: D, D
 
-EMPLOYER_DISTRICT = ("CASE WHEN m.district_code IS NOT NULL THEN m.district_code"
-                     " WHEN t.district_code IS NOT NULL THEN t.district_code ELSE ie.district_code END")
+EMPLOYER_DISTRICT = (
+    "CASE WHEN m.district_code IS NOT NULL THEN m.district_code"
+    " WHEN t.district_code IS NOT NULL THEN t.district_code ELSE ie.district_code END"
+)
 # tax and insurance_employers carry no street: a street comes only with a market district.
 EMPLOYER_STREET = "CASE WHEN m.district_code IS NOT NULL THEN m.street_code ELSE NULL END"
 
-PERSON_DISTRICT = ("CASE WHEN h.district_code IS NOT NULL THEN h.district_code"
-                   " WHEN c.district_code IS NOT NULL THEN c.district_code"
-                   " WHEN pv.district_code IS NOT NULL THEN pv.district_code ELSE ds.district_code END")
-PERSON_STREET = ("CASE WHEN h.district_code IS NOT NULL THEN h.street_code"
-                 " WHEN c.district_code IS NOT NULL THEN c.street_code"
-                 " WHEN pv.district_code IS NOT NULL THEN pv.street_code"
-                 " WHEN ds.district_code IS NOT NULL THEN ds.street_code ELSE NULL END")
+PERSON_DISTRICT = (
+    "CASE WHEN h.district_code IS NOT NULL THEN h.district_code"
+    " WHEN c.district_code IS NOT NULL THEN c.district_code"
+    " WHEN pv.district_code IS NOT NULL THEN pv.district_code ELSE ds.district_code END"
+)
+PERSON_STREET = (
+    "CASE WHEN h.district_code IS NOT NULL THEN h.street_code"
+    " WHEN c.district_code IS NOT NULL THEN c.street_code"
+    " WHEN pv.district_code IS NOT NULL THEN pv.street_code"
+    " WHEN ds.district_code IS NOT NULL THEN ds.street_code ELSE NULL END"
+)

@@ -1,4 +1,5 @@
 """Reads over rosters and snapshots."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -28,8 +29,9 @@ def current_batch(*, kind: str, as_of: dt.date) -> RosterBatch | None:
     """The kind's current snapshot as of `as_of`: its loaded batch with the greatest
     snapshot_date ≤ as_of; ties go to the one received last (rosters.md)."""
     return (
-        RosterBatch.objects.filter(kind=kind, status=RosterBatch.Status.LOADED, snapshot_date__lte=as_of,
-                                   rows_purged_at__isnull=True)
+        RosterBatch.objects.filter(
+            kind=kind, status=RosterBatch.Status.LOADED, snapshot_date__lte=as_of, rows_purged_at__isnull=True
+        )
         .order_by("-snapshot_date", "-received_at", "-id")
         .first()
     )
@@ -102,11 +104,17 @@ def deliveries(*, user) -> list[dict]:
     current = current_batches(as_of=today)
     by_department: dict[str, list[dict]] = {}
     for kind, department in KIND_DEPARTMENT.items():
-        by_department.setdefault(department, []).append({
-            "kind": kind, "label": RosterKind(kind).label, "latest": latest.get(kind),
-            "current": current.get(kind),
-        })
-    return [{"department": d, "label": Department(d).label, "kinds": kinds} for d, kinds in by_department.items()]
+        by_department.setdefault(department, []).append(
+            {
+                "kind": kind,
+                "label": RosterKind(kind).label,
+                "latest": latest.get(kind),
+                "current": current.get(kind),
+            }
+        )
+    return [
+        {"department": d, "label": Department(d).label, "kinds": kinds} for d, kinds in by_department.items()
+    ]
 
 
 def delivery_calendar(*, user, months: int = 12, today: dt.date | None = None) -> dict:
@@ -120,9 +128,9 @@ def delivery_calendar(*, user, months: int = 12, today: dt.date | None = None) -
         y, m = (y, m - 1) if m > 1 else (y - 1, 12)
     month_starts.reverse()
     cells: dict[tuple[str, int], int] = {}
-    loaded = (RosterBatch.objects.filter(batch_visible_q(user), status=RosterBatch.Status.LOADED,
-                                         snapshot_date__gte=month_starts[0])
-              .values_list("kind", "snapshot_date"))
+    loaded = RosterBatch.objects.filter(
+        batch_visible_q(user), status=RosterBatch.Status.LOADED, snapshot_date__gte=month_starts[0]
+    ).values_list("kind", "snapshot_date")
     for kind, snapshot in loaded:
         key = (kind, snapshot.year * 100 + snapshot.month)
         cells[key] = cells.get(key, 0) + 1
@@ -131,8 +139,14 @@ def delivery_calendar(*, user, months: int = 12, today: dt.date | None = None) -
         kinds = [k for k, d in KIND_DEPARTMENT.items() if d == department]
         if not kinds:
             continue
-        rows = [{"kind": k, "label": RosterKind(k).label,
-                 "months": [cells.get((k, s.year * 100 + s.month), 0) for s in month_starts]} for k in kinds]
+        rows = [
+            {
+                "kind": k,
+                "label": RosterKind(k).label,
+                "months": [cells.get((k, s.year * 100 + s.month), 0) for s in month_starts],
+            }
+            for k in kinds
+        ]
         out.append({"department": department, "label": Department(department).label, "rows": rows})
     return {"months": month_starts, "departments": out}
 
@@ -160,7 +174,9 @@ class RegistryFilters:
     def from_query(cls, data) -> RegistryFilters:
         q = (data.get("q") or "").strip()
         if len(q) > SEARCH_MAX:
-            raise FilterError(f"查询文字过长（最多 {SEARCH_MAX} 字）/ the search text is longer than {SEARCH_MAX} characters")
+            raise FilterError(
+                f"查询文字过长（最多 {SEARCH_MAX} 字）/ the search text is longer than {SEARCH_MAX} characters"
+            )
         district = (data.get("district") or "").strip()
         if district and not District.objects.filter(code=district).exists():
             raise FilterError(f"未知的区划代码 {district!r} / unknown district")
@@ -170,8 +186,12 @@ class RegistryFilters:
         enrolled_raw = (data.get("enrolled") or "").strip()
         if enrolled_raw not in ("", "1", "0"):
             raise FilterError("enrolled: 只能是 1（已参保）或 0（未参保）/ must be 1 or 0")
-        return cls(q=q, district=district, street=street,
-                   enrolled=None if enrolled_raw == "" else enrolled_raw == "1")
+        return cls(
+            q=q,
+            district=district,
+            street=street,
+            enrolled=None if enrolled_raw == "" else enrolled_raw == "1",
+        )
 
     def search_q(self, *, key_field: str, whole_key: bool = False) -> Q | None:
         if not self.q:
@@ -180,14 +200,18 @@ class RegistryFilters:
             if whole_key:
                 id_number = fast_id_number(self.q)
                 if id_number is None:
-                    raise FilterError("身份证号须完整输入（18位或15位），不支持按开头查询 / "
-                                      "an ID number is searched by the whole number, not by its start")
+                    raise FilterError(
+                        "身份证号须完整输入（18位或15位），不支持按开头查询 / "
+                        "an ID number is searched by the whole number, not by its start"
+                    )
                 return Q(**{key_field: id_number})
             return Q(**{f"{key_field}__startswith": self.q.upper()})
         return Q(name__icontains=self.q)
 
 
-def _registry_filter(qs: QuerySet, f: RegistryFilters, *, key_field: str, whole_key: bool = False) -> QuerySet:
+def _registry_filter(
+    qs: QuerySet, f: RegistryFilters, *, key_field: str, whole_key: bool = False
+) -> QuerySet:
     text = f.search_q(key_field=key_field, whole_key=whole_key)
     if text is not None:
         qs = qs.filter(text)
@@ -211,11 +235,15 @@ def employer_get_for_user(*, user, uscc: str) -> Employer:
 
 def _person_enrolled() -> Exists:
     """A person counts as enrolled with any insurance row that is not terminated."""
-    return Exists(Enrollment.objects.filter(person=OuterRef("pk")).exclude(status=Enrollment.Status.TERMINATED))
+    return Exists(
+        Enrollment.objects.filter(person=OuterRef("pk")).exclude(status=Enrollment.Status.TERMINATED)
+    )
 
 
 def person_list(*, user, filters: RegistryFilters) -> QuerySet:
-    qs = _registry_filter(access.scope(Person.objects.all(), user), filters, key_field="id_number", whole_key=True)
+    qs = _registry_filter(
+        access.scope(Person.objects.all(), user), filters, key_field="id_number", whole_key=True
+    )
     qs = qs.annotate(is_enrolled=_person_enrolled())
     if filters.enrolled is not None:
         qs = qs.filter(is_enrolled=filters.enrolled)
@@ -232,6 +260,10 @@ def person_enrollments(*, person: Person) -> QuerySet:
 
 def streets_for(*, user) -> QuerySet:
     """The streets a user may filter by: those of their jurisdiction."""
-    return access.scope(Street.objects.select_related("district"), user, district_field="district",
-                        street_field="").order_by("code") if not access.jurisdiction_of(user).street_code \
+    return (
+        access.scope(
+            Street.objects.select_related("district"), user, district_field="district", street_field=""
+        ).order_by("code")
+        if not access.jurisdiction_of(user).street_code
         else Street.objects.filter(code=access.jurisdiction_of(user).street_code).select_related("district")
+    )

@@ -21,6 +21,7 @@ Statistics. After a load the batch's row table is ANALYZEd (loading.analyze): th
 comparison and the pages join on rows that are seconds old, and PostgreSQL has no
 statistics for them otherwise (autovacuum may be off, and is minutes late when on).
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -72,8 +73,10 @@ class UnknownKind(RosterError):
 
 
 def unknown_kind_message(kind: str) -> str:
-    return (f"未知的名册类型 {kind!r}；可用类型：{', '.join(RosterKind.values)} / "
-            f"unknown kind; known kinds: {', '.join(RosterKind.values)}")
+    return (
+        f"未知的名册类型 {kind!r}；可用类型：{', '.join(RosterKind.values)} / "
+        f"unknown kind; known kinds: {', '.join(RosterKind.values)}"
+    )
 
 
 def require_push(*, user, kind: str) -> None:
@@ -82,8 +85,10 @@ def require_push(*, user, kind: str) -> None:
         raise UnknownKind(unknown_kind_message(kind))
     access.require(user, PUSH_ROSTERS)
     if user.department != KIND_DEPARTMENT[kind]:
-        raise PermissionDenied(f"{user.get_department_display() or user.department} 无权报送 {kind} / "
-                               f"your department may not push {kind}")
+        raise PermissionDenied(
+            f"{user.get_department_display() or user.department} 无权报送 {kind} / "
+            f"your department may not push {kind}"
+        )
 
 
 def _sha256(upload) -> str:
@@ -95,24 +100,37 @@ def _sha256(upload) -> str:
 
 
 def existing_batch(*, kind: str, sha256: str) -> RosterBatch | None:
-    return (RosterBatch.objects.filter(kind=kind, sha256=sha256)
-            .exclude(status=RosterBatch.Status.FAILED).order_by("-id").first())
+    return (
+        RosterBatch.objects.filter(kind=kind, sha256=sha256)
+        .exclude(status=RosterBatch.Status.FAILED)
+        .order_by("-id")
+        .first()
+    )
 
 
-def roster_push(*, user, kind: str, upload, snapshot_date: dt.date | None = None,
-                allow_empty: bool = False) -> tuple[RosterBatch, str]:
+def roster_push(
+    *, user, kind: str, upload, snapshot_date: dt.date | None = None, allow_empty: bool = False
+) -> tuple[RosterBatch, str]:
     """Store a pushed file as a batch and process it (inline when small, else queued).
 
     Returns (batch, outcome): outcome is "existing" (the same file was pushed before:
     nothing stored), "processed" (inline; loaded or rejected) or "queued" (a worker
     will process it)."""
     require_push(user=user, kind=kind)
-    return roster_receive(kind=kind, upload=upload, pushed_by=user, snapshot_date=snapshot_date,
-                          allow_empty=allow_empty)
+    return roster_receive(
+        kind=kind, upload=upload, pushed_by=user, snapshot_date=snapshot_date, allow_empty=allow_empty
+    )
 
 
-def roster_receive(*, kind: str, upload, pushed_by=None, snapshot_date: dt.date | None = None,
-                   allow_empty: bool = False, in_process: bool = False) -> tuple[RosterBatch, str]:
+def roster_receive(
+    *,
+    kind: str,
+    upload,
+    pushed_by=None,
+    snapshot_date: dt.date | None = None,
+    allow_empty: bool = False,
+    in_process: bool = False,
+) -> tuple[RosterBatch, str]:
     """roster_push without the caller check (the demo loader, a bureau-side import).
     in_process=True processes the file here whatever its size — for management commands,
     never for a web request."""
@@ -127,22 +145,32 @@ def roster_receive(*, kind: str, upload, pushed_by=None, snapshot_date: dt.date 
             _dispatch(found)
             found.refresh_from_db()
             return found, ("queued" if found.status == RosterBatch.Status.PROCESSING else "processed")
-        if _fail_if_stranded(found.pk, "处理进程中断，已由重新报送的同一文件取代 / the worker processing this "
-                                       "file stopped; superseded by a new push of the same file"):
+        if _fail_if_stranded(
+            found.pk,
+            "处理进程中断，已由重新报送的同一文件取代 / the worker processing this "
+            "file stopped; superseded by a new push of the same file",
+        ):
             found = None
     if found is not None:
         return found, "existing"
     batch = RosterBatch(
-        kind=kind, department=KIND_DEPARTMENT[kind], pushed_by=pushed_by,
-        snapshot_date=snapshot_date or timezone.localdate(), filename=Path(upload.name or "").name[:255],
-        size_bytes=upload.size, sha256=sha256, allow_empty=allow_empty,
+        kind=kind,
+        department=KIND_DEPARTMENT[kind],
+        pushed_by=pushed_by,
+        snapshot_date=snapshot_date or timezone.localdate(),
+        filename=Path(upload.name or "").name[:255],
+        size_bytes=upload.size,
+        sha256=sha256,
+        allow_empty=allow_empty,
     )
     too_big = upload.size > settings.ROSTER_MAX_BYTES
     if too_big:
         batch.status = RosterBatch.Status.REJECTED
         batch.finished_at = timezone.now()
-        batch.message = (f"文件大小 {upload.size} 字节超过上限 {settings.ROSTER_MAX_BYTES} 字节 / "
-                         f"the file is larger than the limit of {settings.ROSTER_MAX_BYTES} bytes")
+        batch.message = (
+            f"文件大小 {upload.size} 字节超过上限 {settings.ROSTER_MAX_BYTES} 字节 / "
+            f"the file is larger than the limit of {settings.ROSTER_MAX_BYTES} bytes"
+        )
     else:
         batch.file.save(f"{kind}-{sha256[:16]}{Path(batch.filename).suffix[:8].lower()}", upload, save=False)
     # With a broker every file is queued: never parsed in the web process.
@@ -192,9 +220,11 @@ def _batch_lock(batch_id: int):
 
 
 def _gave_up_message(attempts: int) -> str:
-    return (f"处理进程已中断 {attempts} 次（文件可能超出处理能力），已停止重试；请检查文件后重新报送 / "
-            f"the worker processing this file stopped {attempts} times (the file may be more than it can "
-            f"read); no more retries: check the file and push it again")
+    return (
+        f"处理进程已中断 {attempts} 次（文件可能超出处理能力），已停止重试；请检查文件后重新报送 / "
+        f"the worker processing this file stopped {attempts} times (the file may be more than it can "
+        f"read); no more retries: check the file and push it again"
+    )
 
 
 def roster_process(*, batch_id: int) -> RosterBatch:
@@ -219,8 +249,11 @@ def roster_process(*, batch_id: int) -> RosterBatch:
             raise  # the database went away (a restart): the task retries, the batch stays processing
         except MemoryError:
             log.warning("roster batch %s needs more memory than ROSTER_WORKER_MEMORY_LIMIT", batch_id)
-            return _fail(batch, "文件需要的内存超过上限，无法处理 / reading this file needs more memory than "
-                                "the worker may use")
+            return _fail(
+                batch,
+                "文件需要的内存超过上限，无法处理 / reading this file needs more memory than "
+                "the worker may use",
+            )
         except Exception as exc:
             log.exception("roster batch %s failed", batch_id)
             return _fail(batch, f"处理失败：{type(exc).__name__} / processing failed")
@@ -257,8 +290,14 @@ def _load(batch: RosterBatch) -> RosterBatch:
     checker = RowChecker(SPECS[batch.kind], roster.header, References.load())
     progress = Progress(batch.pk)
     spool = IssueSpool(batch.pk)
-    intake = Intake(batch_id=batch.pk, roster=roster, checker=checker, on_issues=spool, on_progress=progress,
-                    spill_after=loading.DEDUPE_MEMORY_KEYS if connection.vendor == "postgresql" else None)
+    intake = Intake(
+        batch_id=batch.pk,
+        roster=roster,
+        checker=checker,
+        on_issues=spool,
+        on_progress=progress,
+        spill_after=loading.DEDUPE_MEMORY_KEYS if connection.vendor == "postgresql" else None,
+    )
     try:
         with transaction.atomic():
             load_rows(kind=batch.kind, intake=intake)
@@ -267,21 +306,32 @@ def _load(batch: RosterBatch) -> RosterBatch:
             status, message = RosterBatch.Status.LOADED, ""
             if c.total == 0 and not batch.allow_empty:
                 status = RosterBatch.Status.REJECTED
-                message = ("文件只有表头，没有数据行；确实为空的名册请加 allow_empty=true / "
-                           "the file has a header and no data rows (send allow_empty=true for a roster "
-                           "that really is empty)")
+                message = (
+                    "文件只有表头，没有数据行；确实为空的名册请加 allow_empty=true / "
+                    "the file has a header and no data rows (send allow_empty=true for a roster "
+                    "that really is empty)"
+                )
             elif c.loaded == 0 and c.total > 0 and not batch.allow_empty:
                 status = RosterBatch.Status.REJECTED
                 message = "没有一行通过校验 / no row passed the checks"
             elif c.rejected:
-                message = f"{c.rejected} 行被退回，详见错误报告 / {c.rejected} rows rejected, see the error report"
+                message = (
+                    f"{c.rejected} 行被退回，详见错误报告 / {c.rejected} rows rejected, see the error report"
+                )
             if status == RosterBatch.Status.REJECTED:
                 ROW_MODELS[batch.kind].objects.filter(batch_id=batch.pk).delete()
             RosterBatch.objects.filter(pk=batch.pk).update(
-                status=status, message=message, file_format=roster.file_format, encoding=roster.encoding,
-                rows_total=c.total, rows_loaded=c.loaded if status == RosterBatch.Status.LOADED else 0,
-                rows_rejected=c.rejected, warnings=c.warnings, rows_read=c.total,
-                ignored_columns=checker.ignored_columns, finished_at=timezone.now(),
+                status=status,
+                message=message,
+                file_format=roster.file_format,
+                encoding=roster.encoding,
+                rows_total=c.total,
+                rows_loaded=c.loaded if status == RosterBatch.Status.LOADED else 0,
+                rows_rejected=c.rejected,
+                warnings=c.warnings,
+                rows_read=c.total,
+                ignored_columns=checker.ignored_columns,
+                finished_at=timezone.now(),
             )
     finally:
         progress.close()
@@ -294,7 +344,8 @@ def _finish(batch: RosterBatch, *, status: str, message: str) -> RosterBatch:
         ROW_MODELS[batch.kind].objects.filter(batch_id=batch.pk).delete()
         RosterIssue.objects.filter(batch_id=batch.pk).delete()
         RosterBatch.objects.filter(pk=batch.pk, status=RosterBatch.Status.PROCESSING).update(
-            status=status, message=message, finished_at=timezone.now(), rows_loaded=0)
+            status=status, message=message, finished_at=timezone.now(), rows_loaded=0
+        )
     return RosterBatch.objects.get(pk=batch.pk)
 
 
@@ -341,8 +392,12 @@ def roster_sweep(*, now: dt.datetime | None = None, retry: bool = True) -> dict[
             if retry and batch.attempts < MAX_ATTEMPTS:
                 again.append(batch.pk)  # sent after the lock is released (the worker takes it)
             else:
-                _fail(batch, _gave_up_message(batch.attempts) if retry else
-                      "处理进程中断，请重新报送 / the worker processing this file stopped; push it again")
+                _fail(
+                    batch,
+                    _gave_up_message(batch.attempts)
+                    if retry
+                    else "处理进程中断，请重新报送 / the worker processing this file stopped; push it again",
+                )
                 failed.append(batch.pk)
     for pk in again:
         log.warning("roster batch %s: its worker is gone; sent again", pk)
@@ -365,8 +420,9 @@ def roster_retention(*, today: dt.date | None = None) -> int:
     purged = 0
     for kind in ROW_MODELS:
         current = current_batch(kind=kind, as_of=today)
-        old = RosterBatch.objects.filter(kind=kind, status=RosterBatch.Status.LOADED, snapshot_date__lt=cutoff,
-                                         rows_purged_at__isnull=True)
+        old = RosterBatch.objects.filter(
+            kind=kind, status=RosterBatch.Status.LOADED, snapshot_date__lt=cutoff, rows_purged_at__isnull=True
+        )
         if current is not None:
             old = old.exclude(pk=current.pk)
         for batch in old:
@@ -379,8 +435,8 @@ def roster_retention(*, today: dt.date | None = None) -> int:
             purged += 1
     # Files of batches that never became a snapshot are kept as long, then deleted.
     for batch in RosterBatch.objects.filter(
-            status__in=[RosterBatch.Status.REJECTED, RosterBatch.Status.FAILED],
-            received_at__date__lt=cutoff).exclude(file=""):
+        status__in=[RosterBatch.Status.REJECTED, RosterBatch.Status.FAILED], received_at__date__lt=cutoff
+    ).exclude(file=""):
         batch.file.delete(save=False)
         RosterBatch.objects.filter(pk=batch.pk).update(file="")
     return purged

@@ -1,4 +1,5 @@
 """Thin Celery wrappers around enrollment.services."""
+
 from __future__ import annotations
 
 from celery import shared_task

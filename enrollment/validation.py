@@ -10,6 +10,7 @@ rejected, plus the issues found (errors reject the row, warnings drop a cell).
 Every normaliser takes a trimmed, non-empty cell (str, or a date from an XLSX date cell)
 and returns the canonical text or raises Invalid(code, message).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -32,9 +33,9 @@ from wuhai_coverage.core.validators import (
 
 NULL = "\\N"
 DROPPED = "（已忽略该值 / value dropped）"
-INT_MAX = 2_147_483_647          # the row tables' IntegerField
-MONEY_INT_DIGITS = 14            # DecimalField(max_digits=16, decimal_places=2)
-CACHE_LIMIT = 200_000            # distinct date/period strings remembered per file
+INT_MAX = 2_147_483_647  # the row tables' IntegerField
+MONEY_INT_DIGITS = 14  # DecimalField(max_digits=16, decimal_places=2)
+CACHE_LIMIT = 200_000  # distinct date/period strings remembered per file
 
 
 class Invalid(Exception):
@@ -57,9 +58,9 @@ class Issue:
 class References:
     """Reference data the validators need, read once per file."""
 
-    districts: dict[str, str]        # code or name → code
-    streets: dict[str, str]          # NBS street code → district code
-    divisions: dict[str, str]        # two digits ('06') → section letter ('B')
+    districts: dict[str, str]  # code or name → code
+    streets: dict[str, str]  # NBS street code → district code
+    divisions: dict[str, str]  # two digits ('06') → section letter ('B')
 
     @classmethod
     def load(cls) -> References:
@@ -200,7 +201,9 @@ _PROJECT = re.compile(r"[A-Za-z0-9-]{1,40}").fullmatch
 def norm_project_code(v) -> str:
     if v.__class__ is str and _PROJECT(v):
         return v
-    raise Invalid("invalid_format", f"项目编号应为1–40位字母、数字或连字符：{_show(v)} / invalid project code")
+    raise Invalid(
+        "invalid_format", f"项目编号应为1–40位字母、数字或连字符：{_show(v)} / invalid project code"
+    )
 
 
 def choice_normaliser(table: dict[str, str]) -> Callable:
@@ -213,7 +216,9 @@ def choice_normaliser(table: dict[str, str]) -> Callable:
                 out = table.get(v.lower())
             if out is not None:
                 return out
-        raise Invalid("invalid_choice", f"取值无效：{_show(v)}（可选：{allowed}）/ not one of the accepted values")
+        raise Invalid(
+            "invalid_choice", f"取值无效：{_show(v)}（可选：{allowed}）/ not one of the accepted values"
+        )
 
     return norm
 
@@ -236,7 +241,9 @@ def street_normaliser(refs: References) -> Callable:
     def norm(v) -> str:
         if v.__class__ is str and v in table:
             return v
-        raise Invalid("unknown_region", f"不是乌海市的街道代码（统计用区划代码）：{_show(v)} / unknown street code")
+        raise Invalid(
+            "unknown_region", f"不是乌海市的街道代码（统计用区划代码）：{_show(v)} / unknown street code"
+        )
 
     return norm
 
@@ -284,11 +291,19 @@ def normaliser_for(col: S.Column, refs: References) -> Callable:
     if t == S.MONEY:
         return norm_money
     if t == S.DATE:
-        return _cached(_parse_date, "invalid_date", "日期应为 YYYY-MM-DD、YYYY/M/D 或 YYYYMMDD / not a date",
-                       lambda d: d.isoformat())
+        return _cached(
+            _parse_date,
+            "invalid_date",
+            "日期应为 YYYY-MM-DD、YYYY/M/D 或 YYYYMMDD / not a date",
+            lambda d: d.isoformat(),
+        )
     if t == S.PERIOD:
-        return _cached(_parse_period, "invalid_period", "所属期应为 YYYY-MM、YYYYMM 或 YYYY/MM / not a month",
-                       lambda d: f"{d.year:04d}{d.month:02d}")
+        return _cached(
+            _parse_period,
+            "invalid_period",
+            "所属期应为 YYYY-MM、YYYYMM 或 YYYY/MM / not a month",
+            lambda d: f"{d.year:04d}{d.month:02d}",
+        )
     if t in (S.CHOICE, S.BOOLEAN):
         return choice_normaliser(col.choices)
     if t == S.PROJECT_CODE:
@@ -304,14 +319,15 @@ def normaliser_for(col: S.Column, refs: References) -> Callable:
 
 # ------------------------------------------------------------ the key of a row
 
+
 # Each key part becomes an int below its radix so that the key of a row is one exact
 # int (a compact entry in the duplicate set), not a tuple of strings. Templates take the
 # column's COPY text as {c}.
 def _key_part(col: S.Column, env: dict, name: str) -> tuple[str, int] | None:
     if col.type == S.USCC:
-        return "int({c}[:17], 36)", 36 ** 17       # the 18th character is the check
+        return "int({c}[:17], 36)", 36**17  # the 18th character is the check
     if col.type == S.ID_NUMBER:
-        return "int({c}[:17])", 10 ** 17
+        return "int({c}[:17])", 10**17
     if col.type == S.PERIOD:
         return "int({c})", 1_000_000
     if col.type == S.DATE:
@@ -342,17 +358,25 @@ def _fast_path(col: S.Column, norm: Callable, refs: References, all_text: bool) 
     if t == S.ID_NUMBER:
         # The common case inline (18 digits, check digit right, birth date known real);
         # everything else (x, 15 digits, a first-seen birth date) goes to fast_id_number.
-        return ("(v if len(v) == 18 and v.isascii() and v[:17].isdigit() and v[17] == RIC_CHECK[2 * int(v[:17], 13) % 11]"
-                " and REAL_YMD.get(v[6:14]) else $F(v))" + guard), fast_id_number
+        return (
+            "(v if len(v) == 18 and v.isascii() and v[:17].isdigit() and v[17] == RIC_CHECK[2 * int(v[:17], 13) % 11]"
+            " and REAL_YMD.get(v[6:14]) else $F(v))" + guard
+        ), fast_id_number
     if t == S.MONEY:
-        return ("(v if len(v) < 15 and v.isdigit() and v.isascii() and (v[0] != '0' or len(v) == 1) else None)"
-                + guard), None
+        return (
+            "(v if len(v) < 15 and v.isdigit() and v.isascii() and (v[0] != '0' or len(v) == 1) else None)"
+            + guard
+        ), None
     if t == S.INTEGER:
-        return ("(v if len(v) < 10 and v.isdigit() and v.isascii() and (v[0] != '0' or len(v) == 1) else None)"
-                + guard), None
+        return (
+            "(v if len(v) < 10 and v.isdigit() and v.isascii() and (v[0] != '0' or len(v) == 1) else None)"
+            + guard
+        ), None
     if t == S.PHONE:
-        return ("(v if len(v) == 11 and v.isdigit() and v.isascii() and v[0] == '1' and v[1] in '3456789' "
-                "else None)" + guard), None
+        return (
+            "(v if len(v) == 11 and v.isdigit() and v.isascii() and v[0] == '1' and v[1] in '3456789' "
+            "else None)" + guard
+        ), None
     return None
 
 
@@ -361,11 +385,11 @@ def _fast_path(col: S.Column, norm: Callable, refs: References, all_text: bool) 
 
 @dataclass
 class _Plan:
-    index: int            # cell index in the file, -1 when the column is absent
+    index: int  # cell index in the file, -1 when the column is absent
     col: S.Column
     norm: Callable
-    rejects: bool         # an invalid value rejects the row (required, or a district)
-    empty: str            # stored for an empty cell (NULL or the column's default)
+    rejects: bool  # an invalid value rejects the row (required, or a district)
+    empty: str  # stored for an empty cell (NULL or the column's default)
 
 
 class RowChecker:
@@ -392,19 +416,26 @@ class RowChecker:
                 ignored.append(name)
                 continue
             if key in index:
-                raise FileRejected(f"表头“{given[key]}”和“{name}”都对应列 {key} / "
-                                   f"two headers name the column {key}")
+                raise FileRejected(
+                    f"表头“{given[key]}”和“{name}”都对应列 {key} / two headers name the column {key}"
+                )
             index[key] = i
             given[key] = name
         missing = [c for c in spec.columns if c.required and c.key not in index]
         if missing:
             names = "、".join(f"{c.key}（{c.aliases[0] if c.aliases else c.key}）" for c in missing)
-            raise FileRejected(f"缺少必填列：{names} / required column missing: "
-                               f"{', '.join(c.key for c in missing)}")
+            raise FileRejected(
+                f"缺少必填列：{names} / required column missing: {', '.join(c.key for c in missing)}"
+            )
         self.ignored_columns = ignored
         self.plans = [
-            _Plan(index.get(c.key, -1), c, normaliser_for(c, refs),
-                  c.required or c.type == S.DISTRICT, c.default if c.default is not None else NULL)
+            _Plan(
+                index.get(c.key, -1),
+                c,
+                normaliser_for(c, refs),
+                c.required or c.type == S.DISTRICT,
+                c.default if c.default is not None else NULL,
+            )
             for c in spec.columns
         ]
         keys = [c.key for c in spec.columns]
@@ -421,14 +452,26 @@ class RowChecker:
         block per column, with an inline fast path per type and the normaliser as the
         fallback. A generic loop over the columns costs ~2.5x as much per row, and
         this is the hot path of the intake."""
-        env: dict = {"Invalid": Invalid, "_bad": _bad, "_required": _required, "_too_long": _too_long,
-                     "RIC_CHECK": RIC_CHECK, "REAL_YMD": real_ymd_cache,
-                     "copy_escape": copy_escape, "MAX_TEXT": S.MAX_TEXT, "BACKSLASH": "\\", "NULL": NULL,
-                     "self": self}
+        env: dict = {
+            "Invalid": Invalid,
+            "_bad": _bad,
+            "_required": _required,
+            "_too_long": _too_long,
+            "RIC_CHECK": RIC_CHECK,
+            "REAL_YMD": real_ymd_cache,
+            "copy_escape": copy_escape,
+            "MAX_TEXT": S.MAX_TEXT,
+            "BACKSLASH": "\\",
+            "NULL": NULL,
+            "self": self,
+        }
         width = self._max_index + 1
         src = ["def check(cells, line):", "    issues = None", "    rejected = False"]
         if width:
-            src += [f"    if len(cells) < {width}:", f"        cells = list(cells) + [''] * ({width} - len(cells))"]
+            src += [
+                f"    if len(cells) < {width}:",
+                f"        cells = list(cells) + [''] * ({width} - len(cells))",
+            ]
         names = []
         for j, p in enumerate(self.plans):
             c = f"c{j}"
@@ -444,27 +487,34 @@ class RowChecker:
             else:
                 src += [f"    v = cells[{p.index}]", "    if v.__class__ is str:", "        v = v.strip()"]
             src.append("    if v:")
-            bad = [f"            {c} = E{j}", f"            issues = _bad(issues, line, K{j}, e, {p.rejects})",
-                   *(["            rejected = True"] if p.rejects else [])]
+            bad = [
+                f"            {c} = E{j}",
+                f"            issues = _bad(issues, line, K{j}, e, {p.rejects})",
+                *(["            rejected = True"] if p.rejects else []),
+            ]
             fast = _fast_path(p.col, p.norm, self._refs, all_text)
             if p.col.type == S.TEXT:
                 if not all_text:
                     src += ["        if v.__class__ is not str:", "            v = v.isoformat()"]
-                src += ["        if len(v) > MAX_TEXT:",
-                        "            e = _too_long(v)",
-                        *bad,
-                        "        elif BACKSLASH in v or not v.isprintable():",
-                        f"            {c} = copy_escape(v)",
-                        "        else:",
-                        f"            {c} = v"]
+                src += [
+                    "        if len(v) > MAX_TEXT:",
+                    "            e = _too_long(v)",
+                    *bad,
+                    "        elif BACKSLASH in v or not v.isprintable():",
+                    f"            {c} = copy_escape(v)",
+                    "        else:",
+                    f"            {c} = v",
+                ]
             elif fast is not None:
                 expr, env[f"F{j}"] = fast
-                src += [f"        {c} = {expr.replace('$F', f'F{j}')}",
-                        f"        if {c} is None:",
-                        "            try:",
-                        f"                {c} = N{j}(v)",
-                        "            except Invalid as e:",
-                        *["    " + line for line in bad]]
+                src += [
+                    f"        {c} = {expr.replace('$F', f'F{j}')}",
+                    f"        if {c} is None:",
+                    "            try:",
+                    f"                {c} = N{j}(v)",
+                    "            except Invalid as e:",
+                    *["    " + line for line in bad],
+                ]
             else:
                 src += ["        try:", f"            {c} = N{j}(v)", "        except Invalid as e:", *bad]
             src += ["    else:", f"        {c} = E{j}"]
@@ -474,21 +524,27 @@ class RowChecker:
         if "street_code" in pos and "district_code" in pos:
             cs, cd = f"c{pos['street_code']}", f"c{pos['district_code']}"
             env["STREETS"] = self._refs.streets
-            src += [f"    if {cs} is not NULL and {cd} is not NULL and STREETS.get({cs}) != {cd}:",
-                    f"        {cs}, rejected, issues = self._street_mismatch({cs}, {cd}, line, rejected, issues)"]
+            src += [
+                f"    if {cs} is not NULL and {cd} is not NULL and STREETS.get({cs}) != {cd}:",
+                f"        {cs}, rejected, issues = self._street_mismatch({cs}, {cd}, line, rejected, issues)",
+            ]
         for col in self.spec.columns:
             if col.required_if:
                 other, values = col.required_if
                 env[f"REQ_{col.key}"] = values
                 c, co = f"c{pos[col.key]}", f"c{pos[other]}"
-                src += [f"    if {c} is NULL and {co} in REQ_{col.key}:",
-                        f"        issues = self._conditional_missing({col.key!r}, {co}, line, issues)",
-                        "        rejected = True"]
+                src += [
+                    f"    if {c} is NULL and {co} in REQ_{col.key}:",
+                    f"        issues = self._conditional_missing({col.key!r}, {co}, line, issues)",
+                    "        rejected = True",
+                ]
         src += ["    if rejected:", "        return None, None, issues"]
         if self.spec.derive_person:
             cid = f"c{pos['id_number']}"
-            src += [f"    birth = {cid}[6:10] + '-' + {cid}[10:12] + '-' + {cid}[12:14]",
-                    f"    sex = 'M' if {cid}[16] in '13579' else 'F'"]
+            src += [
+                f"    birth = {cid}[6:10] + '-' + {cid}[10:12] + '-' + {cid}[12:14]",
+                f"    sex = 'M' if {cid}[16] in '13579' else 'F'",
+            ]
             names += ["birth", "sex"]
         parts = [_key_part(self.spec.column(k), env, f"KEYIDX{i}") for i, k in enumerate(self.spec.key)]
         cells_of_key = [f"c{pos[k]}" for k in self.spec.key]
@@ -522,8 +578,15 @@ class RowChecker:
             issues.append(Issue(line, key, found[0].code, found[0].message.removesuffix(DROPPED), "error"))
         else:
             other = col.required_if[0]
-            issues.append(Issue(line, key, "required", f"{other}为{other_value}时必填 / required when "
-                                                      f"{other} is {other_value}", "error"))
+            issues.append(
+                Issue(
+                    line,
+                    key,
+                    "required",
+                    f"{other}为{other_value}时必填 / required when {other} is {other_value}",
+                    "error",
+                )
+            )
         return issues
 
 

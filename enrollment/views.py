@@ -2,6 +2,7 @@
 report (and its XLSX download), and each department's delivery calendar; the registry of
 employers and persons of the user's jurisdiction (ID numbers and phones masked, reveals
 logged)."""
+
 from __future__ import annotations
 
 import tempfile
@@ -34,11 +35,18 @@ def deliveries(request: HttpRequest) -> HttpResponse:
     kind = request.GET.get("kind") if request.GET.get("kind") in RosterKind.values else None
     department = request.GET.get("department") if request.GET.get("department") in Department.values else None
     recent = selectors.batch_list(user=request.user, kind=kind, department=department)[:RECENT_BATCHES]
-    return render(request, "enrollment/deliveries.html", {
-        "departments": selectors.deliveries(user=request.user), "recent": recent,
-        "kinds": RosterKind.choices, "department_choices": Department.choices,
-        "kind": kind, "department": department,
-    })
+    return render(
+        request,
+        "enrollment/deliveries.html",
+        {
+            "departments": selectors.deliveries(user=request.user),
+            "recent": recent,
+            "kinds": RosterKind.choices,
+            "department_choices": Department.choices,
+            "kind": kind,
+            "department": department,
+        },
+    )
 
 
 @login_required
@@ -47,13 +55,22 @@ def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
     batch = selectors.batch_get_for_user(user=request.user, pk=pk)
     if request.htmx and request.GET.get("fragment") == "progress":
         return render(request, "enrollment/_progress.html", {"batch": batch})
-    severity = request.GET.get("severity") if request.GET.get("severity") in RosterIssue.Severity.values else None
+    severity = (
+        request.GET.get("severity") if request.GET.get("severity") in RosterIssue.Severity.values else None
+    )
     page = Paginator(selectors.batch_issues(batch=batch, severity=severity), ISSUES_PER_PAGE).get_page(
-        request.GET.get("page"))
-    return render(request, "enrollment/batch.html", {
-        "batch": batch, "page": page, "severity": severity,
-        "processing": batch.status == RosterBatch.Status.PROCESSING,
-    })
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "enrollment/batch.html",
+        {
+            "batch": batch,
+            "page": page,
+            "severity": severity,
+            "processing": batch.status == RosterBatch.Status.PROCESSING,
+        },
+    )
 
 
 @login_required
@@ -63,14 +80,20 @@ def batch_errors_xlsx(request: HttpRequest, pk: int) -> FileResponse:
     out = tempfile.TemporaryFile()  # written in write-only mode: memory stays flat for big reports
     issues_workbook(batch=batch, issues=selectors.batch_issues(batch=batch), out=out)
     out.seek(0)
-    return FileResponse(out, as_attachment=True, filename=f"roster-{batch.pk}-errors.xlsx",
-                        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    return FileResponse(
+        out,
+        as_attachment=True,
+        filename=f"roster-{batch.pk}-errors.xlsx",
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
 
 
 @login_required
 def calendar(request: HttpRequest) -> HttpResponse:
     access.require(request.user, VIEW_ROSTERS)
-    return render(request, "enrollment/calendar.html", {"calendar": selectors.delivery_calendar(user=request.user)})
+    return render(
+        request, "enrollment/calendar.html", {"calendar": selectors.delivery_calendar(user=request.user)}
+    )
 
 
 # --- The registry: employers and persons of the user's jurisdiction ---------------------
@@ -78,7 +101,12 @@ def calendar(request: HttpRequest) -> HttpResponse:
 REGISTRY_PAGE_SIZE = 50
 # The market roster's English values (rosters.md → market_entities) as the pages show them.
 MARKET_STATUS_LABELS = {"active": "存续", "suspended": "停业", "deregistered": "注销", "revoked": "吊销"}
-ENTITY_TYPE_LABELS = {"enterprise": "企业", "individual": "个体工商户", "coop": "农民专业合作社", "branch": "分支机构"}
+ENTITY_TYPE_LABELS = {
+    "enterprise": "企业",
+    "individual": "个体工商户",
+    "coop": "农民专业合作社",
+    "branch": "分支机构",
+}
 
 
 def _label_employers(employers) -> None:
@@ -105,22 +133,42 @@ def _registry_list(request: HttpRequest, *, template: str, list_fn, decorate=Non
     page = Paginator(rows, REGISTRY_PAGE_SIZE).get_page(request.GET.get("page"))
     if decorate:
         decorate(page.object_list)
-    params = {k: v for k, v in {"q": f.q, "district": f.district, "street": f.street,
-                                "enrolled": "" if f.enrolled is None else int(f.enrolled)}.items() if v != ""}
+    params = {
+        k: v
+        for k, v in {
+            "q": f.q,
+            "district": f.district,
+            "street": f.street,
+            "enrolled": "" if f.enrolled is None else int(f.enrolled),
+        }.items()
+        if v != ""
+    }
     jurisdiction = access.jurisdiction_of(request.user)
-    return render(request, template, {
-        "page": page, "f": f, "error": error, "qs_base": urlencode(params),
-        "streets": selectors.streets_for(user=request.user),
-        "districts": District.objects.all() if jurisdiction.city else [],
-        "can_reveal": access.has(request.user, REVEAL_PERSONAL),
-    }, status=400 if error else 200)
+    return render(
+        request,
+        template,
+        {
+            "page": page,
+            "f": f,
+            "error": error,
+            "qs_base": urlencode(params),
+            "streets": selectors.streets_for(user=request.user),
+            "districts": District.objects.all() if jurisdiction.city else [],
+            "can_reveal": access.has(request.user, REVEAL_PERSONAL),
+        },
+        status=400 if error else 200,
+    )
 
 
 @login_required
 @require_GET
 def employer_list(request: HttpRequest) -> HttpResponse:
-    return _registry_list(request, template="enrollment/registry_employers.html", list_fn=selectors.employer_list,
-                          decorate=_label_employers)
+    return _registry_list(
+        request,
+        template="enrollment/registry_employers.html",
+        list_fn=selectors.employer_list,
+        decorate=_label_employers,
+    )
 
 
 @login_required
@@ -129,9 +177,14 @@ def employer_detail(request: HttpRequest, uscc: str) -> HttpResponse:
     access.require(request.user, VIEW_TASKS)
     employer = selectors.employer_get_for_user(user=request.user, uscc=uscc)
     _label_employers([employer])
-    return render(request, "enrollment/registry_employer.html", {
-        "e": employer, "tasks_url": f"/tasks/?{urlencode({'q': employer.uscc})}",
-    })
+    return render(
+        request,
+        "enrollment/registry_employer.html",
+        {
+            "e": employer,
+            "tasks_url": f"/tasks/?{urlencode({'q': employer.uscc})}",
+        },
+    )
 
 
 def _mask_persons(persons) -> None:
@@ -146,21 +199,33 @@ def person_list(request: HttpRequest) -> HttpResponse:
     access.require(request.user, VIEW_TASKS)
     if request.method == "POST":  # the search form: no typed ID number in the next URL
         return search_post_redirect(
-            request, url=reverse("enrollment:persons"),
+            request,
+            url=reverse("enrollment:persons"),
             person_pk_of=lambda text: selectors.person_list(
-                user=request.user, filters=selectors.RegistryFilters(q=text)).values_list("pk", flat=True).first(),
-            person_url=lambda pk: reverse("enrollment:person", args=[pk]))
+                user=request.user, filters=selectors.RegistryFilters(q=text)
+            )
+            .values_list("pk", flat=True)
+            .first(),
+            person_url=lambda pk: reverse("enrollment:person", args=[pk]),
+        )
     f, error = _registry_filters(request)
     if not error and f.q:
         # A whole ID number: straight to the person's page, so that no page or link the
         # portal makes afterwards carries the key (the pager would repeat it).
-        found = selectors.person_list(user=request.user, filters=selectors.RegistryFilters(q=f.q)) \
-            if fast_id_number(f.q) else None
+        found = (
+            selectors.person_list(user=request.user, filters=selectors.RegistryFilters(q=f.q))
+            if fast_id_number(f.q)
+            else None
+        )
         pk = found.values_list("pk", flat=True).first() if found is not None else None
         if pk is not None:
             return redirect("enrollment:person", pk=pk)
-    return _registry_list(request, template="enrollment/registry_persons.html", list_fn=selectors.person_list,
-                          decorate=_mask_persons)
+    return _registry_list(
+        request,
+        template="enrollment/registry_persons.html",
+        list_fn=selectors.person_list,
+        decorate=_mask_persons,
+    )
 
 
 @login_required
@@ -170,10 +235,16 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     person = selectors.person_get_for_user(user=request.user, pk=pk)
     _mask_persons([person])
     enrollments = list(selectors.person_enrollments(person=person))
-    return render(request, "enrollment/registry_person.html", {
-        "p": person, "enrollments": enrollments, "can_reveal": access.has(request.user, REVEAL_PERSONAL),
-        "enrolled": any(e.status != Enrollment.Status.TERMINATED for e in enrollments),
-    })
+    return render(
+        request,
+        "enrollment/registry_person.html",
+        {
+            "p": person,
+            "enrollments": enrollments,
+            "can_reveal": access.has(request.user, REVEAL_PERSONAL),
+            "enrolled": any(e.status != Enrollment.Status.TERMINATED for e in enrollments),
+        },
+    )
 
 
 @login_required
@@ -195,7 +266,13 @@ def person_reveal(request: HttpRequest, pk: int, field: str) -> HttpResponse:
     access.require(request.user, REVEAL_PERSONAL)
     if field not in AccessLog.Field.values:
         raise Http404("no such field")
-    access_log_reveal(actor=request.user, field=field, subject_key=person.id_number,
-                      context=f"person {person.pk}", ip=client_ip(request))
-    return render(request, "enrollment/registry_revealed.html",
-                  {"value": getattr(person, field), "field": field})
+    access_log_reveal(
+        actor=request.user,
+        field=field,
+        subject_key=person.id_number,
+        context=f"person {person.pk}",
+        ip=client_ip(request),
+    )
+    return render(
+        request, "enrollment/registry_revealed.html", {"value": getattr(person, field), "field": field}
+    )

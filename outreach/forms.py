@@ -10,9 +10,11 @@ PHOTO_MAX_PIXELS = 50_000_000
 
 
 class PostingForm(forms.Form):
-    community = forms.ModelChoiceField(label="社区 / community", queryset=None,
-                                       error_messages={"invalid_choice": "请选择辖区内的社区 / choose a community "
-                                                                         "in your jurisdiction"})
+    community = forms.ModelChoiceField(
+        label="社区 / community",
+        queryset=None,
+        error_messages={"invalid_choice": "请选择辖区内的社区 / choose a community in your jurisdiction"},
+    )
     posted_on = forms.DateField(label="张贴日期 / date", widget=forms.DateInput(attrs={"type": "date"}))
     note = forms.CharField(label="备注 / note", max_length=200, required=False)
     photo = forms.FileField(label="照片（可选，JPEG/PNG，5 MB 以内） / photo", required=False)
@@ -31,7 +33,7 @@ class PostingForm(forms.Form):
             raise forms.ValidationError("照片不能超过 5 MB / the photo is larger than 5 MB")
         fmt = photo_format(photo)
         photo.seek(0)
-        photo.name = f"posting{PHOTO_FORMATS[fmt]}"   # never keep a client-chosen file name
+        photo.name = f"posting{PHOTO_FORMATS[fmt]}"  # never keep a client-chosen file name
         return photo
 
 
@@ -69,4 +71,5 @@ def _too_many_pixels(width, height) -> forms.ValidationError:
     en = f"the photo's {width} × {height} pixels" if width else "the photo's size"
     return forms.ValidationError(
         f"{zh}超过 {PHOTO_MAX_PIXELS // 1_000_000} 百万像素的上限，请缩小后再上传 / "
-        f"{en} exceeds the limit of {PHOTO_MAX_PIXELS // 1_000_000} megapixels: resize it and upload again")
+        f"{en} exceeds the limit of {PHOTO_MAX_PIXELS // 1_000_000} megapixels: resize it and upload again"
+    )

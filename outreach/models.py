@@ -1,4 +1,5 @@
 """Outreach (宣传引导): publicity postings per community, events."""
+
 from __future__ import annotations
 
 from django.conf import settings
@@ -11,9 +12,13 @@ from wuhai_coverage.core.models import Community, District
 class PublicityPosting(models.Model):
     """A publicity posting (张贴参保政策宣传材料) in a community — the policy's 100 % target."""
 
-    community = models.ForeignKey(Community, verbose_name=_("社区"), on_delete=models.PROTECT, related_name="postings")
+    community = models.ForeignKey(
+        Community, verbose_name=_("社区"), on_delete=models.PROTECT, related_name="postings"
+    )
     posted_on = models.DateField(_("张贴日期"))
-    posted_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("张贴人"), on_delete=models.PROTECT, related_name="+")
+    posted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("张贴人"), on_delete=models.PROTECT, related_name="+"
+    )
     note = models.CharField(_("备注"), max_length=200, blank=True)
     photo = models.FileField(_("照片"), upload_to="postings/%Y/", blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

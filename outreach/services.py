@@ -1,4 +1,5 @@
 """Writes of outreach: publicity postings."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -16,14 +17,18 @@ class PostingError(ValueError):
 
 
 @transaction.atomic
-def posting_create(*, community, posted_on: dt.date, posted_by, note: str = "", photo=None) -> PublicityPosting:
+def posting_create(
+    *, community, posted_on: dt.date, posted_by, note: str = "", photo=None
+) -> PublicityPosting:
     """Record a publicity posting in a community (the caller has checked the jurisdiction)."""
     today = timezone.localdate()
     if posted_on > today:
         raise PostingError("张贴日期不能晚于今天 / the posting date cannot be in the future")
     if posted_on < EARLIEST_POSTING:
         raise PostingError(f"张贴日期不能早于 {EARLIEST_POSTING} / the posting date is too early")
-    posting = PublicityPosting(community=community, posted_on=posted_on, posted_by=posted_by, note=note.strip())
+    posting = PublicityPosting(
+        community=community, posted_on=posted_on, posted_by=posted_by, note=note.strip()
+    )
     if photo:
         posting.photo.save(photo.name, photo, save=False)
     posting.save()

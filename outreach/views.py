@@ -1,5 +1,6 @@
 """Publicity postings (宣传张贴) per community: list with the year's coverage, record one,
 see its photo — street staff, caseworkers and city managers within their jurisdiction."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -34,18 +35,26 @@ def posting_list(request: HttpRequest) -> HttpResponse:
     access.require(request.user, POST_PUBLICITY)
     year = _year(request)
     if year is None:
-        return render(request, "outreach/bad_request.html",
-                      {"message": "年度无效 / invalid year"}, status=400)
+        return render(
+            request, "outreach/bad_request.html", {"message": "年度无效 / invalid year"}, status=400
+        )
     today = timezone.localdate()
     until = min(today, dt.date(year, 12, 31))
     coverage = list(selectors.community_coverage(user=request.user, year=year, until=until))
     postings = selectors.postings_for_user(user=request.user).filter(posted_on__year=year)
     page = Paginator(postings, 50).get_page(request.GET.get("page"))
-    return render(request, "outreach/postings.html", {
-        "year": year, "coverage": coverage, "covered": sum(1 for c in coverage if c.n_postings),
-        "page": page, "years": list(range(today.year, services.EARLIEST_POSTING.year - 1, -1)),
-        "jurisdiction": access.jurisdiction_of(request.user),
-    })
+    return render(
+        request,
+        "outreach/postings.html",
+        {
+            "year": year,
+            "coverage": coverage,
+            "covered": sum(1 for c in coverage if c.n_postings),
+            "page": page,
+            "years": list(range(today.year, services.EARLIEST_POSTING.year - 1, -1)),
+            "jurisdiction": access.jurisdiction_of(request.user),
+        },
+    )
 
 
 @login_required
@@ -55,8 +64,9 @@ def posting_create(request: HttpRequest) -> HttpResponse:
     communities = selectors.communities_for_user(user=request.user)
     initial = {}
     if request.GET.get("community"):
-        initial["community"] = access.get_for_user(communities, request.user, code=request.GET["community"],
-                                                   **selectors.COMMUNITY_PATH)
+        initial["community"] = access.get_for_user(
+            communities, request.user, code=request.GET["community"], **selectors.COMMUNITY_PATH
+        )
     form = PostingForm(request.POST or None, request.FILES or None, communities=communities, initial=initial)
     status = 200
     if request.method == "POST":

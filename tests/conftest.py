@@ -1,5 +1,6 @@
 """Shared fixtures: users of every role, API clients, the browser launch override for
 Debian's Chromium, and a real Celery worker on Redis."""
+
 from __future__ import annotations
 
 import os
@@ -18,7 +19,8 @@ def _reference_data(request, django_db_setup, django_db_blocker):
     data loaded by migrations included: put it back (committed, before the test's own
     transaction starts) for the next test that uses the database."""
     uses_db = request.node.get_closest_marker("django_db") is not None or bool(
-        {"db", "transactional_db", "live_server"} & set(request.fixturenames))
+        {"db", "transactional_db", "live_server"} & set(request.fixturenames)
+    )
     if uses_db:
         from django.apps import apps as django_apps
 
@@ -39,6 +41,21 @@ def _fresh_cache():
 
     cache.clear()
     yield
+
+
+@pytest.fixture
+def fast_password_hasher(settings):
+    """Many users per test in the permission tables: a fast hasher keeps them quick."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def fast_pdf(monkeypatch):
+    """For tests about who may do what, not about the PDF (the PDF itself is tested in
+    tests/enforcement/portal/test_services.py)."""
+    from enforcement import notices
+
+    monkeypatch.setattr(notices, "render_pdf", lambda notice: b"%PDF-1.4\n% stub for permission tests\n")
 
 
 @pytest.fixture(autouse=True)
@@ -107,8 +124,15 @@ def browser_type_launch_args(browser_type_launch_args):
     return {
         **browser_type_launch_args,
         "executable_path": "/usr/bin/chromium",
-        "args": ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            "--disable-quic",
+        ],
     }
 
 
@@ -134,8 +158,12 @@ def celery_worker_session(django_db_setup, django_db_blocker):
     # Namespaced keys: the app reads Django settings with namespace CELERY, and plain
     # keys (broker_url=…) are silently ignored — the worker then used the default AMQP
     # broker on localhost, a queue shared with every other test run on the machine.
-    app.conf.update(CELERY_BROKER_URL=broker, CELERY_TASK_ALWAYS_EAGER=False, CELERY_RESULT_BACKEND=None,
-                    CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP=True)
+    app.conf.update(
+        CELERY_BROKER_URL=broker,
+        CELERY_TASK_ALWAYS_EAGER=False,
+        CELERY_RESULT_BACKEND=None,
+        CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP=True,
+    )
     _reset_broker_pools(app)  # a pool made earlier in the session still points at the default broker
     assert app.connection_for_read().as_uri().startswith("redis://"), app.connection_for_read().as_uri()
     from celery.signals import task_postrun

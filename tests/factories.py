@@ -1,4 +1,5 @@
 """Factories for each state. Keep them here so every app's tests build data one way."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -14,10 +15,19 @@ from wuhai_coverage.core.validators import RIC_CHECK, USCC_ALPHABET, ric_check_c
 _seq = itertools.count(1)
 
 
-def make_user(role: str, *, district: str | None = None, street: str | None = None,
-              department: str = "", password: str = "pass-12345", username: str | None = None) -> User:
+def make_user(
+    role: str,
+    *,
+    district: str | None = None,
+    street: str | None = None,
+    department: str = "",
+    password: str = "pass-12345",
+    username: str | None = None,
+) -> User:
     user = User(
-        username=username or f"{role}-{next(_seq)}", role=role, department=department,
+        username=username or f"{role}-{next(_seq)}",
+        role=role,
+        department=department,
         district=District.objects.get(code=district) if district else None,
         street=Street.objects.get(code=street) if street else None,
     )
@@ -34,8 +44,14 @@ def make_uscc(rng: random.Random | None = None, *, prefix: str = "91150302") -> 
     return body + uscc_check_char(body)
 
 
-def make_id_number(birth: dt.date, *, region: str = "150302", seq: int | None = None, male: bool = True,
-                   rng: random.Random | None = None) -> str:
+def make_id_number(
+    birth: dt.date,
+    *,
+    region: str = "150302",
+    seq: int | None = None,
+    male: bool = True,
+    rng: random.Random | None = None,
+) -> str:
     rng = rng or random.Random()
     s = seq if seq is not None else rng.randint(0, 99)
     sex_digit = rng.choice([1, 3, 5, 7, 9]) if male else rng.choice([0, 2, 4, 6, 8])
@@ -74,12 +90,12 @@ class ClosedTaskFactory(TaskFactory):
 
 # --- Task states and snapshot rows for the caseworker's portal -------------------------
 
+
 class AssignedTaskFactory(TaskFactory):
     """Assigned to a street worker of its street (pass assignee=… to choose one)."""
 
     status = "assigned"
-    assignee = factory.LazyAttribute(
-        lambda t: make_user("street_staff", street=t.street_id or "150302001"))
+    assignee = factory.LazyAttribute(lambda t: make_user("street_staff", street=t.street_id or "150302001"))
 
 
 class ContactedTaskFactory(AssignedTaskFactory):
@@ -107,8 +123,9 @@ class OverdueTaskFactory(TaskFactory):
 class PersonTaskFactory(TaskFactory):
     kind = "enroll_person"
     subject_type = "person"
-    subject_key = factory.Sequence(lambda n: make_id_number(dt.date(1985, 1, 1) + dt.timedelta(days=n % 3000),
-                                                            seq=n % 100))
+    subject_key = factory.Sequence(
+        lambda n: make_id_number(dt.date(1985, 1, 1) + dt.timedelta(days=n % 3000), seq=n % 100)
+    )
     subject_name = factory.Sequence(lambda n: f"测试居民{n}")
 
 
@@ -117,8 +134,14 @@ class ProjectTaskFactory(TaskFactory):
     subject_type = "project"
     subject_key = factory.Sequence(lambda n: f"PRJ-2026-{n:05d}")
     subject_name = factory.Sequence(lambda n: f"测试工程{n}")
-    evidence = factory.LazyFunction(lambda: {"builder_uscc": make_uscc(), "builder_name": "乌海市测试建设有限公司",
-                                             "start_date": "2026-03-01", "planned_workers": 80})
+    evidence = factory.LazyFunction(
+        lambda: {
+            "builder_uscc": make_uscc(),
+            "builder_name": "乌海市测试建设有限公司",
+            "start_date": "2026-03-01",
+            "planned_workers": 80,
+        }
+    )
 
 
 _batch_seq = itertools.count(1)
@@ -130,9 +153,13 @@ def load_snapshot(kind: str, rows: list[dict], *, snapshot_date: dt.date | None 
     from enrollment.models import KIND_DEPARTMENT, ROW_MODELS, RosterBatch
 
     batch = RosterBatch.objects.create(
-        kind=kind, department=department or KIND_DEPARTMENT[kind], status=RosterBatch.Status.LOADED,
-        snapshot_date=snapshot_date or timezone.localdate(), sha256=f"{next(_batch_seq):064x}",
-        rows_total=len(rows), rows_loaded=len(rows),
+        kind=kind,
+        department=department or KIND_DEPARTMENT[kind],
+        status=RosterBatch.Status.LOADED,
+        snapshot_date=snapshot_date or timezone.localdate(),
+        sha256=f"{next(_batch_seq):064x}",
+        rows_total=len(rows),
+        rows_loaded=len(rows),
     )
     model = ROW_MODELS[kind]
     model.objects.bulk_create([model(batch_id=batch.pk, **row) for row in rows])

@@ -1,4 +1,5 @@
 """The portal's Celery app. Without CELERY_BROKER_URL, tasks run eagerly in-process."""
+
 import logging
 import os
 import time

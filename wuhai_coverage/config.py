@@ -1,5 +1,6 @@
 """Reading the environment for settings: every value has a safe default, and a malformed
 value stops start-up with a message that names the variable (portal.md → Configuration)."""
+
 from __future__ import annotations
 
 import ipaddress
@@ -95,10 +96,10 @@ def broker_url() -> str | None:
     if not raw:
         return None
     parsed = urlparse(raw)
-    if parsed.scheme not in {"redis", "rediss", "amqp", "memory"} or (parsed.scheme != "memory" and not parsed.hostname):
-        raise ImproperlyConfigured(
-            f"CELERY_BROKER_URL={raw!r} is malformed: expected redis://HOST:PORT/DB"
-        )
+    if parsed.scheme not in {"redis", "rediss", "amqp", "memory"} or (
+        parsed.scheme != "memory" and not parsed.hostname
+    ):
+        raise ImproperlyConfigured(f"CELERY_BROKER_URL={raw!r} is malformed: expected redis://HOST:PORT/DB")
     try:
         parsed.port  # noqa: B018 — raises ValueError for a port that is not a number
     except ValueError:
@@ -112,8 +113,12 @@ def cache_config(default_dir: str) -> dict:
     default, one host), Redis when CACHE_URL=redis://HOST:PORT/DB is set."""
     raw = os.environ.get("CACHE_URL", "").strip()
     if not raw:
-        return {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": default_dir,
-                "TIMEOUT": 300, "OPTIONS": {"MAX_ENTRIES": 10_000}}
+        return {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": default_dir,
+            "TIMEOUT": 300,
+            "OPTIONS": {"MAX_ENTRIES": 10_000},
+        }
     parsed = urlparse(raw)
     if parsed.scheme not in {"redis", "rediss"} or not parsed.hostname:
         raise ImproperlyConfigured(f"CACHE_URL={raw!r} is malformed: expected redis://HOST:PORT/DB")
@@ -124,5 +129,9 @@ def cache_config(default_dir: str) -> dict:
     db = parsed.path.strip("/")
     if db and not db.isdigit():
         raise ImproperlyConfigured(f"CACHE_URL={raw!r} names no Redis database number (…/DB, e.g. /1)")
-    return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": raw, "KEY_PREFIX": "wuhai",
-            "TIMEOUT": 300}
+    return {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": raw,
+        "KEY_PREFIX": "wuhai",
+        "TIMEOUT": 300,
+    }

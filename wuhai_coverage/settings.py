@@ -3,6 +3,7 @@
 With nothing set: SQLite under var/, Celery tasks run in-process, DEBUG on.
 DATABASE_URL and CELERY_BROKER_URL switch to PostgreSQL and Redis.
 """
+
 from __future__ import annotations
 
 import os
@@ -118,10 +119,14 @@ LOGOUT_REDIRECT_URL = "/accounts/login/"
 # Twelve characters at least: these accounts reach a whole city's ID numbers.
 PASSWORD_MIN_LENGTH = env_int("PASSWORD_MIN_LENGTH", 12, minimum=8)
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
-     "OPTIONS": {"user_attributes": ("username", "display_name", "first_name", "last_name", "email")}},
-    {"NAME": "wuhai_coverage.core.passwords.MinimumLengthValidator",
-     "OPTIONS": {"min_length": PASSWORD_MIN_LENGTH}},
+    {
+        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+        "OPTIONS": {"user_attributes": ("username", "display_name", "first_name", "last_name", "email")},
+    },
+    {
+        "NAME": "wuhai_coverage.core.passwords.MinimumLengthValidator",
+        "OPTIONS": {"min_length": PASSWORD_MIN_LENGTH},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -253,8 +258,12 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "retry_on_timeout": False,
 }
 CELERY_TASK_PUBLISH_RETRY = True
-CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0.2, "interval_step": 0.2,
-                                    "interval_max": 0.5}
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0.2,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
+}
 # The worker and beat wait for a broker that is down as long as it takes (never give up).
 CELERY_BROKER_CONNECTION_RETRY = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
@@ -348,8 +357,12 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     # Every line through privacy.redact: no ID number or mobile number in a log (tests/core/test_privacy.py).
-    "formatters": {"plain": {"()": "wuhai_coverage.core.privacy.RedactingFormatter",
-                             "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "formatters": {
+        "plain": {
+            "()": "wuhai_coverage.core.privacy.RedactingFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s",
+        }
+    },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},

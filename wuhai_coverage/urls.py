@@ -1,5 +1,6 @@
 """Root URLconf. Apps are included by dotted string so that this package imports no
 app and the layers stay acyclic (style.md)."""
+
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView

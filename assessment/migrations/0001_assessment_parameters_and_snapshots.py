@@ -6,66 +6,107 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('core', '0002_reference_data'),
+        ("core", "0002_reference_data"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AssessmentParameter',
+            name="AssessmentParameter",
             fields=[
-                ('name', models.CharField(max_length=48, primary_key=True, serialize=False, verbose_name='参数')),
-                ('value', models.DecimalField(decimal_places=4, max_digits=9, verbose_name='取值')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='修改时间')),
-                ('updated_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "name",
+                    models.CharField(max_length=48, primary_key=True, serialize=False, verbose_name="参数"),
+                ),
+                ("value", models.DecimalField(decimal_places=4, max_digits=9, verbose_name="取值")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="修改时间")),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '考核参数',
-                'verbose_name_plural': '考核参数',
+                "verbose_name": "考核参数",
+                "verbose_name_plural": "考核参数",
             },
         ),
         migrations.CreateModel(
-            name='AssessmentParameterChange',
+            name="AssessmentParameterChange",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(db_index=True, max_length=48, verbose_name='参数')),
-                ('old_value', models.DecimalField(decimal_places=4, max_digits=9, verbose_name='原值')),
-                ('new_value', models.DecimalField(decimal_places=4, max_digits=9, verbose_name='新值')),
-                ('changed_at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='修改时间')),
-                ('reason', models.CharField(blank=True, max_length=200, verbose_name='说明')),
-                ('changed_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='修改人')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(db_index=True, max_length=48, verbose_name="参数")),
+                ("old_value", models.DecimalField(decimal_places=4, max_digits=9, verbose_name="原值")),
+                ("new_value", models.DecimalField(decimal_places=4, max_digits=9, verbose_name="新值")),
+                (
+                    "changed_at",
+                    models.DateTimeField(auto_now_add=True, db_index=True, verbose_name="修改时间"),
+                ),
+                ("reason", models.CharField(blank=True, max_length=200, verbose_name="说明")),
+                (
+                    "changed_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="修改人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '考核参数修改记录',
-                'verbose_name_plural': '考核参数修改记录',
-                'ordering': ['-changed_at', '-id'],
+                "verbose_name": "考核参数修改记录",
+                "verbose_name_plural": "考核参数修改记录",
+                "ordering": ["-changed_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='IndicatorSnapshot',
+            name="IndicatorSnapshot",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('as_of', models.DateField(verbose_name='统计截止日')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='考核年度')),
-                ('indicator', models.CharField(max_length=32, verbose_name='指标')),
-                ('numerator', models.IntegerField(null=True, verbose_name='分子')),
-                ('denominator', models.IntegerField(null=True, verbose_name='分母')),
-                ('baseline_numerator', models.IntegerField(blank=True, null=True)),
-                ('baseline_denominator', models.IntegerField(blank=True, null=True)),
-                ('note', models.CharField(blank=True, max_length=200)),
-                ('taken_at', models.DateTimeField(auto_now=True)),
-                ('district', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.district')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("as_of", models.DateField(verbose_name="统计截止日")),
+                ("year", models.PositiveSmallIntegerField(verbose_name="考核年度")),
+                ("indicator", models.CharField(max_length=32, verbose_name="指标")),
+                ("numerator", models.IntegerField(null=True, verbose_name="分子")),
+                ("denominator", models.IntegerField(null=True, verbose_name="分母")),
+                ("baseline_numerator", models.IntegerField(blank=True, null=True)),
+                ("baseline_denominator", models.IntegerField(blank=True, null=True)),
+                ("note", models.CharField(blank=True, max_length=200)),
+                ("taken_at", models.DateTimeField(auto_now=True)),
+                (
+                    "district",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="core.district"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '指标月度快照',
-                'verbose_name_plural': '指标月度快照',
-                'ordering': ['year', 'as_of', 'district', 'indicator'],
-                'indexes': [models.Index(fields=['year', 'district'], name='indicator_snapshot_year_idx')],
-                'constraints': [models.UniqueConstraint(fields=('as_of', 'district', 'indicator'), name='one_indicator_snapshot_per_day')],
+                "verbose_name": "指标月度快照",
+                "verbose_name_plural": "指标月度快照",
+                "ordering": ["year", "as_of", "district", "indicator"],
+                "indexes": [models.Index(fields=["year", "district"], name="indicator_snapshot_year_idx")],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("as_of", "district", "indicator"), name="one_indicator_snapshot_per_day"
+                    )
+                ],
             },
         ),
     ]

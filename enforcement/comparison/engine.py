@@ -20,6 +20,7 @@ Each rule's writes are a handful of set-based statements: `UPDATE … WHERE NOT 
 (close), `UPDATE … FROM` (refresh, only where something differs), `INSERT … SELECT …
 ORDER BY subject_key` (open, filtered with NOT EXISTS against open and snoozed tasks).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -74,12 +75,19 @@ class Summary:
     duration_s: float
 
     def as_json(self) -> dict:
-        return {"run_id": self.run_id, "as_of": self.as_of.isoformat(), "opened": self.opened,
-                "closed": self.closed, "open": self.open, "skipped": self.skipped,
-                "duration_s": self.duration_s}
+        return {
+            "run_id": self.run_id,
+            "as_of": self.as_of.isoformat(),
+            "opened": self.opened,
+            "closed": self.closed,
+            "open": self.open,
+            "skipped": self.skipped,
+            "duration_s": self.duration_s,
+        }
 
 
 # --- one at a time ---------------------------------------------------------------------------
+
 
 def _try_lock() -> bool:
     if not q.is_pg():
@@ -101,14 +109,23 @@ def _reap_locked() -> int:
     now = timezone.now()
     running = ComparisonRun.objects.filter(status=ComparisonRun.Status.RUNNING)
     dead = list(running.exclude(progress__phase="queued").values_list("pk", flat=True))
-    dead += [pk for pk in running.filter(progress__phase="queued", started_at__lt=now - QUEUED_TIMEOUT)
-             .values_list("pk", flat=True) if not outbox.pending(TASK_NAME, run_id=pk)]
+    dead += [
+        pk
+        for pk in running.filter(progress__phase="queued", started_at__lt=now - QUEUED_TIMEOUT).values_list(
+            "pk", flat=True
+        )
+        if not outbox.pending(TASK_NAME, run_id=pk)
+    ]
     if not q.is_pg():  # no advisory locks on SQLite: only a claimed run this old is taken as dead
-        dead = list(running.filter(pk__in=dead, started_at__lt=now - SQLITE_DEAD_AFTER).values_list("pk", flat=True))
+        dead = list(
+            running.filter(pk__in=dead, started_at__lt=now - SQLITE_DEAD_AFTER).values_list("pk", flat=True)
+        )
     if dead:
         ComparisonRun.objects.filter(pk__in=dead, status=ComparisonRun.Status.RUNNING).update(
-            status=ComparisonRun.Status.FAILED, finished_at=now,
-            error="运行中断（进程终止），未写入任何任务 / the worker died mid-run; no task was written")
+            status=ComparisonRun.Status.FAILED,
+            finished_at=now,
+            error="运行中断（进程终止），未写入任何任务 / the worker died mid-run; no task was written",
+        )
         log.warning("comparison runs %s were left running by a dead worker: marked failed", dead)
     return len(dead)
 
@@ -127,7 +144,8 @@ def _create_run(*, as_of: dt.date | None, trigger: str, user, phase: str) -> Com
     try:
         with transaction.atomic():
             return ComparisonRun.objects.create(
-                as_of=as_of or timezone.localdate(), trigger=trigger,
+                as_of=as_of or timezone.localdate(),
+                trigger=trigger,
                 triggered_by=user if getattr(user, "pk", None) else None,
                 progress={"phase": phase, "done": 0, "total": len(rules.RULES)},
             )
@@ -147,8 +165,13 @@ def start_run(*, as_of: dt.date | None = None, trigger: str = "api", user=None) 
     return run
 
 
-def run_comparison(*, as_of: dt.date | None = None, trigger: str = "command", user=None,
-                   on_progress: Callable[[dict], None] | None = None) -> Summary:
+def run_comparison(
+    *,
+    as_of: dt.date | None = None,
+    trigger: str = "command",
+    user=None,
+    on_progress: Callable[[dict], None] | None = None,
+) -> Summary:
     """Start a run and execute it in the foreground (command, beat), holding the lock from
     before the row exists to after its figures are written."""
     if not _try_lock():
@@ -182,6 +205,7 @@ def _run_queued_locked() -> None:
 
 # --- the run ---------------------------------------------------------------------------------
 
+
 def execute_run(run: ComparisonRun, *, on_progress: Callable[[dict], None] | None = None) -> Summary:
     """Execute a queued run (the worker's side of `start_run`)."""
     if not _try_lock():
@@ -195,10 +219,14 @@ def execute_run(run: ComparisonRun, *, on_progress: Callable[[dict], None] | Non
         if (current.progress or {}).get("phase") != "queued" and attempts >= MAX_RUN_ATTEMPTS:
             # Claimed MAX_RUN_ATTEMPTS times by workers that died (we hold the lock): give up.
             ComparisonRun.objects.filter(pk=run.pk, status=ComparisonRun.Status.RUNNING).update(
-                status=ComparisonRun.Status.FAILED, finished_at=timezone.now(),
+                status=ComparisonRun.Status.FAILED,
+                finished_at=timezone.now(),
                 error=f"运行中断 {attempts} 次（进程终止），未写入任何任务 / the worker died {attempts} times "
-                      f"mid-run; no task was written")
-            raise RunInProgress(f"比对运行 {run.pk} 已中断 {attempts} 次 / run {run.pk} died {attempts} times")
+                f"mid-run; no task was written",
+            )
+            raise RunInProgress(
+                f"比对运行 {run.pk} 已中断 {attempts} 次 / run {run.pk} died {attempts} times"
+            )
         return _run_locked(current, on_progress)
     finally:
         _drop_temp_tables()
@@ -222,8 +250,11 @@ def _run_locked(run: ComparisonRun, on_progress) -> Summary:
         return _execute(run, started, on_progress)
     except BaseException as exc:
         ComparisonRun.objects.filter(pk=run.pk, status=ComparisonRun.Status.RUNNING).update(
-            status=ComparisonRun.Status.FAILED, finished_at=timezone.now(),
-            duration_s=round(time.monotonic() - started, 3), error=f"{type(exc).__name__}: {exc}"[:2000])
+            status=ComparisonRun.Status.FAILED,
+            finished_at=timezone.now(),
+            duration_s=round(time.monotonic() - started, 3),
+            error=f"{type(exc).__name__}: {exc}"[:2000],
+        )
         raise
     finally:
         try:
@@ -250,8 +281,15 @@ def _drop_temp_tables() -> None:
 
 
 def _snapshot_record(snaps: Snapshots) -> dict:
-    return {kind: {"batch": b.pk, "snapshot_date": b.snapshot_date.isoformat(), "rows_total": b.rows_total,
-                   "rows_rejected": b.rows_rejected} for kind, b in sorted(snaps.batches.items())}
+    return {
+        kind: {
+            "batch": b.pk,
+            "snapshot_date": b.snapshot_date.isoformat(),
+            "rows_total": b.rows_total,
+            "rows_rejected": b.rows_rejected,
+        }
+        for kind, b in sorted(snaps.batches.items())
+    }
 
 
 def _execute(run: ComparisonRun, started: float, on_progress) -> Summary:
@@ -266,8 +304,9 @@ def _execute(run: ComparisonRun, started: float, on_progress) -> Summary:
             skipped.append({"rule": kind, "reason": reason})
     skipped_kinds = frozenset(s["rule"] for s in skipped)
     running = tuple(k for k in kinds if k not in skipped_kinds)
-    ComparisonRun.objects.filter(pk=run.pk).update(parameters=params.as_record(),
-                                                   snapshots=_snapshot_record(snaps), skipped=skipped)
+    ComparisonRun.objects.filter(pk=run.pk).update(
+        parameters=params.as_record(), snapshots=_snapshot_record(snaps), skipped=skipped
+    )
     ctx = rules.Context(as_of=as_of, params=params, snapshots=snaps, skipped=skipped_kinds, running=running)
     seconds: dict[str, float] = {}
     total = len(kinds)
@@ -291,8 +330,11 @@ def _execute(run: ComparisonRun, started: float, on_progress) -> Summary:
         t0 = time.monotonic()
         sql, sql_params = rule.select(ctx)
         with connection.cursor() as c:
-            c.execute(f"INSERT INTO {CAND} (kind, {', '.join(rules.CANDIDATE_COLUMNS)}) "
-                      f"SELECT '{rule.kind}', x.* FROM ({sql}) x", sql_params)
+            c.execute(
+                f"INSERT INTO {CAND} (kind, {', '.join(rules.CANDIDATE_COLUMNS)}) "
+                f"SELECT '{rule.kind}', x.* FROM ({sql}) x",
+                sql_params,
+            )
         seconds[rule.kind] = round(time.monotonic() - t0, 3)
     t0 = time.monotonic()
     _index_candidates()
@@ -321,14 +363,28 @@ def _execute(run: ComparisonRun, started: float, on_progress) -> Summary:
         duration = round(time.monotonic() - started, 3)
         done = {"phase": "done", "done": total, "total": total, "current": ""}
         ComparisonRun.objects.filter(pk=run.pk).update(
-            status=ComparisonRun.Status.FINISHED, finished_at=timezone.now(), duration_s=duration,
-            opened=opened, closed=closed, open=open_counts, rule_seconds=seconds, progress=done)
+            status=ComparisonRun.Status.FINISHED,
+            finished_at=timezone.now(),
+            duration_s=duration,
+            opened=opened,
+            closed=closed,
+            open=open_counts,
+            rule_seconds=seconds,
+            progress=done,
+        )
     # The queue, task pages and assessment join on the tasks just written.
     analyze(Task, TaskEvent)
     if on_progress:
         on_progress(done)
-    return Summary(run_id=run.pk, as_of=as_of, opened=opened, closed=closed, open=open_counts,
-                   skipped=skipped, duration_s=duration)
+    return Summary(
+        run_id=run.pk,
+        as_of=as_of,
+        opened=opened,
+        closed=closed,
+        open=open_counts,
+        skipped=skipped,
+        duration_s=duration,
+    )
 
 
 def _snooze_from(as_of: dt.date, params: Parameters) -> dt.datetime:
@@ -340,9 +396,10 @@ def _snooze_from(as_of: dt.date, params: Parameters) -> dt.datetime:
 
 def _materialise_facts(as_of: dt.date, params: Parameters, snaps: Snapshots) -> None:
     with connection.cursor() as c:
-        for table, (sql, sql_params) in ((rules.EMPLOYER_FACTS, employer_facts_sql(as_of, params, snaps)),
-                                         (rules.PERSON_FACTS,
-                                          person_facts_sql(as_of, params, snaps, candidates_only=True))):
+        for table, (sql, sql_params) in (
+            (rules.EMPLOYER_FACTS, employer_facts_sql(as_of, params, snaps)),
+            (rules.PERSON_FACTS, person_facts_sql(as_of, params, snaps, candidates_only=True)),
+        ):
             c.execute(f"CREATE TEMP TABLE {table} AS {sql}", sql_params)
             if q.is_pg():
                 c.execute(f"ANALYZE {table}")  # autovacuum never analyses temp tables
@@ -370,21 +427,27 @@ def _write_rule(kind: str, run_id: int, now: dt.datetime, snooze_from: dt.dateti
     district_t, street_t = District._meta.db_table, Street._meta.db_table
     with connection.cursor() as c:
         # Close: open tasks of the kind whose subject is no longer a candidate.
-        c.execute(f"""
+        c.execute(
+            f"""
             UPDATE {TASK} SET status = 'closed', resolution = 'resolved_by_data', closed_at = %s, last_run_id = %s
             WHERE kind = %s AND status <> 'closed'
               AND NOT EXISTS (SELECT 1 FROM {CAND} c WHERE c.kind = %s AND c.subject_key = {TASK}.subject_key)""",
-                  [n, run_id, kind, kind])
+            [n, run_id, kind, kind],
+        )
         closed = c.rowcount
         if closed:
-            c.execute(f"""
+            c.execute(
+                f"""
                 INSERT INTO {EVENT} (task_id, kind, actor_id, at, run_id, data)
                 SELECT t.id, 'closed_by_data', NULL, %s, %s, '{{}}' FROM {TASK} t
                 WHERE t.last_run_id = %s AND t.kind = %s AND t.status = 'closed'
-                  AND t.resolution = 'resolved_by_data'""", [n, run_id, run_id, kind])
+                  AND t.resolution = 'resolved_by_data'""",
+                [n, run_id, run_id, kind],
+            )
 
         # Refresh: still-true tasks whose evidence (or name, priority, due date) changed — only those.
-        c.execute(f"""
+        c.execute(
+            f"""
             UPDATE {TASK} SET evidence = c.evidence, subject_name = c.subject_name, priority = c.priority,
                               due_date = c.due_date, refreshed_at = %s, last_run_id = %s
             FROM {CAND} c
@@ -392,18 +455,22 @@ def _write_rule(kind: str, run_id: int, now: dt.datetime, snooze_from: dt.dateti
               AND {TASK}.status <> 'closed'
               AND ({TASK}.evidence IS DISTINCT FROM c.evidence OR {TASK}.subject_name <> c.subject_name
                    OR {TASK}.priority <> c.priority OR {TASK}.due_date IS DISTINCT FROM c.due_date)""",
-                  [n, run_id, kind, kind])
+            [n, run_id, kind, kind],
+        )
         if c.rowcount:
-            c.execute(f"""
+            c.execute(
+                f"""
                 INSERT INTO {EVENT} (task_id, kind, actor_id, at, run_id, data)
                 SELECT t.id, 'refreshed', NULL, %s, %s, '{{}}' FROM {TASK} t
                 WHERE t.last_run_id = %s AND t.kind = %s AND t.status <> 'closed'""",
-                      [n, run_id, run_id, kind])
+                [n, run_id, run_id, kind],
+            )
 
         # Open: candidates without an open task, not snoozed by a recent dismissal; sorted by the
         # unique key (much faster on PostgreSQL), filtered with NOT EXISTS before any conflict check.
         conflict = " ON CONFLICT (kind, subject_key) WHERE status <> 'closed' DO NOTHING" if q.is_pg() else ""
-        c.execute(f"""
+        c.execute(
+            f"""
             INSERT INTO {TASK} (kind, subject_type, subject_key, subject_name, district_id, street_id, priority,
                                 status, resolution, evidence, opened_at, refreshed_at, due_date, assignee_id,
                                 closed_at, opened_by_run_id, last_run_id)
@@ -419,13 +486,17 @@ def _write_rule(kind: str, run_id: int, now: dt.datetime, snooze_from: dt.dateti
                               WHERE t.kind = c.kind AND t.subject_key = c.subject_key AND t.status = 'closed'
                                 AND t.resolution = 'dismissed' AND t.closed_at >= %s)
             ORDER BY c.subject_key{conflict}""",
-                  [n, n, run_id, run_id, kind, q.param(snooze_from)])
+            [n, n, run_id, run_id, kind, q.param(snooze_from)],
+        )
         opened = c.rowcount
         if opened:
-            c.execute(f"""
+            c.execute(
+                f"""
                 INSERT INTO {EVENT} (task_id, kind, actor_id, at, run_id, data)
                 SELECT t.id, 'opened', NULL, %s, %s, '{{}}' FROM {TASK} t
-                WHERE t.opened_by_run_id = %s AND t.kind = %s""", [n, run_id, run_id, kind])
+                WHERE t.opened_by_run_id = %s AND t.kind = %s""",
+                [n, run_id, run_id, kind],
+            )
     return closed, opened
 
 
@@ -438,4 +509,12 @@ def _open_counts(kinds: list[str]) -> dict[str, int]:
     return counts
 
 
-__all__ = ["RunInProgress", "Summary", "execute_run", "reap_dead_runs", "run_comparison", "start_run", "TaskKind"]
+__all__ = [
+    "RunInProgress",
+    "Summary",
+    "execute_run",
+    "reap_dead_runs",
+    "run_comparison",
+    "start_run",
+    "TaskKind",
+]

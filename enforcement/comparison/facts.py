@@ -19,6 +19,7 @@ Definitions (comparison.md → Derived facts, Employer rules, Person rules):
   disability or a non-terminated pension row; eligibility for 代缴, the pension row,
   `current` and `covered`; routing from household, civil_affairs, poverty, disability.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -86,6 +87,7 @@ def current_snapshots(as_of: dt.date) -> Snapshots:
 
 # --- dates -------------------------------------------------------------------------------
 
+
 def age_cutoff(as_of: dt.date, years: int) -> dt.date:
     """The latest birth date of someone aged ≥ `years` (completed) at `as_of`.
 
@@ -120,6 +122,7 @@ def age_expr(birth_col: str, as_of: dt.date) -> tuple[str, list]:
 
 # --- employers ---------------------------------------------------------------------------
 
+
 def _norm_industry(col: str) -> str:
     """A code without its section letter ('0610') takes it from its division (defensive:
     the intake already normalises to 'B0610')."""
@@ -130,8 +133,9 @@ def _norm_industry(col: str) -> str:
     )
 
 
-def employer_facts_sql(as_of: dt.date, params: Parameters | Mapping | None = None,
-                       snapshots: Snapshots | None = None) -> tuple[str, list]:
+def employer_facts_sql(
+    as_of: dt.date, params: Parameters | Mapping | None = None, snapshots: Snapshots | None = None
+) -> tuple[str, list]:
     """One row per uscc in a current market, tax, insurance_employers or dust_hazard snapshot.
 
     Columns: uscc, name, in_market, in_tax, enrolled, in_dust, entity_type, market_status,
@@ -139,8 +143,12 @@ def employer_facts_sql(as_of: dt.date, params: Parameters | Mapping | None = Non
     base_total, arrears, last_paid_period, hazard_factor, exposed_workers, key_industry,
     district_code, street_code."""
     snaps = snapshots or current_snapshots(as_of)
-    m, t, ie, dh = (snaps.id(RosterKind.MARKET_ENTITIES), snaps.id(RosterKind.TAX_PAYROLL),
-                    snaps.id(RosterKind.INSURANCE_EMPLOYERS), snaps.id(RosterKind.DUST_HAZARD))
+    m, t, ie, dh = (
+        snaps.id(RosterKind.MARKET_ENTITIES),
+        snaps.id(RosterKind.TAX_PAYROLL),
+        snaps.id(RosterKind.INSURANCE_EMPLOYERS),
+        snaps.id(RosterKind.DUST_HAZARD),
+    )
     f = q.false()
     norm = _norm_industry("m.industry_code")
     sql = f"""
@@ -202,21 +210,27 @@ def required_predicate(alias: str, as_of: dt.date, params: Parameters) -> tuple[
     return sql, [q.param(registered_by), q.param(registered_by)]
 
 
-def required_employers_sql(as_of: dt.date, params: Parameters | Mapping | None = None,
-                           snapshots: Snapshots | None = None) -> tuple[str, list]:
+def required_employers_sql(
+    as_of: dt.date, params: Parameters | Mapping | None = None, snapshots: Snapshots | None = None
+) -> tuple[str, list]:
     """Required employers: columns (uscc, name, district_code, street_code, enrolled)."""
     p = resolve(params, as_of)
     facts, facts_params = employer_facts_sql(as_of, p, snapshots)
     pred, pred_params = required_predicate("e", as_of, p)
-    sql = (f"SELECT e.uscc, e.name, e.district_code, e.street_code, e.enrolled "
-           f"FROM ({facts}) e WHERE {pred}")
+    sql = f"SELECT e.uscc, e.name, e.district_code, e.street_code, e.enrolled FROM ({facts}) e WHERE {pred}"
     return sql, facts_params + pred_params
 
 
 # --- persons -----------------------------------------------------------------------------
 
-def person_facts_sql(as_of: dt.date, params: Parameters | Mapping | None = None,
-                     snapshots: Snapshots | None = None, *, candidates_only: bool = False) -> tuple[str, list]:
+
+def person_facts_sql(
+    as_of: dt.date,
+    params: Parameters | Mapping | None = None,
+    snapshots: Snapshots | None = None,
+    *,
+    candidates_only: bool = False,
+) -> tuple[str, list]:
     """One row per id_number in a current household, civil_affairs, poverty or disability
     snapshot or with a pension row that is not terminated (a terminated row counts as none).
 
@@ -230,9 +244,13 @@ def person_facts_sql(as_of: dt.date, params: Parameters | Mapping | None = None,
     population, so the joins that follow stay small."""
     p = resolve(params, as_of)
     snaps = snapshots or current_snapshots(as_of)
-    hh, ca, pv, ds, ip = (snaps.id(RosterKind.HOUSEHOLD_REGISTRY), snaps.id(RosterKind.CIVIL_AFFAIRS),
-                          snaps.id(RosterKind.POVERTY_REGISTRY), snaps.id(RosterKind.DISABILITY_REGISTRY),
-                          snaps.id(RosterKind.INSURANCE_PERSONS))
+    hh, ca, pv, ds, ip = (
+        snaps.id(RosterKind.HOUSEHOLD_REGISTRY),
+        snaps.id(RosterKind.CIVIL_AFFAIRS),
+        snaps.id(RosterKind.POVERTY_REGISTRY),
+        snaps.id(RosterKind.DISABILITY_REGISTRY),
+        snaps.id(RosterKind.INSURANCE_PERSONS),
+    )
     d = q.param(as_of)
     min_period = current_min_period(as_of, p.interruption_months)
     f = q.false()
@@ -295,17 +313,25 @@ LEFT JOIN {T_INS_PERSONS} ip ON ip.batch_id = %s AND ip.id_number = k.id_number
       AND ip.insurance_type = 'pension' AND ip.status <> 'terminated'
 """
     sql_params = [
-        min_period, min_period,          # current, covered
+        min_period,
+        min_period,  # current, covered
         *universe_params,
         hh,
-        d, d, d, d, ca,                  # civil: eligible twice (select, order), then batch
-        pv, ds, ip,
+        d,
+        d,
+        d,
+        d,
+        ca,  # civil: eligible twice (select, order), then batch
+        pv,
+        ds,
+        ip,
     ]
     return sql, sql_params
 
 
-def age_window_predicate(alias: str, as_of: dt.date, *, min_age: int | None = None,
-                         max_age: int | None = None) -> tuple[str, list]:
+def age_window_predicate(
+    alias: str, as_of: dt.date, *, min_age: int | None = None, max_age: int | None = None
+) -> tuple[str, list]:
     """min_age ≤ age < max_age at D over a row with `birth_date`, via cut-off dates."""
     parts, out = [], []
     if min_age is not None:
@@ -317,8 +343,9 @@ def age_window_predicate(alias: str, as_of: dt.date, *, min_age: int | None = No
     return "(" + " AND ".join(parts or ["1 = 1"]) + ")", out
 
 
-def subsidized_persons_sql(as_of: dt.date, params: Parameters | Mapping | None = None,
-                           snapshots: Snapshots | None = None) -> tuple[str, list]:
+def subsidized_persons_sql(
+    as_of: dt.date, params: Parameters | Mapping | None = None, snapshots: Snapshots | None = None
+) -> tuple[str, list]:
     """Persons eligible for 代缴 (16 ≤ age < 60 and in civil_affairs dibao/tekun valid at D,
     poverty active, or disability level 1–2): columns (id_number, name, district_code,
     street_code, covered). `covered` as rule 1 of comparison.md: a pension row that is
@@ -326,6 +353,8 @@ def subsidized_persons_sql(as_of: dt.date, params: Parameters | Mapping | None =
     p = resolve(params, as_of)
     facts, facts_params = person_facts_sql(as_of, p, snapshots)
     ages, age_params = age_window_predicate("pf", as_of, min_age=16, max_age=60)
-    sql = (f"SELECT pf.id_number, pf.name, pf.district_code, pf.street_code, pf.covered "
-           f"FROM ({facts}) pf WHERE pf.eligible AND {ages}")
+    sql = (
+        f"SELECT pf.id_number, pf.name, pf.district_code, pf.street_code, pf.covered "
+        f"FROM ({facts}) pf WHERE pf.eligible AND {ages}"
+    )
     return sql, facts_params + age_params

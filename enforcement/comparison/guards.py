@@ -4,6 +4,7 @@ A rule runs only when the rosters it reads are there and, where absence from a r
 is taken as a fact (the HRSS rosters), trustworthy: current, at most `hrss_max_age_days`
 old, and with at most `max_rejected_ratio` of its rows rejected. Otherwise it is skipped:
 it opens and closes nothing, and the run says which rule and why."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -20,7 +21,7 @@ K = RosterKind
 @dataclass(frozen=True)
 class Need:
     any_of: tuple[str, ...]  # at least one of these must have a current snapshot ("—": empty)
-    hrss: str                # the HRSS roster whose absence is read as a fact
+    hrss: str  # the HRSS roster whose absence is read as a fact
 
 
 NEEDS: dict[str, Need] = {
@@ -31,8 +32,9 @@ NEEDS: dict[str, Need] = {
     TaskKind.INJURY_KEY_INDUSTRY: Need((K.MARKET_ENTITIES, K.DUST_HAZARD), K.INSURANCE_EMPLOYERS),
     TaskKind.COLLECT_ARREARS: Need((), K.INSURANCE_EMPLOYERS),
     TaskKind.CONSTRUCTION_INJURY: Need((K.CONSTRUCTION_PROJECTS,), K.INSURANCE_PROJECTS),
-    TaskKind.SUBSIDIZED_ENROLLMENT: Need((K.CIVIL_AFFAIRS, K.POVERTY_REGISTRY, K.DISABILITY_REGISTRY),
-                                         K.INSURANCE_PERSONS),
+    TaskKind.SUBSIDIZED_ENROLLMENT: Need(
+        (K.CIVIL_AFFAIRS, K.POVERTY_REGISTRY, K.DISABILITY_REGISTRY), K.INSURANCE_PERSONS
+    ),
     TaskKind.RESUME_CONTRIBUTIONS: Need((), K.INSURANCE_PERSONS),
     TaskKind.ENROLL_PERSON: Need((K.HOUSEHOLD_REGISTRY,), K.INSURANCE_PERSONS),
     TaskKind.ELDERLY_ENROLLMENT: Need((K.HOUSEHOLD_REGISTRY,), K.INSURANCE_PERSONS),
@@ -47,14 +49,21 @@ def hrss_problem(kind: str, snaps: Snapshots, params: Parameters) -> str | None:
         return f"{label}无当前快照 / no current snapshot of {kind}"
     age = (snaps.as_of - batch.snapshot_date).days
     if age > params.hrss_max_age_days:
-        return (f"{label}已过期：快照日期 {batch.snapshot_date}，距比对日 {age} 天，超过 {params.hrss_max_age_days} 天"
-                f" / {kind} is stale: snapshot of {batch.snapshot_date} is {age} days old"
-                f" (> {params.hrss_max_age_days})")
-    if batch.rows_total and Decimal(batch.rows_rejected) / Decimal(batch.rows_total) > params.max_rejected_ratio:
+        return (
+            f"{label}已过期：快照日期 {batch.snapshot_date}，距比对日 {age} 天，超过 {params.hrss_max_age_days} 天"
+            f" / {kind} is stale: snapshot of {batch.snapshot_date} is {age} days old"
+            f" (> {params.hrss_max_age_days})"
+        )
+    if (
+        batch.rows_total
+        and Decimal(batch.rows_rejected) / Decimal(batch.rows_total) > params.max_rejected_ratio
+    ):
         pct = (Decimal(batch.rows_rejected) * 100 / Decimal(batch.rows_total)).quantize(Decimal("0.01"))
         limit = (params.max_rejected_ratio * 100).normalize()
-        return (f"{label}退回行过多：{batch.rows_rejected}/{batch.rows_total}（{pct}%）超过 {limit}%"
-                f" / {kind} rejected {batch.rows_rejected} of {batch.rows_total} rows ({pct} % > {limit} %)")
+        return (
+            f"{label}退回行过多：{batch.rows_rejected}/{batch.rows_total}（{pct}%）超过 {limit}%"
+            f" / {kind} rejected {batch.rows_rejected} of {batch.rows_total} rows ({pct} % > {limit} %)"
+        )
     return None
 
 

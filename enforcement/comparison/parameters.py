@@ -1,5 +1,6 @@
 """The thresholds of comparison.md: defaults in code, edits in `RuleParameter`, A from
 `core.AverageWage`. A run records the values it used (`Parameters.as_record()`)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -20,10 +21,15 @@ DEFAULTS: dict[str, tuple[Decimal, str]] = {
     "hrss_max_age_days": (Decimal("7"), _("人社名册最长时效（天）")),
     "max_rejected_ratio": (Decimal("0.01"), _("名册最高退回比例")),
 }
-INTEGER_PARAMETERS = frozenset({
-    "registration_grace_days", "missed_min_gap", "interruption_months", "dismissal_snooze_days",
-    "hrss_max_age_days",
-})
+INTEGER_PARAMETERS = frozenset(
+    {
+        "registration_grace_days",
+        "missed_min_gap",
+        "interruption_months",
+        "dismissal_snooze_days",
+        "hrss_max_age_days",
+    }
+)
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ is a subject for which the rule's condition holds: its open task is kept (eviden
 refreshed), a missing one is opened when `opens`; open tasks of the kind that are not
 candidates are closed as resolved_by_data (engine.py).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -29,8 +30,17 @@ EMPLOYER_FACTS = "cmp_employer"
 PERSON_FACTS = "cmp_person"
 TASK_TABLE = Task._meta.db_table
 
-CANDIDATE_COLUMNS = ("subject_type", "subject_key", "subject_name", "district_code", "street_code",
-                     "priority", "due_date", "evidence", "opens")
+CANDIDATE_COLUMNS = (
+    "subject_type",
+    "subject_key",
+    "subject_name",
+    "district_code",
+    "street_code",
+    "priority",
+    "due_date",
+    "evidence",
+    "opens",
+)
 
 
 @dataclass(frozen=True)
@@ -39,7 +49,7 @@ class Context:
     params: Parameters
     snapshots: Snapshots
     skipped: frozenset[str] = field(default_factory=frozenset)  # kinds skipped by a guard this run
-    running: tuple[str, ...] = ()                               # kinds that run, in order
+    running: tuple[str, ...] = ()  # kinds that run, in order
 
 
 @dataclass(frozen=True)
@@ -52,21 +62,37 @@ class Rule:
 def _employer(kind: str, where: str, evidence: list[tuple[str, str]], *, priority: str = "'normal'") -> str:
     return f"""
 SELECT 'employer', e.uscc, COALESCE(e.name, ''), e.district_code, e.street_code,
-       {priority}, {q.cast_date('NULL')}, {q.json_object(evidence)}, {q.true()}
+       {priority}, {q.cast_date("NULL")}, {q.json_object(evidence)}, {q.true()}
 FROM {EMPLOYER_FACTS} e
 WHERE {where}"""
 
 
 def enroll_employer(ctx: Context) -> tuple[str, list]:
     required, params = required_predicate("e", ctx.as_of, ctx.params)
-    both, market, tax = q.json_array(["'market'", "'tax'"]), q.json_array(["'market'"]), q.json_array(["'tax'"])
-    sources = (f"CASE WHEN e.in_market AND e.in_tax THEN {both} WHEN e.in_market THEN {market}"
-               f" WHEN e.in_tax THEN {tax} ELSE {q.json_array([])} END")
-    evidence = [("sources", sources), ("H", "e.h"), ("W", q.money("e.w")), ("payroll_period", "e.payroll_period"),
-                ("employees_reported", "e.employees_reported"), ("entity_type", "e.entity_type"),
-                ("established_on", "e.established_on")]
-    sql = _employer(TaskKind.ENROLL_EMPLOYER, f"NOT e.enrolled AND {required}", evidence,
-                    priority="CASE WHEN e.h >= 1 THEN 'high' ELSE 'normal' END")
+    both, market, tax = (
+        q.json_array(["'market'", "'tax'"]),
+        q.json_array(["'market'"]),
+        q.json_array(["'tax'"]),
+    )
+    sources = (
+        f"CASE WHEN e.in_market AND e.in_tax THEN {both} WHEN e.in_market THEN {market}"
+        f" WHEN e.in_tax THEN {tax} ELSE {q.json_array([])} END"
+    )
+    evidence = [
+        ("sources", sources),
+        ("H", "e.h"),
+        ("W", q.money("e.w")),
+        ("payroll_period", "e.payroll_period"),
+        ("employees_reported", "e.employees_reported"),
+        ("entity_type", "e.entity_type"),
+        ("established_on", "e.established_on"),
+    ]
+    sql = _employer(
+        TaskKind.ENROLL_EMPLOYER,
+        f"NOT e.enrolled AND {required}",
+        evidence,
+        priority="CASE WHEN e.h >= 1 THEN 'high' ELSE 'normal' END",
+    )
     return sql, params
 
 
@@ -77,8 +103,13 @@ def missed_employees(ctx: Context) -> tuple[str, list]:
     gap = "(e.h - e.ip)"
     threshold = q.greatest(str(ctx.params.missed_min_gap), f"((e.h * {ratio} + 9999) / 10000)")
     where = f"e.enrolled AND {gap} >= {ctx.params.missed_min_gap} AND {gap} * 10000 >= {ratio} * e.h"
-    evidence = [("H", "e.h"), ("Ip", "e.ip"), ("gap", gap), ("threshold", threshold),
-                ("payroll_period", "e.payroll_period")]
+    evidence = [
+        ("H", "e.h"),
+        ("Ip", "e.ip"),
+        ("gap", gap),
+        ("threshold", threshold),
+        ("payroll_period", "e.payroll_period"),
+    ]
     return _employer(TaskKind.MISSED_EMPLOYEES, where, evidence), []
 
 
@@ -95,10 +126,12 @@ def underreported_base(ctx: Context) -> tuple[str, list]:
     a = p.average_monthly_wage
     lo, hi, t = q.param(a * 6 / 10), q.param(a * 3), q.param(p.base_tolerance)
     dec = q.decimal
-    where = ("e.enrolled AND e.h >= 1 AND e.w > 0 AND e.ip >= 1 AND "
-             "(CASE WHEN e.w < %s * e.h THEN e.base_total < %s * %s * e.ip "
-             "      WHEN e.w > %s * e.h THEN e.base_total < %s * %s * e.ip "
-             "      ELSE e.base_total * e.h < %s * e.w * e.ip END)")
+    where = (
+        "e.enrolled AND e.h >= 1 AND e.w > 0 AND e.ip >= 1 AND "
+        "(CASE WHEN e.w < %s * e.h THEN e.base_total < %s * %s * e.ip "
+        "      WHEN e.w > %s * e.h THEN e.base_total < %s * %s * e.ip "
+        "      ELSE e.base_total * e.h < %s * e.w * e.ip END)"
+    )
     where_params = [lo, t, lo, hi, t, hi, t]
     reference = f"(CASE WHEN e.w < %s * e.h THEN %s WHEN e.w > %s * e.h THEN %s ELSE {dec('e.w')} / e.h END)"
     ref_params = [lo, lo, hi, hi]
@@ -109,7 +142,10 @@ def underreported_base(ctx: Context) -> tuple[str, list]:
         ("reference", q.money(reference)),
         ("ratio", f"ROUND({dec('e.base_total')} / e.ip / {reference}, 4)"),
         ("tolerance", "%s"),
-        ("H", "e.h"), ("W", q.money("e.w")), ("Ip", "e.ip"), ("declared_base_total", q.money("e.base_total")),
+        ("H", "e.h"),
+        ("W", q.money("e.w")),
+        ("Ip", "e.ip"),
+        ("declared_base_total", q.money("e.base_total")),
     ]
     ev_params = [q.param(a)] + ref_params + ref_params + [t]
     sql = _employer(TaskKind.UNDERREPORTED_BASE, where, evidence)
@@ -119,11 +155,19 @@ def underreported_base(ctx: Context) -> tuple[str, list]:
 
 def injury_key_industry(ctx: Context) -> tuple[str, list]:
     required = q.greatest("e.exposed_workers", "e.h", "1")
-    where = (f"e.key_industry AND COALESCE(e.market_status, '') NOT IN ('deregistered', 'revoked', 'suspended')"
-             f" AND e.ii < {required}")
-    evidence = [("industry_code", "e.industry_code"), ("hazard_factor", "e.hazard_factor"),
-                ("in_dust_hazard_roster", "e.in_dust"), ("exposed_workers", "e.exposed_workers"), ("H", "e.h"),
-                ("required", required), ("insured", "e.ii")]
+    where = (
+        f"e.key_industry AND COALESCE(e.market_status, '') NOT IN ('deregistered', 'revoked', 'suspended')"
+        f" AND e.ii < {required}"
+    )
+    evidence = [
+        ("industry_code", "e.industry_code"),
+        ("hazard_factor", "e.hazard_factor"),
+        ("in_dust_hazard_roster", "e.in_dust"),
+        ("exposed_workers", "e.exposed_workers"),
+        ("H", "e.h"),
+        ("required", required),
+        ("insured", "e.ii"),
+    ]
     return _employer(TaskKind.INJURY_KEY_INDUSTRY, where, evidence), []
 
 
@@ -134,57 +178,74 @@ def collect_arrears(ctx: Context) -> tuple[str, list]:
 
 def construction_injury(ctx: Context) -> tuple[str, list]:
     s = ctx.snapshots
-    evidence = [("builder_uscc", "cp.builder_uscc"), ("builder_name", "cp.builder_name"),
-                ("start_date", "cp.start_date"), ("planned_workers", "cp.planned_workers"),
-                ("contract_amount", q.money("cp.contract_amount", nullable=True))]
+    evidence = [
+        ("builder_uscc", "cp.builder_uscc"),
+        ("builder_name", "cp.builder_name"),
+        ("start_date", "cp.start_date"),
+        ("planned_workers", "cp.planned_workers"),
+        ("contract_amount", q.money("cp.contract_amount", nullable=True)),
+    ]
     sql = f"""
 SELECT 'project', cp.project_code, cp.project_name, cp.district_code, NULL,
-       'normal', {q.cast_date('NULL')}, {q.json_object(evidence)}, {q.true()}
+       'normal', {q.cast_date("NULL")}, {q.json_object(evidence)}, {q.true()}
 FROM {T_PROJECTS} cp
 WHERE cp.batch_id = %s AND cp.start_date <= %s
   AND NOT EXISTS (SELECT 1 FROM {T_INS_PROJECTS} ip
                   WHERE ip.batch_id = %s AND ip.project_code = cp.project_code)"""
-    return sql, [s.id(RosterKind.CONSTRUCTION_PROJECTS), q.param(ctx.as_of), s.id(RosterKind.INSURANCE_PROJECTS)]
+    return sql, [
+        s.id(RosterKind.CONSTRUCTION_PROJECTS),
+        q.param(ctx.as_of),
+        s.id(RosterKind.INSURANCE_PROJECTS),
+    ]
 
 
 # --- persons: first match wins ---------------------------------------------------------------
+
 
 def person_conditions(ctx: Context) -> dict[str, tuple[str, list]]:
     """C_k over a person-facts row `p`, for each person kind (age by cut-off dates)."""
     c16, c60 = q.param(age_cutoff(ctx.as_of, 16)), q.param(age_cutoff(ctx.as_of, 60))
     return {
         TaskKind.SUBSIDIZED_ENROLLMENT: (
-            "(p.eligible AND p.birth_date <= %s AND p.birth_date > %s AND NOT p.covered)", [c16, c60]),
+            "(p.eligible AND p.birth_date <= %s AND p.birth_date > %s AND NOT p.covered)",
+            [c16, c60],
+        ),
         TaskKind.RESUME_CONTRIBUTIONS: (
             "(p.birth_date > %s AND p.has_pension AND p.pension_status IN ('active', 'interrupted')"
-            " AND NOT p.current)", [c60]),
+            " AND NOT p.current)",
+            [c60],
+        ),
         TaskKind.ENROLL_PERSON: (
-            "(p.in_household AND p.birth_date <= %s AND p.birth_date > %s AND NOT p.has_pension)", [c16, c60]),
-        TaskKind.ELDERLY_ENROLLMENT: (
-            "(p.in_household AND p.birth_date <= %s AND NOT p.has_pension)", [c60]),
+            "(p.in_household AND p.birth_date <= %s AND p.birth_date > %s AND NOT p.has_pension)",
+            [c16, c60],
+        ),
+        TaskKind.ELDERLY_ENROLLMENT: ("(p.in_household AND p.birth_date <= %s AND NOT p.has_pension)", [c60]),
     }
 
 
-def _person(kind: str, evidence: list[tuple[str, str]], ev_params: list, ctx: Context,
-            due_date: dt.date | None = None) -> tuple[str, list]:
+def _person(
+    kind: str, evidence: list[tuple[str, str]], ev_params: list, ctx: Context, due_date: dt.date | None = None
+) -> tuple[str, list]:
     """Candidates of a person rule: C_k and no earlier running rule matched (precedence);
     a person holding an open task of a rule skipped this run keeps what it has but gets
     nothing new (`opens` false)."""
     conds = person_conditions(ctx)
     own, own_params = conds[kind]
-    earlier = [k for k in PERSON_KINDS[:PERSON_KINDS.index(kind)] if k in ctx.running]
+    earlier = [k for k in PERSON_KINDS[: PERSON_KINDS.index(kind)] if k in ctx.running]
     earlier_sql = " OR ".join(conds[k][0] for k in earlier) or q.false()
     earlier_params = [x for k in earlier for x in conds[k][1]]
     held_kinds = [k for k in PERSON_KINDS if k in ctx.skipped]
     if held_kinds:
         kinds = ", ".join(f"'{k}'" for k in held_kinds)
-        held = (f"EXISTS (SELECT 1 FROM {TASK_TABLE} ht WHERE ht.subject_key = p.id_number"
-                f" AND ht.kind IN ({kinds}) AND ht.status <> 'closed')")
+        held = (
+            f"EXISTS (SELECT 1 FROM {TASK_TABLE} ht WHERE ht.subject_key = p.id_number"
+            f" AND ht.kind IN ({kinds}) AND ht.status <> 'closed')"
+        )
     else:
         held = q.false()
     sql = f"""
 SELECT 'person', p.id_number, COALESCE(p.name, ''), p.district_code, p.street_code,
-       'normal', {q.cast_date('%s')}, {q.json_object(evidence)}, (NOT ({earlier_sql}) AND NOT ({held}))
+       'normal', {q.cast_date("%s")}, {q.json_object(evidence)}, (NOT ({earlier_sql}) AND NOT ({held}))
 FROM {PERSON_FACTS} p
 WHERE {own} AND (NOT ({earlier_sql}) OR {held})"""
     return sql, [q.param(due_date)] + ev_params + earlier_params + own_params + earlier_params
@@ -198,9 +259,13 @@ def _person_basics(ctx: Context) -> tuple[list[tuple[str, str]], list]:
 def subsidized_enrollment(ctx: Context) -> tuple[str, list]:
     basics, params = _person_basics(ctx)
     evidence = basics + [
-        ("civil_affairs_category", "p.civil_category"), ("poverty_active", "p.poverty_active"),
-        ("disability_level", "p.disability_level"), ("pension_status", "p.pension_status"),
-        ("scheme", "p.scheme"), ("subsidized", "p.subsidized"), ("last_paid_period", "p.last_paid_period"),
+        ("civil_affairs_category", "p.civil_category"),
+        ("poverty_active", "p.poverty_active"),
+        ("disability_level", "p.disability_level"),
+        ("pension_status", "p.pension_status"),
+        ("scheme", "p.scheme"),
+        ("subsidized", "p.subsidized"),
+        ("last_paid_period", "p.last_paid_period"),
     ]
     return _person(TaskKind.SUBSIDIZED_ENROLLMENT, evidence, params, ctx)
 
@@ -209,13 +274,15 @@ def resume_contributions(ctx: Context) -> tuple[str, list]:
     basics, params = _person_basics(ctx)
     d_months = ctx.as_of.year * 12 + ctx.as_of.month
     evidence = basics + [
-        ("pension_status", "p.pension_status"), ("scheme", "p.scheme"),
+        ("pension_status", "p.pension_status"),
+        ("scheme", "p.scheme"),
         ("last_paid_period", "p.last_paid_period"),
         ("months_unpaid", f"({d_months} - {q.months('p.last_paid_period')})"),
     ]
     # After 31 December of D's year the year can no longer be paid.
-    return _person(TaskKind.RESUME_CONTRIBUTIONS, evidence, params, ctx,
-                   due_date=dt.date(ctx.as_of.year, 12, 31))
+    return _person(
+        TaskKind.RESUME_CONTRIBUTIONS, evidence, params, ctx, due_date=dt.date(ctx.as_of.year, 12, 31)
+    )
 
 
 def enroll_person(ctx: Context) -> tuple[str, list]:

@@ -1,4 +1,5 @@
 """Writes around comparison runs used by the portal and the API (the engine does the run)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -10,7 +11,9 @@ from wuhai_coverage.outbox.services import eager
 __all__ = ["RunInProgress", "comparison_request_run"]
 
 
-def comparison_request_run(*, user, as_of: dt.date | None = None, trigger: str = "portal") -> tuple[ComparisonRun, bool]:
+def comparison_request_run(
+    *, user, as_of: dt.date | None = None, trigger: str = "portal"
+) -> tuple[ComparisonRun, bool]:
     """Start a run for a city manager. Without a broker (the demo) it runs inline and the
     finished run is returned with True; with one it is queued for a worker (False) through
     the outbox: recorded even while the broker is down, and sent once it is back.

@@ -5,63 +5,103 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0002_reference_data'),
-        ('enforcement', '0001_initial'),
+        ("core", "0002_reference_data"),
+        ("enforcement", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='NoticeSequence',
+            name="NoticeSequence",
             fields=[
-                ('year', models.PositiveSmallIntegerField(primary_key=True, serialize=False)),
-                ('last', models.PositiveIntegerField(default=0)),
+                ("year", models.PositiveSmallIntegerField(primary_key=True, serialize=False)),
+                ("last", models.PositiveIntegerField(default=0)),
             ],
             options={
-                'verbose_name': '文号序列',
-                'verbose_name_plural': '文号序列',
+                "verbose_name": "文号序列",
+                "verbose_name_plural": "文号序列",
             },
         ),
         migrations.AddIndex(
-            model_name='task',
-            index=models.Index(condition=models.Q(('status', 'closed'), _negated=True), fields=['district', 'kind', '-opened_at', '-id'], name='task_active_district_kind_idx'),
+            model_name="task",
+            index=models.Index(
+                condition=models.Q(("status", "closed"), _negated=True),
+                fields=["district", "kind", "-opened_at", "-id"],
+                name="task_active_district_kind_idx",
+            ),
         ),
         migrations.AddIndex(
-            model_name='task',
-            index=models.Index(condition=models.Q(('status', 'closed'), _negated=True), fields=['district', '-opened_at', '-id'], name='task_active_district_idx'),
+            model_name="task",
+            index=models.Index(
+                condition=models.Q(("status", "closed"), _negated=True),
+                fields=["district", "-opened_at", "-id"],
+                name="task_active_district_idx",
+            ),
         ),
         migrations.AddIndex(
-            model_name='task',
-            index=models.Index(condition=models.Q(('status', 'closed'), _negated=True), fields=['street', 'kind', '-opened_at', '-id'], name='task_active_street_idx'),
+            model_name="task",
+            index=models.Index(
+                condition=models.Q(("status", "closed"), _negated=True),
+                fields=["street", "kind", "-opened_at", "-id"],
+                name="task_active_street_idx",
+            ),
         ),
         migrations.AddIndex(
-            model_name='task',
-            index=models.Index(condition=models.Q(('status', 'closed'), _negated=True), fields=['-opened_at', '-id'], name='task_active_opened_idx'),
+            model_name="task",
+            index=models.Index(
+                condition=models.Q(("status", "closed"), _negated=True),
+                fields=["-opened_at", "-id"],
+                name="task_active_opened_idx",
+            ),
         ),
         migrations.AddIndex(
-            model_name='task',
-            index=models.Index(condition=models.Q(('status', 'closed'), _negated=True), fields=['district', 'priority', '-opened_at', '-id'], name='task_active_district_prio_idx'),
+            model_name="task",
+            index=models.Index(
+                condition=models.Q(("status", "closed"), _negated=True),
+                fields=["district", "priority", "-opened_at", "-id"],
+                name="task_active_district_prio_idx",
+            ),
         ),
         migrations.AddIndex(
-            model_name='task',
-            index=models.Index(condition=models.Q(('status', 'closed'), _negated=True), fields=['priority', '-opened_at', '-id'], name='task_active_prio_idx'),
+            model_name="task",
+            index=models.Index(
+                condition=models.Q(("status", "closed"), _negated=True),
+                fields=["priority", "-opened_at", "-id"],
+                name="task_active_prio_idx",
+            ),
         ),
         migrations.AddIndex(
-            model_name='task',
-            index=models.Index(condition=models.Q(('status', 'closed'), _negated=True), fields=['district', 'due_date', '-id'], name='task_active_district_due_idx'),
+            model_name="task",
+            index=models.Index(
+                condition=models.Q(("status", "closed"), _negated=True),
+                fields=["district", "due_date", "-id"],
+                name="task_active_district_due_idx",
+            ),
         ),
         migrations.AddIndex(
-            model_name='task',
-            index=models.Index(condition=models.Q(('status', 'closed'), _negated=True), fields=['district', 'subject_name', '-id'], name='task_active_district_name_idx'),
+            model_name="task",
+            index=models.Index(
+                condition=models.Q(("status", "closed"), _negated=True),
+                fields=["district", "subject_name", "-id"],
+                name="task_active_district_name_idx",
+            ),
         ),
         migrations.AddIndex(
-            model_name='task',
-            index=models.Index(condition=models.Q(('status', 'closed'), _negated=True), fields=['subject_name', '-id'], name='task_active_name_idx'),
+            model_name="task",
+            index=models.Index(
+                condition=models.Q(("status", "closed"), _negated=True),
+                fields=["subject_name", "-id"],
+                name="task_active_name_idx",
+            ),
         ),
         migrations.AddIndex(
-            model_name='task',
-            index=models.Index(condition=models.Q(('status', 'closed'), _negated=True), fields=['subject_key'], name='task_active_key_prefix_idx', opclasses=['varchar_pattern_ops']),
+            model_name="task",
+            index=models.Index(
+                condition=models.Q(("status", "closed"), _negated=True),
+                fields=["subject_key"],
+                name="task_active_key_prefix_idx",
+                opclasses=["varchar_pattern_ops"],
+            ),
         ),
     ]

@@ -1,4 +1,5 @@
 """Small display helpers of the portal's templates."""
+
 from __future__ import annotations
 
 from html import escape as _esc
@@ -13,9 +14,16 @@ from enforcement.services import CONTACT_CHANNELS, CONTACT_OUTCOMES
 
 register = template.Library()
 
-_LABELS = {"reason": gettext_lazy("理由"), "what_changed": gettext_lazy("整改情况"), "note": gettext_lazy("备注"),
-           "number": gettext_lazy("文号"), "deadline": gettext_lazy("期限"), "case": gettext_lazy("执法案件"),
-           "assignee_name": gettext_lazy("经办人"), "message": gettext_lazy("内容")}
+_LABELS = {
+    "reason": gettext_lazy("理由"),
+    "what_changed": gettext_lazy("整改情况"),
+    "note": gettext_lazy("备注"),
+    "number": gettext_lazy("文号"),
+    "deadline": gettext_lazy("期限"),
+    "case": gettext_lazy("执法案件"),
+    "assignee_name": gettext_lazy("经办人"),
+    "message": gettext_lazy("内容"),
+}
 
 
 @register.filter
@@ -59,7 +67,11 @@ def queue_rows(rows, *, checkboxes: bool, overdue_label: str, empty: str):
     html = []
     for t in rows:
         pk = t["pk"]
-        check = f'<td><input type="checkbox" name="task" value="{pk}" aria-label="select {pk}"></td>' if checkboxes else ""
+        check = (
+            f'<td><input type="checkbox" name="task" value="{pk}" aria-label="select {pk}"></td>'
+            if checkboxes
+            else ""
+        )
         resolution = f" <small>{_esc(t['resolution_label'])}</small>" if t["resolution"] else ""
         priority = _esc(t["priority_label"])
         if t["priority"] == "high":
@@ -68,8 +80,9 @@ def queue_rows(rows, *, checkboxes: bool, overdue_label: str, empty: str):
             f'<tr class="{"overdue" if t["overdue"] else ""}">{check}<td><a href="{_esc(t["url"])}">{_esc(t["name"])}</a>'
             f'<br><small class="mono">{_esc(t["display_key"])}</small></td><td>{_esc(t["kind_label"])}</td>'
             f'<td><span class="badge st-{_esc(t["status"])}">{_esc(t["status_label"])}</span>{resolution}</td>'
-            f'<td>{priority}</td><td>{_esc(t["street"])}</td><td>{_esc(t["assignee"])}</td><td>{_esc(t["opened"])}</td>'
-            f'<td>{_esc(t["due"])}{badge if t["overdue"] else ""}</td></tr>')
+            f"<td>{priority}</td><td>{_esc(t['street'])}</td><td>{_esc(t['assignee'])}</td><td>{_esc(t['opened'])}</td>"
+            f"<td>{_esc(t['due'])}{badge if t['overdue'] else ''}</td></tr>"
+        )
     return mark_safe("\n".join(html))  # noqa: S308 — every value is escaped above
 
 
@@ -93,6 +106,8 @@ def compare_rows(context, aspects):
             else:
                 inner = _esc(str(v))
             cells.append(f'<td class="{diff}">{inner}</td>')
-        html.append(f'<tr class="{"mismatch" if a.mismatch else ""}"><th scope="row">{_esc(str(a.label))}'
-                    f'{mismatch_badge if a.mismatch else ""}</th>{"".join(cells)}</tr>')
+        html.append(
+            f'<tr class="{"mismatch" if a.mismatch else ""}"><th scope="row">{_esc(str(a.label))}'
+            f"{mismatch_badge if a.mismatch else ''}</th>{''.join(cells)}</tr>"
+        )
     return mark_safe("\n".join(html))  # noqa: S308 — values escaped above, the masked part by its template

@@ -5,24 +5,27 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('enrollment', '0001_initial'),
+        ("enrollment", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.RemoveConstraint(
-            model_name='rosterbatch',
-            name='one_batch_per_kind_and_file',
+            model_name="rosterbatch",
+            name="one_batch_per_kind_and_file",
         ),
         migrations.AddField(
-            model_name='rosterbatch',
-            name='started_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='开始处理时间'),
+            model_name="rosterbatch",
+            name="started_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="开始处理时间"),
         ),
         migrations.AddConstraint(
-            model_name='rosterbatch',
-            constraint=models.UniqueConstraint(condition=models.Q(('status', 'failed'), _negated=True), fields=('kind', 'sha256'), name='one_batch_per_kind_and_file'),
+            model_name="rosterbatch",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("status", "failed"), _negated=True),
+                fields=("kind", "sha256"),
+                name="one_batch_per_kind_and_file",
+            ),
         ),
     ]

@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('enrollment', '0002_roster_processing_state'),
+        ("enrollment", "0002_roster_processing_state"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='rosterbatch',
-            name='attempts',
-            field=models.PositiveSmallIntegerField(default=0, verbose_name='处理次数'),
+            model_name="rosterbatch",
+            name="attempts",
+            field=models.PositiveSmallIntegerField(default=0, verbose_name="处理次数"),
         ),
     ]

@@ -6,49 +6,103 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('core', '0001_initial'),
+        ("core", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='OutreachEvent',
+            name="OutreachEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('livestream', '走进直播间'), ('publicity_month', '社会保险宣传月（日）'), ('media_qa', '媒体政策问答'), ('community_talk', '社保知识进社区'), ('enterprise_lecture', '企业参保大讲堂')], max_length=24, verbose_name='活动类型')),
-                ('title', models.CharField(max_length=200, verbose_name='活动名称')),
-                ('place', models.CharField(max_length=200, verbose_name='地点')),
-                ('held_on', models.DateField(verbose_name='日期')),
-                ('reach', models.PositiveIntegerField(default=0, verbose_name='覆盖人数')),
-                ('district', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.district')),
-                ('recorded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("livestream", "走进直播间"),
+                            ("publicity_month", "社会保险宣传月（日）"),
+                            ("media_qa", "媒体政策问答"),
+                            ("community_talk", "社保知识进社区"),
+                            ("enterprise_lecture", "企业参保大讲堂"),
+                        ],
+                        max_length=24,
+                        verbose_name="活动类型",
+                    ),
+                ),
+                ("title", models.CharField(max_length=200, verbose_name="活动名称")),
+                ("place", models.CharField(max_length=200, verbose_name="地点")),
+                ("held_on", models.DateField(verbose_name="日期")),
+                ("reach", models.PositiveIntegerField(default=0, verbose_name="覆盖人数")),
+                (
+                    "district",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="core.district",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '宣传活动',
-                'verbose_name_plural': '宣传活动',
-                'ordering': ['-held_on'],
+                "verbose_name": "宣传活动",
+                "verbose_name_plural": "宣传活动",
+                "ordering": ["-held_on"],
             },
         ),
         migrations.CreateModel(
-            name='PublicityPosting',
+            name="PublicityPosting",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('posted_on', models.DateField(verbose_name='张贴日期')),
-                ('note', models.CharField(blank=True, max_length=200, verbose_name='备注')),
-                ('photo', models.FileField(blank=True, upload_to='postings/%Y/', verbose_name='照片')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('community', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='postings', to='core.community', verbose_name='社区')),
-                ('posted_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='张贴人')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("posted_on", models.DateField(verbose_name="张贴日期")),
+                ("note", models.CharField(blank=True, max_length=200, verbose_name="备注")),
+                ("photo", models.FileField(blank=True, upload_to="postings/%Y/", verbose_name="照片")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "community",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="postings",
+                        to="core.community",
+                        verbose_name="社区",
+                    ),
+                ),
+                (
+                    "posted_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="张贴人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '宣传张贴',
-                'verbose_name_plural': '宣传张贴',
-                'ordering': ['-posted_on', '-id'],
-                'indexes': [models.Index(fields=['community', 'posted_on'], name='posting_community_idx')],
+                "verbose_name": "宣传张贴",
+                "verbose_name_plural": "宣传张贴",
+                "ordering": ["-posted_on", "-id"],
+                "indexes": [models.Index(fields=["community", "posted_on"], name="posting_community_idx")],
             },
         ),
     ]

@@ -4,6 +4,7 @@ Period: 2025-01-01 … D = 2025-12-31. Snapshots dated 2025-12-01; last year's p
 snapshot dated 2024-12-01. 海勃湾区 (A) has a bit of everything, 海南区 (B) is perfect,
 乌达区 (C) has no roster data and no tasks, only postings in 12 of its 23 communities.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -29,7 +30,11 @@ EXPECTED = {
     # A: 3 of 6 → 0.5 / 0.9 = 55.555…
     "task_closure_rate": {A: (3, 6, Decimal("55.56")), B: (2, 2, Decimal("100.00")), C: (0, 0, None)},
     # A: 2 of 43 → 4.651…; B: 21 of 21; C: 12 of 23 → 52.173…
-    "publicity_coverage": {A: (2, 43, Decimal("4.65")), B: (21, 21, Decimal("100.00")), C: (12, 23, Decimal("52.17"))},
+    "publicity_coverage": {
+        A: (2, 43, Decimal("4.65")),
+        B: (21, 21, Decimal("100.00")),
+        C: (12, 23, Decimal("52.17")),
+    },
 }
 # A: (25×75 + 15×74.07 + 15×50 + 15×80 + 15×55.56 + 15×4.65) / 100 = 5839.20 / 100
 EXPECTED_SCORE = {A: Decimal("58.39"), B: Decimal("100.00"), C: Decimal("52.17")}
@@ -57,8 +62,8 @@ def scenario(db, poster):
     a_req = [f.market(me, A) for _ in range(4)]
     for uscc in a_req[:3]:
         f.insured_employer(ie, uscc, A)
-    f.market(me, A, entity_type="individual", employees_reported=0)     # individual without staff
-    f.market(me, A, established_on=dt.date(2025, 12, 2))                # within the 30-day grace at D
+    f.market(me, A, entity_type="individual", employees_reported=0)  # individual without staff
+    f.market(me, A, established_on=dt.date(2025, 12, 2))  # within the 30-day grace at D
     f.market(me, A, status="deregistered")
     for _ in range(2):
         f.insured_employer(ie, f.market(me, B), B)
@@ -66,8 +71,11 @@ def scenario(db, poster):
     # --- projects: A 3 started in 2025 (2 enrolled) + 1 started in 2024; B 1 started and enrolled
     cp = f.loaded_batch("construction_projects", SNAP)
     ipj = f.loaded_batch("insurance_projects", SNAP)
-    a_proj = [f.project(cp, A, dt.date(2025, 1, 1)), f.project(cp, A, dt.date(2025, 7, 1)),
-              f.project(cp, A, dt.date(2025, 12, 31))]
+    a_proj = [
+        f.project(cp, A, dt.date(2025, 1, 1)),
+        f.project(cp, A, dt.date(2025, 7, 1)),
+        f.project(cp, A, dt.date(2025, 12, 31)),
+    ]
     f.insured_project(ipj, a_proj[0])
     f.insured_project(ipj, a_proj[2])
     f.insured_project(ipj, f.project(cp, A, dt.date(2024, 12, 31)))
@@ -83,16 +91,19 @@ def scenario(db, poster):
     f.civil(ca, s2, A)
     f.pension(ip, s1, scheme="resident", subsidized=True, last_paid=202512)
     # A's household pension rows under 60: 1 interrupted, 2 active (one born 1966-01-01: 59 at D)
-    h1, h2, h3 = (f.person_id(dt.date(1980, 1, 1), A), f.person_id(dt.date(1985, 2, 2), A),
-                  f.person_id(dt.date(1966, 1, 1), A))
+    h1, h2, h3 = (
+        f.person_id(dt.date(1980, 1, 1), A),
+        f.person_id(dt.date(1985, 2, 2), A),
+        f.person_id(dt.date(1966, 1, 1), A),
+    )
     old, retired = f.person_id(dt.date(1965, 12, 31), A), f.person_id(dt.date(1970, 3, 3), A)
     for pid in (h1, h2, h3, old, retired):
         f.household(hh, pid, A)
     f.pension(ip, h1, status="interrupted", last_paid=202401)
     f.pension(ip, h2, last_paid=202512)
     f.pension(ip, h3, last_paid=202512)
-    f.pension(ip, old, status="interrupted", last_paid=202301)   # 60 on D: not counted
-    f.pension(ip, retired, status="retired")                      # neither active nor interrupted
+    f.pension(ip, old, status="interrupted", last_paid=202301)  # 60 on D: not counted
+    f.pension(ip, retired, status="retired")  # neither active nor interrupted
     # B: one 代缴 person covered (employee, current), one household person interrupted
     s3, h4 = f.person_id(dt.date(1992, 7, 7), B), f.person_id(dt.date(1975, 8, 8), B)
     f.civil(ca, s3, B)
@@ -115,10 +126,14 @@ def scenario(db, poster):
     # --- tasks: A 6 opened in 2025 (3 count), 1 opened in 2024; B 2 opened, both rectified
     f.task(A, f.at(2025, 1, 1, 0, 0), status="closed", resolution="rectified", closed=f.at(2025, 3, 1))
     f.task(A, f.at(2025, 2, 1), status="closed", resolution="rectified", closed=f.at(2025, 4, 1))
-    f.task(A, f.at(2025, 5, 1), status="closed", resolution="resolved_by_data", closed=f.at(2025, 12, 31, 23, 59))
+    f.task(
+        A, f.at(2025, 5, 1), status="closed", resolution="resolved_by_data", closed=f.at(2025, 12, 31, 23, 59)
+    )
     f.task(A, f.at(2025, 6, 1), status="closed", resolution="dismissed", closed=f.at(2025, 7, 1))
     f.task(A, f.at(2025, 7, 1))
-    f.task(A, f.at(2025, 12, 31, 23, 59), status="closed", resolution="rectified", closed=f.at(2026, 1, 1, 0, 0))
+    f.task(
+        A, f.at(2025, 12, 31, 23, 59), status="closed", resolution="rectified", closed=f.at(2026, 1, 1, 0, 0)
+    )
     f.task(A, f.at(2024, 12, 31, 23, 59), status="closed", resolution="rectified", closed=f.at(2025, 1, 2))
     f.task(B, f.at(2025, 4, 1), status="closed", resolution="rectified", closed=f.at(2025, 5, 1))
     f.task(B, f.at(2025, 8, 1), status="closed", resolution="rectified", closed=f.at(2025, 9, 1))

@@ -20,6 +20,6 @@ def test_the_xlsx_export_holds_the_ranking(scenario, client, city_manager):
     assert rows[A][:7] == [2, A, "海勃湾区", 58.39, "否", "是", 0.6]
     assert rows[C][:7] == [3, C, "乌达区", 52.17, "否", "是", 0.6]
     col = head.index("工程项目工伤参保率·分子")
-    assert rows[A][col:col + 6] == [2, 3, 0.666667, 0.9, 15.0, 74.07]
+    assert rows[A][col : col + 6] == [2, 3, 0.666667, 0.9, 15.0, 74.07]
     params = {row[0].value: row[2].value for row in wb["参数 Parameters"].iter_rows(min_row=2)}
     assert params["pass_score"] == 80 and params["weight.employer_coverage"] == 25

@@ -19,16 +19,30 @@ def test_given_the_2025_scenario_when_measured_then_each_indicator_counts_by_han
 
 def test_a_district_without_roster_data_counts_zero_of_zero(scenario):
     counts = selectors.measure(Y2025)
-    for code in ("employer_coverage", "construction_injury_rate", "subsidized_coverage", "interruption_rate",
-                 "task_closure_rate"):
+    for code in (
+        "employer_coverage",
+        "construction_injury_rate",
+        "subsidized_coverage",
+        "interruption_rate",
+        "task_closure_rate",
+    ):
         assert (counts[C][code].numerator, counts[C][code].denominator) == (0, 0)
-    assert (counts[C]["publicity_coverage"].numerator, counts[C]["publicity_coverage"].denominator) == (12, 23)
+    assert (counts[C]["publicity_coverage"].numerator, counts[C]["publicity_coverage"].denominator) == (
+        12,
+        23,
+    )
 
 
 def test_interruption_rate_carries_last_years_counts_as_its_baseline(scenario):
     c = selectors.measure(Y2025)
-    assert (c[A]["interruption_rate"].baseline_numerator, c[A]["interruption_rate"].baseline_denominator) == (1, 5)
-    assert (c[B]["interruption_rate"].baseline_numerator, c[B]["interruption_rate"].baseline_denominator) == (1, 1)
+    assert (c[A]["interruption_rate"].baseline_numerator, c[A]["interruption_rate"].baseline_denominator) == (
+        1,
+        5,
+    )
+    assert (c[B]["interruption_rate"].baseline_numerator, c[B]["interruption_rate"].baseline_denominator) == (
+        1,
+        1,
+    )
     assert c[C]["interruption_rate"].baseline_denominator is None
 
 
@@ -48,12 +62,17 @@ def test_drill_down_rows_are_the_rows_counted(scenario):
     assert total == 1 and [r["key"] for r in rows] == [scenario["a_required"][3]]
     _q, total, rows = selectors.indicator_rows("construction_injury_rate", Y2025, district_code=A)
     assert total == 3 and sorted(r["key"] for r in rows) == sorted(scenario["a_projects"])
-    _q, total, rows = selectors.indicator_rows("subsidized_coverage", Y2025, district_code=A, subset="numerator")
+    _q, total, rows = selectors.indicator_rows(
+        "subsidized_coverage", Y2025, district_code=A, subset="numerator"
+    )
     assert [r["key"] for r in rows] == [scenario["subsidized"][0]]
-    _q, total, _rows = selectors.indicator_rows("task_closure_rate", Y2025, district_code=A, subset="numerator")
+    _q, total, _rows = selectors.indicator_rows(
+        "task_closure_rate", Y2025, district_code=A, subset="numerator"
+    )
     assert total == 3
-    _q, total, rows = selectors.indicator_rows("publicity_coverage", Y2025, district_code=A, subset="numerator",
-                                               limit=1)
+    _q, total, rows = selectors.indicator_rows(
+        "publicity_coverage", Y2025, district_code=A, subset="numerator", limit=1
+    )
     assert total == 2 and len(rows) == 1
 
 
@@ -77,7 +96,7 @@ def test_department_assessment_counts_months_with_a_loaded_snapshot_and_rejected
     from tests.assessment import factories as f
 
     f.loaded_batch("market_entities", dt.date(2025, 1, 5), rows_total=100, rows_rejected=2)
-    f.loaded_batch("market_entities", dt.date(2025, 1, 20), rows_total=100, rows_rejected=0)   # same month
+    f.loaded_batch("market_entities", dt.date(2025, 1, 20), rows_total=100, rows_rejected=0)  # same month
     f.loaded_batch("market_entities", dt.date(2025, 3, 1), rows_total=200, rows_rejected=6)
     f.loaded_batch("market_entities", dt.date(2025, 4, 1), status="rejected", rows_total=0)
     f.loaded_batch("market_entities", dt.date(2025, 5, 1), status="failed", rows_total=50, rows_rejected=50)
@@ -92,13 +111,17 @@ def test_department_assessment_counts_months_with_a_loaded_snapshot_and_rejected
     assert set(hrss) == {"insurance_employers", "insurance_persons", "insurance_projects"}
     assert hrss["insurance_persons"].months_loaded == 1 and hrss["insurance_employers"].months_loaded == 0
     assert res["hrss"].rejected_rate == pytest.approx(1 / 1000)
-    assert res["tax"].rejected_rate is None      # nothing delivered: no rate, not 0
+    assert res["tax"].rejected_rate is None  # nothing delivered: no rate, not 0
 
 
 def test_drill_down_pages_past_the_end_still_know_the_total(scenario):
-    _q, total, rows = selectors.indicator_rows("publicity_coverage", Y2025, district_code=A, limit=50, offset=100)
+    _q, total, rows = selectors.indicator_rows(
+        "publicity_coverage", Y2025, district_code=A, limit=50, offset=100
+    )
     assert (total, rows) == (43, [])
-    _q, total, rows = selectors.indicator_rows("publicity_coverage", Y2025, district_code=A, limit=40, offset=40)
+    _q, total, rows = selectors.indicator_rows(
+        "publicity_coverage", Y2025, district_code=A, limit=40, offset=40
+    )
     assert total == 43 and len(rows) == 3 and "total_rows" not in rows[0]
 
 
@@ -116,7 +139,9 @@ def test_snapshot_counts_are_cached_until_a_new_snapshot_or_threshold_and_tasks_
     assert selectors.measure(Y2025)[A]["task_closure_rate"].denominator == 7
     # a threshold edit of the comparison is a new key
     RuleParameter.objects.create(name="registration_grace_days", value=0)
-    assert selectors.measure(Y2025)[A]["employer_coverage"].denominator == 5 + 1   # + the new one + the grace one
+    assert (
+        selectors.measure(Y2025)[A]["employer_coverage"].denominator == 5 + 1
+    )  # + the new one + the grace one
     # a new snapshot is a new key
     f.market(f.loaded_batch("market_entities", dt.date(2025, 12, 15)), A)
     assert selectors.measure(Y2025)[A]["employer_coverage"].denominator == 1

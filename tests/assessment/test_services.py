@@ -9,29 +9,50 @@ from tests.assessment.conftest import A, B, C
 
 
 def test_a_parameter_change_is_written_with_its_history(db, city_manager):
-    services.parameters_update(actor=city_manager, changes={"pass_score": "75", "weight.employer_coverage": "25"},
-                               reason="年度调整")
+    services.parameters_update(
+        actor=city_manager, changes={"pass_score": "75", "weight.employer_coverage": "25"}, reason="年度调整"
+    )
     assert selectors.current_parameters()["pass_score"] == Decimal("75")
-    change = AssessmentParameterChange.objects.get()   # an unchanged value writes no history
+    change = AssessmentParameterChange.objects.get()  # an unchanged value writes no history
     assert (change.name, change.old_value, change.new_value, change.changed_by) == (
-        "pass_score", Decimal(80), Decimal(75), city_manager)
+        "pass_score",
+        Decimal(80),
+        Decimal(75),
+        city_manager,
+    )
     services.parameters_update(actor=city_manager, changes={"pass_score": "70"})
     assert [(c.old_value, c.new_value) for c in AssessmentParameterChange.objects.all()] == [
-        (Decimal(75), Decimal(70)), (Decimal(80), Decimal(75))]
+        (Decimal(75), Decimal(70)),
+        (Decimal(80), Decimal(75)),
+    ]
 
 
-@pytest.mark.parametrize("changes,field", [
-    ({"weight.employer_coverage": "-1"}, "weight.employer_coverage"),
-    ({"target.task_closure_rate": "1.5"}, "target.task_closure_rate"),
-    ({"target.task_closure_rate": "0"}, "target.task_closure_rate"),
-    ({"pass_score": "abc"}, "pass_score"),
-    ({"pass_score": "NaN"}, "pass_score"),
-    ({"fund_gap_penalty": "60"}, "fund_gap_penalty"),          # 50 + 60 > 100
-    ({"nonsense": "1"}, "nonsense"),
-    ({f"weight.{c}": "0" for c in ("employer_coverage", "construction_injury_rate", "subsidized_coverage",
-                                   "interruption_rate", "task_closure_rate", "publicity_coverage")},
-     "weight.employer_coverage"),
-])
+@pytest.mark.parametrize(
+    "changes,field",
+    [
+        ({"weight.employer_coverage": "-1"}, "weight.employer_coverage"),
+        ({"target.task_closure_rate": "1.5"}, "target.task_closure_rate"),
+        ({"target.task_closure_rate": "0"}, "target.task_closure_rate"),
+        ({"pass_score": "abc"}, "pass_score"),
+        ({"pass_score": "NaN"}, "pass_score"),
+        ({"fund_gap_penalty": "60"}, "fund_gap_penalty"),  # 50 + 60 > 100
+        ({"nonsense": "1"}, "nonsense"),
+        (
+            {
+                f"weight.{c}": "0"
+                for c in (
+                    "employer_coverage",
+                    "construction_injury_rate",
+                    "subsidized_coverage",
+                    "interruption_rate",
+                    "task_closure_rate",
+                    "publicity_coverage",
+                )
+            },
+            "weight.employer_coverage",
+        ),
+    ],
+)
 def test_invalid_parameters_are_refused_whole(db, city_manager, changes, field):
     with pytest.raises(services.ParameterError) as exc:
         services.parameters_update(actor=city_manager, changes=changes)
@@ -44,7 +65,13 @@ def test_a_snapshot_stores_every_districts_counts_and_a_rerun_replaces_it(scenar
     assert services.snapshot_take(as_of=dt.date(2025, 12, 31)) == 18
     assert IndicatorSnapshot.objects.count() == 18
     s = IndicatorSnapshot.objects.get(district_id=A, indicator="interruption_rate")
-    assert (s.year, s.numerator, s.denominator, s.baseline_numerator, s.baseline_denominator) == (2025, 1, 4, 1, 5)
+    assert (s.year, s.numerator, s.denominator, s.baseline_numerator, s.baseline_denominator) == (
+        2025,
+        1,
+        4,
+        1,
+        5,
+    )
 
 
 def test_the_trend_scores_the_snapshots_like_the_live_ranking(scenario):
@@ -64,7 +91,7 @@ def test_a_snapshot_of_a_district_without_data_records_why(db):
     services.snapshot_take(as_of=dt.date(2025, 1, 31))
     s = IndicatorSnapshot.objects.get(district_id=C, indicator="employer_coverage")
     assert s.numerator is None and "名册" in s.note
-    assert selectors.trend(2025)[C] == [(dt.date(2025, 1, 31), Decimal("0.00"))]   # publicity 0 of 23
+    assert selectors.trend(2025)[C] == [(dt.date(2025, 1, 31), Decimal("0.00"))]  # publicity 0 of 23
 
 
 def test_backfill_takes_the_past_month_ends_of_the_year(db):

@@ -13,7 +13,9 @@ def test_the_monthly_task_snapshots_the_last_day_of_the_previous_month(db, monke
 
     monkeypatch.setattr(timezone, "localdate", lambda *a, **k: dt.date(2026, 3, 1))
     assert indicator_snapshot_monthly.apply().get() == 18
-    assert set(IndicatorSnapshot.objects.values_list("as_of", "year").distinct()) == {(dt.date(2026, 2, 28), 2026)}
+    assert set(IndicatorSnapshot.objects.values_list("as_of", "year").distinct()) == {
+        (dt.date(2026, 2, 28), 2026)
+    }
 
 
 def test_on_the_first_of_january_the_snapshot_closes_last_year(db, monkeypatch):
@@ -21,7 +23,9 @@ def test_on_the_first_of_january_the_snapshot_closes_last_year(db, monkeypatch):
 
     monkeypatch.setattr(timezone, "localdate", lambda *a, **k: dt.date(2026, 1, 1))
     indicator_snapshot_monthly.apply()
-    assert set(IndicatorSnapshot.objects.values_list("as_of", "year").distinct()) == {(dt.date(2025, 12, 31), 2025)}
+    assert set(IndicatorSnapshot.objects.values_list("as_of", "year").distinct()) == {
+        (dt.date(2025, 12, 31), 2025)
+    }
 
 
 def test_the_beat_schedule_points_to_the_task(settings):
@@ -62,7 +66,8 @@ def test_the_beat_schedule_warms_the_ranking_after_the_nightly_comparison(settin
 
 
 def test_given_a_cold_cache_when_the_warm_up_has_run_then_the_next_ranking_view_reads_no_snapshot_rows(
-        scenario, client, city_manager, monkeypatch, django_assert_max_num_queries):
+    scenario, client, city_manager, monkeypatch, django_assert_max_num_queries
+):
     from django.core.cache import cache
     from django.db import connection
     from django.test.utils import CaptureQueriesContext

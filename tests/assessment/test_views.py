@@ -9,16 +9,20 @@ def logged(client):
     def _login(user):
         client.force_login(user)
         return client
+
     return _login
 
 
-@pytest.mark.parametrize("role,kw,status", [
-    ("city_manager", {}, 200),
-    ("district_caseworker", {"district": "150304"}, 200),   # the ranking is public within the bureau
-    ("street_staff", {"street": "150302001"}, 403),
-    ("inspector", {}, 403),
-    ("partner", {"department": "market"}, 403),
-])
+@pytest.mark.parametrize(
+    "role,kw,status",
+    [
+        ("city_manager", {}, 200),
+        ("district_caseworker", {"district": "150304"}, 200),  # the ranking is public within the bureau
+        ("street_staff", {"street": "150302001"}, 403),
+        ("inspector", {}, 403),
+        ("partner", {"department": "market"}, 403),
+    ],
+)
 def test_who_sees_the_ranking(db, logged, role, kw, status):
     assert logged(make_user(role, **kw)).get("/assessment/").status_code == status
 
@@ -27,7 +31,7 @@ def test_the_ranking_page_shows_table_bar_chart_trends_and_departments(scenario,
     body = logged(city_manager).get("/assessment/?year=2025").content.decode()
     assert "58.39" in body and "52.17" in body and "100.00" in body
     assert "通报表扬" in body
-    assert body.count("<svg") == 4        # one bar chart + a trend per district
+    assert body.count("<svg") == 4  # one bar chart + a trend per district
     assert "http://" not in body.replace("http://www.w3.org/2000/svg", "")  # no external asset
     assert "部门考核" in body and "市场主体登记名册" in body
 
@@ -41,7 +45,9 @@ def test_a_bad_year_is_a_400_page(db, logged, city_manager):
     assert c.get("/assessment/export.xlsx?year=x").status_code == 400
 
 
-def test_the_district_page_shows_how_each_score_was_computed_with_links_to_rows(scenario, logged, city_manager):
+def test_the_district_page_shows_how_each_score_was_computed_with_links_to_rows(
+    scenario, logged, city_manager
+):
     body = logged(city_manager).get(f"/assessment/districts/{A}/?year=2025").content.decode()
     assert "100 × min(1, 0.6667 / 0.9000) = 74.07" in body
     assert "100 × 上年 0.2000 / 本年 0.2500 = 80.00" in body
@@ -91,7 +97,12 @@ def test_a_city_manager_changes_a_weight_and_the_ranking_changes(scenario, logge
     assert r.status_code == 302
     change = AssessmentParameterChange.objects.get()
     assert (change.name, change.old_value, change.new_value, change.changed_by, change.reason) == (
-        "weight.publicity_coverage", 15, 100, city_manager, "加大宣传考核")
+        "weight.publicity_coverage",
+        15,
+        100,
+        city_manager,
+        "加大宣传考核",
+    )
     ranking = c.get("/assessment/?year=2025").context["results"]
     assert [(r.code, str(r.score)) for r in ranking] == [(B, "100.00"), (C, "52.17"), (A, "33.70")]
     history = c.get("/assessment/settings/").content.decode()

@@ -1,4 +1,5 @@
 """The role table and the one access helper, role by role."""
+
 import pytest
 from django.http import Http404
 
@@ -9,21 +10,37 @@ from wuhai_coverage.core import access, roles
 ALL_CAPS = sorted({c for caps in roles.CAPABILITIES.values() for c in caps})
 EXPECTED = {
     "city_manager": set(ALL_CAPS) - {"push_rosters", "manage_cases", "propose_blacklist"},
-    "district_caseworker": {"view_tasks", "work_tasks", "assign_tasks", "issue_notices", "reveal_personal",
-                            "view_rosters", "view_assessment", "post_publicity"},
+    "district_caseworker": {
+        "view_tasks",
+        "work_tasks",
+        "assign_tasks",
+        "issue_notices",
+        "reveal_personal",
+        "view_rosters",
+        "view_assessment",
+        "post_publicity",
+    },
     "street_staff": {"view_tasks", "work_tasks", "reveal_personal", "post_publicity"},
-    "inspector": {"view_tasks", "reveal_personal", "view_cases", "manage_cases", "propose_blacklist",
-                  "read_blacklist"},
+    "inspector": {
+        "view_tasks",
+        "reveal_personal",
+        "view_cases",
+        "manage_cases",
+        "propose_blacklist",
+        "read_blacklist",
+    },
     "partner": {"push_rosters", "read_blacklist"},
 }
 
 
 def _user(role):
-    return {"city_manager": lambda: make_user("city_manager"),
-            "district_caseworker": lambda: make_user("district_caseworker", district="150302"),
-            "street_staff": lambda: make_user("street_staff", street="150302001"),
-            "inspector": lambda: make_user("inspector"),
-            "partner": lambda: make_user("partner", department="market")}[role]()
+    return {
+        "city_manager": lambda: make_user("city_manager"),
+        "district_caseworker": lambda: make_user("district_caseworker", district="150302"),
+        "street_staff": lambda: make_user("street_staff", street="150302001"),
+        "inspector": lambda: make_user("inspector"),
+        "partner": lambda: make_user("partner", department="market"),
+    }[role]()
 
 
 @pytest.mark.django_db
@@ -56,13 +73,22 @@ def tasks(db):
     }
 
 
-@pytest.mark.parametrize("role, visible", [
-    ("city_manager", {"haibowan_fenghuangling", "haibowan_haibei", "haibowan_unassigned", "wuda", "city_queue"}),
-    ("inspector", {"haibowan_fenghuangling", "haibowan_haibei", "haibowan_unassigned", "wuda", "city_queue"}),
-    ("district_caseworker", {"haibowan_fenghuangling", "haibowan_haibei", "haibowan_unassigned"}),
-    ("street_staff", {"haibowan_fenghuangling"}),
-    ("partner", set()),
-])
+@pytest.mark.parametrize(
+    "role, visible",
+    [
+        (
+            "city_manager",
+            {"haibowan_fenghuangling", "haibowan_haibei", "haibowan_unassigned", "wuda", "city_queue"},
+        ),
+        (
+            "inspector",
+            {"haibowan_fenghuangling", "haibowan_haibei", "haibowan_unassigned", "wuda", "city_queue"},
+        ),
+        ("district_caseworker", {"haibowan_fenghuangling", "haibowan_haibei", "haibowan_unassigned"}),
+        ("street_staff", {"haibowan_fenghuangling"}),
+        ("partner", set()),
+    ],
+)
 def test_scope_and_get_for_user(tasks, role, visible):
     user = _user(role)
     got = set(access.scope(Task.objects.all(), user).values_list("pk", flat=True))
@@ -90,14 +116,17 @@ def test_in_jurisdiction_for_plain_values():
     assert not access.in_jurisdiction(st, district_code="150303", street_code="150303002")
 
 
-@pytest.mark.parametrize("kwargs, message", [
-    ({"role": "district_caseworker"}, "--district"),
-    ({"role": "street_staff"}, "--street"),
-    ({"role": "partner"}, "--department"),
-    ({"role": "partner", "department": "bank"}, "--department"),
-    ({"role": "city_manager", "department": "tax"}, "only a partner"),
-    ({"role": "wizard"}, "unknown role"),
-])
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"role": "district_caseworker"}, "--district"),
+        ({"role": "street_staff"}, "--street"),
+        ({"role": "partner"}, "--department"),
+        ({"role": "partner", "department": "bank"}, "--department"),
+        ({"role": "city_manager", "department": "tax"}, "only a partner"),
+        ({"role": "wizard"}, "unknown role"),
+    ],
+)
 def test_validate_jurisdiction_errors(kwargs, message):
     args = {"district": None, "street": None, "department": "", **kwargs}
     with pytest.raises(ValueError, match=message):

@@ -1,6 +1,7 @@
 """Accounts hardening (issue 9): login lockout, password rules, idle sessions, partners
 kept to the API. Real login POSTs through Django's test Client; time moves with
 time-machine, never by editing rows."""
+
 import datetime as dt
 import io
 
@@ -22,7 +23,9 @@ LOCKED_EN = "Too many failed sign-ins"
 
 
 def _login(client, username, password, ip="10.1.2.3", **extra):
-    return client.post("/accounts/login/", {"username": username, "password": password}, REMOTE_ADDR=ip, **extra)
+    return client.post(
+        "/accounts/login/", {"username": username, "password": password}, REMOTE_ADDR=ip, **extra
+    )
 
 
 def _signed_in(client, ip="10.1.2.3") -> bool:
@@ -36,12 +39,13 @@ def manager(db):
 
 # --- Login throttling and lockout (django-axes) ---
 
+
 def test_thirty_wrong_passwords_then_the_right_one_is_refused_with_the_lockout_message(manager, settings):
     client = Client()
     statuses = [_login(client, "boss", f"wrong-{i}").status_code for i in range(30)]
     limit = settings.AXES_FAILURE_LIMIT
-    assert statuses[:limit - 1] == [200] * (limit - 1)  # the login form again, "wrong password"
-    assert set(statuses[limit - 1:]) == {429}
+    assert statuses[: limit - 1] == [200] * (limit - 1)  # the login form again, "wrong password"
+    assert set(statuses[limit - 1 :]) == {429}
     response = _login(client, "boss", PASSWORD)
     page = response.content.decode()
     assert response.status_code == 429 and LOCKED_ZH in page and "30 分钟" in page
@@ -120,8 +124,15 @@ def test_axes_reset_username_command_unlocks(manager, settings):
     assert _login(client, "boss", PASSWORD).status_code == 302
 
 
-@pytest.mark.parametrize("role, kw", [("district_caseworker", {"district": "150302"}), ("inspector", {}),
-                                      ("street_staff", {"street": "150302001"}), ("partner", {"department": "tax"})])
+@pytest.mark.parametrize(
+    "role, kw",
+    [
+        ("district_caseworker", {"district": "150302"}),
+        ("inspector", {}),
+        ("street_staff", {"street": "150302001"}),
+        ("partner", {"department": "tax"}),
+    ],
+)
 def test_only_city_managers_see_the_lockouts_page(role, kw):
     client = Client()
     client.force_login(make_user(role, **kw))
@@ -131,13 +142,17 @@ def test_only_city_managers_see_the_lockouts_page(role, kw):
 
 # --- Passwords: Django's four validators, in create_user too ---
 
-@pytest.mark.parametrize("password, zh, en", [
-    ("1", "密码太短", "too short"),
-    ("short-pw", "至少需要 12 个字符", "at least 12 characters"),
-    ("48213309127744", "只包含数字", "entirely numeric"),
-    ("password12345", "太常见", "too common"),
-    ("zhangwei-2026", "太相似", "too similar"),
-])
+
+@pytest.mark.parametrize(
+    "password, zh, en",
+    [
+        ("1", "密码太短", "too short"),
+        ("short-pw", "至少需要 12 个字符", "at least 12 characters"),
+        ("48213309127744", "只包含数字", "entirely numeric"),
+        ("password12345", "太常见", "too common"),
+        ("zhangwei-2026", "太相似", "too similar"),
+    ],
+)
 @pytest.mark.parametrize("via", ["argv", "stdin"])
 def test_create_user_refuses_a_weak_password_with_the_validators_messages(password, zh, en, via):
     args = ["zhangwei-2026", "--role", "inspector"]
@@ -155,8 +170,14 @@ def test_create_user_refuses_a_weak_password_with_the_validators_messages(passwo
 
 
 def test_create_user_takes_a_strong_password_from_stdin(capsys):
-    call_command("create_user", "wang", "--role", "inspector", "--password-stdin",
-                 stdin=io.StringIO("harbour-lantern-4417\n"))
+    call_command(
+        "create_user",
+        "wang",
+        "--role",
+        "inspector",
+        "--password-stdin",
+        stdin=io.StringIO("harbour-lantern-4417\n"),
+    )
     assert User.objects.get(username="wang").check_password("harbour-lantern-4417")
     assert "harbour" not in capsys.readouterr().out
 
@@ -177,9 +198,15 @@ def test_create_user_password_from_stdin_in_a_real_process(tmp_path, settings):
     db = connection.settings_dict
     url = f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
     env = {**os.environ, "DATABASE_URL": url, "DJANGO_SECRET_KEY": "x" * 50}
-    run = subprocess.run([sys.executable, "manage.py", "create_user", "piped", "--role", "inspector",
-                          "--password-stdin"], input="123", capture_output=True, text=True, env=env,
-                         cwd=settings.BASE_DIR, timeout=120)
+    run = subprocess.run(
+        [sys.executable, "manage.py", "create_user", "piped", "--role", "inspector", "--password-stdin"],
+        input="123",
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=settings.BASE_DIR,
+        timeout=120,
+    )
     assert run.returncode != 0 and "密码不符合要求" in run.stderr and "too short" in run.stderr
 
 
@@ -201,6 +228,7 @@ def test_the_demo_password_passes_the_validators():
 
 
 # --- Sessions: idle timeout and browser close ---
+
 
 def test_a_session_ends_after_thirty_idle_minutes(manager):
     client = Client()
@@ -226,6 +254,7 @@ def test_the_session_cookie_dies_with_the_browser(manager):
 
 # --- Partners: the API only ---
 
+
 def _page_urls():
     """Every URL of the root URLconf outside the API, with sample arguments."""
     samples = {"int": "1", "str": "x", "path": "x", "slug": "x"}
@@ -241,6 +270,7 @@ def _page_urls():
                     continue  # regex routes (the DEBUG media server) are not staff pages
                 for conv, sample in samples.items():
                     import re
+
                     full = re.sub(rf"<{conv}:\w+>", sample, full)
                 full = re.sub(r"<\w+>", "x", full)
                 yield "/" + full
@@ -253,7 +283,9 @@ def test_a_partner_in_the_browser_gets_403_on_every_staff_page():
     client = Client()
     client.force_login(partner)
     staff_pages = [u for u in _page_urls() if not u.startswith(PARTNER_PATH_PREFIXES)]
-    assert {"/dashboard/", "/tasks/", "/persons/1/", "/rosters/", "/accounts/tokens/", "/admin/"} <= set(staff_pages)
+    assert {"/dashboard/", "/tasks/", "/persons/1/", "/rosters/", "/accounts/tokens/", "/admin/"} <= set(
+        staff_pages
+    )
     for url in staff_pages:
         for method in (client.get, client.post):
             response = method(url)

@@ -2,6 +2,7 @@
 no violation and still work — login, the queue (htmx, select-all), the task page (htmx
 reveal), a roster batch polling its progress, a running comparison's progress bar, the
 assessment charts, the language switch and the API docs (Swagger UI)."""
+
 import datetime as dt
 import re
 
@@ -36,8 +37,9 @@ def watched(page):
 
 
 def _violations(page) -> list[str]:
-    return page.evaluate("window.__csp || []") + [e for e in page.errors if "Content Security Policy" in e
-                                                   or "page error" in e]
+    return page.evaluate("window.__csp || []") + [
+        e for e in page.errors if "Content Security Policy" in e or "page error" in e
+    ]
 
 
 def _login(page, base, username):
@@ -56,9 +58,21 @@ def test_main_pages_work_under_the_csp(watched, live_server):
     make_user("street_staff", street="150302001", username="csp-street", password=PASSWORD)
     idn = make_id_number(dt.date(1979, 3, 14), seq=21)
     person = PersonTaskFactory(subject_key=idn, subject_name="王建国")
-    load_snapshot("household_registry", [dict(id_number=idn, name="王建国", district_code="150302",
-                                              street_code="150302001", community="凤凰岭社区", phone="13904731234",
-                                              birth_date=dt.date(1979, 3, 14), sex="M")])
+    load_snapshot(
+        "household_registry",
+        [
+            dict(
+                id_number=idn,
+                name="王建国",
+                district_code="150302",
+                street_code="150302001",
+                community="凤凰岭社区",
+                phone="13904731234",
+                birth_date=dt.date(1979, 3, 14),
+                sex="M",
+            )
+        ],
+    )
     OpenTaskFactory(subject_name="乌海市红星煤业有限公司")
     OpenTaskFactory(subject_name="乌海市海北建材有限公司")
 
@@ -84,8 +98,14 @@ def test_main_pages_work_under_the_csp(watched, live_server):
     assert _violations(page) == []
 
     # A roster batch being processed polls its progress (htmx, every 2 s) and settles.
-    batch = RosterBatch.objects.create(kind="market_entities", department="market", snapshot_date=dt.date(2026, 5, 1),
-                                       sha256="c" * 64, status=RosterBatch.Status.PROCESSING, rows_read=1200)
+    batch = RosterBatch.objects.create(
+        kind="market_entities",
+        department="market",
+        snapshot_date=dt.date(2026, 5, 1),
+        sha256="c" * 64,
+        status=RosterBatch.Status.PROCESSING,
+        rows_read=1200,
+    )
     page.goto(f"{base}/rosters/{batch.pk}/")
     expect(page.locator(f"#progress-{batch.pk}")).to_contain_text("1200")
     RosterBatch.objects.filter(pk=batch.pk).update(rows_read=5400)
@@ -95,8 +115,12 @@ def test_main_pages_work_under_the_csp(watched, live_server):
     assert _violations(page) == []
 
     # A running comparison shows its progress bar (a <progress>, no inline style) and polls.
-    run = ComparisonRun.objects.create(as_of=dt.date(2026, 5, 1), trigger="api", status="running",
-                                       progress={"phase": "evaluating", "done": 4, "total": 11})
+    run = ComparisonRun.objects.create(
+        as_of=dt.date(2026, 5, 1),
+        trigger="api",
+        status="running",
+        progress={"phase": "evaluating", "done": 4, "total": 11},
+    )
     page.goto(f"{base}/comparison-runs/{run.pk}/")
     bar = page.locator("progress.progress")
     expect(bar).to_have_attribute("value", "4")

@@ -1,6 +1,7 @@
 """The lockout as a person meets it, in Debian's Chromium (Playwright): wrong passwords
 until the lock, then the right one, and the portal's own page says why and how long.
 The screenshot goes to var/screenshots/ (look at it: Chinese must render as glyphs)."""
+
 import re
 
 import pytest

@@ -1,4 +1,5 @@
 """manage.py create_user and issue_api_token exactly as portal.md specifies them."""
+
 import pytest
 from django.core.management import CommandError, call_command
 from rest_framework.test import APIClient
@@ -9,18 +10,32 @@ STRONG = "harbour-lantern-4417"
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("args, role, district, street, department", [
-    (["--role", "city_manager"], "city_manager", None, None, ""),
-    (["--role", "district_caseworker", "--district", "150303"], "district_caseworker", "150303", None, ""),
-    (["--role", "street_staff", "--street", "150304002"], "street_staff", "150304", "150304002", ""),
-    (["--role", "inspector"], "inspector", None, None, ""),
-    (["--role", "partner", "--department", "public_security"], "partner", None, None, "public_security"),
-    (["--role", "partner", "--department", "hrss"], "partner", None, None, "hrss"),
-])
+@pytest.mark.parametrize(
+    "args, role, district, street, department",
+    [
+        (["--role", "city_manager"], "city_manager", None, None, ""),
+        (
+            ["--role", "district_caseworker", "--district", "150303"],
+            "district_caseworker",
+            "150303",
+            None,
+            "",
+        ),
+        (["--role", "street_staff", "--street", "150304002"], "street_staff", "150304", "150304002", ""),
+        (["--role", "inspector"], "inspector", None, None, ""),
+        (["--role", "partner", "--department", "public_security"], "partner", None, None, "public_security"),
+        (["--role", "partner", "--department", "hrss"], "partner", None, None, "hrss"),
+    ],
+)
 def test_every_role_can_be_created_and_given_a_token(capsys, args, role, district, street, department):
     call_command("create_user", "u1", *args, "--password", STRONG)
     user = User.objects.get(username="u1")
-    assert (user.role, user.district_id, user.street_id, user.department) == (role, district, street, department)
+    assert (user.role, user.district_id, user.street_id, user.department) == (
+        role,
+        district,
+        street,
+        department,
+    )
     assert user.check_password(STRONG)
     capsys.readouterr()
     call_command("issue_api_token", "u1")
@@ -53,14 +68,17 @@ def test_user_without_password_cannot_log_in_with_one():
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("args, message", [
-    (["--role", "district_caseworker"], "--district"),
-    (["--role", "district_caseworker", "--district", "110101"], "unknown district"),
-    (["--role", "street_staff", "--street", "150302099"], "unknown street"),
-    (["--role", "street_staff", "--street", "150302001", "--district", "150304"], "not in district"),
-    (["--role", "partner"], "--department"),
-    (["--role", "inspector", "--district", "150302"], "city-wide"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--role", "district_caseworker"], "--district"),
+        (["--role", "district_caseworker", "--district", "110101"], "unknown district"),
+        (["--role", "street_staff", "--street", "150302099"], "unknown street"),
+        (["--role", "street_staff", "--street", "150302001", "--district", "150304"], "not in district"),
+        (["--role", "partner"], "--department"),
+        (["--role", "inspector", "--district", "150302"], "city-wide"),
+    ],
+)
 def test_create_user_refuses_a_wrong_jurisdiction(args, message):
     with pytest.raises(CommandError, match=message):
         call_command("create_user", "bad", *args)

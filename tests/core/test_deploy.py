@@ -1,5 +1,6 @@
 """Deployment that is safe by default: private files, the demo-data guard, client IPs from
 trusted proxies only, safe `next` redirects, security headers and the CSP."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -31,14 +32,8 @@ ROOT = Path(__file__).resolve().parents[2]
 RANDOM_PART = re.compile(r"-[A-Za-z0-9_-]{22}\.\w+$")
 
 
-@pytest.fixture
-def fast_pdf(monkeypatch):
-    from enforcement import notices
-
-    monkeypatch.setattr(notices, "render_pdf", lambda notice: b"%PDF-1.4\n% stub\n")
-
-
 # --- /media/ ----------------------------------------------------------------------------
+
 
 @pytest.fixture
 def debug_urls(settings):
@@ -57,12 +52,18 @@ def debug_urls(settings):
 def test_media_is_never_served_not_even_with_debug_on(debug_urls, client, db, fast_pdf, settings):
     # Given a notice PDF and a pushed roster file on disk
     worker = make_user("district_caseworker", district="150302")
-    notice = services.notice_issue(task=OpenTaskFactory(), actor=worker,
-                                   deadline=timezone.localdate() + dt.timedelta(days=9))
+    notice = services.notice_issue(
+        task=OpenTaskFactory(), actor=worker, deadline=timezone.localdate() + dt.timedelta(days=9)
+    )
     partner = make_user("partner", department="market")
-    pushed = token_client(partner).post("/api/v1/rosters/", {
-        "kind": "market_entities", "file": upload(roster_csv("market_entities", [valid_row("market_entities")]))},
-        format="multipart")
+    pushed = token_client(partner).post(
+        "/api/v1/rosters/",
+        {
+            "kind": "market_entities",
+            "file": upload(roster_csv("market_entities", [valid_row("market_entities")])),
+        },
+        format="multipart",
+    )
     assert pushed.status_code in (200, 201, 202), pushed.content
     stored = [p for p in Path(settings.MEDIA_ROOT).rglob("*") if p.is_file()]
     assert stored, "the notice PDF at least is on disk"
@@ -83,10 +84,12 @@ def test_media_is_never_served_not_even_with_debug_on(debug_urls, client, db, fa
 
 def test_new_files_get_names_nobody_can_guess(db, fast_pdf):
     worker = make_user("district_caseworker", district="150302")
-    one = services.notice_issue(task=OpenTaskFactory(), actor=worker,
-                                deadline=timezone.localdate() + dt.timedelta(days=9))
-    two = services.notice_issue(task=OpenTaskFactory(), actor=worker,
-                                deadline=timezone.localdate() + dt.timedelta(days=9))
+    one = services.notice_issue(
+        task=OpenTaskFactory(), actor=worker, deadline=timezone.localdate() + dt.timedelta(days=9)
+    )
+    two = services.notice_issue(
+        task=OpenTaskFactory(), actor=worker, deadline=timezone.localdate() + dt.timedelta(days=9)
+    )
     for notice in (one, two):
         assert RANDOM_PART.search(notice.pdf.name), notice.pdf.name
         assert f"notice-{notice.pk}-" in notice.pdf.name
@@ -97,11 +100,17 @@ def test_new_files_get_names_nobody_can_guess(db, fast_pdf):
 
 def test_a_notice_pdf_is_served_only_within_the_jurisdiction(client, db, fast_pdf):
     issuer = make_user("district_caseworker", district="150302")
-    notice = services.notice_issue(task=OpenTaskFactory(district_id="150302"), actor=issuer,
-                                   deadline=timezone.localdate() + dt.timedelta(days=9))
+    notice = services.notice_issue(
+        task=OpenTaskFactory(district_id="150302"),
+        actor=issuer,
+        deadline=timezone.localdate() + dt.timedelta(days=9),
+    )
     assert client.get(f"/notices/{notice.pk}.pdf").status_code == 302  # to the login page
-    for user, expected in ((make_user("district_caseworker", district="150304"), 404),
-                           (make_user("partner", department="market"), 403), (issuer, 200)):
+    for user, expected in (
+        (make_user("district_caseworker", district="150304"), 404),
+        (make_user("partner", department="market"), 403),
+        (issuer, 200),
+    ):
         client.force_login(user)
         response = client.get(f"/notices/{notice.pk}.pdf")
         assert response.status_code == expected, user.role
@@ -125,6 +134,7 @@ def test_no_url_pattern_reaches_a_raw_roster_file():
 
 
 # --- load_demo_data ----------------------------------------------------------------------
+
 
 @pytest.fixture
 def no_demo_loaders(settings):
@@ -182,19 +192,25 @@ def test_load_demo_data_loads_the_whole_demo_on_a_fresh_database(settings):
 
 # --- client IP ---------------------------------------------------------------------------
 
-@pytest.mark.parametrize("proxies, remote, forwarded, expected", [
-    ([], "203.0.113.7", "", "203.0.113.7"),
-    ([], "203.0.113.7", "10.9.9.9", "203.0.113.7"),                       # no trusted proxy: header ignored
-    (["172.30.0.10"], "203.0.113.7", "10.9.9.9", "203.0.113.7"),          # not from the proxy: ignored
-    (["172.30.0.10"], "172.30.0.10", "198.51.100.4", "198.51.100.4"),     # from the proxy: its client
-    (["172.30.0.10"], "172.30.0.10", "1.1.1.1, 198.51.100.4", "198.51.100.4"),  # client-sent hop ignored
-    (["172.30.0.0/24"], "172.30.0.10", "198.51.100.4, 172.30.0.3", "198.51.100.4"),  # chained proxies
-    (["172.30.0.10"], "172.30.0.10", "not-an-ip", "172.30.0.10"),
-    (["172.30.0.10"], "172.30.0.10", "", "172.30.0.10"),
-    (["::1"], "::1", "2001:db8::5", "2001:db8::5"),
-    ([], "", "", None),
-])
-def test_client_ip_believes_forwarded_for_only_from_a_trusted_proxy(settings, proxies, remote, forwarded, expected):
+
+@pytest.mark.parametrize(
+    "proxies, remote, forwarded, expected",
+    [
+        ([], "203.0.113.7", "", "203.0.113.7"),
+        ([], "203.0.113.7", "10.9.9.9", "203.0.113.7"),  # no trusted proxy: header ignored
+        (["172.30.0.10"], "203.0.113.7", "10.9.9.9", "203.0.113.7"),  # not from the proxy: ignored
+        (["172.30.0.10"], "172.30.0.10", "198.51.100.4", "198.51.100.4"),  # from the proxy: its client
+        (["172.30.0.10"], "172.30.0.10", "1.1.1.1, 198.51.100.4", "198.51.100.4"),  # client-sent hop ignored
+        (["172.30.0.0/24"], "172.30.0.10", "198.51.100.4, 172.30.0.3", "198.51.100.4"),  # chained proxies
+        (["172.30.0.10"], "172.30.0.10", "not-an-ip", "172.30.0.10"),
+        (["172.30.0.10"], "172.30.0.10", "", "172.30.0.10"),
+        (["::1"], "::1", "2001:db8::5", "2001:db8::5"),
+        ([], "", "", None),
+    ],
+)
+def test_client_ip_believes_forwarded_for_only_from_a_trusted_proxy(
+    settings, proxies, remote, forwarded, expected
+):
     settings.TRUSTED_PROXIES = proxies
     request = RequestFactory().get("/", REMOTE_ADDR=remote, HTTP_X_FORWARDED_FOR=forwarded)
     assert client_ip(request) == expected
@@ -207,11 +223,18 @@ def test_a_reveal_logs_the_client_behind_the_trusted_proxy_only(client, db, sett
     settings.TRUSTED_PROXIES = ["172.30.0.10"]
     task = PersonTaskFactory(district_id="150302", street_id="150302001")
     client.force_login(make_user("district_caseworker", district="150302"))
-    client.post(f"/tasks/{task.pk}/reveal/id_number/", REMOTE_ADDR="203.0.113.9", HTTP_X_FORWARDED_FOR="10.0.0.1")
-    client.post(f"/tasks/{task.pk}/reveal/id_number/", REMOTE_ADDR="172.30.0.10",
-                HTTP_X_FORWARDED_FOR="10.0.0.1, 198.51.100.4")
+    client.post(
+        f"/tasks/{task.pk}/reveal/id_number/", REMOTE_ADDR="203.0.113.9", HTTP_X_FORWARDED_FOR="10.0.0.1"
+    )
+    client.post(
+        f"/tasks/{task.pk}/reveal/id_number/",
+        REMOTE_ADDR="172.30.0.10",
+        HTTP_X_FORWARDED_FOR="10.0.0.1, 198.51.100.4",
+    )
     assert list(AccessLog.objects.order_by("at", "pk").values_list("ip", flat=True)) == [
-        "203.0.113.9", "198.51.100.4"]
+        "203.0.113.9",
+        "198.51.100.4",
+    ]
 
 
 def test_forwarded_proto_from_an_untrusted_client_is_dropped(client, db, settings):
@@ -229,8 +252,10 @@ def test_forwarded_proto_from_an_untrusted_client_is_dropped(client, db, setting
 def _settings_in_subprocess(env: dict, expr: str) -> str:
     clean = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
     clean.update({"DATABASE_URL": "postgres://u:p@127.0.0.1:5432/x", "DJANGO_SECRET_KEY": "k" * 50, **env})
-    code = ("import os; os.environ['DJANGO_SETTINGS_MODULE']='wuhai_coverage.settings'; "
-            f"from django.conf import settings as s; print({expr})")
+    code = (
+        "import os; os.environ['DJANGO_SETTINGS_MODULE']='wuhai_coverage.settings'; "
+        f"from django.conf import settings as s; print({expr})"
+    )
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=clean, capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
     return out.stdout.strip()
@@ -240,31 +265,48 @@ def test_proxy_ssl_header_and_hsts_preload_are_opt_in(tmp_path):
     expr = "getattr(s, 'SECURE_PROXY_SSL_HEADER', None), s.SECURE_HSTS_PRELOAD, s.SECURE_HSTS_SECONDS > 0"
     plain = _settings_in_subprocess({"WUHAI_VAR_DIR": str(tmp_path)}, expr)
     assert plain == "None False True"
-    behind = _settings_in_subprocess({"WUHAI_VAR_DIR": str(tmp_path), "DJANGO_TRUSTED_PROXIES": "172.30.0.10",
-                                      "DJANGO_HSTS_PRELOAD": "1"}, expr)
+    behind = _settings_in_subprocess(
+        {"WUHAI_VAR_DIR": str(tmp_path), "DJANGO_TRUSTED_PROXIES": "172.30.0.10", "DJANGO_HSTS_PRELOAD": "1"},
+        expr,
+    )
     assert behind == "('HTTP_X_FORWARDED_PROTO', 'https') True True"
 
 
 def test_a_malformed_trusted_proxy_stops_start_up(tmp_path):
     clean = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
-    clean.update({"WUHAI_VAR_DIR": str(tmp_path), "DJANGO_TRUSTED_PROXIES": "nginx", "DJANGO_SECRET_KEY": "k" * 50})
-    out = subprocess.run([sys.executable, "-c", "import os; os.environ['DJANGO_SETTINGS_MODULE']="
-                          "'wuhai_coverage.settings'; from django.conf import settings; settings.DEBUG"],
-                         cwd=ROOT, env=clean, capture_output=True, text=True)
+    clean.update(
+        {"WUHAI_VAR_DIR": str(tmp_path), "DJANGO_TRUSTED_PROXIES": "nginx", "DJANGO_SECRET_KEY": "k" * 50}
+    )
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import os; os.environ['DJANGO_SETTINGS_MODULE']="
+            "'wuhai_coverage.settings'; from django.conf import settings; settings.DEBUG",
+        ],
+        cwd=ROOT,
+        env=clean,
+        capture_output=True,
+        text=True,
+    )
     assert out.returncode != 0 and "DJANGO_TRUSTED_PROXIES" in out.stderr
 
 
 # --- next= -------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("target, expected", [
-    ("//evil.example/", "/fallback/"),
-    ("https://evil.example/", "/fallback/"),
-    ("/\\evil.example", "/fallback/"),
-    ("javascript:alert(1)", "/fallback/"),
-    ("http://testserver/tasks/", "http://testserver/tasks/"),
-    ("/tasks/?page=2", "/tasks/?page=2"),
-    ("", "/fallback/"),
-])
+
+@pytest.mark.parametrize(
+    "target, expected",
+    [
+        ("//evil.example/", "/fallback/"),
+        ("https://evil.example/", "/fallback/"),
+        ("/\\evil.example", "/fallback/"),
+        ("javascript:alert(1)", "/fallback/"),
+        ("http://testserver/tasks/", "http://testserver/tasks/"),
+        ("/tasks/?page=2", "/tasks/?page=2"),
+        ("", "/fallback/"),
+    ],
+)
 def test_safe_next_stays_on_the_site(target, expected):
     request = RequestFactory().post("/", {"next": target})
     assert safe_next(request, "/fallback/") == expected
@@ -277,7 +319,9 @@ def test_bulk_assign_never_redirects_off_site(client, db, target):
     client.force_login(make_user("district_caseworker", district="150302"))
     response = client.post("/tasks/bulk-assign/", {"assignee": worker.pk, "task": [task.pk], "next": target})
     assert response.status_code == 302 and response["Location"] == "/tasks/"
-    kept = client.post("/tasks/bulk-assign/", {"assignee": worker.pk, "task": [task.pk], "next": "/tasks/?page=2"})
+    kept = client.post(
+        "/tasks/bulk-assign/", {"assignee": worker.pk, "task": [task.pk], "next": "/tasks/?page=2"}
+    )
     assert kept["Location"] == "/tasks/?page=2"
 
 
@@ -289,22 +333,33 @@ def test_task_actions_and_login_never_redirect_off_site(client, db, target):
     response = client.post(f"/tasks/{task.pk}/note/", {"note": "x", "next": target})
     assert response.status_code == 302 and response["Location"] == f"/tasks/{task.pk}/"
     client.logout()
-    login = client.post(f"/accounts/login/?next={target}",
-                        {"username": "cw-next", "password": "pw-next-12345", "next": target})
+    login = client.post(
+        f"/accounts/login/?next={target}",
+        {"username": "cw-next", "password": "pw-next-12345", "next": target},
+    )
     assert login.status_code == 302 and login["Location"] == "/"
 
 
 # --- headers and CSP ---------------------------------------------------------------------
 
 EXPECTED_CSP = {
-    "default-src": "'self'", "script-src": "'self'", "style-src": "'self'", "img-src": "'self' data:",
-    "object-src": "'none'", "frame-ancestors": "'none'", "base-uri": "'self'", "form-action": "'self'",
+    "default-src": "'self'",
+    "script-src": "'self'",
+    "style-src": "'self'",
+    "img-src": "'self' data:",
+    "object-src": "'none'",
+    "frame-ancestors": "'none'",
+    "base-uri": "'self'",
+    "form-action": "'self'",
 }
 
 
 def _csp(response) -> dict[str, str]:
-    return {d.split(" ", 1)[0]: d.split(" ", 1)[1] for d in
-            (part.strip() for part in response["Content-Security-Policy"].split(";")) if d}
+    return {
+        d.split(" ", 1)[0]: d.split(" ", 1)[1]
+        for d in (part.strip() for part in response["Content-Security-Policy"].split(";"))
+        if d
+    }
 
 
 @pytest.mark.parametrize("url", ["/accounts/login/", "/api/v1/docs/", "/api/v1/docs/?script="])
@@ -334,8 +389,10 @@ def test_api_docs_take_their_init_script_from_a_file(client, db):
     assert b"SwaggerUIBundle" in script.content
 
 
-TEMPLATE_DIRS = [ROOT / "templates", *(ROOT / app / "templates" for app in ("enforcement", "enrollment",
-                                                                           "outreach", "assessment"))]
+TEMPLATE_DIRS = [
+    ROOT / "templates",
+    *(ROOT / app / "templates" for app in ("enforcement", "enrollment", "outreach", "assessment")),
+]
 INLINE = [
     (re.compile(r"<script(?![^>]*\bsrc=)[^>]*>", re.I), "an inline <script>"),
     (re.compile(r"\son[a-z]+\s*=", re.I), "an on…= handler"),
@@ -363,9 +420,20 @@ def test_check_deploy_is_clean_with_production_settings(tmp_path):
     import secrets
 
     clean = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
-    clean.update({"WUHAI_VAR_DIR": str(tmp_path), "DATABASE_URL": "postgres://u:p@127.0.0.1:5432/x",
-                  "DJANGO_SECRET_KEY": secrets.token_urlsafe(50), "DJANGO_ALLOWED_HOSTS": "portal.example",
-                  "DJANGO_TRUSTED_PROXIES": "172.30.0.10"})
-    out = subprocess.run([sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-                         cwd=ROOT, env=clean, capture_output=True, text=True)
+    clean.update(
+        {
+            "WUHAI_VAR_DIR": str(tmp_path),
+            "DATABASE_URL": "postgres://u:p@127.0.0.1:5432/x",
+            "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+            "DJANGO_ALLOWED_HOSTS": "portal.example",
+            "DJANGO_TRUSTED_PROXIES": "172.30.0.10",
+        }
+    )
+    out = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=clean,
+        capture_output=True,
+        text=True,
+    )
     assert out.returncode == 0, out.stdout + out.stderr

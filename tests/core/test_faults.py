@@ -6,6 +6,7 @@ nothing needs a human: the outbox and the sweeps do the recovery.
 The shared Redis on 6379 is never touched: each test starts its own redis-server on a
 free port (append-only file on, as in production), and stops it with SHUTDOWN.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -26,7 +27,7 @@ from enforcement.models import ComparisonRun, Task, TaskEvent
 from enrollment.models import MarketEntityRow, RosterBatch
 from enrollment.selectors import current_batch
 from tests.conftest import token_client
-from tests.enforcement.comparison_world import World
+from tests.enforcement.comparison.comparison_world import World
 from tests.enrollment.factories import bulk_market_csv
 from tests.factories import make_user
 from wuhai_coverage.outbox.models import OutboxMessage
@@ -74,8 +75,22 @@ class PrivateRedis:
 
     def start(self) -> None:
         self.proc = subprocess.Popen(
-            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--dir", str(self.dir),
-             "--appendonly", "yes", "--save", ""], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            [
+                "redis-server",
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--dir",
+                str(self.dir),
+                "--appendonly",
+                "yes",
+                "--save",
+                "",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         wait_for(self._ping, timeout=10, what="the private redis-server", every=0.05)
 
     def stop(self) -> None:
@@ -95,10 +110,15 @@ class Stack:
     def __init__(self, tmp_path: Path, broker: str, **env):
         db = connection.settings_dict
         self.tmp = tmp_path
-        self.env = {**os.environ,
-                    "DATABASE_URL": f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
-                    "CELERY_BROKER_URL": broker, "WUHAI_VAR_DIR": str(tmp_path),
-                    "OUTBOX_FLUSH_SECONDS": "1", "FAULT_SWEEP_SECONDS": "2", **env}
+        self.env = {
+            **os.environ,
+            "DATABASE_URL": f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+            "CELERY_BROKER_URL": broker,
+            "WUHAI_VAR_DIR": str(tmp_path),
+            "OUTBOX_FLUSH_SECONDS": "1",
+            "FAULT_SWEEP_SECONDS": "2",
+            **env,
+        }
         self.procs: dict[str, subprocess.Popen] = {}
         self._n = 0
 
@@ -109,20 +129,51 @@ class Stack:
         name = f"{what}{self._n}"
         log = open(self.tmp / f"{name}.log", "wb")  # noqa: SIM115 — kept open for the process
         if what == "worker":
-            argv = ["celery", "-A", "wuhai_coverage", "worker", "--loglevel=INFO",
-                    "-n", f"{name}-{os.getpid()}@%h", "--without-gossip", "--without-mingle", *args]
+            argv = [
+                "celery",
+                "-A",
+                "wuhai_coverage",
+                "worker",
+                "--loglevel=INFO",
+                "-n",
+                f"{name}-{os.getpid()}@%h",
+                "--without-gossip",
+                "--without-mingle",
+                *args,
+            ]
         else:
-            argv = ["celery", "-A", "wuhai_coverage", "beat", "--loglevel=INFO",
-                    "-s", str(self.tmp / "beat-schedule"), *args]
-        cmd = [sys.executable, "-m", *argv] if not prelude else [sys.executable, "-c", (
-            "import sys, django, os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'wuhai_coverage.settings')\n"
-            f"django.setup()\n{prelude}\nfrom celery.__main__ import main\nsys.argv = {argv!r}\nmain()\n")]
-        proc = subprocess.Popen(cmd, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
-                                start_new_session=True)
+            argv = [
+                "celery",
+                "-A",
+                "wuhai_coverage",
+                "beat",
+                "--loglevel=INFO",
+                "-s",
+                str(self.tmp / "beat-schedule"),
+                *args,
+            ]
+        cmd = (
+            [sys.executable, "-m", *argv]
+            if not prelude
+            else [
+                sys.executable,
+                "-c",
+                (
+                    "import sys, django, os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'wuhai_coverage.settings')\n"
+                    f"django.setup()\n{prelude}\nfrom celery.__main__ import main\nsys.argv = {argv!r}\nmain()\n"
+                ),
+            ]
+        )
+        proc = subprocess.Popen(
+            cmd, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
         self.procs[name] = proc
         if what == "worker":
-            wait_for(lambda: b"ready." in (self.tmp / f"{name}.log").read_bytes() or proc.poll() is not None,
-                     timeout=60, what=f"{name} to start")
+            wait_for(
+                lambda: b"ready." in (self.tmp / f"{name}.log").read_bytes() or proc.poll() is not None,
+                timeout=60,
+                what=f"{name} to start",
+            )
             assert proc.poll() is None, (self.tmp / f"{name}.log").read_text(errors="replace")
         return proc
 
@@ -133,7 +184,9 @@ class Stack:
         proc.wait()
 
     def logs(self) -> str:
-        return "\n".join(f"--- {p.name}\n{p.read_text(errors='replace')[-4000:]}" for p in self.tmp.glob("*.log"))
+        return "\n".join(
+            f"--- {p.name}\n{p.read_text(errors='replace')[-4000:]}" for p in self.tmp.glob("*.log")
+        )
 
     def stop(self) -> None:
         for proc in self.procs.values():
@@ -189,8 +242,9 @@ def stack(tmp_path, redis):
 
 def _push_file(client, path: Path, kind: str = "market_entities"):
     with open(path, "rb") as fh:
-        return client.post("/api/v1/rosters/", {"kind": kind, "file": fh, "snapshot_date": "2026-11-01"},
-                           format="multipart")
+        return client.post(
+            "/api/v1/rosters/", {"kind": kind, "file": fh, "snapshot_date": "2026-11-01"}, format="multipart"
+        )
 
 
 def _batch(pk: int) -> RosterBatch:
@@ -199,7 +253,10 @@ def _batch(pk: int) -> RosterBatch:
 
 # --- Redis down ------------------------------------------------------------------------------
 
-def test_a_push_while_redis_is_down_is_accepted_and_loaded_once_redis_is_back(tmp_path, settings, redis, stack):
+
+def test_a_push_while_redis_is_down_is_accepted_and_loaded_once_redis_is_back(
+    tmp_path, settings, redis, stack
+):
     """Redis stops: pushes answer 202 within ~2 s (refused connection, or a hung server),
     the batches and their outbox messages are recorded; Redis starts again: the worker
     and beat the README starts load them, nobody touches anything."""
@@ -219,7 +276,9 @@ def test_a_push_while_redis_is_down_is_accepted_and_loaded_once_redis_is_back(tm
         assert res.status_code == 202, res.content
         first = res.json()["id"]
         assert _batch(first).status == "processing"  # recorded, with its message unsent
-        assert OutboxMessage.objects.filter(key__endswith=f'{{"batch_id":{first}}}', sent_at__isnull=True).exists()
+        assert OutboxMessage.objects.filter(
+            key__endswith=f'{{"batch_id":{first}}}', sent_at__isnull=True
+        ).exists()
 
         redis.start()  # and hangs: accepts connections, answers nothing (SIGSTOP)
         os.kill(redis.proc.pid, signal.SIGSTOP)
@@ -235,16 +294,20 @@ def test_a_push_while_redis_is_down_is_accepted_and_loaded_once_redis_is_back(tm
         assert refused < 3 and hung < 4
 
         for pk in (first, second):
-            wait_for(lambda pk=pk: _batch(pk).status != "processing", timeout=90,
-                     what=f"batch {pk} to be processed\n{stack.logs()}")
+            wait_for(
+                lambda pk=pk: _batch(pk).status != "processing",
+                timeout=90,
+                what=f"batch {pk} to be processed\n{stack.logs()}",
+            )
             b = _batch(pk)
             assert (b.status, b.rows_loaded, b.attempts) == ("loaded", 3_000, 1), b.message
     assert not OutboxMessage.objects.exists()
     assert current_batch(kind="market_entities", as_of=FAR).pk == second
 
 
-def test_a_run_requested_while_redis_is_down_is_recorded_and_runs_once_redis_is_back(settings, redis, stack,
-                                                                                    city_manager):
+def test_a_run_requested_while_redis_is_down_is_recorded_and_runs_once_redis_is_back(
+    settings, redis, stack, city_manager
+):
     w = World(D)
     w.market()
     w.household()
@@ -261,8 +324,11 @@ def test_a_run_requested_while_redis_is_down_is_recorded_and_runs_once_redis_is_
         assert res.json()["progress"]["phase"] == "queued"
         assert client.post("/api/v1/comparison-runs/", {}, format="json").status_code == 409  # one at a time
         redis.start()
-        wait_for(lambda: ComparisonRun.objects.get(pk=run_id).status != "running", timeout=90,
-                 what=f"the queued run to be executed\n{stack.logs()}")
+        wait_for(
+            lambda: ComparisonRun.objects.get(pk=run_id).status != "running",
+            timeout=90,
+            what=f"the queued run to be executed\n{stack.logs()}",
+        )
     run = ComparisonRun.objects.get(pk=run_id)
     assert run.status == "finished" and run.opened["enroll_employer"] == 1, run.error
     assert not OutboxMessage.objects.exists()
@@ -270,8 +336,10 @@ def test_a_run_requested_while_redis_is_down_is_recorded_and_runs_once_redis_is_
 
 # --- SIGKILL ---------------------------------------------------------------------------------
 
-def test_a_worker_sigkilled_mid_ingest_leaves_nothing_and_the_batch_is_loaded_by_the_next(tmp_path, settings,
-                                                                                          redis, stack):
+
+def test_a_worker_sigkilled_mid_ingest_leaves_nothing_and_the_batch_is_loaded_by_the_next(
+    tmp_path, settings, redis, stack
+):
     """kill -9 of the `celery worker` loading a file: no row of it is visible, the batch
     stays processing (attempt 1); the sweep sends it again and the next worker loads it
     (attempt 2) — the same rows as a clean load."""
@@ -291,26 +359,32 @@ def test_a_worker_sigkilled_mid_ingest_leaves_nothing_and_the_batch_is_loaded_by
 
     stack.start("worker", "-P", "solo")
     stack.start("beat")  # its roster-sweep finds the batch nobody holds and sends it again
-    wait_for(lambda: _batch(pk).status != "processing", timeout=180, what=f"the batch to be loaded\n{stack.logs()}")
+    wait_for(
+        lambda: _batch(pk).status != "processing", timeout=180, what=f"the batch to be loaded\n{stack.logs()}"
+    )
     b = _batch(pk)
     assert (b.status, b.rows_loaded, b.attempts) == ("loaded", 150_000, 2), b.message
     assert MarketEntityRow.objects.filter(batch_id=pk).count() == 150_000
     assert current_batch(kind="market_entities", as_of=FAR).pk == pk
 
 
-def test_a_batch_that_kills_every_worker_ends_failed_and_never_blocks_a_re_push(tmp_path, settings, redis, stack):
+def test_a_batch_that_kills_every_worker_ends_failed_and_never_blocks_a_re_push(
+    tmp_path, settings, redis, stack
+):
     """A file whose reading kills the process (here: SIGKILL from inside the reader, as a
     calamine abort does) — each worker child dies, the message is given back
     (reject_on_worker_lost) and redelivered; after MAX_ATTEMPTS starts the batch is failed
     with the reason, and the same file pushed again is accepted as a new batch."""
     from enrollment import services
 
-    die = ("import os, signal\nfrom enrollment import services\nreal = services._load\n"
-           "def dying(batch):\n"
-           "    if 'deadly' in batch.filename:\n"
-           "        os.kill(os.getpid(), signal.SIGKILL)\n"
-           "    return real(batch)\n"
-           "services._load = dying\n")
+    die = (
+        "import os, signal\nfrom enrollment import services\nreal = services._load\n"
+        "def dying(batch):\n"
+        "    if 'deadly' in batch.filename:\n"
+        "        os.kill(os.getpid(), signal.SIGKILL)\n"
+        "    return real(batch)\n"
+        "services._load = dying\n"
+    )
     stack.start("worker", "-P", "prefork", "-c", "1", prelude=die)
     stack.start("beat")
     client = token_client(make_user("partner", department="market"))
@@ -320,8 +394,11 @@ def test_a_batch_that_kills_every_worker_ends_failed_and_never_blocks_a_re_push(
         res = _push_file(client, path)
         assert res.status_code == 202
         pk = res.json()["id"]
-        wait_for(lambda: _batch(pk).status != "processing", timeout=120,
-                 what=f"the batch to be given up\n{stack.logs()}")
+        wait_for(
+            lambda: _batch(pk).status != "processing",
+            timeout=120,
+            what=f"the batch to be given up\n{stack.logs()}",
+        )
         b = _batch(pk)
         assert b.status == "failed" and b.attempts == services.MAX_ATTEMPTS, (b.status, b.attempts, b.message)
         assert "stopped 3 times" in b.message
@@ -331,7 +408,9 @@ def test_a_batch_that_kills_every_worker_ends_failed_and_never_blocks_a_re_push(
         assert res.status_code == 202 and res.json()["id"] != pk
 
 
-def test_a_worker_sigkilled_mid_run_writes_nothing_and_the_rerun_is_correct(settings, redis, stack, city_manager):
+def test_a_worker_sigkilled_mid_run_writes_nothing_and_the_rerun_is_correct(
+    settings, redis, stack, city_manager
+):
     """kill -9 of the `celery worker` while the run writes its tasks (held at the write by
     a lock on the task table): no task and no event of it exist, the sweep marks it failed,
     and a new run opens exactly what a clean run opens."""
@@ -343,8 +422,9 @@ def test_a_worker_sigkilled_mid_run_writes_nothing_and_the_rerun_is_correct(sett
     worker = stack.start("worker", "-P", "solo")
     client = token_client(city_manager)
     s = connection.settings_dict
-    blocker = psycopg2.connect(dbname=s["NAME"], user=s["USER"], password=s["PASSWORD"], host=s["HOST"],
-                               port=s["PORT"])
+    blocker = psycopg2.connect(
+        dbname=s["NAME"], user=s["USER"], password=s["PASSWORD"], host=s["HOST"], port=s["PORT"]
+    )
     try:
         with blocker.cursor() as c:
             c.execute(f"LOCK TABLE {Task._meta.db_table} IN SHARE MODE")  # reads pass, writes wait
@@ -352,14 +432,20 @@ def test_a_worker_sigkilled_mid_run_writes_nothing_and_the_rerun_is_correct(sett
             res = client.post("/api/v1/comparison-runs/", {"as_of": D.isoformat()}, format="json")
         assert res.status_code == 202
         run_id = res.json()["id"]
+
         def waiting() -> str:
             with connection.cursor() as c:
-                c.execute("SELECT wait_event_type, state, left(query, 200) FROM pg_stat_activity "
-                          "WHERE datname = current_database() AND pid <> pg_backend_pid()")
+                c.execute(
+                    "SELECT wait_event_type, state, left(query, 200) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
                 return f"{ComparisonRun.objects.get(pk=run_id).progress} {c.fetchall()}"
 
-        wait_for(lambda: (ComparisonRun.objects.get(pk=run_id).progress or {}).get("phase") == "writing",
-                 timeout=60, what=f"the run to reach its write\n{waiting()}")
+        wait_for(
+            lambda: (ComparisonRun.objects.get(pk=run_id).progress or {}).get("phase") == "writing",
+            timeout=60,
+            what=f"the run to reach its write\n{waiting()}",
+        )
         time.sleep(0.5)  # inside the write transaction, waiting for the task table
         stack.kill(worker)
     finally:
@@ -368,8 +454,11 @@ def test_a_worker_sigkilled_mid_run_writes_nothing_and_the_rerun_is_correct(sett
     assert Task.objects.count() == 0 and TaskEvent.objects.filter(run_id=run_id).count() == 0
     stack.start("worker", "-P", "solo")
     stack.start("beat")  # comparison-sweep: the run nobody executes any more is failed
-    wait_for(lambda: ComparisonRun.objects.get(pk=run_id).status != "running", timeout=60,
-             what=f"the dead run to be reaped\n{stack.logs()}")
+    wait_for(
+        lambda: ComparisonRun.objects.get(pk=run_id).status != "running",
+        timeout=60,
+        what=f"the dead run to be reaped\n{stack.logs()}",
+    )
     dead = ComparisonRun.objects.get(pk=run_id)
     assert dead.status == "failed" and "no task was written" in dead.error
     assert Task.objects.count() == 0
@@ -378,8 +467,11 @@ def test_a_worker_sigkilled_mid_run_writes_nothing_and_the_rerun_is_correct(sett
         res = client.post("/api/v1/comparison-runs/", {"as_of": D.isoformat()}, format="json")
         assert res.status_code == 202, res.content
         rerun_id = res.json()["id"]
-        wait_for(lambda: ComparisonRun.objects.get(pk=rerun_id).status != "running", timeout=90,
-                 what=f"the rerun\n{stack.logs()}")
+        wait_for(
+            lambda: ComparisonRun.objects.get(pk=rerun_id).status != "running",
+            timeout=90,
+            what=f"the rerun\n{stack.logs()}",
+        )
     rerun = ComparisonRun.objects.get(pk=rerun_id)
     assert rerun.status == "finished", rerun.error
     assert rerun.opened["enroll_employer"] == 3
@@ -407,12 +499,23 @@ class PrivatePostgres:
         self.url = f"postgres://wuhai:wuhai@127.0.0.1:{self.port}/wuhai_faults_private"
 
     def _as_postgres(self, *cmd: str, check: bool = True) -> subprocess.CompletedProcess:
-        return subprocess.run(["runuser", "-u", "postgres", "--", *cmd], check=check, capture_output=True, text=True)
+        return subprocess.run(
+            ["runuser", "-u", "postgres", "--", *cmd], check=check, capture_output=True, text=True
+        )
 
     def pg_ctl(self, action: str, *extra: str) -> None:
-        self._as_postgres(str(PG_BIN / "pg_ctl"), "-D", str(self.data), "-l", str(self.root / "log"), "-w",
-                          "-o", f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off "
-                                f"-c autovacuum=off", *extra, action)
+        self._as_postgres(
+            str(PG_BIN / "pg_ctl"),
+            "-D",
+            str(self.data),
+            "-l",
+            str(self.root / "log"),
+            "-w",
+            "-o",
+            f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off -c autovacuum=off",
+            *extra,
+            action,
+        )
 
     def create(self) -> None:
         self._as_postgres(str(PG_BIN / "initdb"), "-D", str(self.data), "-A", "trust", "-U", "postgres")
@@ -422,12 +525,15 @@ class PrivatePostgres:
         self._as_postgres(*psql, "CREATE DATABASE wuhai_faults_private OWNER wuhai")
 
     def destroy(self) -> None:
-        self._as_postgres(str(PG_BIN / "pg_ctl"), "-D", str(self.data), "-m", "immediate", "-w", "stop", check=False)
+        self._as_postgres(
+            str(PG_BIN / "pg_ctl"), "-D", str(self.data), "-m", "immediate", "-w", "stop", check=False
+        )
         subprocess.run(["rm", "-rf", str(self.root)], check=False)
 
     def connect(self):
-        return psycopg2.connect(host="127.0.0.1", port=self.port, user="wuhai", password="wuhai",
-                                dbname="wuhai_faults_private")
+        return psycopg2.connect(
+            host="127.0.0.1", port=self.port, user="wuhai", password="wuhai", dbname="wuhai_faults_private"
+        )
 
 
 PAGES_ACROSS_A_RESTART = """
@@ -462,7 +568,7 @@ SEED_WORLD = """
 import datetime as dt, django, os
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "wuhai_coverage.settings")
 django.setup()
-from tests.enforcement.comparison_world import World
+from tests.enforcement.comparison.comparison_world import World
 w = World(dt.date(2025, 6, 15))
 for _ in range(3):
     w.market()
@@ -482,11 +588,23 @@ def test_a_postgresql_restart_mid_run_is_retried_and_nothing_is_half_written(tmp
     pg = PrivatePostgres()
     try:
         pg.create()
-        env = {**os.environ, "DATABASE_URL": pg.url, "CELERY_BROKER_URL": redis.url,
-               "WUHAI_VAR_DIR": str(tmp_path)}
+        env = {
+            **os.environ,
+            "DATABASE_URL": pg.url,
+            "CELERY_BROKER_URL": redis.url,
+            "WUHAI_VAR_DIR": str(tmp_path),
+        }
         subprocess.run([sys.executable, "manage.py", "migrate", "-v", "0"], cwd=ROOT, env=env, check=True)
-        run_id = int(subprocess.run([sys.executable, "-c", SEED_WORLD], cwd=ROOT, env=env, check=True,
-                                    capture_output=True, text=True).stdout.split()[-1])
+        run_id = int(
+            subprocess.run(
+                [sys.executable, "-c", SEED_WORLD],
+                cwd=ROOT,
+                env=env,
+                check=True,
+                capture_output=True,
+                text=True,
+            ).stdout.split()[-1]
+        )
         stack = Stack(tmp_path, redis.url, DATABASE_URL=pg.url)
         try:
             blocker = pg.connect()
@@ -497,11 +615,16 @@ def test_a_postgresql_restart_mid_run_is_retried_and_nothing_is_half_written(tmp
 
             def phase():
                 with pg.connect() as conn, conn.cursor() as c:
-                    c.execute("SELECT status, progress FROM enforcement_comparisonrun WHERE id = %s", [run_id])
+                    c.execute(
+                        "SELECT status, progress FROM enforcement_comparisonrun WHERE id = %s", [run_id]
+                    )
                     return c.fetchone()
 
-            wait_for(lambda: phase()[1].get("phase") == "writing", timeout=90,
-                     what=f"the run to reach its write\n{stack.logs()}")
+            wait_for(
+                lambda: phase()[1].get("phase") == "writing",
+                timeout=90,
+                what=f"the run to reach its write\n{stack.logs()}",
+            )
             time.sleep(0.5)
             pg.pg_ctl("restart", "-m", "fast")
             with contextlib.suppress(Exception):
@@ -516,10 +639,22 @@ def test_a_postgresql_restart_mid_run_is_retried_and_nothing_is_half_written(tmp
             assert status in ("finished", "failed"), (status, stack.logs())
             if status == "failed":
                 assert written == 0
-                rerun = subprocess.run([sys.executable, "-c", SEED_WORLD.split("w = World")[0] + (
-                    "from enforcement.comparison.engine import start_run\n"
-                    "print(start_run(as_of=dt.date(2025, 6, 15), trigger='test').pk)\n")],
-                    cwd=ROOT, env=env, check=True, capture_output=True, text=True)
+                rerun = subprocess.run(
+                    [
+                        sys.executable,
+                        "-c",
+                        SEED_WORLD.split("w = World")[0]
+                        + (
+                            "from enforcement.comparison.engine import start_run\n"
+                            "print(start_run(as_of=dt.date(2025, 6, 15), trigger='test').pk)\n"
+                        ),
+                    ],
+                    cwd=ROOT,
+                    env=env,
+                    check=True,
+                    capture_output=True,
+                    text=True,
+                )
                 run_id = int(rerun.stdout.split()[-1])
                 wait_for(lambda: phase()[0] != "running", timeout=90, what=f"the rerun\n{stack.logs()}")
                 status, progress = phase()
@@ -537,8 +672,15 @@ def test_a_postgresql_restart_mid_run_is_retried_and_nothing_is_half_written(tmp
 
             # Pages: the connection a process keeps is checked before reuse (CONN_HEALTH_CHECKS),
             # so the first request after a restart is answered, not a 500.
-            pages = subprocess.Popen([sys.executable, "-c", PAGES_ACROSS_A_RESTART], cwd=ROOT, env=env,
-                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            pages = subprocess.Popen(
+                [sys.executable, "-c", PAGES_ACROSS_A_RESTART],
+                cwd=ROOT,
+                env=env,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
             assert pages.stdout.readline().strip() == "200", pages.stderr.read()
             pg.pg_ctl("restart", "-m", "fast")
             out, err = pages.communicate("\n", timeout=60)

@@ -2,6 +2,7 @@
 commit, kept while the broker is away, sent by the flush once it is back, and deleted by
 the task when it starts. (The end-to-end version with a real Redis stopped and started is
 tests/core/test_faults.py.)"""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -36,8 +37,9 @@ def broker(monkeypatch, settings):
 
 
 @pytest.mark.django_db
-def test_a_message_is_sent_after_commit_and_deleted_when_its_task_starts(broker,
-                                                                      django_capture_on_commit_callbacks):
+def test_a_message_is_sent_after_commit_and_deleted_when_its_task_starts(
+    broker, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
         outbox.enqueue(TASK, batch_id=7)
         assert broker["sent"] == []  # nothing leaves before the commit
@@ -82,8 +84,9 @@ def test_a_message_sent_but_never_started_is_sent_again(broker, settings, django
 
 
 @pytest.mark.django_db
-def test_without_a_broker_no_message_is_recorded_and_the_task_runs_in_process(django_capture_on_commit_callbacks,
-                                                                              monkeypatch):
+def test_without_a_broker_no_message_is_recorded_and_the_task_runs_in_process(
+    django_capture_on_commit_callbacks, monkeypatch
+):
     from enrollment import tasks
 
     ran = []

@@ -1,5 +1,6 @@
 """Migrations on PostgreSQL, reference data, database-enforced rules, the schema and
 pages served by the portal itself."""
+
 import os
 import shutil
 import subprocess
@@ -99,16 +100,25 @@ def test_times_are_asia_shanghai(settings):
     assert settings.CELERY_BEAT_SCHEDULE["nightly-comparison"]["schedule"].hour == {2}
 
 
-COMPOSE_SECRETS = {"DJANGO_SECRET_KEY": "k" * 50, "POSTGRES_PASSWORD": "pg-secret", "REDIS_PASSWORD": "redis-secret",
-                   "DJANGO_ALLOWED_HOSTS": "portal.example"}
+COMPOSE_SECRETS = {
+    "DJANGO_SECRET_KEY": "k" * 50,
+    "POSTGRES_PASSWORD": "pg-secret",
+    "REDIS_PASSWORD": "redis-secret",
+    "DJANGO_ALLOWED_HOSTS": "portal.example",
+}
 
 
 def _compose_config(env: dict) -> subprocess.CompletedProcess:
     if shutil.which("docker-compose") is None:
         pytest.skip("docker-compose is not installed here (scripts/setup_services.sh installs it)")
     clean = {k: v for k, v in os.environ.items() if k not in COMPOSE_SECRETS}
-    return subprocess.run(["docker-compose", "-f", str(ROOT / "docker-compose.yml"), "config"],
-                          capture_output=True, text=True, cwd=ROOT, env={**clean, **env})
+    return subprocess.run(
+        ["docker-compose", "-f", str(ROOT / "docker-compose.yml"), "config"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={**clean, **env},
+    )
 
 
 def test_docker_compose_file_is_valid_and_safe_by_default():
@@ -147,7 +157,9 @@ def test_docker_compose_refuses_to_start_without_each_secret(missing):
 
 def test_nginx_config_sets_the_forwarded_headers_and_hides_media():
     conf = (ROOT / "deploy" / "nginx.conf").read_text()
-    assert "proxy_set_header X-Forwarded-For   $remote_addr;" in conf   # replaces, never appends to, the client's
+    assert (
+        "proxy_set_header X-Forwarded-For   $remote_addr;" in conf
+    )  # replaces, never appends to, the client's
     assert "proxy_set_header X-Forwarded-Proto $scheme;" in conf
     assert "server web:8000;" in conf and "return 301 https://" in conf
     assert "location /media/ {\n        return 404;" in conf
@@ -155,12 +167,24 @@ def test_nginx_config_sets_the_forwarded_headers_and_hides_media():
     assert "./deploy/nginx.conf:/etc/nginx/conf.d/default.conf:ro" in compose
 
 
-@pytest.mark.parametrize("role, kwargs, shown, hidden", [
-    ("city_manager", {}, ["/tasks/", "/rosters/", "/assessment/", "/comparison-runs/"], ["/tasks/street/"]),
-    ("street_staff", {"street": "150302001"}, ["/tasks/", "/tasks/street/", "/outreach/postings/"],
-     ["/rosters/", "/assessment/"]),
-    ("inspector", {}, ["/tasks/"], ["/rosters/", "/outreach/postings/", "/assessment/"]),
-])
+@pytest.mark.parametrize(
+    "role, kwargs, shown, hidden",
+    [
+        (
+            "city_manager",
+            {},
+            ["/tasks/", "/rosters/", "/assessment/", "/comparison-runs/"],
+            ["/tasks/street/"],
+        ),
+        (
+            "street_staff",
+            {"street": "150302001"},
+            ["/tasks/", "/tasks/street/", "/outreach/postings/"],
+            ["/rosters/", "/assessment/"],
+        ),
+        ("inspector", {}, ["/tasks/"], ["/rosters/", "/outreach/postings/", "/assessment/"]),
+    ],
+)
 def test_nav_shows_only_what_the_role_may_use(client, db, role, kwargs, shown, hidden):
     client.force_login(make_user(role, username="navuser", password="pw-123456", **kwargs))
     nav = client.get("/dashboard/").content.decode().split('<nav class="mainnav">')[1].split("</nav>")[0]

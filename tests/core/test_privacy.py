@@ -1,6 +1,7 @@
 """Privacy by construction: the one masking module, the API's masked keys and its logged
 `reveal=true`, no key in a URL, whole-key search, no-store. (The walk over every page of a
 seeded world is tests/core/test_privacy_walk.py.)"""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -9,11 +10,12 @@ import pytest
 from django.utils import timezone
 
 from tests.conftest import token_client
-from tests.enforcement.portal_fixtures import _clear_cache, _fast_password_hasher, fast_pdf  # noqa: F401
 from tests.factories import OpenTaskFactory, PersonTaskFactory, load_snapshot, make_id_number, make_user
 from wuhai_coverage.core import privacy
 from wuhai_coverage.core.models import AccessLog
 from wuhai_coverage.core.validators import InvalidIdentifier, normalize_id_number
+
+pytestmark = pytest.mark.usefixtures("fast_password_hasher")
 
 IDN = make_id_number(dt.date(1973, 7, 28), seq=29)
 
@@ -39,6 +41,7 @@ def test_an_impossible_birth_date_is_not_repeated_beside_the_masked_number():
 
 # --- The tasks API -------------------------------------------------------------------
 
+
 @pytest.fixture
 def person_task(db):
     return PersonTaskFactory(subject_key=IDN, street_id="150302001")
@@ -53,8 +56,9 @@ def test_api_masks_a_persons_key_in_list_detail_and_actions(street_staff, person
     assert items[person_task.pk]["subject_key"] == privacy.mask_id_number(IDN)
     assert items[employer.pk]["subject_key"] == "91150302MA0000001X"  # a USCC is not personal
     assert client.get(f"/api/v1/tasks/{person_task.pk}/").json()["subject_key"] == privacy.mask_id_number(IDN)
-    answer = client.post(f"/api/v1/tasks/{person_task.pk}/contact/", {"channel": "visit", "outcome": "reached"},
-                         format="json")
+    answer = client.post(
+        f"/api/v1/tasks/{person_task.pk}/contact/", {"channel": "visit", "outcome": "reached"}, format="json"
+    )
     assert answer.status_code == 200 and IDN not in answer.content.decode()
     assert not AccessLog.objects.exists()
 
@@ -91,7 +95,11 @@ def test_reveal_without_the_capability_is_403_with_a_clear_message(monkeypatch, 
     monkeypatch.setitem(roles.CAPABILITIES, "inspector", frozenset({roles.VIEW_TASKS}))
     client = token_client(inspector)
     r = client.get("/api/v1/tasks/?reveal=true")
-    assert r.status_code == 403 and "reveal" in r.json()["detail"] and "无权查看完整身份证号" in r.json()["detail"]
+    assert (
+        r.status_code == 403
+        and "reveal" in r.json()["detail"]
+        and "无权查看完整身份证号" in r.json()["detail"]
+    )
     assert client.get(f"/api/v1/tasks/{person_task.pk}/?reveal=true").status_code == 403
     assert client.get("/api/v1/tasks/").json()["results"][0]["subject_key"] == privacy.mask_id_number(IDN)
     assert not AccessLog.objects.exists()
@@ -123,15 +131,31 @@ def test_the_openapi_schema_documents_reveal(client):
     for path in ("/api/v1/tasks/", "/api/v1/tasks/{id}/"):
         params = {p["name"]: p for p in schema["paths"][path]["get"]["parameters"]}
         assert params["reveal"]["schema"]["type"] == "boolean", path
-        assert "access-log" in params["reveal"]["description"] and "reveal_personal" in params["reveal"]["description"]
+        assert (
+            "access-log" in params["reveal"]["description"]
+            and "reveal_personal" in params["reveal"]["description"]
+        )
 
 
 # --- Pages --------------------------------------------------------------------------
 
+
 @pytest.mark.django_db
 def test_the_task_page_shows_the_birth_year_beside_the_masked_id(client, caseworker, person_task):
-    load_snapshot("household_registry", [dict(id_number=IDN, name="张三", birth_date=dt.date(1973, 7, 28), sex="M",
-                                              district_code="150302", street_code="150302001", phone="13900002222")])
+    load_snapshot(
+        "household_registry",
+        [
+            dict(
+                id_number=IDN,
+                name="张三",
+                birth_date=dt.date(1973, 7, 28),
+                sex="M",
+                district_code="150302",
+                street_code="150302001",
+                phone="13900002222",
+            )
+        ],
+    )
     client.force_login(caseworker)
     html = client.get(f"/tasks/{person_task.pk}/").content.decode()
     assert privacy.mask_id_number(IDN) in html and "1973" in html
@@ -146,7 +170,9 @@ def test_the_task_closure_rows_of_assessment_mask_a_persons_key(client, city_man
     t = PersonTaskFactory(subject_key=IDN)
     client.force_login(city_manager)
     year = timezone.localdate().year
-    html = client.get(f"/assessment/districts/{t.district_id}/task_closure_rate/?year={year}").content.decode()
+    html = client.get(
+        f"/assessment/districts/{t.district_id}/task_closure_rate/?year={year}"
+    ).content.decode()
     assert privacy.mask_id_number(IDN) in html and IDN not in html
 
 
@@ -166,8 +192,20 @@ def test_responses_with_personal_data_are_never_stored(client, caseworker, perso
 @pytest.mark.django_db
 def test_the_street_workers_pages_work_with_the_birth_year(client, person_task):
     worker = make_user("street_staff", street="150302001")
-    load_snapshot("household_registry", [dict(id_number=IDN, name="张三", birth_date=dt.date(1973, 7, 28), sex="M",
-                                              district_code="150302", street_code="150302001", phone="13900002222")])
+    load_snapshot(
+        "household_registry",
+        [
+            dict(
+                id_number=IDN,
+                name="张三",
+                birth_date=dt.date(1973, 7, 28),
+                sex="M",
+                district_code="150302",
+                street_code="150302001",
+                phone="13900002222",
+            )
+        ],
+    )
     client.force_login(worker)
     html = client.get(f"/tasks/{person_task.pk}/visit/").content.decode()
     assert privacy.mask_phone("13900002222") in html and "13900002222" not in html and IDN not in html
@@ -182,26 +220,42 @@ def test_log_lines_never_carry_an_id_number_or_a_mobile_number():
     from django.conf import settings
 
     formatter = logging.config.dictConfigClass(settings.LOGGING).configure_custom(
-        dict(settings.LOGGING["formatters"]["plain"]))
+        dict(settings.LOGGING["formatters"]["plain"])
+    )
     try:
         raise ValueError(f"Key (batch_id, id_number)=(5, {IDN}) already exists")
     except ValueError:
         import sys
 
-        record = logging.LogRecord("enrollment.services", logging.ERROR, __file__, 1, "roster %s phone %s",
-                                   (IDN, "13812345678"), sys.exc_info())
+        record = logging.LogRecord(
+            "enrollment.services",
+            logging.ERROR,
+            __file__,
+            1,
+            "roster %s phone %s",
+            (IDN, "13812345678"),
+            sys.exc_info(),
+        )
     line = formatter.format(record)
     assert IDN not in line and "13812345678" not in line
     assert privacy.mask_id_number(IDN) in line and "138****5678" in line and "already exists" in line
-    assert privacy.redact("batch 12345 at 2026-11-30, sha 9f86d081") == "batch 12345 at 2026-11-30, sha 9f86d081"
+    assert (
+        privacy.redact("batch 12345 at 2026-11-30, sha 9f86d081") == "batch 12345 at 2026-11-30, sha 9f86d081"
+    )
 
 
 @pytest.mark.django_db
 def test_a_whole_id_number_typed_into_the_queue_continues_on_the_persons_pk(client, caseworker, person_task):
     from enrollment.models import Person
 
-    p = Person.objects.create(id_number=IDN, name="张三", birth_date=dt.date(1973, 7, 28), sex="M",
-                              district_id="150302", street_id="150302001")
+    p = Person.objects.create(
+        id_number=IDN,
+        name="张三",
+        birth_date=dt.date(1973, 7, 28),
+        sex="M",
+        district_id="150302",
+        street_id="150302001",
+    )
     client.force_login(caseworker)
     r = client.get(f"/tasks/?q={IDN.lower()}&status=all")
     assert r.status_code == 302 and IDN not in r["Location"] and f"person={p.pk}" in r["Location"]
@@ -220,8 +274,14 @@ def test_the_search_forms_post_so_a_typed_id_number_never_reaches_a_url(client, 
 
     from enrollment.models import Person
 
-    p = Person.objects.create(id_number=IDN, name="张三", birth_date=dt.date(1973, 7, 28), sex="M",
-                              district_id="150302", street_id="150302001")
+    p = Person.objects.create(
+        id_number=IDN,
+        name="张三",
+        birth_date=dt.date(1973, 7, 28),
+        sex="M",
+        district_id="150302",
+        street_id="150302001",
+    )
     client.force_login(caseworker)
     for form in (client.get("/tasks/").content.decode(), client.get("/persons/").content.decode()):
         assert 'class="card filters" method="post"' in form and "csrfmiddlewaretoken" in form

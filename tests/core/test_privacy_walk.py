@@ -12,6 +12,7 @@ redirect) is searched for
 
 Plain GETs never reveal: the access log must be empty at the end.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -29,11 +30,10 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.urls.resolvers import RoutePattern
 from django.utils import timezone
 
-from tests.enforcement.portal_fixtures import _clear_cache, _fast_password_hasher  # noqa: F401
 from tests.enrollment.factories import roster_csv, valid_row
 from wuhai_coverage.core.validators import fast_id_number
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_password_hasher")]
 
 ROLES = ("manager", "haibowan", "fenghuangling", "inspector", "market")  # the demo users, one per role
 
@@ -45,6 +45,7 @@ NEAR = 400  # characters either side of a masked ID that count as "beside it"
 
 
 # --- The answers, as text ------------------------------------------------------------
+
 
 def _xlsx_text(content: bytes) -> str:
     from openpyxl import load_workbook
@@ -58,8 +59,9 @@ def _xlsx_text(content: bytes) -> str:
 
 
 def _pdf_text(content: bytes) -> str:
-    out = subprocess.run(["pdftotext", "-layout", "-", "-"], input=content, capture_output=True, check=True,
-                         timeout=60)
+    out = subprocess.run(
+        ["pdftotext", "-layout", "-", "-"], input=content, capture_output=True, check=True, timeout=60
+    )
     return out.stdout.decode("utf-8", "replace")
 
 
@@ -96,7 +98,7 @@ def leaks(text: str, *, known_ids: set[str], not_personal: set[str]) -> list[str
         found.append(f"mobile number in clear: {m.group(1)}")
     for m in MASKED_ID.finditer(text):
         region, tail = m.groups()
-        window = text[max(0, m.start() - NEAR): m.end() + NEAR]
+        window = text[max(0, m.start() - NEAR) : m.end() + NEAR]
         for d in DATES.finditer(window):
             candidate = f"{region}{d.group(1)}{int(d.group(2)):02d}{int(d.group(3)):02d}{tail}"
             if candidate in known_ids:
@@ -113,17 +115,19 @@ def test_the_leak_detector_catches_what_it_must():
     assert leaks("电话 13812345678。", known_ids=known, not_personal=set())
     assert leaks("<td>150302********2983</td><td>1973-07-28</td>", known_ids=known, not_personal=set())
     assert leaks("150302********2983 出生 1973年7月28日", known_ids=known, not_personal=set())
-    assert not leaks("<td>150302********2983</td><td>1973</td><td>138****5678</td>", known_ids=known,
-                     not_personal=set())
+    assert not leaks(
+        "<td>150302********2983</td><td>1973</td><td>138****5678</td>", known_ids=known, not_personal=set()
+    )
     assert not leaks(f"91150302MA0{idn}", known_ids=known, not_personal=set())  # inside a longer code
 
 
 # --- The seeded world ------------------------------------------------------------------
 
+
 @dataclass
 class World:
     users: dict
-    fills: dict = field(default_factory=dict)       # URL prefix → path parameters to try
+    fills: dict = field(default_factory=dict)  # URL prefix → path parameters to try
     known_ids: set = field(default_factory=set)
     not_personal: set = field(default_factory=set)
 
@@ -154,13 +158,21 @@ def world(settings, tmp_path) -> World:
     person_tasks = list(Task.objects.filter(subject_type="person").order_by("kind", "pk")[:6])
     Task.objects.filter(pk__in=[t.pk for t in person_tasks]).update(district_id="150302", street_id=STREET)
     Person.objects.filter(id_number__in=[t.subject_key for t in person_tasks]).update(
-        district_id="150302", street_id=STREET)
+        district_id="150302", street_id=STREET
+    )
     if person_tasks:
-        task_services.task_assign(task=Task.objects.get(pk=person_tasks[0].pk), actor=users["haibowan"],
-                                  assignee=users["fenghuangling"])
-        task_services.task_record_contact(task=Task.objects.get(pk=person_tasks[0].pk),
-                                          actor=users["fenghuangling"], channel="phone", outcome="reached",
-                                          note="已电话联系")
+        task_services.task_assign(
+            task=Task.objects.get(pk=person_tasks[0].pk),
+            actor=users["haibowan"],
+            assignee=users["fenghuangling"],
+        )
+        task_services.task_record_contact(
+            task=Task.objects.get(pk=person_tasks[0].pk),
+            actor=users["fenghuangling"],
+            channel="phone",
+            outcome="reached",
+            note="已电话联系",
+        )
 
     # Notices (real PDFs): on a person task and on an employer task.
     deadline = timezone.localdate() + dt.timedelta(days=30)
@@ -174,14 +186,25 @@ def world(settings, tmp_path) -> World:
     good = valid_row("household_registry")
     bad_check = good["id_number"][:17] + ("0" if good["id_number"][17] != "0" else "1")
     bad_date = good["id_number"][:10] + "1332" + good["id_number"][14:]
-    rows = [good, valid_row("household_registry", id_number=bad_check),
-            valid_row("household_registry", id_number=bad_date), valid_row("household_registry", phone="1381234567")]
-    roster_receive(kind="household_registry", pushed_by=users["manager"],
-                   upload=SimpleUploadedFile("errors.csv", roster_csv("household_registry", rows)),
-                   snapshot_date=timezone.localdate() - dt.timedelta(days=40))
+    rows = [
+        good,
+        valid_row("household_registry", id_number=bad_check),
+        valid_row("household_registry", id_number=bad_date),
+        valid_row("household_registry", phone="1381234567"),
+    ]
+    roster_receive(
+        kind="household_registry",
+        pushed_by=users["manager"],
+        upload=SimpleUploadedFile("errors.csv", roster_csv("household_registry", rows)),
+        snapshot_date=timezone.localdate() - dt.timedelta(days=40),
+    )
     known = {good["id_number"], bad_check, bad_date}
-    PublicityPosting.objects.create(community_id=users["fenghuangling"].street.communities.first().code,
-                                    posted_on=timezone.localdate(), posted_by=users["fenghuangling"], note="张贴")
+    PublicityPosting.objects.create(
+        community_id=users["fenghuangling"].street.communities.first().code,
+        posted_on=timezone.localdate(),
+        posted_by=users["fenghuangling"],
+        note="张贴",
+    )
 
     for model in ROW_MODELS.values():
         if any(f.name == "id_number" for f in model._meta.fields):
@@ -204,15 +227,20 @@ def world(settings, tmp_path) -> World:
         "tasks": [{"pk": pk, "field": "id_number"} for pk in sorted(set(tasks))],
         "api/v1/tasks": [{"pk": pk} for pk in sorted(set(tasks))],
         "persons": [{"pk": pk, "field": "id_number"} for pk in sorted(set(persons))],
-        "employers": [{"uscc": u} for u in Employer.objects.order_by("uscc").values_list("uscc", flat=True)[:3]],
+        "employers": [
+            {"uscc": u} for u in Employer.objects.order_by("uscc").values_list("uscc", flat=True)[:3]
+        ],
         "rosters": [{"pk": pk} for pk in RosterBatch.objects.values_list("pk", flat=True)],
         "api/v1/rosters": [{"pk": pk} for pk in RosterBatch.objects.values_list("pk", flat=True)],
         "notices": [{"pk": pk} for pk in Notice.objects.values_list("pk", flat=True)],
         "comparison-runs": [{"pk": pk} for pk in ComparisonRun.objects.values_list("pk", flat=True)],
         "api/v1/comparison-runs": [{"pk": pk} for pk in ComparisonRun.objects.values_list("pk", flat=True)],
         "outreach/postings": [{"pk": pk} for pk in PublicityPosting.objects.values_list("pk", flat=True)[:3]],
-        "assessment/districts": [{"code": d, "indicator": ind} for d in District.objects.values_list("code", flat=True)
-                                 for ind in P.BY_CODE],
+        "assessment/districts": [
+            {"code": d, "indicator": ind}
+            for d in District.objects.values_list("code", flat=True)
+            for ind in P.BY_CODE
+        ],
     }
     return World(users=users, fills=fills, known_ids=known, not_personal=not_personal)
 
@@ -265,8 +293,14 @@ def _fill(route: str, world: World) -> list[str] | None:
         return ["/" + _PARAM.sub(str(pk), route) for pk in objects]  # none when the model has no rows
     else:
         static = route.split("<", 1)[0].rstrip("/")
-        candidates = next((v for k, v in sorted(world.fills.items(), key=lambda kv: -len(kv[0]))
-                           if static == k or static.startswith(k + "/")), None)
+        candidates = next(
+            (
+                v
+                for k, v in sorted(world.fills.items(), key=lambda kv: -len(kv[0]))
+                if static == k or static.startswith(k + "/")
+            ),
+            None,
+        )
         if candidates is None:
             return None
     paths = []
@@ -317,17 +351,26 @@ def test_every_page_api_answer_and_export_is_masked_for_every_role(client, world
             found = leaks(answer_text(response), known_ids=world.known_ids, not_personal=world.not_personal)
             if found:
                 problems.append(f"{username} GET {url}: {len(found)} × {found[0]}")
-            if response.status_code == 200 and not url.startswith(("/static/", "/api/v1/docs", "/api/v1/redoc")):
+            if response.status_code == 200 and not url.startswith(
+                ("/static/", "/api/v1/docs", "/api/v1/redoc")
+            ):
                 if "no-store" not in response.get("Cache-Control", ""):
                     problems.append(f"{username} GET {url}: no Cache-Control: no-store")
         client.logout()
-    print(f"walked {len(urls)} URLs × {len(ROLES)} roles; slowest:",
-          sorted(took.items(), key=lambda kv: -kv[1])[:8])
+    print(
+        f"walked {len(urls)} URLs × {len(ROLES)} roles; slowest:",
+        sorted(took.items(), key=lambda kv: -kv[1])[:8],
+    )
     assert not problems, "\n".join(problems[:50])
     # The walk reached the personal pages (not a sea of 403s) …
-    for username, url in (("manager", "/persons/"), ("haibowan", "/tasks/?status=all"),
-                          ("fenghuangling", "/tasks/street/"), ("inspector", "/api/v1/tasks/?status=all&page_size=1000"),
-                          ("manager", "/tasks/export.xlsx"), ("manager", "/assessment/export.xlsx")):
+    for username, url in (
+        ("manager", "/persons/"),
+        ("haibowan", "/tasks/?status=all"),
+        ("fenghuangling", "/tasks/street/"),
+        ("inspector", "/api/v1/tasks/?status=all&page_size=1000"),
+        ("manager", "/tasks/export.xlsx"),
+        ("manager", "/assessment/export.xlsx"),
+    ):
         assert statuses[(username, url)] == 200, (username, url)
     assert any(statuses[("manager", u)] == 200 for u in urls if u.startswith("/notices/"))
     assert any(statuses[("manager", u)] == 200 for u in urls if u.endswith("errors.xlsx"))

@@ -2,6 +2,7 @@
 pointed at the test server), in front of the portal. The proxy redirects http to https,
 replaces whatever X-Forwarded-For the client sent, tells the portal the request was
 https, and never serves /media/."""
+
 from __future__ import annotations
 
 import shutil
@@ -31,18 +32,39 @@ def _free_port() -> int:
 @pytest.fixture
 def proxy(live_server, tmp_path, settings):
     nginx = shutil.which("nginx") or "/usr/sbin/nginx"
-    assert Path(nginx).exists(), "nginx is not installed: run the README's test command (scripts/setup_services.sh installs nginx-light)"
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=localhost",
-                    "-keyout", str(tmp_path / "portal.key"), "-out", str(tmp_path / "portal.crt")],
-                   check=True, capture_output=True)
+    assert Path(nginx).exists(), (
+        "nginx is not installed: run the README's test command (scripts/setup_services.sh installs nginx-light)"
+    )
+    subprocess.run(
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=localhost",
+            "-keyout",
+            str(tmp_path / "portal.key"),
+            "-out",
+            str(tmp_path / "portal.crt"),
+        ],
+        check=True,
+        capture_output=True,
+    )
     http, https = _free_port(), _free_port()
     upstream = live_server.url.removeprefix("http://")
     site = (ROOT / "deploy" / "nginx.conf").read_text()
-    site = (site.replace("server web:8000;", f"server {upstream};")
-                .replace("listen 80 default_server;", f"listen 127.0.0.1:{http} default_server;")
-                .replace("listen 443 ssl default_server;", f"listen 127.0.0.1:{https} ssl default_server;")
-                .replace("/etc/nginx/certs/", f"{tmp_path}/")
-                .replace("return 301 https://$host$request_uri;", f"return 301 https://$host:{https}$request_uri;"))
+    site = (
+        site.replace("server web:8000;", f"server {upstream};")
+        .replace("listen 80 default_server;", f"listen 127.0.0.1:{http} default_server;")
+        .replace("listen 443 ssl default_server;", f"listen 127.0.0.1:{https} ssl default_server;")
+        .replace("/etc/nginx/certs/", f"{tmp_path}/")
+        .replace("return 301 https://$host$request_uri;", f"return 301 https://$host:{https}$request_uri;")
+    )
     (tmp_path / "site.conf").write_text(site)
     (tmp_path / "nginx.conf").write_text(f"""
         daemon off; pid {tmp_path}/nginx.pid; error_log {tmp_path}/error.log;
@@ -105,14 +127,24 @@ def test_the_proxy_sets_the_forwarded_headers_and_the_portal_believes_only_it(pr
     from django.contrib.sessions.backends.db import SessionStore
 
     session = SessionStore()
-    session[SESSION_KEY], session[BACKEND_SESSION_KEY] = str(user.pk), "django.contrib.auth.backends.ModelBackend"
+    session[SESSION_KEY], session[BACKEND_SESSION_KEY] = (
+        str(user.pk),
+        "django.contrib.auth.backends.ModelBackend",
+    )
     session[HASH_SESSION_KEY] = user.get_session_auth_hash()
     session.save()
     csrf = "a" * 32
-    revealed = _open(f"{proxy['https']}/tasks/{task.pk}/reveal/id_number/", method="POST", data=b"",
-                     headers={"Cookie": f"{live.SESSION_COOKIE_NAME}={session.session_key}; csrftoken={csrf}",
-                              "X-CSRFToken": csrf, "Referer": f"{proxy['https']}/tasks/{task.pk}/",
-                              "X-Forwarded-For": "203.0.113.66"})
+    revealed = _open(
+        f"{proxy['https']}/tasks/{task.pk}/reveal/id_number/",
+        method="POST",
+        data=b"",
+        headers={
+            "Cookie": f"{live.SESSION_COOKIE_NAME}={session.session_key}; csrftoken={csrf}",
+            "X-CSRFToken": csrf,
+            "Referer": f"{proxy['https']}/tasks/{task.pk}/",
+            "X-Forwarded-For": "203.0.113.66",
+        },
+    )
     assert revealed.status == 200, revealed.read()[:300]
     assert list(AccessLog.objects.values_list("ip", flat=True)) == ["127.0.0.1"]
     # /media/ is never served

@@ -1,5 +1,6 @@
 """API keys (issue 9): hashed at rest, expiring, rotated, revoked by a city manager;
 API throttling with 429 and a clear message, bad keys included."""
+
 import datetime as dt
 import hashlib
 import importlib
@@ -118,11 +119,21 @@ def test_revoke_command(partner, capsys):
     assert "revoked 1 key(s)" in capsys.readouterr().out
 
 
-@pytest.mark.parametrize("role, kw", [("district_caseworker", {"district": "150302"}), ("inspector", {}),
-                                      ("street_staff", {"street": "150302001"}), ("partner", {"department": "tax"})])
+@pytest.mark.parametrize(
+    "role, kw",
+    [
+        ("district_caseworker", {"district": "150302"}),
+        ("inspector", {}),
+        ("street_staff", {"street": "150302001"}),
+        ("partner", {"department": "tax"}),
+    ],
+)
 def test_only_city_managers_manage_tokens(partner, role, kw):
-    token = ApiToken.objects.get(pk=ApiToken.objects.create(
-        user=partner, prefix="abcdefgh", digest="0" * 64, expires_at=timezone.now() + dt.timedelta(days=1)).pk)
+    token = ApiToken.objects.get(
+        pk=ApiToken.objects.create(
+            user=partner, prefix="abcdefgh", digest="0" * 64, expires_at=timezone.now() + dt.timedelta(days=1)
+        ).pk
+    )
     client = Client()
     client.force_login(make_user(role, **kw))
     assert client.get("/accounts/tokens/").status_code == 403
@@ -136,8 +147,10 @@ def test_legacy_clear_keys_are_hashed_and_their_table_dropped(partner):
     migration = importlib.import_module("wuhai_coverage.core.migrations.0004_hash_authtoken_keys")
     legacy = "a" * 20 + "0123456789abcdef0123"
     with connection.cursor() as cur:
-        cur.execute('CREATE TABLE authtoken_token ("key" varchar(40) PRIMARY KEY, user_id bigint, '
-                    "created timestamptz)")
+        cur.execute(
+            'CREATE TABLE authtoken_token ("key" varchar(40) PRIMARY KEY, user_id bigint, '
+            "created timestamptz)"
+        )
         cur.execute("INSERT INTO authtoken_token VALUES (%s, %s, now())", [legacy, partner.pk])
     from django.apps import apps
 
@@ -149,6 +162,7 @@ def test_legacy_clear_keys_are_hashed_and_their_table_dropped(partner):
 
 
 # --- Throttling ---
+
 
 def test_bad_keys_repeated_are_throttled_with_429(partner, settings):
     key = api_token_issue(username="market-sys")
@@ -166,8 +180,9 @@ def test_bad_keys_repeated_are_throttled_with_429(partner, settings):
 @pytest.fixture
 def tight_rates(monkeypatch):
     """Rates low enough to reach in a test (DRF reads them once, at import: set them there)."""
-    monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES",
-                        {"anon": "3/min", "user": "5/min", "token_failure": "10/min"})
+    monkeypatch.setattr(
+        SimpleRateThrottle, "THROTTLE_RATES", {"anon": "3/min", "user": "5/min", "token_failure": "10/min"}
+    )
 
 
 def test_a_user_over_the_rate_gets_429_with_a_message(partner, tight_rates):
@@ -184,5 +199,8 @@ def test_anonymous_callers_are_throttled_per_address(db, tight_rates):
     assert [client.get("/api/v1/docs/", REMOTE_ADDR="10.5.5.5").status_code for _ in range(3)] == [200] * 3
     assert client.get("/api/v1/docs/", REMOTE_ADDR="10.5.5.5").status_code == 429
     # A forged X-Forwarded-For does not make a new caller.
-    assert client.get("/api/v1/docs/", REMOTE_ADDR="10.5.5.5", HTTP_X_FORWARDED_FOR="192.0.2.9").status_code == 429
+    assert (
+        client.get("/api/v1/docs/", REMOTE_ADDR="10.5.5.5", HTTP_X_FORWARDED_FOR="192.0.2.9").status_code
+        == 429
+    )
     assert client.get("/api/v1/docs/", REMOTE_ADDR="10.5.5.6").status_code == 200

@@ -11,6 +11,7 @@ A refused request (401/403/404/405, or a page that sends the caller to the login
 must change nothing: the row counts of every table of the portal and the state of every
 task are compared before and after. A test fails when a URL pattern has no row (add one
 with the codes the new page must answer) or a row names a pattern that is gone."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -39,8 +40,17 @@ from wuhai_coverage.core.services import api_token_issue
 
 pytestmark = pytest.mark.django_db
 
-COLUMNS = ("anonymous", "city_manager", "caseworker", "other_caseworker", "street_staff", "other_street_staff",
-           "inspector", "partner_session", "partner_token")
+COLUMNS = (
+    "anonymous",
+    "city_manager",
+    "caseworker",
+    "other_caseworker",
+    "street_staff",
+    "other_street_staff",
+    "inspector",
+    "partner_session",
+    "partner_token",
+)
 PORTAL_APPS = ("core", "demodata", "outbox", "enrollment", "enforcement", "outreach", "assessment")
 ADMIN = "admin/"
 
@@ -62,8 +72,8 @@ def url_patterns(resolver: URLResolver | None = None, prefix: str = "") -> list[
 class Row:
     pattern: str
     method: str
-    url: str                       # formatted with the world's objects
-    expected: tuple[int, ...]      # one code per column, in COLUMNS order
+    url: str  # formatted with the world's objects
+    expected: tuple[int, ...]  # one code per column, in COLUMNS order
     data: dict = field(default_factory=dict, hash=False, compare=False)
     api_json: bool = False
 
@@ -86,118 +96,333 @@ TABLE: list[Row] = [
     Row("accounts/logout/", "POST", "/accounts/logout/", (302,) * 9),
     Row("accounts/logout/", "GET", "/accounts/logout/", (405,) * 9),
     Row("accounts/tokens/", "GET", "/accounts/tokens/", (302, 200, 403, 403, 403, 403, 403, 403, 302)),
-    Row("accounts/tokens/<int:pk>/revoke/", "POST", "/accounts/tokens/{api_token}/revoke/",
-        (302, 302, 403, 403, 403, 403, 403, 403, 302)),
-    Row("accounts/tokens/<int:pk>/revoke/", "GET", "/accounts/tokens/{api_token}/revoke/",
-        (302, 405, 405, 405, 405, 405, 405, 403, 302)),
+    Row(
+        "accounts/tokens/<int:pk>/revoke/",
+        "POST",
+        "/accounts/tokens/{api_token}/revoke/",
+        (302, 302, 403, 403, 403, 403, 403, 403, 302),
+    ),
+    Row(
+        "accounts/tokens/<int:pk>/revoke/",
+        "GET",
+        "/accounts/tokens/{api_token}/revoke/",
+        (302, 405, 405, 405, 405, 405, 405, 403, 302),
+    ),
     Row("accounts/lockouts/", "GET", "/accounts/lockouts/", (302, 200, 403, 403, 403, 403, 403, 403, 302)),
-    Row("accounts/lockouts/<int:pk>/unlock/", "POST", "/accounts/lockouts/{lockout}/unlock/",
-        (302, 302, 403, 403, 403, 403, 403, 403, 302)),
+    Row(
+        "accounts/lockouts/<int:pk>/unlock/",
+        "POST",
+        "/accounts/lockouts/{lockout}/unlock/",
+        (302, 302, 403, 403, 403, 403, 403, 403, 302),
+    ),
     Row("healthz/", "GET", "/healthz/", (200,) * 9),
     Row("dashboard/", "GET", "/dashboard/", (302, 200, 200, 200, 200, 200, 200, 403, 302)),
     # --- rosters (bureau staff with VIEW_ROSTERS; partners through the API) ---
     Row("rosters/", "GET", "/rosters/", (302, 200, 200, 200, 403, 403, 403, 403, 302)),
     Row("rosters/calendar/", "GET", "/rosters/calendar/", (302, 200, 200, 200, 403, 403, 403, 403, 302)),
     Row("rosters/<int:pk>/", "GET", "/rosters/{batch}/", (302, 200, 200, 200, 403, 403, 403, 403, 302)),
-    Row("rosters/<int:pk>/errors.xlsx", "GET", "/rosters/{batch}/errors.xlsx",
-        (302, 200, 200, 200, 403, 403, 403, 403, 302)),
+    Row(
+        "rosters/<int:pk>/errors.xlsx",
+        "GET",
+        "/rosters/{batch}/errors.xlsx",
+        (302, 200, 200, 200, 403, 403, 403, 403, 302),
+    ),
     # --- the registry ---
     Row("employers/", "GET", "/employers/", (302, 200, 200, 200, 200, 200, 200, 403, 302)),
-    Row("employers/<str:uscc>/", "GET", "/employers/{employer}/", (302, 200, 200, 404, 200, 404, 200, 403, 302)),
+    Row(
+        "employers/<str:uscc>/",
+        "GET",
+        "/employers/{employer}/",
+        (302, 200, 200, 404, 200, 404, 200, 403, 302),
+    ),
     Row("persons/", "GET", "/persons/", (302, 200, 200, 200, 200, 200, 200, 403, 302)),
     Row("persons/", "POST", "/persons/", (302, 302, 302, 302, 302, 302, 302, 403, 302), D(q="陈静")),
     Row("persons/<int:pk>/", "GET", "/persons/{person}/", (302, 200, 200, 404, 200, 404, 200, 403, 302)),
-    Row("persons/<int:pk>/tasks/", "GET", "/persons/{person}/tasks/", (302, 302, 302, 404, 302, 404, 302, 403, 302)),
-    Row("persons/<int:pk>/reveal/<str:field>/", "POST", "/persons/{person}/reveal/id_number/",
-        (302, 200, 200, 404, 200, 404, 200, 403, 302)),
-    Row("persons/<int:pk>/reveal/<str:field>/", "GET", "/persons/{person}/reveal/id_number/",
-        (302, 405, 405, 405, 405, 405, 405, 403, 302)),
+    Row(
+        "persons/<int:pk>/tasks/",
+        "GET",
+        "/persons/{person}/tasks/",
+        (302, 302, 302, 404, 302, 404, 302, 403, 302),
+    ),
+    Row(
+        "persons/<int:pk>/reveal/<str:field>/",
+        "POST",
+        "/persons/{person}/reveal/id_number/",
+        (302, 200, 200, 404, 200, 404, 200, 403, 302),
+    ),
+    Row(
+        "persons/<int:pk>/reveal/<str:field>/",
+        "GET",
+        "/persons/{person}/reveal/id_number/",
+        (302, 405, 405, 405, 405, 405, 405, 403, 302),
+    ),
     # --- comparison runs ---
     Row("comparison-runs/", "GET", "/comparison-runs/", (302, 200, 200, 200, 200, 200, 200, 403, 302)),
-    Row("comparison-runs/start/", "POST", "/comparison-runs/start/", (302, 302, 403, 403, 403, 403, 403, 403, 302),
-        D(as_of=TODAY)),
-    Row("comparison-runs/parameters/", "GET", "/comparison-runs/parameters/",
-        (302, 200, 403, 403, 403, 403, 403, 403, 302)),
-    Row("comparison-runs/parameters/", "POST", "/comparison-runs/parameters/",
-        (302, 200, 403, 403, 403, 403, 403, 403, 302), D(nonsense="1")),
-    Row("comparison-runs/<int:pk>/", "GET", "/comparison-runs/{run}/", (302, 200, 200, 200, 200, 200, 200, 403, 302)),
+    Row(
+        "comparison-runs/start/",
+        "POST",
+        "/comparison-runs/start/",
+        (302, 302, 403, 403, 403, 403, 403, 403, 302),
+        D(as_of=TODAY),
+    ),
+    Row(
+        "comparison-runs/parameters/",
+        "GET",
+        "/comparison-runs/parameters/",
+        (302, 200, 403, 403, 403, 403, 403, 403, 302),
+    ),
+    Row(
+        "comparison-runs/parameters/",
+        "POST",
+        "/comparison-runs/parameters/",
+        (302, 200, 403, 403, 403, 403, 403, 403, 302),
+        D(nonsense="1"),
+    ),
+    Row(
+        "comparison-runs/<int:pk>/",
+        "GET",
+        "/comparison-runs/{run}/",
+        (302, 200, 200, 200, 200, 200, 200, 403, 302),
+    ),
     # --- the caseworker's portal ---
     Row("tasks/", "GET", "/tasks/", (302, 200, 200, 200, 200, 200, 200, 403, 302)),
-    Row("tasks/", "POST", "/tasks/", (302, 302, 302, 302, 302, 302, 302, 403, 302), D(q="陈静", status="all")),
+    Row(
+        "tasks/", "POST", "/tasks/", (302, 302, 302, 302, 302, 302, 302, 403, 302), D(q="陈静", status="all")
+    ),
     Row("tasks/export.xlsx", "GET", "/tasks/export.xlsx", (302, 200, 200, 200, 200, 200, 200, 403, 302)),
-    Row("tasks/bulk-assign/", "POST", "/tasks/bulk-assign/", (302, 302, 302, 302, 403, 403, 403, 403, 302),
-        D(assignee="{street_staff}", task=["{task}"])),
+    Row(
+        "tasks/bulk-assign/",
+        "POST",
+        "/tasks/bulk-assign/",
+        (302, 302, 302, 302, 403, 403, 403, 403, 302),
+        D(assignee="{street_staff}", task=["{task}"]),
+    ),
     Row("tasks/bulk-assign/", "GET", "/tasks/bulk-assign/", (302, 405, 405, 405, 405, 405, 405, 403, 302)),
     Row("tasks/street/", "GET", "/tasks/street/", (302, 200, 200, 200, 200, 200, 403, 403, 302)),
     Row("tasks/<int:pk>/", "GET", "/tasks/{task}/", (302, 200, 200, 404, 200, 404, 200, 403, 302)),
-    Row("tasks/<int:pk>/visit/", "GET", "/tasks/{task}/visit/", (302, 200, 200, 404, 200, 404, 403, 403, 302)),
-    Row("tasks/<int:pk>/visit/", "POST", "/tasks/{task}/visit/", (302, 302, 302, 404, 302, 404, 403, 403, 302),
-        D(channel="visit", outcome="reached")),
-    Row("tasks/<int:pk>/assign/", "POST", "/tasks/{task}/assign/", (302, 302, 302, 404, 403, 404, 403, 403, 302),
-        D(assignee="{street_staff}")),
-    Row("tasks/<int:pk>/contact/", "POST", "/tasks/{task}/contact/", (302, 302, 302, 404, 302, 404, 403, 403, 302),
-        D(channel="phone", outcome="reached", note="ok")),
-    Row("tasks/<int:pk>/notice/", "POST", "/tasks/{task}/notice/", (302, 302, 302, 404, 403, 404, 403, 403, 302),
-        D(kind="enrollment", deadline="{deadline}")),
-    Row("tasks/<int:pk>/rectify/", "POST", "/tasks/{task}/rectify/", (302, 302, 302, 404, 302, 404, 403, 403, 302),
-        D(what_changed="已参保")),
-    Row("tasks/<int:pk>/dismiss/", "POST", "/tasks/{task}/dismiss/", (302, 302, 302, 404, 403, 404, 403, 403, 302),
-        D(reason="查无此人")),
-    Row("tasks/<int:pk>/escalate/", "POST", "/tasks/{task}/escalate/", (302, 302, 302, 404, 403, 404, 403, 403, 302),
-        D(note="x")),
-    Row("tasks/<int:pk>/note/", "POST", "/tasks/{task}/note/", (302, 302, 302, 404, 302, 404, 403, 403, 302),
-        D(note="x")),
+    Row(
+        "tasks/<int:pk>/visit/", "GET", "/tasks/{task}/visit/", (302, 200, 200, 404, 200, 404, 403, 403, 302)
+    ),
+    Row(
+        "tasks/<int:pk>/visit/",
+        "POST",
+        "/tasks/{task}/visit/",
+        (302, 302, 302, 404, 302, 404, 403, 403, 302),
+        D(channel="visit", outcome="reached"),
+    ),
+    Row(
+        "tasks/<int:pk>/assign/",
+        "POST",
+        "/tasks/{task}/assign/",
+        (302, 302, 302, 404, 403, 404, 403, 403, 302),
+        D(assignee="{street_staff}"),
+    ),
+    Row(
+        "tasks/<int:pk>/contact/",
+        "POST",
+        "/tasks/{task}/contact/",
+        (302, 302, 302, 404, 302, 404, 403, 403, 302),
+        D(channel="phone", outcome="reached", note="ok"),
+    ),
+    Row(
+        "tasks/<int:pk>/notice/",
+        "POST",
+        "/tasks/{task}/notice/",
+        (302, 302, 302, 404, 403, 404, 403, 403, 302),
+        D(kind="enrollment", deadline="{deadline}"),
+    ),
+    Row(
+        "tasks/<int:pk>/rectify/",
+        "POST",
+        "/tasks/{task}/rectify/",
+        (302, 302, 302, 404, 302, 404, 403, 403, 302),
+        D(what_changed="已参保"),
+    ),
+    Row(
+        "tasks/<int:pk>/dismiss/",
+        "POST",
+        "/tasks/{task}/dismiss/",
+        (302, 302, 302, 404, 403, 404, 403, 403, 302),
+        D(reason="查无此人"),
+    ),
+    Row(
+        "tasks/<int:pk>/escalate/",
+        "POST",
+        "/tasks/{task}/escalate/",
+        (302, 302, 302, 404, 403, 404, 403, 403, 302),
+        D(note="x"),
+    ),
+    Row(
+        "tasks/<int:pk>/note/",
+        "POST",
+        "/tasks/{task}/note/",
+        (302, 302, 302, 404, 302, 404, 403, 403, 302),
+        D(note="x"),
+    ),
     Row("tasks/<int:pk>/note/", "GET", "/tasks/{task}/note/", (302, 405, 405, 405, 405, 405, 405, 403, 302)),
-    Row("tasks/<int:pk>/reveal/<str:field>/", "POST", "/tasks/{person_task}/reveal/id_number/",
-        (302, 200, 200, 404, 200, 404, 200, 403, 302)),
-    Row("notices/<int:pk>.pdf", "GET", "/notices/{notice}.pdf", (302, 200, 200, 404, 200, 404, 200, 403, 302)),
+    Row(
+        "tasks/<int:pk>/reveal/<str:field>/",
+        "POST",
+        "/tasks/{person_task}/reveal/id_number/",
+        (302, 200, 200, 404, 200, 404, 200, 403, 302),
+    ),
+    Row(
+        "notices/<int:pk>.pdf", "GET", "/notices/{notice}.pdf", (302, 200, 200, 404, 200, 404, 200, 403, 302)
+    ),
     # --- outreach ---
     Row("outreach/postings/", "GET", "/outreach/postings/", (302, 200, 200, 200, 200, 200, 403, 403, 302)),
-    Row("outreach/postings/new/", "GET", "/outreach/postings/new/", (302, 200, 200, 200, 200, 200, 403, 403, 302)),
-    Row("outreach/postings/new/", "POST", "/outreach/postings/new/", (302, 302, 302, 400, 302, 400, 403, 403, 302),
-        D(community="{community}", posted_on="{yesterday}")),
-    Row("outreach/postings/<int:pk>/photo/", "GET", "/outreach/postings/{posting}/photo/",
-        (302, 200, 200, 404, 200, 404, 403, 403, 302)),
+    Row(
+        "outreach/postings/new/",
+        "GET",
+        "/outreach/postings/new/",
+        (302, 200, 200, 200, 200, 200, 403, 403, 302),
+    ),
+    Row(
+        "outreach/postings/new/",
+        "POST",
+        "/outreach/postings/new/",
+        (302, 302, 302, 400, 302, 400, 403, 403, 302),
+        D(community="{community}", posted_on="{yesterday}"),
+    ),
+    Row(
+        "outreach/postings/<int:pk>/photo/",
+        "GET",
+        "/outreach/postings/{posting}/photo/",
+        (302, 200, 200, 404, 200, 404, 403, 403, 302),
+    ),
     # --- assessment ---
     Row("assessment/", "GET", "/assessment/", (302, 200, 200, 200, 403, 403, 403, 403, 302)),
-    Row("assessment/export.xlsx", "GET", "/assessment/export.xlsx", (302, 200, 200, 200, 403, 403, 403, 403, 302)),
-    Row("assessment/settings/", "GET", "/assessment/settings/", (302, 200, 200, 200, 403, 403, 403, 403, 302)),
-    Row("assessment/settings/", "POST", "/assessment/settings/", (302, 400, 403, 403, 403, 403, 403, 403, 302),
-        D(nonsense="1")),
-    Row("assessment/districts/<str:code>/", "GET", "/assessment/districts/150302/",
-        (302, 200, 200, 200, 403, 403, 403, 403, 302)),
-    Row("assessment/districts/<str:code>/<str:indicator>/", "GET",
-        "/assessment/districts/150302/employer_coverage/", (302, 200, 200, 404, 403, 403, 403, 403, 302)),
+    Row(
+        "assessment/export.xlsx",
+        "GET",
+        "/assessment/export.xlsx",
+        (302, 200, 200, 200, 403, 403, 403, 403, 302),
+    ),
+    Row(
+        "assessment/settings/", "GET", "/assessment/settings/", (302, 200, 200, 200, 403, 403, 403, 403, 302)
+    ),
+    Row(
+        "assessment/settings/",
+        "POST",
+        "/assessment/settings/",
+        (302, 400, 403, 403, 403, 403, 403, 403, 302),
+        D(nonsense="1"),
+    ),
+    Row(
+        "assessment/districts/<str:code>/",
+        "GET",
+        "/assessment/districts/150302/",
+        (302, 200, 200, 200, 403, 403, 403, 403, 302),
+    ),
+    Row(
+        "assessment/districts/<str:code>/<str:indicator>/",
+        "GET",
+        "/assessment/districts/150302/employer_coverage/",
+        (302, 200, 200, 404, 403, 403, 403, 403, 302),
+    ),
     # --- API ---
     Row("api/v1/me/", "GET", "/api/v1/me/", (401, 200, 200, 200, 200, 200, 200, 200, 200)),
     Row("api/v1/rosters/", "GET", "/api/v1/rosters/", (401, 200, 200, 200, 403, 403, 403, 200, 200)),
-    Row("api/v1/rosters/", "POST", "/api/v1/rosters/", (401, 403, 403, 403, 403, 403, 403, 201, 201),
-        D(kind="market_entities", file="{roster_file}")),
-    Row("api/v1/rosters/<int:pk>/", "GET", "/api/v1/rosters/{batch}/", (401, 200, 200, 200, 403, 403, 403, 200, 200)),
-    Row("api/v1/rosters/<int:pk>/errors/", "GET", "/api/v1/rosters/{batch}/errors/",
-        (401, 200, 200, 200, 403, 403, 403, 200, 200)),
-    Row("api/v1/comparison-runs/", "GET", "/api/v1/comparison-runs/", (401, 200, 200, 200, 200, 200, 200, 403, 403)),
-    Row("api/v1/comparison-runs/", "POST", "/api/v1/comparison-runs/", (401, 201, 403, 403, 403, 403, 403, 403, 403),
-        D(as_of=TODAY), api_json=True),
-    Row("api/v1/comparison-runs/<int:pk>/", "GET", "/api/v1/comparison-runs/{run}/",
-        (401, 200, 200, 200, 200, 200, 200, 403, 403)),
+    Row(
+        "api/v1/rosters/",
+        "POST",
+        "/api/v1/rosters/",
+        (401, 403, 403, 403, 403, 403, 403, 201, 201),
+        D(kind="market_entities", file="{roster_file}"),
+    ),
+    Row(
+        "api/v1/rosters/<int:pk>/",
+        "GET",
+        "/api/v1/rosters/{batch}/",
+        (401, 200, 200, 200, 403, 403, 403, 200, 200),
+    ),
+    Row(
+        "api/v1/rosters/<int:pk>/errors/",
+        "GET",
+        "/api/v1/rosters/{batch}/errors/",
+        (401, 200, 200, 200, 403, 403, 403, 200, 200),
+    ),
+    Row(
+        "api/v1/comparison-runs/",
+        "GET",
+        "/api/v1/comparison-runs/",
+        (401, 200, 200, 200, 200, 200, 200, 403, 403),
+    ),
+    Row(
+        "api/v1/comparison-runs/",
+        "POST",
+        "/api/v1/comparison-runs/",
+        (401, 201, 403, 403, 403, 403, 403, 403, 403),
+        D(as_of=TODAY),
+        api_json=True,
+    ),
+    Row(
+        "api/v1/comparison-runs/<int:pk>/",
+        "GET",
+        "/api/v1/comparison-runs/{run}/",
+        (401, 200, 200, 200, 200, 200, 200, 403, 403),
+    ),
     Row("api/v1/tasks/", "GET", "/api/v1/tasks/", (401, 200, 200, 200, 200, 200, 200, 403, 403)),
-    Row("api/v1/tasks/<int:pk>/", "GET", "/api/v1/tasks/{task}/", (401, 200, 200, 404, 200, 404, 200, 403, 403)),
-    Row("api/v1/tasks/<int:pk>/assign/", "POST", "/api/v1/tasks/{task}/assign/",
-        (401, 200, 200, 404, 403, 403, 403, 403, 403), D(assignee="{street_staff_name}"), api_json=True),
-    Row("api/v1/tasks/<int:pk>/contact/", "POST", "/api/v1/tasks/{task}/contact/",
-        (401, 200, 200, 404, 200, 404, 403, 403, 403), D(channel="phone", outcome="reached", note="ok"),
-        api_json=True),
-    Row("api/v1/tasks/<int:pk>/notice/", "POST", "/api/v1/tasks/{task}/notice/",
-        (401, 200, 200, 404, 403, 403, 403, 403, 403), D(kind="enrollment", deadline="{deadline}"), api_json=True),
-    Row("api/v1/tasks/<int:pk>/rectify/", "POST", "/api/v1/tasks/{task}/rectify/",
-        (401, 200, 200, 404, 200, 404, 403, 403, 403), D(what_changed="已参保"), api_json=True),
-    Row("api/v1/tasks/<int:pk>/dismiss/", "POST", "/api/v1/tasks/{task}/dismiss/",
-        (401, 200, 200, 404, 403, 403, 403, 403, 403), D(reason="查无此人"), api_json=True),
-    Row("api/v1/tasks/<int:pk>/escalate/", "POST", "/api/v1/tasks/{task}/escalate/",
-        (401, 200, 200, 404, 403, 403, 403, 403, 403), D(note="x"), api_json=True),
-    Row("api/v1/assessment/districts/", "GET", "/api/v1/assessment/districts/?year={year}",
-        (401, 200, 200, 200, 403, 403, 403, 403, 403)),
+    Row(
+        "api/v1/tasks/<int:pk>/",
+        "GET",
+        "/api/v1/tasks/{task}/",
+        (401, 200, 200, 404, 200, 404, 200, 403, 403),
+    ),
+    Row(
+        "api/v1/tasks/<int:pk>/assign/",
+        "POST",
+        "/api/v1/tasks/{task}/assign/",
+        (401, 200, 200, 404, 403, 403, 403, 403, 403),
+        D(assignee="{street_staff_name}"),
+        api_json=True,
+    ),
+    Row(
+        "api/v1/tasks/<int:pk>/contact/",
+        "POST",
+        "/api/v1/tasks/{task}/contact/",
+        (401, 200, 200, 404, 200, 404, 403, 403, 403),
+        D(channel="phone", outcome="reached", note="ok"),
+        api_json=True,
+    ),
+    Row(
+        "api/v1/tasks/<int:pk>/notice/",
+        "POST",
+        "/api/v1/tasks/{task}/notice/",
+        (401, 200, 200, 404, 403, 403, 403, 403, 403),
+        D(kind="enrollment", deadline="{deadline}"),
+        api_json=True,
+    ),
+    Row(
+        "api/v1/tasks/<int:pk>/rectify/",
+        "POST",
+        "/api/v1/tasks/{task}/rectify/",
+        (401, 200, 200, 404, 200, 404, 403, 403, 403),
+        D(what_changed="已参保"),
+        api_json=True,
+    ),
+    Row(
+        "api/v1/tasks/<int:pk>/dismiss/",
+        "POST",
+        "/api/v1/tasks/{task}/dismiss/",
+        (401, 200, 200, 404, 403, 403, 403, 403, 403),
+        D(reason="查无此人"),
+        api_json=True,
+    ),
+    Row(
+        "api/v1/tasks/<int:pk>/escalate/",
+        "POST",
+        "/api/v1/tasks/{task}/escalate/",
+        (401, 200, 200, 404, 403, 403, 403, 403, 403),
+        D(note="x"),
+        api_json=True,
+    ),
+    Row(
+        "api/v1/assessment/districts/",
+        "GET",
+        "/api/v1/assessment/districts/?year={year}",
+        (401, 200, 200, 200, 403, 403, 403, 403, 403),
+    ),
     Row("api/v1/schema/", "GET", "/api/v1/schema/", (200,) * 9),
     Row("api/v1/docs/", "GET", "/api/v1/docs/", (200,) * 9),
     # --- languages, admin ---
@@ -239,36 +464,71 @@ def world(db, settings, monkeypatch, tmp_path):
     task = OpenTaskFactory(district_id="150302", street_id="150302001", kind="enroll_employer")
     person_task = PersonTaskFactory(district_id="150302", street_id="150302001")
     noticed = OpenTaskFactory(district_id="150302", street_id="150302001")
-    notice = services.notice_issue(task=noticed, actor=users["caseworker"],
-                                   deadline=timezone.localdate() + dt.timedelta(days=9))
-    batch = RosterBatch.objects.create(kind="market_entities", department="market", snapshot_date=timezone.localdate(),
-                                       sha256="a" * 64, status=RosterBatch.Status.LOADED,
-                                       pushed_by=users["partner_session"])
-    employer = Employer.objects.create(uscc=make_uscc(), name="乌海市黄河煤业有限公司", district_id="150302",
-                                       street_id="150302001")
-    person = Person.objects.create(id_number=make_id_number(dt.date(1980, 5, 17)), name="陈静",
-                                   birth_date=dt.date(1980, 5, 17), sex="M", district_id="150302",
-                                   street_id="150302001", community="和平社区", phone="13712345678")
-    run = ComparisonRun.objects.create(as_of=timezone.localdate(), status=ComparisonRun.Status.FINISHED,
-                                       trigger="command")
+    notice = services.notice_issue(
+        task=noticed, actor=users["caseworker"], deadline=timezone.localdate() + dt.timedelta(days=9)
+    )
+    batch = RosterBatch.objects.create(
+        kind="market_entities",
+        department="market",
+        snapshot_date=timezone.localdate(),
+        sha256="a" * 64,
+        status=RosterBatch.Status.LOADED,
+        pushed_by=users["partner_session"],
+    )
+    employer = Employer.objects.create(
+        uscc=make_uscc(), name="乌海市黄河煤业有限公司", district_id="150302", street_id="150302001"
+    )
+    person = Person.objects.create(
+        id_number=make_id_number(dt.date(1980, 5, 17)),
+        name="陈静",
+        birth_date=dt.date(1980, 5, 17),
+        sex="M",
+        district_id="150302",
+        street_id="150302001",
+        community="和平社区",
+        phone="13712345678",
+    )
+    run = ComparisonRun.objects.create(
+        as_of=timezone.localdate(), status=ComparisonRun.Status.FINISHED, trigger="command"
+    )
     community = Community.objects.filter(street_id="150302001").order_by("code").first()
-    posting = PublicityPosting(community=community, posted_on=timezone.localdate() - dt.timedelta(days=3),
-                               posted_by=users["street_staff"])
+    posting = PublicityPosting(
+        community=community,
+        posted_on=timezone.localdate() - dt.timedelta(days=3),
+        posted_by=users["street_staff"],
+    )
     posting.photo.save("posting.png", ContentFile(b"\x89PNG\r\n\x1a\n" + b"0" * 64), save=True)
     api_token_issue(username=users["city_manager"].username)
     api_token = ApiToken.objects.get(user=users["city_manager"])
-    lockout = AccessAttempt.objects.create(username="someone", ip_address="192.0.2.7", user_agent="test",
-                                           failures_since_start=5, get_data="", post_data="", http_accept="",
-                                           path_info="/accounts/login/")
+    lockout = AccessAttempt.objects.create(
+        username="someone",
+        ip_address="192.0.2.7",
+        user_agent="test",
+        failures_since_start=5,
+        get_data="",
+        post_data="",
+        http_accept="",
+        path_info="/accounts/login/",
+    )
     today = timezone.localdate()
     values = {
-        "api_token": api_token.pk, "lockout": lockout.pk,
-        "task": task.pk, "person_task": person_task.pk, "notice": notice.pk, "batch": batch.pk,
-        "employer": employer.uscc, "person": person.pk, "run": run.pk, "posting": posting.pk,
-        "community": community.code, "street_staff": users["street_staff"].pk,
-        "street_staff_name": users["street_staff"].username, "today": today.isoformat(),
+        "api_token": api_token.pk,
+        "lockout": lockout.pk,
+        "task": task.pk,
+        "person_task": person_task.pk,
+        "notice": notice.pk,
+        "batch": batch.pk,
+        "employer": employer.uscc,
+        "person": person.pk,
+        "run": run.pk,
+        "posting": posting.pk,
+        "community": community.code,
+        "street_staff": users["street_staff"].pk,
+        "street_staff_name": users["street_staff"].username,
+        "today": today.isoformat(),
         "yesterday": (today - dt.timedelta(days=1)).isoformat(),
-        "deadline": (today + dt.timedelta(days=9)).isoformat(), "year": today.year,
+        "deadline": (today + dt.timedelta(days=9)).isoformat(),
+        "year": today.year,
     }
     # The partner's API client is made once: issuing a key inside a request's check would
     # count as a change.
@@ -280,13 +540,23 @@ def _state() -> tuple:
     portal (one query), and every task's state."""
     from django.db import connection
 
-    tables = sorted({m._meta.db_table for m in apps.get_models()
-                     if m._meta.app_label in PORTAL_APPS and not m._meta.proxy and m._meta.managed})
+    tables = sorted(
+        {
+            m._meta.db_table
+            for m in apps.get_models()
+            if m._meta.app_label in PORTAL_APPS and not m._meta.proxy and m._meta.managed
+        }
+    )
     with connection.cursor() as c:
-        c.execute(" UNION ALL ".join(f"SELECT '{t}', COUNT(*) FROM {connection.ops.quote_name(t)}" for t in tables))
+        c.execute(
+            " UNION ALL ".join(f"SELECT '{t}', COUNT(*) FROM {connection.ops.quote_name(t)}" for t in tables)
+        )
         counts = tuple(c.fetchall())
-    tasks = tuple(Task.objects.order_by("pk").values_list("pk", "status", "assignee_id", "due_date", "priority",
-                                                          "resolution"))
+    tasks = tuple(
+        Task.objects.order_by("pk").values_list(
+            "pk", "status", "assignee_id", "due_date", "priority", "resolution"
+        )
+    )
     return counts + tasks
 
 
@@ -350,6 +620,15 @@ def test_refusals_leave_the_task_and_the_logs_untouched(world):
     client = Client()
     client.force_login(world["users"]["other_caseworker"])
     before = _state()
-    for action in ("assign", "contact", "notice", "rectify", "dismiss", "escalate", "note", "reveal/id_number"):
+    for action in (
+        "assign",
+        "contact",
+        "notice",
+        "rectify",
+        "dismiss",
+        "escalate",
+        "note",
+        "reveal/id_number",
+    ):
         assert client.post(f"/tasks/{world['values']['task']}/{action}/", {"note": "x"}).status_code == 404
     assert _state() == before

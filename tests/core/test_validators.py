@@ -1,5 +1,6 @@
 """USCC (GB 32100-2015) and resident ID (GB 11643-1999) validators, exhaustively and
 property-based."""
+
 import datetime as dt
 
 import pytest
@@ -31,11 +32,17 @@ def test_known_uscc_is_valid_and_uppercased():
     assert normalize_uscc(f"  {KNOWN_USCC} ") == KNOWN_USCC
 
 
-@pytest.mark.parametrize("value, fragment", [
-    ("", "18"), ("91110000600037341", "18"), ("91110000600037341LL", "18"),
-    ("91110000600037341I", "非法字符"), ("9111000060003734IL", "非法字符"),
-    ("91110000600037341A", "校验位"),
-])
+@pytest.mark.parametrize(
+    "value, fragment",
+    [
+        ("", "18"),
+        ("91110000600037341", "18"),
+        ("91110000600037341LL", "18"),
+        ("91110000600037341I", "非法字符"),
+        ("9111000060003734IL", "非法字符"),
+        ("91110000600037341A", "校验位"),
+    ],
+)
 def test_bad_uscc_is_rejected_with_reason(value, fragment):
     with pytest.raises(InvalidIdentifier, match=fragment):
         normalize_uscc(value)
@@ -60,7 +67,7 @@ def test_any_single_substitution_breaks_the_uscc(body, pos, char):
     code = body + uscc_check_char(body)
     if code[pos] == char:
         return
-    mutated = code[:pos] + char + code[pos + 1:]
+    mutated = code[:pos] + char + code[pos + 1 :]
     with pytest.raises(InvalidIdentifier):
         normalize_uscc(mutated)
 
@@ -87,13 +94,19 @@ def test_15_digit_id_converts_to_18():
     assert normalize_id_number("150302800101123") == "150302198001011237"
 
 
-@pytest.mark.parametrize("value, fragment", [
-    ("15030219800101123", "18"), ("1503021980010112377", "18"),
-    ("15030219800101123A", "格式"), ("1503021980A101123X", "格式"),
-    ("15030280010112A", "数字"),
-    ("150302198002301234", "出生日期"), ("150302199902291234", "出生日期"),
-    ("150302800230123", "出生日期"),
-])
+@pytest.mark.parametrize(
+    "value, fragment",
+    [
+        ("15030219800101123", "18"),
+        ("1503021980010112377", "18"),
+        ("15030219800101123A", "格式"),
+        ("1503021980A101123X", "格式"),
+        ("15030280010112A", "数字"),
+        ("150302198002301234", "出生日期"),
+        ("150302199902291234", "出生日期"),
+        ("150302800230123", "出生日期"),
+    ],
+)
 def test_bad_id_is_rejected_with_reason(value, fragment):
     with pytest.raises(InvalidIdentifier, match=fragment):
         normalize_id_number(value)
@@ -135,7 +148,7 @@ def test_any_single_digit_change_breaks_the_id_or_its_date(birth, seq, pos, digi
     if code[pos] == digit:
         return
     with pytest.raises(InvalidIdentifier):
-        normalize_id_number(code[:pos] + digit + code[pos + 1:])
+        normalize_id_number(code[:pos] + digit + code[pos + 1 :])
 
 
 def test_sex_from_17th_digit():

@@ -1,4 +1,5 @@
 """Fixtures for roster intake: partner accounts and a push helper."""
+
 from __future__ import annotations
 
 import pytest
@@ -29,7 +30,8 @@ def push(db):
         department = KIND_DEPARTMENT.get(kind, "market")
         if department not in clients:
             clients[department] = token_client(make_user("partner", department=department))
-        return clients[department].post("/api/v1/rosters/", {"kind": kind, "file": upload(content, name), **form},
-                                         format="multipart")
+        return clients[department].post(
+            "/api/v1/rosters/", {"kind": kind, "file": upload(content, name), **form}, format="multipart"
+        )
 
     return _push

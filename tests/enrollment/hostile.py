@@ -5,6 +5,7 @@ Every builder returns bytes (or writes to a given path, for the CSV that must no
 memory). The workbooks are assembled part by part, so that each one differs from a
 valid roster workbook in exactly the one way it is hostile.
 """
+
 from __future__ import annotations
 
 import io
@@ -24,7 +25,9 @@ MARKET_HEADER = ["uscc", "name", "entity_type", "status", "established_on", "dis
 
 BILLION_LAUGHS_DTD = (
     '<!DOCTYPE lolz [<!ENTITY lol "lol">'
-    + "".join(f'<!ENTITY lol{i} "{("&lol" + (str(i - 1) if i > 1 else "") + ";") * 10}">' for i in range(1, 10))
+    + "".join(
+        f'<!ENTITY lol{i} "{("&lol" + (str(i - 1) if i > 1 else "") + ";") * 10}">' for i in range(1, 10)
+    )
     + "]>"
 )
 EXTERNAL_ENTITY_DTD = '<!DOCTYPE x [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'
@@ -42,13 +45,18 @@ def cell(ref: str, text: str) -> str:
     return f'<c r="{ref}" t="inlineStr"><is><t>{text}</t></is></c>'
 
 
-def sheet_xml(rows: Iterable[tuple[int, Iterable[tuple[str, str]]]], *, dimension: str | None = None,
-              prolog: str = "") -> str:
+def sheet_xml(
+    rows: Iterable[tuple[int, Iterable[tuple[str, str]]]], *, dimension: str | None = None, prolog: str = ""
+) -> str:
     """rows: (row number, [(ref, text), …]); dimension: the declared `<dimension ref>`."""
-    body = "".join(f'<row r="{r}">' + "".join(cell(ref, t) for ref, t in cells) + "</row>" for r, cells in rows)
+    body = "".join(
+        f'<row r="{r}">' + "".join(cell(ref, t) for ref, t in cells) + "</row>" for r, cells in rows
+    )
     dim = f'<dimension ref="{dimension}"/>' if dimension else ""
-    return (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>{prolog}'
-            f'<worksheet xmlns="{MAIN_NS}" xmlns:r="{REL_NS}">{dim}<sheetData>{body}</sheetData></worksheet>')
+    return (
+        f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>{prolog}'
+        f'<worksheet xmlns="{MAIN_NS}" xmlns:r="{REL_NS}">{dim}<sheetData>{body}</sheetData></worksheet>'
+    )
 
 
 def table_rows(cells: list[list[str]]) -> list[tuple[int, list[tuple[str, str]]]]:
@@ -57,13 +65,17 @@ def table_rows(cells: list[list[str]]) -> list[tuple[int, list[tuple[str, str]]]
 
 def workbook_xml(n_sheets: int = 1, *, prolog: str = "", name: str = "Sheet") -> str:
     sheets = "".join(f'<sheet name="{name}{i}" sheetId="{i}" r:id="rId{i}"/>' for i in range(1, n_sheets + 1))
-    return (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>{prolog}'
-            f'<workbook xmlns="{MAIN_NS}" xmlns:r="{REL_NS}"><sheets>{sheets}</sheets></workbook>')
+    return (
+        f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>{prolog}'
+        f'<workbook xmlns="{MAIN_NS}" xmlns:r="{REL_NS}"><sheets>{sheets}</sheets></workbook>'
+    )
 
 
 def workbook_rels(n_sheets: int = 1, *, shared_strings: bool = False) -> str:
-    rels = "".join(f'<Relationship Id="rId{i}" Type="{SHEET_TYPE}" Target="worksheets/sheet{i}.xml"/>'
-                   for i in range(1, n_sheets + 1))
+    rels = "".join(
+        f'<Relationship Id="rId{i}" Type="{SHEET_TYPE}" Target="worksheets/sheet{i}.xml"/>'
+        for i in range(1, n_sheets + 1)
+    )
     if shared_strings:
         rels += f'<Relationship Id="rIdS" Type="{SST_TYPE}" Target="sharedStrings.xml"/>'
     return f'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="{PKG_REL_NS}">{rels}</Relationships>'
@@ -71,24 +83,37 @@ def workbook_rels(n_sheets: int = 1, *, shared_strings: bool = False) -> str:
 
 def content_types(n_sheets: int = 1, *, shared_strings: bool = False) -> str:
     ws = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
-    over = "".join(f'<Override PartName="/xl/worksheets/sheet{i}.xml" ContentType="{ws}"/>'
-                   for i in range(1, n_sheets + 1))
+    over = "".join(
+        f'<Override PartName="/xl/worksheets/sheet{i}.xml" ContentType="{ws}"/>'
+        for i in range(1, n_sheets + 1)
+    )
     if shared_strings:
-        over += ('<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
-                 'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>')
-    return ('<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/'
-            '2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.'
-            'relationships+xml"/><Default Extension="xml" ContentType="application/xml"/>'
-            '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.'
-            f'spreadsheetml.sheet.main+xml"/>{over}</Types>')
+        over += (
+            '<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
+            'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>'
+        )
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/'
+        '2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.'
+        'relationships+xml"/><Default Extension="xml" ContentType="application/xml"/>'
+        '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.'
+        f'spreadsheetml.sheet.main+xml"/>{over}</Types>'
+    )
 
 
-ROOT_RELS = (f'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="{PKG_REL_NS}"><Relationship Id="rId1" '
-             f'Type="{REL_NS}/officeDocument" Target="xl/workbook.xml"/></Relationships>')
+ROOT_RELS = (
+    f'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="{PKG_REL_NS}"><Relationship Id="rId1" '
+    f'Type="{REL_NS}/officeDocument" Target="xl/workbook.xml"/></Relationships>'
+)
 
 
-def xlsx(sheets: list[str] | None = None, *, shared_strings: str | None = None, workbook: str | None = None,
-         extra: dict[str, bytes] | None = None) -> bytes:
+def xlsx(
+    sheets: list[str] | None = None,
+    *,
+    shared_strings: str | None = None,
+    workbook: str | None = None,
+    extra: dict[str, bytes] | None = None,
+) -> bytes:
     """A workbook from its parts (sheet XML texts in workbook order)."""
     sheets = sheets if sheets is not None else [sheet_xml(table_rows([MARKET_HEADER]))]
     n = len(sheets)
@@ -148,10 +173,13 @@ def billion_laughs(part: str) -> bytes:
         rows = [(1, [("A1", "&lol9;")])]
         return xlsx([sheet_xml(rows, prolog=BILLION_LAUGHS_DTD)])
     if part == "sharedStrings":
-        sst = (f'<?xml version="1.0" encoding="UTF-8"?>{BILLION_LAUGHS_DTD}<sst xmlns="{MAIN_NS}" count="1" '
-               f'uniqueCount="1"><si><t>&lol9;</t></si></sst>')
-        sheet = sheet_xml([])[:-len("<sheetData></sheetData></worksheet>")] + (
-            '<sheetData><row r="1"><c r="A1" t="s"><v>0</v></c></row></sheetData></worksheet>')
+        sst = (
+            f'<?xml version="1.0" encoding="UTF-8"?>{BILLION_LAUGHS_DTD}<sst xmlns="{MAIN_NS}" count="1" '
+            f'uniqueCount="1"><si><t>&lol9;</t></si></sst>'
+        )
+        sheet = sheet_xml([])[: -len("<sheetData></sheetData></worksheet>")] + (
+            '<sheetData><row r="1"><c r="A1" t="s"><v>0</v></c></row></sheetData></worksheet>'
+        )
         return xlsx([sheet], shared_strings=sst)
     if part == "workbook":
         return xlsx(workbook=workbook_xml(1, prolog=BILLION_LAUGHS_DTD, name="&lol9;"))
@@ -171,8 +199,9 @@ def many_sheets(n: int = 10_000) -> bytes:
 def huge_shared_strings_count() -> bytes:
     """sharedStrings.xml declaring four billion strings (a reader may reserve room for them)."""
     sst = f'<sst xmlns="{MAIN_NS}" count="4000000000" uniqueCount="4000000000"><si><t>uscc</t></si></sst>'
-    sheet = sheet_xml([])[:-len("<sheetData></sheetData></worksheet>")] + (
-        '<sheetData><row r="1"><c r="A1" t="s"><v>0</v></c></row></sheetData></worksheet>')
+    sheet = sheet_xml([])[: -len("<sheetData></sheetData></worksheet>")] + (
+        '<sheetData><row r="1"><c r="A1" t="s"><v>0</v></c></row></sheetData></worksheet>'
+    )
     return xlsx([sheet], shared_strings=sst)
 
 
@@ -223,15 +252,50 @@ def _bomb_zip(*, declared: int, payload: bytes, crc: int = 0) -> bytes:
         offset = out.tell()
         zip64 = size >= 0xFFFFFFFF
         extra = struct.pack("<HHQQ", 1, 16, size, len(payload)) if zip64 else b""
-        out.write(struct.pack("<4s5H3L2H", b"PK\x03\x04", 45 if zip64 else 20, 0, 8, 0, 0, crc,
-                              0xFFFFFFFF if zip64 else len(payload), 0xFFFFFFFF if zip64 else size,
-                              len(name), len(extra)) + name + extra)
+        out.write(
+            struct.pack(
+                "<4s5H3L2H",
+                b"PK\x03\x04",
+                45 if zip64 else 20,
+                0,
+                8,
+                0,
+                0,
+                crc,
+                0xFFFFFFFF if zip64 else len(payload),
+                0xFFFFFFFF if zip64 else size,
+                len(name),
+                len(extra),
+            )
+            + name
+            + extra
+        )
         out.write(payload)
-        cextra = (struct.pack("<HHQQQ", 1, 24, size, len(payload), offset) if zip64 else b"")
-        central.append(struct.pack("<4s6H3L5H2L", b"PK\x01\x02", 45 if zip64 else 20, 45 if zip64 else 20, 0, 8,
-                                   0, 0, crc, 0xFFFFFFFF if zip64 else len(payload),
-                                   0xFFFFFFFF if zip64 else size, len(name), len(cextra), 0, 0, 0, 0,
-                                   0xFFFFFFFF if zip64 else offset) + name + cextra)
+        cextra = struct.pack("<HHQQQ", 1, 24, size, len(payload), offset) if zip64 else b""
+        central.append(
+            struct.pack(
+                "<4s6H3L5H2L",
+                b"PK\x01\x02",
+                45 if zip64 else 20,
+                45 if zip64 else 20,
+                0,
+                8,
+                0,
+                0,
+                crc,
+                0xFFFFFFFF if zip64 else len(payload),
+                0xFFFFFFFF if zip64 else size,
+                len(name),
+                len(cextra),
+                0,
+                0,
+                0,
+                0,
+                0xFFFFFFFF if zip64 else offset,
+            )
+            + name
+            + cextra
+        )
     cd_start = out.tell()
     for c in central:
         out.write(c)
@@ -247,14 +311,18 @@ def truncated_xlsx() -> bytes:
 
 
 def path_traversal_xlsx() -> bytes:
-    return xlsx(extra={"../../../../tmp/wuhai-evil.txt": b"owned", "/etc/cron.d/evil": b"* * * * * root true"})
+    return xlsx(
+        extra={"../../../../tmp/wuhai-evil.txt": b"owned", "/etc/cron.d/evil": b"* * * * * root true"}
+    )
 
 
 def many_sheets_one_part(n: int = 10_000) -> bytes:
     """workbook.xml lists 10,000 sheets, all pointing at the one sheet part."""
     sheets = "".join(f'<sheet name="S{i}" sheetId="{i}" r:id="rId1"/>' for i in range(1, n + 1))
-    workbook = (f'<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="{MAIN_NS}" xmlns:r="{REL_NS}">'
-                f"<sheets>{sheets}</sheets></workbook>")
+    workbook = (
+        f'<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="{MAIN_NS}" xmlns:r="{REL_NS}">'
+        f"<sheets>{sheets}</sheets></workbook>"
+    )
     return xlsx(workbook=workbook)
 
 
@@ -262,24 +330,30 @@ def one_ref_repeated(n: int = 200_000) -> bytes:
     """200,000 cells all named A1 in one row: nothing lies beyond A1, yet a reader would
     hold every one of them (values differ, so the part deflates like a real sheet)."""
     body = "".join(f'<c r="A1"><v>{i * 7919 % 1000003}</v></c>' for i in range(n))
-    sheet = (f'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="{MAIN_NS}"><sheetData>'
-             f'<row r="1">{body}</row></sheetData></worksheet>')
+    sheet = (
+        f'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="{MAIN_NS}"><sheetData>'
+        f'<row r="1">{body}</row></sheetData></worksheet>'
+    )
     return xlsx([sheet])
 
 
 def cells_without_refs(n: int = 20_000) -> bytes:
     """A row of cells without `r` (legal: each takes the next column): 20,000 columns."""
     body = "<c><v>1</v></c>" * n
-    sheet = (f'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="{MAIN_NS}"><sheetData>'
-             f"<row>{body}</row></sheetData></worksheet>")
+    sheet = (
+        f'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="{MAIN_NS}"><sheetData>'
+        f"<row>{body}</row></sheetData></worksheet>"
+    )
     return xlsx([sheet])
 
 
 def prefixed_far_cell() -> bytes:
     """A default-namespace sheet with one far cell written with another prefix."""
-    sheet = (f'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="{MAIN_NS}" xmlns:y="{MAIN_NS}">'
-             f'<sheetData><row r="1">{cell("A1", "uscc")}</row><row r="2"><y:c r="XFD1048576"><y:v>1</y:v>'
-             "</y:c></row></sheetData></worksheet>")
+    sheet = (
+        f'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="{MAIN_NS}" xmlns:y="{MAIN_NS}">'
+        f'<sheetData><row r="1">{cell("A1", "uscc")}</row><row r="2"><y:c r="XFD1048576"><y:v>1</y:v>'
+        "</y:c></row></sheetData></worksheet>"
+    )
     return xlsx([sheet])
 
 
@@ -320,14 +394,21 @@ def png_bomb(width: int = 200_000, height: int = 200_000) -> bytes:
     """A 68-byte PNG whose header claims width × height pixels (40 gigapixels)."""
     ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
     idat = zlib.compress(b"")
-    return b"\x89PNG\r\n\x1a\n" + _png_chunk(b"IHDR", ihdr) + _png_chunk(b"IDAT", idat) + _png_chunk(b"IEND", b"")
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + _png_chunk(b"IHDR", ihdr)
+        + _png_chunk(b"IDAT", idat)
+        + _png_chunk(b"IEND", b"")
+    )
 
 
 def jpeg_bomb(width: int = 65_000, height: int = 65_000) -> bytes:
     """A JPEG header (SOF0) declaring 65,000 × 65,000 pixels, followed by almost nothing."""
     soi = b"\xff\xd8"
     app0 = b"\xff\xe0" + struct.pack(">H", 16) + b"JFIF\0\x01\x01\0\0\x01\0\x01\0\0"
-    sof = b"\xff\xc0" + struct.pack(">HBHHB", 17, 8, height, width, 3) + b"\x01\x11\x00\x02\x11\x00\x03\x11\x00"
+    sof = (
+        b"\xff\xc0" + struct.pack(">HBHHB", 17, 8, height, width, 3) + b"\x01\x11\x00\x02\x11\x00\x03\x11\x00"
+    )
     return soi + app0 + sof + b"\xff\xd9"
 
 

@@ -1,4 +1,5 @@
 """The roster API: authentication, department scoping, idempotency, listing, errors."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -43,8 +44,15 @@ def test_a_bad_token_is_401():
     assert post(client).status_code == 401
 
 
-@pytest.mark.parametrize("role, extra", [("city_manager", {}), ("district_caseworker", {"district": "150302"}),
-                                         ("inspector", {}), ("street_staff", {"street": "150302001"})])
+@pytest.mark.parametrize(
+    "role, extra",
+    [
+        ("city_manager", {}),
+        ("district_caseworker", {"district": "150302"}),
+        ("inspector", {}),
+        ("street_staff", {"street": "150302001"}),
+    ],
+)
 def test_staff_may_not_push(role, extra):
     response = post(token_client(make_user(role, **extra)))
     assert response.status_code == 403
@@ -53,8 +61,11 @@ def test_staff_may_not_push(role, extra):
 
 @pytest.mark.parametrize("kind", RosterKind.values)
 def test_a_partner_may_push_its_departments_kinds(kind):
-    response = post(token_client(make_user("partner", department=KIND_DEPARTMENT[kind])), kind=kind,
-                    content=roster_csv(kind, [valid_row(kind)]))
+    response = post(
+        token_client(make_user("partner", department=KIND_DEPARTMENT[kind])),
+        kind=kind,
+        content=roster_csv(kind, [valid_row(kind)]),
+    )
     assert response.status_code == 201, response.content
     assert response.json()["status"] == "loaded", response.json()
 
@@ -76,10 +87,14 @@ def test_an_unknown_kind_is_400_naming_the_kinds():
     assert RosterBatch.objects.count() == 0 and stored_files() == []
 
 
-@pytest.mark.parametrize("form, fragment", [
-    ({"file": None}, "file"), ({"snapshot_date": "2026-02-30"}, "snapshot_date"),
-    ({"snapshot_date": "yesterday"}, "snapshot_date"),
-])
+@pytest.mark.parametrize(
+    "form, fragment",
+    [
+        ({"file": None}, "file"),
+        ({"snapshot_date": "2026-02-30"}, "snapshot_date"),
+        ({"snapshot_date": "yesterday"}, "snapshot_date"),
+    ],
+)
 def test_bad_form_fields_are_400(form, fragment):
     client = token_client(make_user("partner", department="market"))
     data = {"kind": "market_entities", "file": upload(market_file()), **form}
@@ -135,15 +150,20 @@ def test_partners_list_their_own_batches_and_staff_see_all():
     market = token_client(make_user("partner", department="market"))
     hrss = token_client(make_user("partner", department="hrss"))
     m = post(market).json()
-    h = post(hrss, kind="insurance_projects", content=roster_csv("insurance_projects",
-                                                                 [valid_row("insurance_projects")])).json()
+    h = post(
+        hrss,
+        kind="insurance_projects",
+        content=roster_csv("insurance_projects", [valid_row("insurance_projects")]),
+    ).json()
     assert [b["id"] for b in market.get("/api/v1/rosters/").json()["results"]] == [m["id"]]
     assert [b["id"] for b in hrss.get("/api/v1/rosters/").json()["results"]] == [h["id"]]
     assert market.get(f"/api/v1/rosters/{h['id']}/").status_code == 404
     assert market.get(f"/api/v1/rosters/{h['id']}/errors/").status_code == 404
     staff = token_client(make_user("city_manager"))
     assert [b["id"] for b in staff.get("/api/v1/rosters/").json()["results"]] == [h["id"], m["id"]]
-    assert [b["id"] for b in staff.get("/api/v1/rosters/?kind=market_entities").json()["results"]] == [m["id"]]
+    assert [b["id"] for b in staff.get("/api/v1/rosters/?kind=market_entities").json()["results"]] == [
+        m["id"]
+    ]
     assert [b["id"] for b in staff.get("/api/v1/rosters/?department=hrss").json()["results"]] == [h["id"]]
     assert staff.get("/api/v1/rosters/?kind=nope").status_code == 400
     assert staff.get(f"/api/v1/rosters/{m['id']}/").json()["pushed_by"]
@@ -161,8 +181,13 @@ def test_errors_are_listed_paginated_with_the_contract_fields():
     body = post(client, content=roster_csv("market_entities", rows)).json()
     page = client.get(f"/api/v1/rosters/{body['id']}/errors/?page_size=5").json()
     assert page["count"] == 8 and len(page["results"]) == 5 and page["next"]
-    assert page["results"][0] == {"row": 2, "column": "established_on", "code": "invalid_date",
-                                  "message": page["results"][0]["message"], "severity": "error"}
+    assert page["results"][0] == {
+        "row": 2,
+        "column": "established_on",
+        "code": "invalid_date",
+        "message": page["results"][0]["message"],
+        "severity": "error",
+    }
     warnings = client.get(f"/api/v1/rosters/{body['id']}/errors/?severity=warning").json()
     assert [(w["row"], w["code"]) for w in warnings["results"]] == [(9, "invalid_phone")]
     assert client.get(f"/api/v1/rosters/{body['id']}/errors/?severity=fatal").status_code == 400

@@ -4,6 +4,7 @@ through a real Celery worker. Each file ends `rejected` with a message that name
 problem (Chinese / English), is not a current snapshot, and a good file pushed right
 after loads. Memory is measured in a subprocess (with an address-space limit, so that a
 regression aborts that process and not the machine)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -70,8 +71,11 @@ def market_client(db):
 def push_and_settle(client, content: bytes, name: str, django_capture_on_commit_callbacks) -> dict:
     """POST /api/v1/rosters/ and the batch as it ends (inline or queued: on-commit work runs)."""
     with django_capture_on_commit_callbacks(execute=True):
-        r = client.post("/api/v1/rosters/", {"kind": "market_entities", "file": hostile_upload(content, name)},
-                        format="multipart")
+        r = client.post(
+            "/api/v1/rosters/",
+            {"kind": "market_entities", "file": hostile_upload(content, name)},
+            format="multipart",
+        )
     assert r.status_code in (200, 201, 202), r.content
     return client.get(f"/api/v1/rosters/{r.json()['id']}/").json()
 
@@ -95,17 +99,20 @@ def assert_rejected(body: dict, fragment: str) -> None:
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("case", list(WORKBOOKS))
-def test_a_hostile_workbook_is_rejected_and_the_next_push_loads(case, xlsx_reader, market_client,
-                                                                django_capture_on_commit_callbacks):
+def test_a_hostile_workbook_is_rejected_and_the_next_push_loads(
+    case, xlsx_reader, market_client, django_capture_on_commit_callbacks
+):
     build, fragment = WORKBOOKS[case]
     content = build()
     body = push_and_settle(market_client, content, "roster.xlsx", django_capture_on_commit_callbacks)
     assert_rejected(body, fragment)
 
     # the same file again: answered with its rejection, never stuck as processing
-    again = market_client.post("/api/v1/rosters/", {"kind": "market_entities",
-                                                   "file": hostile_upload(content, "roster.xlsx")},
-                               format="multipart")
+    again = market_client.post(
+        "/api/v1/rosters/",
+        {"kind": "market_entities", "file": hostile_upload(content, "roster.xlsx")},
+        format="multipart",
+    )
     assert again.status_code == 200 and again.json()["status"] == "rejected"
 
     good = push_and_settle(market_client, good_market_xlsx(), "good.xlsx", django_capture_on_commit_callbacks)
@@ -133,8 +140,9 @@ def test_the_4_9_kb_sparse_cell_bomb_of_the_issue(market_client, django_capture_
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("case", ["sparse_rows", "dimension_too_small"])
-def test_a_sparse_or_misdeclared_sheet_is_streamed_within_its_real_cells(case, xlsx_reader, market_client,
-                                                                        django_capture_on_commit_callbacks):
+def test_a_sparse_or_misdeclared_sheet_is_streamed_within_its_real_cells(
+    case, xlsx_reader, market_client, django_capture_on_commit_callbacks
+):
     """Forty columns and a last cell in row 1,048,576: within the limits, so read — by the
     streaming reader, never as calamine's 42-million-cell rectangle. And a `<dimension>`
     smaller than the data: every row is read all the same (openpyxl alone stops at it)."""
@@ -200,12 +208,17 @@ def test_settings_lower_the_limits(tmp_path, settings):
 
 # --- CSV --------------------------------------------------------------------------------------
 @pytest.mark.django_db
-def test_a_csv_line_without_end_is_one_rejected_record_and_the_rest_loads(market_client, tmp_path,
-                                                                         django_capture_on_commit_callbacks):
+def test_a_csv_line_without_end_is_one_rejected_record_and_the_rest_loads(
+    market_client, tmp_path, django_capture_on_commit_callbacks
+):
     rows = [valid_row("market_entities") for _ in range(2)]
     good = roster_csv("market_entities", rows[:1])
-    content = good + b"9" * (3 * reading.MAX_RECORD_CHARS) + b"\r\n" + roster_csv("market_entities", rows[1:]
-                                                                                 ).split(b"\r\n", 1)[1]
+    content = (
+        good
+        + b"9" * (3 * reading.MAX_RECORD_CHARS)
+        + b"\r\n"
+        + roster_csv("market_entities", rows[1:]).split(b"\r\n", 1)[1]
+    )
     body = push_and_settle(market_client, content, "m.csv", django_capture_on_commit_callbacks)
     assert (body["status"], body["rows_loaded"], body["rows_rejected"]) == ("loaded", 2, 1), body
     errors = market_client.get(f"/api/v1/rosters/{body['id']}/errors/").json()["results"]
@@ -217,15 +230,23 @@ def test_a_csv_of_one_endless_line_is_rejected(market_client, tmp_path, django_c
     content = b"uscc," + b"a" * (3 * reading.MAX_RECORD_CHARS)
     body = push_and_settle(market_client, content, "m.csv", django_capture_on_commit_callbacks)
     assert_rejected(body, "表头无法解析")
-    good = push_and_settle(market_client, roster_csv("market_entities", [valid_row("market_entities")]), "g.csv",
-                           django_capture_on_commit_callbacks)
+    good = push_and_settle(
+        market_client,
+        roster_csv("market_entities", [valid_row("market_entities")]),
+        "g.csv",
+        django_capture_on_commit_callbacks,
+    )
     assert good["status"] == "loaded"
 
 
 @pytest.mark.django_db
 def test_a_csv_header_with_too_many_columns_is_rejected(market_client, django_capture_on_commit_callbacks):
-    body = push_and_settle(market_client, b",".join([b"c%d" % i for i in range(500)]) + b"\r\n1\r\n", "m.csv",
-                           django_capture_on_commit_callbacks)
+    body = push_and_settle(
+        market_client,
+        b",".join([b"c%d" % i for i in range(500)]) + b"\r\n1\r\n",
+        "m.csv",
+        django_capture_on_commit_callbacks,
+    )
     assert_rejected(body, "500 列")
 
 
@@ -257,17 +278,32 @@ RSS_SCRIPT = textwrap.dedent("""
 
 def peak_rss(path: Path, reader: str = "calamine", *, limit_mb: int = 1024) -> dict:
     """Reads a file in a fresh interpreter under an address-space limit; its outcome and peak RSS."""
+
     def cap():
         resource.setrlimit(resource.RLIMIT_AS, (limit_mb << 20, limit_mb << 20))
 
-    done = subprocess.run([sys.executable, "-c", RSS_SCRIPT, str(BASE_DIR), str(path), reader],
-                          capture_output=True, text=True, timeout=300, preexec_fn=cap, check=False)
+    done = subprocess.run(
+        [sys.executable, "-c", RSS_SCRIPT, str(BASE_DIR), str(path), reader],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        preexec_fn=cap,
+        check=False,
+    )
     assert done.returncode == 0, (done.returncode, done.stderr[-2000:])
     return json.loads(done.stdout)
 
 
-@pytest.mark.parametrize("case", ["sparse_cell_bomb", "zip_bomb_lying_header", "billion_laughs_in_shared_strings",
-                                  "four_billion_shared_strings", "one_cell_name_repeated"])
+@pytest.mark.parametrize(
+    "case",
+    [
+        "sparse_cell_bomb",
+        "zip_bomb_lying_header",
+        "billion_laughs_in_shared_strings",
+        "four_billion_shared_strings",
+        "one_cell_name_repeated",
+    ],
+)
 @pytest.mark.parametrize("reader", ["calamine", "stream"])
 def test_reading_a_hostile_workbook_stays_small(case, reader, tmp_path):
     path = tmp_path / "h.xlsx"
@@ -294,8 +330,11 @@ def test_the_sparse_cell_bomb_through_a_real_celery_worker(celery_worker, settin
     client = token_client(make_user("partner", department="market"))
 
     def push_and_wait(content: bytes, name: str) -> dict:
-        r = client.post("/api/v1/rosters/", {"kind": "market_entities", "file": hostile_upload(content, name)},
-                        format="multipart")
+        r = client.post(
+            "/api/v1/rosters/",
+            {"kind": "market_entities", "file": hostile_upload(content, name)},
+            format="multipart",
+        )
         assert r.status_code in (201, 202), r.content
         body, deadline = r.json(), time.monotonic() + 60
         while body["status"] == "processing" and time.monotonic() < deadline:

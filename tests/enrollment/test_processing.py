@@ -1,4 +1,5 @@
 """Crash safety, stale batches, retention, progress, and the real Celery worker."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -31,15 +32,19 @@ class WorkerDied(BaseException):
 
 
 def _push(user, content: bytes, name="m.csv", **kw):
-    return services.roster_push(user=user, kind="market_entities",
-                                upload=SimpleUploadedFile(name, content), **kw)
+    return services.roster_push(
+        user=user, kind="market_entities", upload=SimpleUploadedFile(name, content), **kw
+    )
 
 
 @pytest.mark.django_db
 def test_a_crash_inside_the_load_leaves_no_rows_and_the_batch_ends_failed(monkeypatch):
     partner = make_user("partner", department="market")
-    old, _ = _push(partner, roster_csv("market_entities", [valid_row("market_entities")]),
-                   snapshot_date=dt.date(2026, 10, 1))
+    old, _ = _push(
+        partner,
+        roster_csv("market_entities", [valid_row("market_entities")]),
+        snapshot_date=dt.date(2026, 10, 1),
+    )
     content = roster_csv("market_entities", [valid_row("market_entities") for _ in range(30)])
 
     def die(self):
@@ -80,24 +85,41 @@ def test_an_error_inside_the_load_fails_the_batch_at_once(monkeypatch):
 def test_a_redelivered_task_starts_the_batch_again_until_its_attempts_are_spent():
     partner = make_user("partner", department="market")
     content = roster_csv("market_entities", [valid_row("market_entities") for _ in range(3)])
-    batch = RosterBatch.objects.create(kind="market_entities", department="market", pushed_by=partner,
-                                       snapshot_date=dt.date(2026, 11, 1), sha256="x" * 64,
-                                       started_at=timezone.now(), attempts=1)
+    batch = RosterBatch.objects.create(
+        kind="market_entities",
+        department="market",
+        pushed_by=partner,
+        snapshot_date=dt.date(2026, 11, 1),
+        sha256="x" * 64,
+        started_at=timezone.now(),
+        attempts=1,
+    )
     batch.file.save("m.csv", SimpleUploadedFile("m.csv", content))
     done = services.roster_process(batch_id=batch.pk)  # its first worker died: a second start
     assert (done.status, done.rows_loaded, done.attempts) == ("loaded", 3, 2)
 
-    spent = RosterBatch.objects.create(kind="market_entities", department="market", pushed_by=partner,
-                                       snapshot_date=dt.date(2026, 11, 1), sha256="z" * 64,
-                                       started_at=timezone.now(), attempts=services.MAX_ATTEMPTS)
+    spent = RosterBatch.objects.create(
+        kind="market_entities",
+        department="market",
+        pushed_by=partner,
+        snapshot_date=dt.date(2026, 11, 1),
+        sha256="z" * 64,
+        started_at=timezone.now(),
+        attempts=services.MAX_ATTEMPTS,
+    )
     spent = services.roster_process(batch_id=spent.pk)
-    assert spent.status == "failed" and "stopped 3 times" in spent.message and "处理进程已中断 3 次" in spent.message
+    assert (
+        spent.status == "failed"
+        and "stopped 3 times" in spent.message
+        and "处理进程已中断 3 次" in spent.message
+    )
 
 
 @pytest.mark.django_db
 def test_a_batch_never_started_is_given_up_only_after_the_timeout():
-    batch = RosterBatch.objects.create(kind="market_entities", department="market",
-                                       snapshot_date=dt.date(2026, 11, 1), sha256="y" * 64)
+    batch = RosterBatch.objects.create(
+        kind="market_entities", department="market", snapshot_date=dt.date(2026, 11, 1), sha256="y" * 64
+    )
     assert services.roster_fail_stale() == []
     later = timezone.now() + services.UNSTARTED_TIMEOUT + dt.timedelta(minutes=1)
     assert services.roster_fail_stale(now=later) == [batch.pk]
@@ -109,8 +131,11 @@ def test_a_worker_killed_mid_file(tmp_path, monkeypatch):
     it is ever visible, the batch ends failed, the previous snapshot stays current, and
     the same file can be pushed again."""
     partner = make_user("partner", department="market")
-    old, _ = _push(partner, roster_csv("market_entities", [valid_row("market_entities")]),
-                   snapshot_date=dt.date(2026, 10, 1))
+    old, _ = _push(
+        partner,
+        roster_csv("market_entities", [valid_row("market_entities")]),
+        snapshot_date=dt.date(2026, 10, 1),
+    )
     big = tmp_path / "big.csv"
     bulk_market_csv(big, 150_000)
     content = big.read_bytes()
@@ -122,11 +147,15 @@ def test_a_worker_killed_mid_file(tmp_path, monkeypatch):
     assert outcome == "queued"
 
     db = connection.settings_dict
-    env = {**os.environ, "DATABASE_URL": f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/"
-                                          f"{db['NAME']}", "WUHAI_VAR_DIR": str(tmp_path)}
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+        "WUHAI_VAR_DIR": str(tmp_path),
+    }
     code = f"import django; django.setup(); from enrollment import services; services.roster_process(batch_id={batch.pk})"
-    worker = subprocess.Popen([sys.executable, "-c", code], cwd=BASE_DIR, env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    worker = subprocess.Popen(
+        [sys.executable, "-c", code], cwd=BASE_DIR, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
     try:
         deadline = time.monotonic() + 60
         while True:
@@ -162,10 +191,16 @@ def test_retention_drops_rows_of_old_snapshots_but_never_the_current_one(setting
     settings.ROSTER_RETENTION_DAYS = 30
     partner = make_user("partner", department="market")
     today = dt.date(2026, 11, 28)
-    older, _ = _push(partner, roster_csv("market_entities", [valid_row("market_entities")]),
-                     snapshot_date=today - dt.timedelta(days=90))
-    old_current, _ = _push(partner, roster_csv("market_entities", [valid_row("market_entities")]),
-                           snapshot_date=today - dt.timedelta(days=60))
+    older, _ = _push(
+        partner,
+        roster_csv("market_entities", [valid_row("market_entities")]),
+        snapshot_date=today - dt.timedelta(days=90),
+    )
+    old_current, _ = _push(
+        partner,
+        roster_csv("market_entities", [valid_row("market_entities")]),
+        snapshot_date=today - dt.timedelta(days=60),
+    )
     assert services.roster_retention(today=today) == 1
     older.refresh_from_db()
     assert older.rows_purged_at is not None and not older.file
@@ -198,7 +233,9 @@ def test_a_large_file_is_processed_by_a_real_celery_worker(celery_worker, settin
     big = tmp_path / "m.csv"
     bulk_market_csv(big, 20_000, seed=11)
     with open(big, "rb") as fh:
-        response = client.post("/api/v1/rosters/", {"kind": "market_entities", "file": fh}, format="multipart")
+        response = client.post(
+            "/api/v1/rosters/", {"kind": "market_entities", "file": fh}, format="multipart"
+        )
     assert response.status_code == 202, response.content
     batch_id = response.json()["id"]
     deadline = time.monotonic() + 60
@@ -212,15 +249,22 @@ def test_a_large_file_is_processed_by_a_real_celery_worker(celery_worker, settin
 
 # --- stranded batches never block a re-push; bounded attempts; statistics ------------------------
 
+
 def _stranded(partner, content: bytes, *, started: bool, attempts: int = 1) -> RosterBatch:
     """A processing batch as a dead worker leaves it (or a queued one whose message is lost)."""
     import hashlib
 
-    batch = RosterBatch.objects.create(kind="market_entities", department="market", pushed_by=partner,
-                                       snapshot_date=dt.date(2026, 11, 1), filename="m.csv",
-                                       sha256=hashlib.sha256(content).hexdigest(), size_bytes=len(content),
-                                       started_at=timezone.now() if started else None,
-                                       attempts=attempts if started else 0)
+    batch = RosterBatch.objects.create(
+        kind="market_entities",
+        department="market",
+        pushed_by=partner,
+        snapshot_date=dt.date(2026, 11, 1),
+        filename="m.csv",
+        sha256=hashlib.sha256(content).hexdigest(),
+        size_bytes=len(content),
+        started_at=timezone.now() if started else None,
+        attempts=attempts if started else 0,
+    )
     batch.file.save("m.csv", SimpleUploadedFile("m.csv", content))
     return batch
 
@@ -231,7 +275,9 @@ def test_a_re_push_of_a_batch_stranded_by_a_dead_worker_is_accepted_as_a_new_bat
     content = roster_csv("market_entities", [valid_row("market_entities") for _ in range(4)])
     dead = _stranded(partner, content, started=True)
     again, outcome = _push(partner, content, snapshot_date=dt.date(2026, 11, 1))
-    assert outcome == "processed" and again.pk != dead.pk and (again.status, again.rows_loaded) == ("loaded", 4)
+    assert (
+        outcome == "processed" and again.pk != dead.pk and (again.status, again.rows_loaded) == ("loaded", 4)
+    )
     dead.refresh_from_db()
     assert dead.status == "failed" and "superseded by a new push" in dead.message
 
@@ -250,7 +296,8 @@ def test_a_re_push_of_a_batch_whose_message_was_lost_sends_it_again(django_captu
 
 @pytest.mark.django_db
 def test_the_sweep_starts_a_stranded_batch_again_and_fails_it_after_the_last_attempt(
-        django_capture_on_commit_callbacks):
+    django_capture_on_commit_callbacks,
+):
     partner = make_user("partner", department="market")
     content = roster_csv("market_entities", [valid_row("market_entities")])
     retried = _stranded(partner, content, started=True, attempts=1)
@@ -266,8 +313,9 @@ def test_the_sweep_starts_a_stranded_batch_again_and_fails_it_after_the_last_att
 
 
 @pytest.mark.django_db
-def test_with_a_broker_every_push_is_queued_and_never_parsed_in_the_web_process(monkeypatch, settings,
-                                                                                django_capture_on_commit_callbacks):
+def test_with_a_broker_every_push_is_queued_and_never_parsed_in_the_web_process(
+    monkeypatch, settings, django_capture_on_commit_callbacks
+):
     from wuhai_coverage.celery import app
     from wuhai_coverage.outbox.models import OutboxMessage
 
@@ -278,8 +326,11 @@ def test_with_a_broker_every_push_is_queued_and_never_parsed_in_the_web_process(
     client = token_client(make_user("partner", department="market"))
     tiny = roster_csv("market_entities", [valid_row("market_entities")])
     with django_capture_on_commit_callbacks(execute=True):
-        res = client.post("/api/v1/rosters/", {"kind": "market_entities", "file": SimpleUploadedFile("m.csv", tiny)},
-                          format="multipart")
+        res = client.post(
+            "/api/v1/rosters/",
+            {"kind": "market_entities", "file": SimpleUploadedFile("m.csv", tiny)},
+            format="multipart",
+        )
     assert res.status_code == 202, res.content
     body = res.json()
     assert (body["status"], body["rows_read"], body["started_at"]) == ("processing", 0, None)
@@ -292,19 +343,30 @@ def test_a_loaded_batch_is_known_to_the_planner_statistics_at_once():
     """After a load the product ANALYZEs the row table: pg_stats knows the new batch (the
     comparison's joins are planned for its real size), with autovacuum off or not."""
     partner = make_user("partner", department="market")
-    batch, _ = _push(partner, roster_csv("market_entities", [valid_row("market_entities") for _ in range(20)]))
+    batch, _ = _push(
+        partner, roster_csv("market_entities", [valid_row("market_entities") for _ in range(20)])
+    )
     assert batch.status == "loaded"
     table = MarketEntityRow._meta.db_table
     assert loading.analyze_unknown_batches({"market_entities": batch}) == []  # known already
     with connection.cursor() as c:
-        c.execute("SELECT most_common_vals::text, histogram_bounds::text FROM pg_stats "
-                  "WHERE tablename = %s AND attname = 'batch_id'", [table])
+        c.execute(
+            "SELECT most_common_vals::text, histogram_bounds::text FROM pg_stats "
+            "WHERE tablename = %s AND attname = 'batch_id'",
+            [table],
+        )
         common, bounds = c.fetchone()
     assert str(batch.pk) in (common or "") + (bounds or "")
 
-    other = RosterBatch.objects.create(kind="market_entities", department="market", status="loaded",
-                                       snapshot_date=dt.date(2026, 11, 2), sha256="s" * 64)
+    other = RosterBatch.objects.create(
+        kind="market_entities",
+        department="market",
+        status="loaded",
+        snapshot_date=dt.date(2026, 11, 2),
+        sha256="s" * 64,
+    )
     MarketEntityRow.objects.bulk_create(  # rows written by other means than roster_process
-        [MarketEntityRow(**{**row, "batch_id": other.pk}) for row in MarketEntityRow.objects.values()])
+        [MarketEntityRow(**{**row, "batch_id": other.pk}) for row in MarketEntityRow.objects.values()]
+    )
     assert loading.analyze_unknown_batches({"market_entities": other}) == [table]
     assert loading.analyze_unknown_batches({"market_entities": other}) == []

@@ -1,5 +1,6 @@
 """The registry refresh as a Celery task (beat entry, eager call, a real worker on Redis)
 and as a demo loader."""
+
 from __future__ import annotations
 
 import time
@@ -30,7 +31,9 @@ def test_beat_refreshes_the_registry_nightly_after_the_comparison():
 @pytest.mark.django_db
 def test_the_task_refreshes_as_of_the_date_given_and_returns_the_summary():
     u, i = uscc(), idn()
-    snapshots(market_entities=[market(u)], household_registry=[household(i)], insurance_persons=[ins_person(i)])
+    snapshots(
+        market_entities=[market(u)], household_registry=[household(i)], insurance_persons=[ins_person(i)]
+    )
     summary = registry_refresh_task.delay(as_of=AS_OF.isoformat()).get()
     assert summary["as_of"] == AS_OF.isoformat()
     assert summary["totals"] == {"employers": 1, "persons": 1, "enrollments": 1}
@@ -62,5 +65,7 @@ def test_demo_loader_fills_the_registry_from_the_demo_rosters():
     message = load_demo_registry(scale=0.05)
     assert "registry" in message
     assert Employer.objects.exists() and Person.objects.exists() and Enrollment.objects.exists()
-    assert not Person.objects.filter(district__isnull=True).exists()  # every demo person is in the household roster
+    assert not Person.objects.filter(
+        district__isnull=True
+    ).exists()  # every demo person is in the household roster
     assert "enrollment.registry.load_demo_registry" in settings.DEMO_DATA_LOADERS

@@ -1,5 +1,6 @@
 """Registry pages: jurisdiction per role (404 outside), masking, logged reveals, search
 and filters, links to the subject's tasks."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -17,13 +18,26 @@ pytestmark = pytest.mark.django_db
 
 
 def employer(**kw) -> Employer:
-    defaults = {"uscc": uscc(), "name": "乌海市黄河煤业有限公司", "district_id": "150302", "street_id": "150302001"}
+    defaults = {
+        "uscc": uscc(),
+        "name": "乌海市黄河煤业有限公司",
+        "district_id": "150302",
+        "street_id": "150302001",
+    }
     return Employer.objects.create(**{**defaults, **kw})
 
 
 def person(**kw) -> Person:
-    defaults = {"id_number": idn(), "name": "陈静", "birth_date": dt.date(1980, 5, 17), "sex": "M",
-                "district_id": "150302", "street_id": "150302001", "community": "和平社区", "phone": "13712345678"}
+    defaults = {
+        "id_number": idn(),
+        "name": "陈静",
+        "birth_date": dt.date(1980, 5, 17),
+        "sex": "M",
+        "district_id": "150302",
+        "street_id": "150302001",
+        "community": "和平社区",
+        "phone": "13712345678",
+    }
     return Person.objects.create(**{**defaults, **kw})
 
 
@@ -38,7 +52,9 @@ def world():
         "e_city": employer(name="无区划事业单位", district_id=None, street_id=None),
         "p_home": person(name="本街居民", street_id="150302001"),
         "p_neighbour": person(name="邻街居民", street_id="150302002"),
-        "p_wuda": person(name="乌达居民", district_id="150304", street_id="150304002", id_number=idn(dt.date(1975, 1, 2))),
+        "p_wuda": person(
+            name="乌达居民", district_id="150304", street_id="150304002", id_number=idn(dt.date(1975, 1, 2))
+        ),
         "p_city": person(name="无区划人员", district_id=None, street_id=None),
     }
 
@@ -53,8 +69,11 @@ SEES = {
 
 
 def user_of(role: str):
-    return make_user(role, district="150302" if role == "district_caseworker" else None,
-                     street="150302001" if role == "street_staff" else None)
+    return make_user(
+        role,
+        district="150302" if role == "district_caseworker" else None,
+        street="150302001" if role == "street_staff" else None,
+    )
 
 
 @pytest.mark.parametrize("role", sorted(SEES))
@@ -103,9 +122,15 @@ def test_a_reveal_answers_the_value_and_is_logged(client, caseworker, world):
     assert r.status_code == 200 and p.id_number in r.content.decode()
     r = client.post(f"/persons/{p.pk}/reveal/phone/")
     assert r.status_code == 200 and p.phone in r.content.decode()
-    logs = list(AccessLog.objects.order_by("at", "id").values_list("actor_id", "field", "subject_key", "context", "ip"))
-    assert logs == [(caseworker.pk, "id_number", p.id_number, f"person {p.pk}", "10.1.2.3"),
-                    (caseworker.pk, "phone", p.id_number, f"person {p.pk}", "127.0.0.1")]
+    logs = list(
+        AccessLog.objects.order_by("at", "id").values_list(
+            "actor_id", "field", "subject_key", "context", "ip"
+        )
+    )
+    assert logs == [
+        (caseworker.pk, "id_number", p.id_number, f"person {p.pk}", "10.1.2.3"),
+        (caseworker.pk, "phone", p.id_number, f"person {p.pk}", "127.0.0.1"),
+    ]
 
 
 def test_a_reveal_outside_the_jurisdiction_is_404_and_not_logged(client, caseworker, world):
@@ -139,9 +164,12 @@ def test_search_by_name_part_uscc_prefix_and_whole_id_number(client, city_manage
 
 
 def test_filters_by_district_street_and_enrollment(client, city_manager, world):
-    Enrollment.objects.create(person=world["p_home"], insurance_type="pension", scheme="employee", status="active")
-    Enrollment.objects.create(person=world["p_neighbour"], insurance_type="pension", scheme="employee",
-                              status="terminated")
+    Enrollment.objects.create(
+        person=world["p_home"], insurance_type="pension", scheme="employee", status="active"
+    )
+    Enrollment.objects.create(
+        person=world["p_neighbour"], insurance_type="pension", scheme="employee", status="terminated"
+    )
     client.force_login(city_manager)
 
     def names(url, **params):
@@ -163,7 +191,9 @@ def test_a_filter_never_widens_the_jurisdiction(client, caseworker, world):
     assert world["e_wuda"].name not in html
 
 
-@pytest.mark.parametrize("params", [{"enrolled": "maybe"}, {"district": "999999"}, {"street": "1"}, {"q": "x" * 101}])
+@pytest.mark.parametrize(
+    "params", [{"enrolled": "maybe"}, {"district": "999999"}, {"street": "1"}, {"q": "x" * 101}]
+)
 def test_bad_filters_answer_400_with_a_message(client, city_manager, params):
     client.force_login(city_manager)
     r = client.get("/employers/", params)
@@ -181,19 +211,43 @@ def test_pagination_keeps_the_filters(client, city_manager):
 
 
 def test_employer_detail_shows_the_registry_row_and_links_to_its_tasks(client, caseworker):
-    e = employer(name="乌海市千里山矿业有限公司", market_status="active", entity_type="coop", payroll_headcount=37,
-                 enrolled=True, insured_pension=30,
-                 insured_injury=12, insured_unemployment=29, arrears_amount=Decimal("4567.80"))
+    e = employer(
+        name="乌海市千里山矿业有限公司",
+        market_status="active",
+        entity_type="coop",
+        payroll_headcount=37,
+        enrolled=True,
+        insured_pension=30,
+        insured_injury=12,
+        insured_unemployment=29,
+        arrears_amount=Decimal("4567.80"),
+    )
     client.force_login(caseworker)
     html = client.get(f"/employers/{e.uscc}/").content.decode()
-    for text in ("乌海市千里山矿业有限公司", "存续", "农民专业合作社", "37", "30", "12", "29", "4567.80", f'href="/tasks/?q={e.uscc}"'):
+    for text in (
+        "乌海市千里山矿业有限公司",
+        "存续",
+        "农民专业合作社",
+        "37",
+        "30",
+        "12",
+        "29",
+        "4567.80",
+        f'href="/tasks/?q={e.uscc}"',
+    ):
         assert text in html, text
 
 
 def test_person_detail_lists_enrollments_and_the_task_link_redirects_to_the_queue(client, caseworker, world):
     p = world["p_home"]
-    Enrollment.objects.create(person=p, insurance_type="pension", scheme="resident", status="interrupted",
-                              last_paid_period=202512, subsidized=True)
+    Enrollment.objects.create(
+        person=p,
+        insurance_type="pension",
+        scheme="resident",
+        status="interrupted",
+        last_paid_period=202512,
+        subsidized=True,
+    )
     client.force_login(caseworker)
     html = client.get(f"/persons/{p.pk}/").content.decode()
     assert "城乡居民" in html and "中断缴费" in html and "2025-12" in html

@@ -7,8 +7,9 @@ from enrollment.models import MarketEntityRow, RosterBatch
 
 
 def _batch(kind="market_entities", snapshot=dt.date(2026, 11, 1), status="loaded", sha="a"):
-    return RosterBatch.objects.create(kind=kind, department="market", status=status, snapshot_date=snapshot,
-                                      sha256=sha)
+    return RosterBatch.objects.create(
+        kind=kind, department="market", status=status, snapshot_date=snapshot, sha256=sha
+    )
 
 
 @pytest.mark.django_db
@@ -35,8 +36,13 @@ def test_tie_on_snapshot_date_goes_to_the_one_received_last():
 def test_snapshot_rows_reads_only_the_current_batch():
     old = _batch(snapshot=dt.date(2026, 10, 1), sha="1")
     cur = _batch(snapshot=dt.date(2026, 11, 1), sha="2")
-    common = dict(name="x", entity_type="enterprise", status="active", established_on=dt.date(2020, 1, 1),
-                  district_code="150302")
+    common = dict(
+        name="x",
+        entity_type="enterprise",
+        status="active",
+        established_on=dt.date(2020, 1, 1),
+        district_code="150302",
+    )
     MarketEntityRow.objects.create(batch_id=old.pk, uscc="A" * 18, **common)
     MarketEntityRow.objects.create(batch_id=cur.pk, uscc="B" * 18, **common)
     rows = selectors.snapshot_rows(kind="market_entities", as_of=dt.date(2026, 11, 2))

@@ -1,5 +1,6 @@
 """Every column rule of rosters.md at its boundaries, through the row checker that the
 intake runs (the same generated function, on a one-row file)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -63,15 +64,29 @@ pytestmark = pytest.mark.django_db
 KNOWN = "91110000600037341L"
 
 
-@pytest.mark.parametrize("value, expected", [
-    (KNOWN, KNOWN), (KNOWN.lower(), KNOWN), (f"  {KNOWN} ", KNOWN),
-])
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        (KNOWN, KNOWN),
+        (KNOWN.lower(), KNOWN),
+        (f"  {KNOWN} ", KNOWN),
+    ],
+)
 def test_uscc_is_uppercased_and_trimmed(value, expected):
     loads_as("market_entities", "uscc", value, expected)
 
 
-@pytest.mark.parametrize("value", [KNOWN[:17], KNOWN + "0", "91110000600037341I", "91110000600037341A",
-                                   "9111000060003734-L", "911100006000373４1L"])
+@pytest.mark.parametrize(
+    "value",
+    [
+        KNOWN[:17],
+        KNOWN + "0",
+        "91110000600037341I",
+        "91110000600037341A",
+        "9111000060003734-L",
+        "911100006000373４1L",
+    ],
+)
 def test_bad_uscc_rejects_the_row(value):
     rejected_with("market_entities", "uscc", value, "invalid_uscc")
 
@@ -81,14 +96,27 @@ def test_bad_builder_uscc_rejects_the_row_but_bad_employer_uscc_is_only_dropped(
     dropped_with("insurance_persons", "employer_uscc", "123", "invalid_uscc")
 
 
-@pytest.mark.parametrize("kind, column", [
-    ("market_entities", "uscc"), ("tax_payroll", "uscc"), ("dust_hazard", "uscc"), ("insurance_employers", "uscc"),
-    ("civil_affairs", "id_number"), ("household_registry", "id_number"), ("insurance_persons", "id_number"),
-    ("construction_projects", "project_code"), ("insurance_projects", "project_code"),
-    ("market_entities", "name"), ("tax_payroll", "period"), ("insurance_persons", "insurance_type"),
-    ("household_registry", "street_code"), ("construction_projects", "start_date"),
-    ("insurance_employers", "declared_base_total"), ("dust_hazard", "exposed_workers"),
-])
+@pytest.mark.parametrize(
+    "kind, column",
+    [
+        ("market_entities", "uscc"),
+        ("tax_payroll", "uscc"),
+        ("dust_hazard", "uscc"),
+        ("insurance_employers", "uscc"),
+        ("civil_affairs", "id_number"),
+        ("household_registry", "id_number"),
+        ("insurance_persons", "id_number"),
+        ("construction_projects", "project_code"),
+        ("insurance_projects", "project_code"),
+        ("market_entities", "name"),
+        ("tax_payroll", "period"),
+        ("insurance_persons", "insurance_type"),
+        ("household_registry", "street_code"),
+        ("construction_projects", "start_date"),
+        ("insurance_employers", "declared_base_total"),
+        ("dust_hazard", "exposed_workers"),
+    ],
+)
 def test_an_empty_required_cell_rejects_the_row(kind, column):
     rejected_with(kind, column, "   ", "required")
 
@@ -107,12 +135,17 @@ def test_15_digit_id_number_is_converted():
     loads_as("poverty_registry", "id_number", legacy, first17 + ric_check_char(first17))
 
 
-@pytest.mark.parametrize("value", [
-    ID_X[:17], ID_X + "1", ID_X[:17] + ("1" if ID_X[17] != "1" else "2"),  # length 17, 19, wrong check
-    "15030219990230" + "1234",                                              # 30 February
-    "1503027503041234",                                                     # 16 digits
-    "15030275030412A",                                                      # 15 with a letter
-])
+@pytest.mark.parametrize(
+    "value",
+    [
+        ID_X[:17],
+        ID_X + "1",
+        ID_X[:17] + ("1" if ID_X[17] != "1" else "2"),  # length 17, 19, wrong check
+        "15030219990230" + "1234",  # 30 February
+        "1503027503041234",  # 16 digits
+        "15030275030412A",  # 15 with a letter
+    ],
+)
 def test_bad_id_number_rejects_the_row(value):
     rejected_with("civil_affairs", "id_number", value, "invalid_id_number")
 
@@ -124,8 +157,10 @@ def test_leap_day_birth_is_a_real_date_only_in_a_leap_year():
 
 
 # --- regions --------------------------------------------------------------------------------
-@pytest.mark.parametrize("value, expected", [("150302", "150302"), ("海勃湾区", "150302"), ("海南区", "150303"),
-                                             ("乌达区", "150304")])
+@pytest.mark.parametrize(
+    "value, expected",
+    [("150302", "150302"), ("海勃湾区", "150302"), ("海南区", "150303"), ("乌达区", "150304")],
+)
 def test_district_by_code_or_name(value, expected):
     loads_as("market_entities", "district_code", value, expected, street_code="")
 
@@ -141,11 +176,14 @@ def test_an_optional_district_may_be_empty():
     loads_as("tax_payroll", "district_code", "", None)
 
 
-@pytest.mark.parametrize("street", [
-    "150303001",   # a real street, but in 海南区
-    "150304001",   # a civil-affairs (MCA) code, not an NBS code
-    "15030200",    # 8 digits
-])
+@pytest.mark.parametrize(
+    "street",
+    [
+        "150303001",  # a real street, but in 海南区
+        "150304001",  # a civil-affairs (MCA) code, not an NBS code
+        "15030200",  # 8 digits
+    ],
+)
 def test_an_unknown_or_mismatched_optional_street_is_dropped(street):
     dropped_with("market_entities", "street_code", street, "unknown_region", district_code="150302")
 
@@ -161,10 +199,19 @@ def test_the_nbs_code_is_what_a_street_code_means():
 
 
 # --- industry -------------------------------------------------------------------------------
-@pytest.mark.parametrize("value, expected", [
-    ("B0610", "B0610"), ("b0610", "B0610"), ("0610", "B0610"), ("B06", "B06"), ("06", "B06"), ("C3011", "C3011"),
-    ("3011", "C3011"), ("B061", "B061"),
-])
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        ("B0610", "B0610"),
+        ("b0610", "B0610"),
+        ("0610", "B0610"),
+        ("B06", "B06"),
+        ("06", "B06"),
+        ("C3011", "C3011"),
+        ("3011", "C3011"),
+        ("B061", "B061"),
+    ],
+)
 def test_industry_code_is_normalised(value, expected):
     loads_as("market_entities", "industry_code", value, expected)
 
@@ -175,20 +222,25 @@ def test_a_bad_industry_code_is_dropped(value):
 
 
 # --- phones ---------------------------------------------------------------------------------
-@pytest.mark.parametrize("value", ["13912345678", "+86 139-1234-5678", "139 1234 5678", "+8613912345678",
-                                   "19912345678"])
+@pytest.mark.parametrize(
+    "value", ["13912345678", "+86 139-1234-5678", "139 1234 5678", "+8613912345678", "19912345678"]
+)
 def test_phone_is_normalised(value):
     loads_as("household_registry", "phone", value, value.replace("+86", "").replace(" ", "").replace("-", ""))
 
 
-@pytest.mark.parametrize("value", ["12912345678", "1391234567", "139123456789", "0471-1234567", "1391234567a"])
+@pytest.mark.parametrize(
+    "value", ["12912345678", "1391234567", "139123456789", "0471-1234567", "1391234567a"]
+)
 def test_a_bad_phone_is_only_a_warning(value):
     dropped_with("household_registry", "phone", value, "invalid_phone")
     dropped_with("insurance_persons", "phone", value, "invalid_phone")
 
 
 # --- integers and money ---------------------------------------------------------------------
-@pytest.mark.parametrize("value, expected", [("0", "0"), ("7", "7"), ("007", "7"), ("2147483647", "2147483647")])
+@pytest.mark.parametrize(
+    "value, expected", [("0", "0"), ("7", "7"), ("007", "7"), ("2147483647", "2147483647")]
+)
 def test_integer_bounds(value, expected):
     loads_as("dust_hazard", "exposed_workers", value, expected)
 
@@ -199,15 +251,24 @@ def test_integer_out_of_bounds_rejects_a_required_cell_and_drops_an_optional_one
     dropped_with("market_entities", "employees_reported", value, "invalid_number")
 
 
-@pytest.mark.parametrize("value, expected", [
-    ("0", "0"), ("0.00", "0.00"), ("1234.5", "1234.5"), ("1,234.50", "1234.50"), ("12,345,678.90", "12345678.90"),
-    ("99999999999999.99", "99999999999999.99"),
-])
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        ("0", "0"),
+        ("0.00", "0.00"),
+        ("1234.5", "1234.5"),
+        ("1,234.50", "1234.50"),
+        ("12,345,678.90", "12345678.90"),
+        ("99999999999999.99", "99999999999999.99"),
+    ],
+)
 def test_money(value, expected):
     loads_as("tax_payroll", "payroll_total", value, expected)
 
 
-@pytest.mark.parametrize("value", ["-1", "1.234", "1,23", "1234,567.00", ".5", "1.", "100000000000000", "¥100"])
+@pytest.mark.parametrize(
+    "value", ["-1", "1.234", "1,23", "1234,567.00", ".5", "1.", "100000000000000", "¥100"]
+)
 def test_bad_money(value):
     rejected_with("tax_payroll", "payroll_total", value, "invalid_number")
     dropped_with("construction_projects", "contract_amount", value, "invalid_number")
@@ -219,16 +280,24 @@ def test_arrears_default_to_zero_and_subsidized_to_false():
 
 
 # --- dates and periods ----------------------------------------------------------------------
-@pytest.mark.parametrize("value, expected", [
-    ("2015-03-08", "2015-03-08"), ("2015/3/8", "2015-03-08"), ("2015/03/08", "2015-03-08"),
-    ("20150308", "2015-03-08"), ("2016-02-29", "2016-02-29"),
-])
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        ("2015-03-08", "2015-03-08"),
+        ("2015/3/8", "2015-03-08"),
+        ("2015/03/08", "2015-03-08"),
+        ("20150308", "2015-03-08"),
+        ("2016-02-29", "2016-02-29"),
+    ],
+)
 def test_dates(value, expected):
     loads_as("market_entities", "established_on", value, expected)
 
 
-@pytest.mark.parametrize("value", ["2015-02-29", "2015-13-01", "2015-3-8", "08/03/2015", "2015.03.08", "201503",
-                                   "2015-03-08 10:00"])
+@pytest.mark.parametrize(
+    "value",
+    ["2015-02-29", "2015-13-01", "2015-3-8", "08/03/2015", "2015.03.08", "201503", "2015-03-08 10:00"],
+)
 def test_bad_dates(value):
     rejected_with("market_entities", "established_on", value, "invalid_date")
     dropped_with("civil_affairs", "valid_to", value, "invalid_date")
@@ -246,22 +315,38 @@ def test_bad_periods(value):
 
 
 # --- choices --------------------------------------------------------------------------------
-@pytest.mark.parametrize("column, value, expected", [
-    ("entity_type", "Enterprise", "enterprise"), ("entity_type", "有限责任公司", "enterprise"),
-    ("entity_type", "个体工商户", "individual"), ("entity_type", "农民专业合作社", "coop"),
-    ("entity_type", "分支机构", "branch"), ("status", "存续", "active"), ("status", "歇业", "suspended"),
-    ("status", "迁出", "deregistered"), ("status", "吊销", "revoked"), ("status", "REVOKED", "revoked"),
-])
+@pytest.mark.parametrize(
+    "column, value, expected",
+    [
+        ("entity_type", "Enterprise", "enterprise"),
+        ("entity_type", "有限责任公司", "enterprise"),
+        ("entity_type", "个体工商户", "individual"),
+        ("entity_type", "农民专业合作社", "coop"),
+        ("entity_type", "分支机构", "branch"),
+        ("status", "存续", "active"),
+        ("status", "歇业", "suspended"),
+        ("status", "迁出", "deregistered"),
+        ("status", "吊销", "revoked"),
+        ("status", "REVOKED", "revoked"),
+    ],
+)
 def test_market_choices(column, value, expected):
     loads_as("market_entities", column, value, expected)
 
 
-@pytest.mark.parametrize("kind, column, value", [
-    ("market_entities", "entity_type", "company"), ("market_entities", "status", "active!"),
-    ("civil_affairs", "category", "低保户"), ("poverty_registry", "status", "脱贫"),
-    ("disability_registry", "disability_level", "5"), ("disability_registry", "disability_level", "0"),
-    ("insurance_persons", "scheme", "职工"), ("insurance_persons", "insurance_type", "医疗"),
-])
+@pytest.mark.parametrize(
+    "kind, column, value",
+    [
+        ("market_entities", "entity_type", "company"),
+        ("market_entities", "status", "active!"),
+        ("civil_affairs", "category", "低保户"),
+        ("poverty_registry", "status", "脱贫"),
+        ("disability_registry", "disability_level", "5"),
+        ("disability_registry", "disability_level", "0"),
+        ("insurance_persons", "scheme", "职工"),
+        ("insurance_persons", "insurance_type", "医疗"),
+    ],
+)
 def test_a_value_outside_the_choices_rejects_the_row(kind, column, value):
     rejected_with(kind, column, value, "invalid_choice")
 
@@ -271,8 +356,10 @@ def test_disability_levels(value, expected):
     loads_as("disability_registry", "disability_level", value, expected)
 
 
-@pytest.mark.parametrize("value, expected", [("是", "t"), ("TRUE", "t"), ("1", "t"), ("否", "f"), ("false", "f"),
-                                             ("0", "f"), ("", "f")])
+@pytest.mark.parametrize(
+    "value, expected",
+    [("是", "t"), ("TRUE", "t"), ("1", "t"), ("否", "f"), ("false", "f"), ("0", "f"), ("", "f")],
+)
 def test_subsidized(value, expected):
     loads_as("insurance_persons", "subsidized", value, expected)
 
@@ -288,8 +375,16 @@ def test_text_up_to_200_characters():
     dropped_with("market_entities", "address", "址" * 201, "too_long")
 
 
-@pytest.mark.parametrize("value", ["'); DROP TABLE enrollment_rosterbatch;--", "<script>alert(1)</script>",
-                                   '=HYPERLINK("http://evil.example","点我")', "tab\there", "back\\slash\\N"])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "'); DROP TABLE enrollment_rosterbatch;--",
+        "<script>alert(1)</script>",
+        '=HYPERLINK("http://evil.example","点我")',
+        "tab\there",
+        "back\\slash\\N",
+    ],
+)
 def test_hostile_text_is_stored_verbatim(value):
     loads_as("market_entities", "name", value, value)
 
@@ -340,7 +435,9 @@ def test_headers_match_case_insensitively_after_trimming_and_unknown_ones_are_ig
 
 def test_two_headers_for_one_key_reject_the_file():
     with pytest.raises(FileRejected, match="uscc"):
-        RowChecker(SPECS["market_entities"], [*header("market_entities"), "统一社会信用代码"], References.load())
+        RowChecker(
+            SPECS["market_entities"], [*header("market_entities"), "统一社会信用代码"], References.load()
+        )
 
 
 def test_a_missing_required_column_rejects_the_file_naming_it():
@@ -353,8 +450,9 @@ def test_a_missing_required_column_rejects_the_file_naming_it():
 def test_every_kind_accepts_the_common_district_aliases(alias):
     for kind, spec in SPECS.items():
         if any(c.key == "district_code" for c in spec.columns):
-            checker = RowChecker(spec, [alias if h == "district_code" else h for h in header(kind)],
-                                 References.load())
+            checker = RowChecker(
+                spec, [alias if h == "district_code" else h for h in header(kind)], References.load()
+            )
             assert checker.ignored_columns == [], kind
 
 

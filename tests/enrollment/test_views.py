@@ -1,4 +1,5 @@
 """Pages for bureau staff: deliveries, a batch and its report (and XLSX), the calendar."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -18,11 +19,17 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def batch():
     partner = make_user("partner", department="market", username="scjg-api")
-    rows = [valid_row("market_entities", name='=HYPERLINK("http://evil.example","点我")'),
-            valid_row("market_entities", established_on="=1+1"),
-            valid_row("market_entities", name="<script>alert('x')</script>", phone="-123")]
-    batch, _ = services.roster_push(user=partner, kind="market_entities", snapshot_date=dt.date(2026, 11, 20),
-                                    upload=SimpleUploadedFile("市场主体.csv", roster_csv("market_entities", rows)))
+    rows = [
+        valid_row("market_entities", name='=HYPERLINK("http://evil.example","点我")'),
+        valid_row("market_entities", established_on="=1+1"),
+        valid_row("market_entities", name="<script>alert('x')</script>", phone="-123"),
+    ]
+    batch, _ = services.roster_push(
+        user=partner,
+        kind="market_entities",
+        snapshot_date=dt.date(2026, 11, 20),
+        upload=SimpleUploadedFile("市场主体.csv", roster_csv("market_entities", rows)),
+    )
     return batch
 
 
@@ -38,7 +45,15 @@ def test_pages_need_view_rosters(client, url):
 def test_deliveries_show_each_department_and_kind(client, batch):
     client.force_login(make_user("city_manager"))
     page = client.get("/rosters/").content.decode()
-    for label in ("市场监管局", "人社局业务系统", "市场主体登记名册", "参保人员名册", "尚未报送", "scjg-api", "2026-11-20"):
+    for label in (
+        "市场监管局",
+        "人社局业务系统",
+        "市场主体登记名册",
+        "参保人员名册",
+        "尚未报送",
+        "scjg-api",
+        "2026-11-20",
+    ):
         assert label in page
     assert f"/rosters/{batch.pk}/" in page
     assert client.get("/rosters/?kind=tax_payroll").status_code == 200

@@ -28,22 +28,32 @@ def test_street_staff_record_a_posting_in_their_street(client, staff):
     community = f.communities(A)[0]
     assert community.street_id == "150302001"
     client.force_login(staff)
-    r = client.post("/outreach/postings/new/", {"community": community.code, "posted_on": "2026-03-01",
-                                                "note": "张贴参保政策海报", "photo": _png()})
+    r = client.post(
+        "/outreach/postings/new/",
+        {"community": community.code, "posted_on": "2026-03-01", "note": "张贴参保政策海报", "photo": _png()},
+    )
     assert r.status_code == 302
     p = PublicityPosting.objects.get()
-    assert (p.community, p.posted_by, p.posted_on, p.note) == (community, staff, dt.date(2026, 3, 1), "张贴参保政策海报")
+    assert (p.community, p.posted_by, p.posted_on, p.note) == (
+        community,
+        staff,
+        dt.date(2026, 3, 1),
+        "张贴参保政策海报",
+    )
     assert p.photo.name.endswith(".png") and "passwd" not in p.photo.name
     photo = client.get(f"/outreach/postings/{p.pk}/photo/")
     assert photo.status_code == 200
 
 
-@pytest.mark.parametrize("role,kw,community_district,ok", [
-    ("street_staff", {"street": "150302001"}, A, True),
-    ("district_caseworker", {"district": A}, A, True),
-    ("district_caseworker", {"district": B}, A, False),
-    ("city_manager", {}, B, True),
-])
+@pytest.mark.parametrize(
+    "role,kw,community_district,ok",
+    [
+        ("street_staff", {"street": "150302001"}, A, True),
+        ("district_caseworker", {"district": A}, A, True),
+        ("district_caseworker", {"district": B}, A, False),
+        ("city_manager", {}, B, True),
+    ],
+)
 def test_postings_only_inside_the_jurisdiction(client, db, role, kw, community_district, ok):
     user = make_user(role, **kw)
     community = f.communities(community_district)[0]
@@ -84,53 +94,83 @@ def test_the_list_shows_the_years_coverage_within_the_jurisdiction(client, staff
     assert client.get("/outreach/postings/?year=abc").status_code == 400
 
 
-@pytest.mark.parametrize("data,error", [
-    ({"posted_on": "2999-01-01"}, "不能晚于今天"),
-    ({"posted_on": "2019-12-31"}, "不能早于"),
-    ({"posted_on": "not a date"}, "日期"),
-])
+@pytest.mark.parametrize(
+    "data,error",
+    [
+        ({"posted_on": "2999-01-01"}, "不能晚于今天"),
+        ({"posted_on": "2019-12-31"}, "不能早于"),
+        ({"posted_on": "not a date"}, "日期"),
+    ],
+)
 def test_bad_dates_are_form_errors(client, staff, data, error):
     client.force_login(staff)
     r = client.post("/outreach/postings/new/", {"community": f.communities(A)[0].code, **data})
     assert r.status_code == 400
-    assert error in r.content.decode() or "Enter a valid date" in r.content.decode() or "有效" in r.content.decode()
+    assert (
+        error in r.content.decode()
+        or "Enter a valid date" in r.content.decode()
+        or "有效" in r.content.decode()
+    )
     assert not PublicityPosting.objects.exists()
 
 
 def test_a_photo_that_is_no_image_is_refused(client, staff):
     client.force_login(staff)
     fake = SimpleUploadedFile("photo.jpg", b"<script>alert(1)</script>", content_type="image/jpeg")
-    r = client.post("/outreach/postings/new/", {"community": f.communities(A)[0].code, "posted_on": "2026-03-01",
-                                                "photo": fake})
+    r = client.post(
+        "/outreach/postings/new/",
+        {"community": f.communities(A)[0].code, "posted_on": "2026-03-01", "photo": fake},
+    )
     assert r.status_code == 400 and "JPEG 或 PNG" in r.content.decode()
 
 
-@pytest.mark.parametrize("name, build, fragment", [
-    ("bomb.png", lambda: hostile.png_bomb(200_000, 200_000), "百万像素的上限"),
-    ("bomb.jpg", lambda: hostile.jpeg_bomb(65_000, 65_000), "百万像素的上限"),
-    ("big.png", lambda: hostile.png_bomb(10_000, 6_000), "10000 × 6000 像素"),  # under Pillow's own limit
-    ("truncated.png", lambda: hostile.png_ok(64, 64)[:60], "JPEG 或 PNG"),
-    ("x.gif", lambda: b"GIF89a\x01\x00\x01\x00\x00\x00\x00;", "JPEG 或 PNG"),
-])
-def test_a_decompression_bomb_photo_is_a_form_error_and_the_next_upload_works(client, staff, name, build, fragment):
+@pytest.mark.parametrize(
+    "name, build, fragment",
+    [
+        ("bomb.png", lambda: hostile.png_bomb(200_000, 200_000), "百万像素的上限"),
+        ("bomb.jpg", lambda: hostile.jpeg_bomb(65_000, 65_000), "百万像素的上限"),
+        ("big.png", lambda: hostile.png_bomb(10_000, 6_000), "10000 × 6000 像素"),  # under Pillow's own limit
+        ("truncated.png", lambda: hostile.png_ok(64, 64)[:60], "JPEG 或 PNG"),
+        ("x.gif", lambda: b"GIF89a\x01\x00\x01\x00\x00\x00\x00;", "JPEG 或 PNG"),
+    ],
+)
+def test_a_decompression_bomb_photo_is_a_form_error_and_the_next_upload_works(
+    client, staff, name, build, fragment
+):
     """The 68-byte PNG that claims 200,000 × 200,000 pixels answered 500; now a form error."""
     client.force_login(staff)
     community = f.communities(A)[0].code
     content = build()
     if name == "bomb.png":
         assert len(content) < 100
-    r = client.post("/outreach/postings/new/", {"community": community, "posted_on": "2026-03-01",
-                                                "photo": SimpleUploadedFile(name, content, content_type="image/png")})
+    r = client.post(
+        "/outreach/postings/new/",
+        {
+            "community": community,
+            "posted_on": "2026-03-01",
+            "photo": SimpleUploadedFile(name, content, content_type="image/png"),
+        },
+    )
     assert r.status_code == 400 and fragment in r.content.decode(), r.content.decode()[:2000]
     assert not PublicityPosting.objects.exists()
-    ok = client.post("/outreach/postings/new/", {"community": community, "posted_on": "2026-03-01",
-                                                 "photo": SimpleUploadedFile("p.png", hostile.png_ok())})
+    ok = client.post(
+        "/outreach/postings/new/",
+        {
+            "community": community,
+            "posted_on": "2026-03-01",
+            "photo": SimpleUploadedFile("p.png", hostile.png_ok()),
+        },
+    )
     assert ok.status_code == 302 and PublicityPosting.objects.get().photo.name.endswith(".png")
 
 
-@pytest.mark.parametrize("role,kw,status", [
-    ("inspector", {}, 403), ("partner", {"department": "market"}, 403),
-])
+@pytest.mark.parametrize(
+    "role,kw,status",
+    [
+        ("inspector", {}, 403),
+        ("partner", {"department": "market"}, 403),
+    ],
+)
 def test_roles_without_post_publicity_are_refused(client, db, role, kw, status):
     client.force_login(make_user(role, **kw))
     assert client.get("/outreach/postings/").status_code == status

@@ -8,6 +8,7 @@
 - `may_use_path(user, path)` — partner accounts use the API only: every other page
   answers them 403 (applied to every request by core.middleware).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -52,8 +53,12 @@ def jurisdiction_of(user) -> Jurisdiction:
 
 
 def has(user, capability: str) -> bool:
-    return bool(user is not None and user.is_authenticated and user.is_active
-                and capability in capabilities_of(user.role))
+    return bool(
+        user is not None
+        and user.is_authenticated
+        and user.is_active
+        and capability in capabilities_of(user.role)
+    )
 
 
 def require(user, capability: str) -> None:
@@ -79,8 +84,9 @@ def scope(qs: QuerySet, user, *, district_field: str = "district", street_field:
     return qs if q is None else qs.filter(q)
 
 
-def get_for_user(qs: QuerySet, user, *, district_field: str = "district", street_field: str = "street",
-                 **lookup) -> Model:
+def get_for_user(
+    qs: QuerySet, user, *, district_field: str = "district", street_field: str = "street", **lookup
+) -> Model:
     try:
         return scope(qs, user, district_field=district_field, street_field=street_field).get(**lookup)
     except (qs.model.DoesNotExist, ValueError, TypeError):
@@ -102,8 +108,15 @@ def in_jurisdiction(user, *, district_code: str | None, street_code: str | None)
 # What a partner account may reach outside the API: signing in and out, the language
 # switch, static files, the health check, and the public pages of portal.md.
 PARTNER_PATH_PREFIXES = (
-    "/api/", "/accounts/login/", "/accounts/logout/", "/i18n/", "/static/", "/healthz/",
-    "/calculator/", "/blacklist/", "/disclosure/",
+    "/api/",
+    "/accounts/login/",
+    "/accounts/logout/",
+    "/i18n/",
+    "/static/",
+    "/healthz/",
+    "/calculator/",
+    "/blacklist/",
+    "/disclosure/",
 )
 
 

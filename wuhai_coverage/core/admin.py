@@ -48,7 +48,10 @@ class UserAdmin(BaseUserAdmin):
     list_display = ("username", "display_name", "role", "district", "street", "department", "is_active")
     list_filter = ("role", "district", "department")
     fieldsets = BaseUserAdmin.fieldsets + (
-        ("角色与辖区 / Role and jurisdiction", {"fields": ("role", "display_name", "district", "street", "department")}),
+        (
+            "角色与辖区 / Role and jurisdiction",
+            {"fields": ("role", "display_name", "district", "street", "department")},
+        ),
     )
 
 
@@ -86,8 +89,16 @@ class ApiTokenAdmin(admin.ModelAdmin):
     list_display = ("user", "prefix", "created_at", "last_used_at", "expires_at", "revoked_at", "revoked_by")
     list_filter = ("user__role",)
     search_fields = ("user__username", "prefix")
-    readonly_fields = ("user", "prefix", "digest", "created_at", "expires_at", "last_used_at", "revoked_at",
-                       "revoked_by")
+    readonly_fields = (
+        "user",
+        "prefix",
+        "digest",
+        "created_at",
+        "expires_at",
+        "last_used_at",
+        "revoked_at",
+        "revoked_by",
+    )
 
     def has_add_permission(self, request):
         return False

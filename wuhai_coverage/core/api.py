@@ -1,5 +1,6 @@
 """API plumbing shared by every app: the exception handler (nothing answers 500 for bad
 input), the capability permission, and who-am-I."""
+
 from __future__ import annotations
 
 import logging
@@ -22,7 +23,9 @@ def exception_handler(exc, context):
         exc = ValidationError(detail=exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
     response = drf_exception_handler(exc, context)
     if isinstance(exc, Throttled) and response is not None:
-        wait = exc.wait if exc.wait is not None else 60  # DRF has already rounded it up; Retry-After says the same
+        wait = (
+            exc.wait if exc.wait is not None else 60
+        )  # DRF has already rounded it up; Retry-After says the same
         response.data = {"detail": f"请求过于频繁，请 {wait} 秒后重试 / too many requests, retry in {wait} s"}
     if response is None and isinstance(exc, DatabaseError):
         log.exception("database error in %s", context.get("view"))
@@ -64,7 +67,15 @@ class MeApi(APIView):
         from wuhai_coverage.core.roles import capabilities_of
 
         u = request.user
-        return Response(MeSerializer({
-            "username": u.username, "role": u.role, "district": u.district_id, "street": u.street_id,
-            "department": u.department, "capabilities": sorted(capabilities_of(u.role)),
-        }).data)
+        return Response(
+            MeSerializer(
+                {
+                    "username": u.username,
+                    "role": u.role,
+                    "district": u.district_id,
+                    "street": u.street_id,
+                    "department": u.department,
+                    "capabilities": sorted(capabilities_of(u.role)),
+                }
+            ).data
+        )

@@ -1,5 +1,6 @@
 """Demo users, one per role and jurisdiction, with a shared password (demo only), and the
 guard that keeps them out of any database that is not a demo database."""
+
 from __future__ import annotations
 
 from collections.abc import Collection

@@ -1,5 +1,6 @@
 """Request-wide rules: response headers the portal adds to every answer of its own, and
 the access layer's one rule for partner accounts."""
+
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
@@ -22,7 +23,11 @@ class NoStoreMiddleware:
         response = self.get_response(request)
         user = getattr(request, "user", None)
         declared_public = "public" in response.get("Cache-Control", "")
-        if declared_public and not (user is not None and user.is_authenticated) and "Authorization" not in request.headers:
+        if (
+            declared_public
+            and not (user is not None and user.is_authenticated)
+            and "Authorization" not in request.headers
+        ):
             return response
         response["Cache-Control"] = "no-store, private"
         response["Pragma"] = "no-cache"  # HTTP/1.0 proxies

@@ -1,4 +1,5 @@
 """Regions, reference data, people and roles, and the personal-data access log."""
+
 from __future__ import annotations
 
 from django.contrib.auth.models import AbstractUser
@@ -214,15 +215,18 @@ class ApiToken(models.Model):
     issued; only its SHA-256 digest is stored, with its first characters to tell keys
     apart on the token page. A key works until it expires or is revoked."""
 
-    user = models.ForeignKey(User, verbose_name=_("用户"), on_delete=models.CASCADE, related_name="api_tokens")
+    user = models.ForeignKey(
+        User, verbose_name=_("用户"), on_delete=models.CASCADE, related_name="api_tokens"
+    )
     prefix = models.CharField(_("密钥前缀"), max_length=8)
     digest = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(_("签发时间"), default=timezone.now)
     expires_at = models.DateTimeField(_("到期时间"))
     last_used_at = models.DateTimeField(_("最近使用"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("吊销时间"), null=True, blank=True)
-    revoked_by = models.ForeignKey(User, verbose_name=_("吊销人"), null=True, blank=True,
-                                   on_delete=models.SET_NULL, related_name="+")
+    revoked_by = models.ForeignKey(
+        User, verbose_name=_("吊销人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["user__username", "-created_at"]

@@ -1,4 +1,5 @@
 """Password rules beyond Django's own validators' wording."""
+
 from __future__ import annotations
 
 from django.contrib.auth import password_validation
@@ -11,8 +12,9 @@ class MinimumLengthValidator(password_validation.MinimumLengthValidator):
 
     def validate(self, password, user=None):
         if len(password) < self.min_length:
-            raise ValidationError(self.get_error_message(), code="password_too_short",
-                                  params={"min_length": self.min_length})
+            raise ValidationError(
+                self.get_error_message(), code="password_too_short", params={"min_length": self.min_length}
+            )
 
     def get_error_message(self):
         return _("密码太短：至少需要 %(min_length)d 个字符。") % {"min_length": self.min_length}

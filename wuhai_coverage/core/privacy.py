@@ -10,6 +10,7 @@ which are the birth date — printed beside it, the whole number is on screen. T
 alone leaves month and day (≈ 366 combinations) hidden. Templates use the filters in
 `enforcement.templatetags.portal_tags` (`masked`, `birth_year`), which call these.
 """
+
 from __future__ import annotations
 
 import datetime as dt

@@ -1,5 +1,6 @@
 """Reference data carried in fixtures/ (copied from the shared data at build time; the
 product never reads outside its own tree). Loaded by a data migration; idempotent."""
+
 from __future__ import annotations
 
 import csv
@@ -34,9 +35,13 @@ def load_reference_data(apps) -> None:
     for r in read_csv("wuhai_districts.csv"):
         District.objects.update_or_create(code=r["code"], defaults={"name": r["name"]})
     for r in read_csv("wuhai_streets.csv"):
-        Street.objects.update_or_create(code=r["code"], defaults={"name": r["name"], "district_id": r["district_code"]})
+        Street.objects.update_or_create(
+            code=r["code"], defaults={"name": r["name"], "district_id": r["district_code"]}
+        )
     for r in read_csv("wuhai_communities.csv"):
-        Community.objects.update_or_create(code=r["code"], defaults={"name": r["name"], "street_id": r["street_code"]})
+        Community.objects.update_or_create(
+            code=r["code"], defaults={"name": r["name"], "street_id": r["street_code"]}
+        )
     for r in read_csv("industry_sections.csv"):
         IndustrySection.objects.update_or_create(code=r["code"], defaults={"name": r["name"]})
     for r in read_csv("industry_divisions.csv"):
@@ -44,7 +49,9 @@ def load_reference_data(apps) -> None:
             code=r["code"], defaults={"name": r["name"], "section_id": r["section"]}
         )
     for r in read_csv("pneumoconiosis_industries.csv"):
-        KeyIndustry.objects.update_or_create(code=r["code"], defaults={"name": r["name"], "group": r["group"]})
+        KeyIndustry.objects.update_or_create(
+            code=r["code"], defaults={"name": r["name"], "group": r["group"]}
+        )
     for entry in pension_parameters()["inner_mongolia"]["pension_calculation_base_monthly"]:
         AverageWage.objects.get_or_create(
             year=entry["applies_to_retirements_in"],

@@ -3,43 +3,72 @@
 This table is the single statement of "who may do what"; `access.py` applies it
 together with the jurisdiction ("where"), and every page and API goes through that.
 """
+
 from __future__ import annotations
 
 from wuhai_coverage.core.models import Department, Role
 
 # Capabilities — what a role may do, wherever its jurisdiction reaches.
-VIEW_TASKS = "view_tasks"            # read tasks (queue, task page, tasks API)
-WORK_TASKS = "work_tasks"            # record contact, mark rectified
-ASSIGN_TASKS = "assign_tasks"        # assign to street staff, bulk-assign
-ISSUE_NOTICES = "issue_notices"      # notices, dismissal, escalation
+VIEW_TASKS = "view_tasks"  # read tasks (queue, task page, tasks API)
+WORK_TASKS = "work_tasks"  # record contact, mark rectified
+ASSIGN_TASKS = "assign_tasks"  # assign to street staff, bulk-assign
+ISSUE_NOTICES = "issue_notices"  # notices, dismissal, escalation
 REVEAL_PERSONAL = "reveal_personal"  # unmask an ID number or phone (logged)
-RUN_COMPARISON = "run_comparison"    # start a comparison run
-EDIT_SETTINGS = "edit_settings"      # thresholds, average wage, assessment weights
-VIEW_ROSTERS = "view_rosters"        # bureau staff: deliveries, batch reports
-PUSH_ROSTERS = "push_rosters"        # partner systems: POST /api/v1/rosters/
-VIEW_CASES = "view_cases"            # enforcement cases
-MANAGE_CASES = "manage_cases"        # open cases, record findings and orders
+RUN_COMPARISON = "run_comparison"  # start a comparison run
+EDIT_SETTINGS = "edit_settings"  # thresholds, average wage, assessment weights
+VIEW_ROSTERS = "view_rosters"  # bureau staff: deliveries, batch reports
+PUSH_ROSTERS = "push_rosters"  # partner systems: POST /api/v1/rosters/
+VIEW_CASES = "view_cases"  # enforcement cases
+MANAGE_CASES = "manage_cases"  # open cases, record findings and orders
 PROPOSE_BLACKLIST = "propose_blacklist"
 REVIEW_BLACKLIST = "review_blacklist"
 VIEW_ASSESSMENT = "view_assessment"
-POST_PUBLICITY = "post_publicity"    # record a publicity posting in a community
-READ_BLACKLIST = "read_blacklist"    # partners apply joint punishment
+POST_PUBLICITY = "post_publicity"  # record a publicity posting in a community
+READ_BLACKLIST = "read_blacklist"  # partners apply joint punishment
 MANAGE_ACCOUNTS = "manage_accounts"  # revoke API tokens, unlock locked-out logins
 
 CAPABILITIES: dict[str, frozenset[str]] = {
-    Role.CITY_MANAGER: frozenset({
-        VIEW_TASKS, WORK_TASKS, ASSIGN_TASKS, ISSUE_NOTICES, REVEAL_PERSONAL, RUN_COMPARISON,
-        EDIT_SETTINGS, VIEW_ROSTERS, VIEW_CASES, REVIEW_BLACKLIST, VIEW_ASSESSMENT, READ_BLACKLIST,
-        POST_PUBLICITY, MANAGE_ACCOUNTS,
-    }),
-    Role.DISTRICT_CASEWORKER: frozenset({
-        VIEW_TASKS, WORK_TASKS, ASSIGN_TASKS, ISSUE_NOTICES, REVEAL_PERSONAL, VIEW_ROSTERS,
-        VIEW_ASSESSMENT, POST_PUBLICITY,
-    }),
+    Role.CITY_MANAGER: frozenset(
+        {
+            VIEW_TASKS,
+            WORK_TASKS,
+            ASSIGN_TASKS,
+            ISSUE_NOTICES,
+            REVEAL_PERSONAL,
+            RUN_COMPARISON,
+            EDIT_SETTINGS,
+            VIEW_ROSTERS,
+            VIEW_CASES,
+            REVIEW_BLACKLIST,
+            VIEW_ASSESSMENT,
+            READ_BLACKLIST,
+            POST_PUBLICITY,
+            MANAGE_ACCOUNTS,
+        }
+    ),
+    Role.DISTRICT_CASEWORKER: frozenset(
+        {
+            VIEW_TASKS,
+            WORK_TASKS,
+            ASSIGN_TASKS,
+            ISSUE_NOTICES,
+            REVEAL_PERSONAL,
+            VIEW_ROSTERS,
+            VIEW_ASSESSMENT,
+            POST_PUBLICITY,
+        }
+    ),
     Role.STREET_STAFF: frozenset({VIEW_TASKS, WORK_TASKS, REVEAL_PERSONAL, POST_PUBLICITY}),
-    Role.INSPECTOR: frozenset({
-        VIEW_TASKS, REVEAL_PERSONAL, VIEW_CASES, MANAGE_CASES, PROPOSE_BLACKLIST, READ_BLACKLIST,
-    }),
+    Role.INSPECTOR: frozenset(
+        {
+            VIEW_TASKS,
+            REVEAL_PERSONAL,
+            VIEW_CASES,
+            MANAGE_CASES,
+            PROPOSE_BLACKLIST,
+            READ_BLACKLIST,
+        }
+    ),
     Role.PARTNER: frozenset({PUSH_ROSTERS, READ_BLACKLIST}),
 }
 
@@ -64,9 +93,7 @@ def validate_jurisdiction(*, role: str, district, street, department: str) -> No
             raise ValueError(f"street {street.code} is not in district {district.code}")
     if role == Role.PARTNER:
         if department not in Department.values:
-            raise ValueError(
-                f"a partner needs --department, one of: {', '.join(Department.values)}"
-            )
+            raise ValueError(f"a partner needs --department, one of: {', '.join(Department.values)}")
     elif department:
         raise ValueError("only a partner account carries a department")
     if role in CITY_WIDE_ROLES | {Role.PARTNER} and (district is not None or street is not None):

@@ -1,5 +1,6 @@
 """Writes for people: creating users with a role and jurisdiction, issuing and revoking
 API tokens."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -20,8 +21,16 @@ class UserError(ValueError):
 
 
 @transaction.atomic
-def user_create(*, username: str, role: str, district_code: str | None = None, street_code: str | None = None,
-                department: str = "", password: str | None = None, display_name: str = "") -> User:
+def user_create(
+    *,
+    username: str,
+    role: str,
+    district_code: str | None = None,
+    street_code: str | None = None,
+    department: str = "",
+    password: str | None = None,
+    display_name: str = "",
+) -> User:
     if not username or not username.strip():
         raise UserError("a username is required")
     if User.objects.filter(username=username).exists():
@@ -35,15 +44,23 @@ def user_create(*, username: str, role: str, district_code: str | None = None, s
     if street_code:
         street = Street.objects.filter(code=street_code).first()
         if street is None:
-            raise UserError(f"unknown street {street_code!r} (a 9-digit statistical code from wuhai_streets.csv)")
+            raise UserError(
+                f"unknown street {street_code!r} (a 9-digit statistical code from wuhai_streets.csv)"
+            )
         if district is None and role == "street_staff":
             district = street.district
     try:
         validate_jurisdiction(role=role, district=district, street=street, department=department or "")
     except ValueError as exc:
         raise UserError(str(exc)) from None
-    user = User(username=username, role=role, district=district, street=street,
-                department=department or "", display_name=display_name)
+    user = User(
+        username=username,
+        role=role,
+        district=district,
+        street=street,
+        department=department or "",
+        display_name=display_name,
+    )
     if password:
         password_check(password, user=user)
         user.set_password(password)
@@ -70,8 +87,9 @@ def password_check(password: str, *, user: User | None = None) -> None:
 
 
 @transaction.atomic
-def api_token_issue(*, username: str, rotate: bool = False, days: int | None = None,
-                    actor: User | None = None) -> str:
+def api_token_issue(
+    *, username: str, rotate: bool = False, days: int | None = None, actor: User | None = None
+) -> str:
     """A NEW key for the user, valid `days` (default settings.API_TOKEN_DAYS). The key
     is returned once and never stored. Earlier keys keep working until they expire or
     are revoked — unless `rotate`, which revokes them in the same transaction."""
@@ -88,13 +106,19 @@ def api_token_issue(*, username: str, rotate: bool = False, days: int | None = N
         api_tokens_revoke(user=user, actor=actor)
     key = new_key()
     now = timezone.now()
-    ApiToken.objects.create(user=user, prefix=key[:PREFIX_LENGTH], digest=digest_of(key), created_at=now,
-                            expires_at=now + dt.timedelta(days=days))
+    ApiToken.objects.create(
+        user=user,
+        prefix=key[:PREFIX_LENGTH],
+        digest=digest_of(key),
+        created_at=now,
+        expires_at=now + dt.timedelta(days=days),
+    )
     return key
 
 
-def api_tokens_revoke(*, user: User, actor: User | None = None, prefix: str | None = None,
-                      pk: int | None = None) -> int:
+def api_tokens_revoke(
+    *, user: User, actor: User | None = None, prefix: str | None = None, pk: int | None = None
+) -> int:
     """Revoke the user's active keys (all of them, or the one with `prefix` or `pk`);
     returns how many. A revoked key is kept, dated and signed, for the audit."""
     qs = ApiToken.objects.filter(user=user, revoked_at__isnull=True)
@@ -105,8 +129,15 @@ def api_tokens_revoke(*, user: User, actor: User | None = None, prefix: str | No
     return qs.update(revoked_at=timezone.now(), revoked_by=actor)
 
 
-def access_log_reveal(*, actor: User, field: str, subject_key: str = "", subject_keys=(), context: str = "",
-                      ip: str | None = None) -> AccessLog:
+def access_log_reveal(
+    *,
+    actor: User,
+    field: str,
+    subject_key: str = "",
+    subject_keys=(),
+    context: str = "",
+    ip: str | None = None,
+) -> AccessLog:
     """Record that `actor` unmasked the ID number or phone of `subject_key` — or of every
     key in `subject_keys` at once (the API's `reveal=true`: one entry per request naming
     every subject revealed). portal.md: every reveal is written to the access log with
@@ -117,5 +148,11 @@ def access_log_reveal(*, actor: User, field: str, subject_key: str = "", subject
     keys = list(dict.fromkeys([*([subject_key] if subject_key else []), *subject_keys]))
     if not keys:
         raise ValueError("a reveal names at least one subject")
-    return AccessLog.objects.create(actor=actor, field=field, subject_key=keys[0][:40], subject_keys=keys,
-                                    context=(context or "")[:200], ip=ip or None)
+    return AccessLog.objects.create(
+        actor=actor,
+        field=field,
+        subject_key=keys[0][:40],
+        subject_keys=keys,
+        context=(context or "")[:200],
+        ip=ip or None,
+    )

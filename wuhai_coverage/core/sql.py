@@ -6,6 +6,7 @@ and the outbox. Everything else is portable SQL executed with *named* parameters
 (`%(as_of)s`, a dict), which both backends take through Django's cursor. Parameters go
 through `param()` so that dates and decimals reach SQLite in the form it stores them
 (ISO text, floats)."""
+
 from __future__ import annotations
 
 import datetime as dt

@@ -1,6 +1,7 @@
 """Where uploaded and generated files live: a private directory (MEDIA_ROOT) that no URL
 maps to. Every stored name carries a random part, so that even a leaked directory
 listing pattern (notices/2026/05/notice-17.pdf) cannot be used to guess another file."""
+
 from __future__ import annotations
 
 import os

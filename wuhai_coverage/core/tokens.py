@@ -8,6 +8,7 @@ A caller who sends wrong keys is throttled per client IP (`token_failure` rate) 
 the key is even looked up: DRF's own throttles run after authentication and so never
 see a request whose key was refused.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -93,7 +94,8 @@ class ApiTokenAuthentication(BaseAuthentication):
         if len(parts) != 2:
             throttle.record_failure(request)
             raise exceptions.AuthenticationFailed(
-                "令牌格式错误，应为 Authorization: Token <密钥> / malformed header, use Authorization: Token <key>")
+                "令牌格式错误，应为 Authorization: Token <密钥> / malformed header, use Authorization: Token <key>"
+            )
         try:
             key = parts[1].decode("ascii")
         except UnicodeDecodeError:
@@ -111,15 +113,22 @@ class ApiTokenAuthentication(BaseAuthentication):
         if token is None:
             problem = "令牌无效 / invalid token"
         elif token.revoked_at is not None:
-            problem = "令牌已被吊销，请向市人社局申请新令牌 / this token was revoked; ask the bureau for a new one"
+            problem = (
+                "令牌已被吊销，请向市人社局申请新令牌 / this token was revoked; ask the bureau for a new one"
+            )
         elif token.expires_at <= now:
-            problem = "令牌已过期，请向市人社局申请新令牌 / this token has expired; ask the bureau for a new one"
+            problem = (
+                "令牌已过期，请向市人社局申请新令牌 / this token has expired; ask the bureau for a new one"
+            )
         elif not token.user.is_active:
             problem = "该账号已停用 / this account is disabled"
         if problem:
             throttle.record_failure(request)
             raise exceptions.AuthenticationFailed(problem)
-        if token.last_used_at is None or (now - token.last_used_at).total_seconds() >= LAST_USED_RESOLUTION_SECONDS:
+        if (
+            token.last_used_at is None
+            or (now - token.last_used_at).total_seconds() >= LAST_USED_RESOLUTION_SECONDS
+        ):
             ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
         return token.user, token
 
@@ -135,7 +144,11 @@ try:  # the OpenAPI schema names the scheme (drf-spectacular picks extensions up
         name = "tokenAuth"
 
         def get_security_definition(self, auto_schema):
-            return {"type": "apiKey", "in": "header", "name": "Authorization",
-                    "description": "Token <key> — `manage.py issue_api_token USERNAME`"}
+            return {
+                "type": "apiKey",
+                "in": "header",
+                "name": "Authorization",
+                "description": "Token <key> — `manage.py issue_api_token USERNAME`",
+            }
 except ImportError:  # pragma: no cover
     pass

@@ -6,6 +6,7 @@ does not do: folding of lower-case `x`, the 15→18-digit conversion, and a sing
 normalised result or a clear error. For the USCC the contract's own rule is applied
 (see normalize_uscc for why stdnum's layout check is not).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -73,7 +74,9 @@ def normalize_id_number(value: str) -> str:
             raise InvalidIdentifier("15位身份证号应全为数字 / a 15-digit ID is all digits")
         code = convert_ric15(code)
     elif len(code) != 18:
-        raise InvalidIdentifier(f"身份证号应为18位或15位，实为{len(code)}位 / an ID number has 18 (or 15) digits")
+        raise InvalidIdentifier(
+            f"身份证号应为18位或15位，实为{len(code)}位 / an ID number has 18 (or 15) digits"
+        )
     if not code[:17].isdigit() or not (code[17].isdigit() or code[17] == "X"):
         raise InvalidIdentifier("身份证号格式错误 / an ID number is 17 digits and a check digit or X")
     try:
@@ -120,8 +123,11 @@ def sex_of(id_number: str) -> str:
 # so Σ vᵢ·wᵢ ≡ int(reversed values as base-34 digits, 34); the ID weights are 2**(17-i)
 # mod 11, and 13 ≡ 2 (mod 11), so Σ dᵢ·wᵢ ≡ 2·int(first17, 13). int() runs in C.
 _B34 = "0123456789abcdefghijklmnopqrstuvwxyz"[:31]
-_USCC_TO_B34 = str.maketrans({chr(c): "!" for c in range(128)} | {
-    ch: _B34[i] for i, ch in enumerate(USCC_ALPHABET)} | {ch.lower(): _B34[i] for i, ch in enumerate(USCC_ALPHABET)})
+_USCC_TO_B34 = str.maketrans(
+    {chr(c): "!" for c in range(128)}
+    | {ch: _B34[i] for i, ch in enumerate(USCC_ALPHABET)}
+    | {ch.lower(): _B34[i] for i, ch in enumerate(USCC_ALPHABET)}
+)
 _valid_ymd: dict[str, bool] = {}
 
 
@@ -140,7 +146,8 @@ def fast_uscc(code: str) -> str | None:
 
 
 _USCC_TO_B34_CHECK = {ch: i for i, ch in enumerate(USCC_ALPHABET)} | {
-    ch.lower(): i for i, ch in enumerate(USCC_ALPHABET) if ch.isalpha()}
+    ch.lower(): i for i, ch in enumerate(USCC_ALPHABET) if ch.isalpha()
+}
 
 
 def _real_ymd(ymd: str) -> bool:

@@ -55,13 +55,22 @@ def locked_out(request: HttpRequest, response=None, credentials=None) -> HttpRes
     cool_off = get_cool_off(request)
     minutes = int(cool_off.total_seconds() // 60) if cool_off else 0
     form = AuthenticationForm(request)
-    return render(request, "registration/login.html",
-                  {"form": form, "locked_out": True, "lockout_minutes": minutes,
-                   "failure_limit": settings.AXES_FAILURE_LIMIT, "next": request.POST.get("next", "")},
-                  status=429)
+    return render(
+        request,
+        "registration/login.html",
+        {
+            "form": form,
+            "locked_out": True,
+            "lockout_minutes": minutes,
+            "failure_limit": settings.AXES_FAILURE_LIMIT,
+            "next": request.POST.get("next", ""),
+        },
+        status=429,
+    )
 
 
 # --- Accounts: API tokens and login lockouts, for city managers (manage_accounts). ---
+
 
 def _require_manager(request: HttpRequest) -> None:
     access.require(request.user, MANAGE_ACCOUNTS)
@@ -72,7 +81,8 @@ def tokens(request: HttpRequest) -> HttpResponse:
     """Every API key by account: when issued, last used, expiry, state; revoke button."""
     _require_manager(request)
     rows = ApiToken.objects.select_related("user", "revoked_by").order_by(
-        "user__role", "user__username", "-created_at")
+        "user__role", "user__username", "-created_at"
+    )
     show = request.GET.get("show", "active")
     if show != "all":
         rows = rows.filter(revoked_at__isnull=True, expires_at__gt=timezone.now())
@@ -85,8 +95,10 @@ def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     _require_manager(request)
     token = get_object_or_404(ApiToken.objects.select_related("user"), pk=pk)
     if api_tokens_revoke(user=token.user, actor=request.user, pk=token.pk):
-        messages.success(request, _("已吊销 %(user)s 的令牌 %(prefix)s…") % {
-            "user": token.user.username, "prefix": token.prefix})
+        messages.success(
+            request,
+            _("已吊销 %(user)s 的令牌 %(prefix)s…") % {"user": token.user.username, "prefix": token.prefix},
+        )
     else:
         messages.info(request, _("该令牌已吊销或已过期。"))
     return redirect("core:tokens")
@@ -104,9 +116,17 @@ def lockouts(request: HttpRequest) -> HttpResponse:
     cool_off = get_cool_off(request)
     if cool_off:
         qs = qs.filter(attempt_time__gt=timezone.now() - cool_off)
-    rows = [{"pk": a.pk, "username": a.username, "ip": a.ip_address, "failures": a.failures_since_start,
-             "at": a.attempt_time, "until": a.attempt_time + cool_off if cool_off else None}
-            for a in qs.order_by("-attempt_time")]
+    rows = [
+        {
+            "pk": a.pk,
+            "username": a.username,
+            "ip": a.ip_address,
+            "failures": a.failures_since_start,
+            "at": a.attempt_time,
+            "until": a.attempt_time + cool_off if cool_off else None,
+        }
+        for a in qs.order_by("-attempt_time")
+    ]
     return render(request, "core/lockouts.html", {"rows": rows})
 
 
@@ -119,7 +139,13 @@ def lockout_unlock(request: HttpRequest, pk: int) -> HttpResponse:
     _require_manager(request)
     attempt = get_object_or_404(AccessAttempt, pk=pk)
     reset(username=attempt.username, ip=attempt.ip_address)
-    log.info("login lockout of %s from %s lifted by %s", attempt.username, attempt.ip_address,
-             request.user.username)
-    messages.success(request, _("已解锁 %(user)s（%(ip)s）。") % {"user": attempt.username, "ip": attempt.ip_address})
+    log.info(
+        "login lockout of %s from %s lifted by %s",
+        attempt.username,
+        attempt.ip_address,
+        request.user.username,
+    )
+    messages.success(
+        request, _("已解锁 %(user)s（%(ip)s）。") % {"user": attempt.username, "ip": attempt.ip_address}
+    )
     return redirect("core:lockouts")

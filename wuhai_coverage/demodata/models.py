@@ -1,4 +1,5 @@
 """The demo-database marker: the one row that lets `load_demo_data` run again."""
+
 from __future__ import annotations
 
 from django.db import models

@@ -1,5 +1,6 @@
 """The transactional outbox: a task to send to the broker, written in the same
 transaction as the batch or run it works on (services.py explains the life of a row)."""
+
 from __future__ import annotations
 
 from django.db import models

@@ -16,6 +16,7 @@ is no longer running: nothing to do), so a message sent twice costs nothing.
 Without a broker (the embedded default, and tests that run tasks eagerly) no row is
 written: the task runs in-process after the commit, as before.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -72,13 +73,19 @@ def send(pk: int) -> bool:
     try:
         app.send_task(msg.task, kwargs=msg.kwargs)
     except Exception as exc:  # kombu's OperationalError, socket errors, timeouts: the broker is away
-        log.warning("outbox: %s not sent, the broker is unreachable (%s: %s); the outbox-flush job "
-                    "will send it", msg.key, type(exc).__name__, exc)
-        OutboxMessage.objects.filter(pk=pk).update(send_attempts=F("send_attempts") + 1,
-                                                   last_error=f"{type(exc).__name__}: {exc}"[:500])
+        log.warning(
+            "outbox: %s not sent, the broker is unreachable (%s: %s); the outbox-flush job will send it",
+            msg.key,
+            type(exc).__name__,
+            exc,
+        )
+        OutboxMessage.objects.filter(pk=pk).update(
+            send_attempts=F("send_attempts") + 1, last_error=f"{type(exc).__name__}: {exc}"[:500]
+        )
         return False
-    OutboxMessage.objects.filter(pk=pk).update(sent_at=timezone.now(), send_attempts=F("send_attempts") + 1,
-                                               last_error="")
+    OutboxMessage.objects.filter(pk=pk).update(
+        sent_at=timezone.now(), send_attempts=F("send_attempts") + 1, last_error=""
+    )
     return True
 
 
@@ -96,9 +103,13 @@ def flush(*, now: dt.datetime | None = None) -> int:
     first failure (the broker is still away). Returns the rows sent."""
     now = now or timezone.now()
     resend_after = dt.timedelta(seconds=settings.OUTBOX_RESEND_AFTER_SECONDS)
-    due = (OutboxMessage.objects.filter(Q(sent_at__isnull=True, created_at__lt=now - FLUSH_GRACE)
-                                        | Q(sent_at__lt=now - resend_after))
-           .order_by("id").values_list("pk", flat=True)[:FLUSH_BATCH])
+    due = (
+        OutboxMessage.objects.filter(
+            Q(sent_at__isnull=True, created_at__lt=now - FLUSH_GRACE) | Q(sent_at__lt=now - resend_after)
+        )
+        .order_by("id")
+        .values_list("pk", flat=True)[:FLUSH_BATCH]
+    )
     sent = 0
     for pk in list(due):
         if not send(pk):

@@ -1,4 +1,5 @@
 """Beat, every OUTBOX_FLUSH_SECONDS: send what the broker missed (services.flush)."""
+
 from __future__ import annotations
 
 from celery import shared_task

@@ -1,5 +1,6 @@
 """Take the monthly indicator snapshots by hand: one day, or every past month-end of a year
 (the trend of a year that began before the portal, or after beat was down)."""
+
 from __future__ import annotations
 
 import datetime as dt

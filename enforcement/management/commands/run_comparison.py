@@ -2,6 +2,7 @@
 
 Runs the nightly comparison in the foreground; progress goes to stderr, and the last line
 of stdout is the run summary as one JSON object (comparison.md → Running it)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -16,14 +17,18 @@ def _date(value: str) -> dt.date:
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise CommandError(f"--as-of 需为 YYYY-MM-DD 格式 / --as-of must be YYYY-MM-DD, got {value!r}") from None
+        raise CommandError(
+            f"--as-of 需为 YYYY-MM-DD 格式 / --as-of must be YYYY-MM-DD, got {value!r}"
+        ) from None
 
 
 class Command(BaseCommand):
     help = "运行比对 / run the comparison of the current snapshots and open, refresh or close tasks"
 
     def add_arguments(self, parser):
-        parser.add_argument("--as-of", dest="as_of", help="比对日期 D (YYYY-MM-DD); default: today in Asia/Shanghai")
+        parser.add_argument(
+            "--as-of", dest="as_of", help="比对日期 D (YYYY-MM-DD); default: today in Asia/Shanghai"
+        )
 
     def handle(self, *args, **options):
         as_of = _date(options["as_of"]) if options.get("as_of") else None

@@ -9,164 +9,351 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('auth', '0012_alter_user_first_name_max_length'),
+        ("auth", "0012_alter_user_first_name_max_length"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AverageWage',
+            name="AverageWage",
             fields=[
-                ('year', models.PositiveSmallIntegerField(primary_key=True, serialize=False, verbose_name='适用年度')),
-                ('value', models.DecimalField(decimal_places=2, max_digits=12, verbose_name='月平均工资（元）')),
-                ('source', models.TextField(blank=True, verbose_name='来源')),
+                (
+                    "year",
+                    models.PositiveSmallIntegerField(
+                        primary_key=True, serialize=False, verbose_name="适用年度"
+                    ),
+                ),
+                (
+                    "value",
+                    models.DecimalField(decimal_places=2, max_digits=12, verbose_name="月平均工资（元）"),
+                ),
+                ("source", models.TextField(blank=True, verbose_name="来源")),
             ],
             options={
-                'verbose_name': '平均工资',
-                'verbose_name_plural': '平均工资',
-                'ordering': ['year'],
+                "verbose_name": "平均工资",
+                "verbose_name_plural": "平均工资",
+                "ordering": ["year"],
             },
         ),
         migrations.CreateModel(
-            name='District',
+            name="District",
             fields=[
-                ('code', models.CharField(max_length=6, primary_key=True, serialize=False, verbose_name='区划代码')),
-                ('name', models.CharField(max_length=50, unique=True, verbose_name='名称')),
+                (
+                    "code",
+                    models.CharField(
+                        max_length=6, primary_key=True, serialize=False, verbose_name="区划代码"
+                    ),
+                ),
+                ("name", models.CharField(max_length=50, unique=True, verbose_name="名称")),
             ],
             options={
-                'verbose_name': '区',
-                'verbose_name_plural': '区',
-                'ordering': ['code'],
+                "verbose_name": "区",
+                "verbose_name_plural": "区",
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='IndustrySection',
+            name="IndustrySection",
             fields=[
-                ('code', models.CharField(max_length=1, primary_key=True, serialize=False)),
-                ('name', models.CharField(max_length=80)),
+                ("code", models.CharField(max_length=1, primary_key=True, serialize=False)),
+                ("name", models.CharField(max_length=80)),
             ],
             options={
-                'verbose_name': '行业门类',
-                'verbose_name_plural': '行业门类',
-                'ordering': ['code'],
+                "verbose_name": "行业门类",
+                "verbose_name_plural": "行业门类",
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='KeyIndustry',
+            name="KeyIndustry",
             fields=[
-                ('code', models.CharField(max_length=5, primary_key=True, serialize=False)),
-                ('name', models.CharField(max_length=80)),
-                ('group', models.CharField(max_length=40)),
+                ("code", models.CharField(max_length=5, primary_key=True, serialize=False)),
+                ("name", models.CharField(max_length=80)),
+                ("group", models.CharField(max_length=40)),
             ],
             options={
-                'verbose_name': '尘肺病重点行业',
-                'verbose_name_plural': '尘肺病重点行业',
-                'ordering': ['code'],
+                "verbose_name": "尘肺病重点行业",
+                "verbose_name_plural": "尘肺病重点行业",
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='User',
+            name="User",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('password', models.CharField(max_length=128, verbose_name='password')),
-                ('last_login', models.DateTimeField(blank=True, null=True, verbose_name='last login')),
-                ('is_superuser', models.BooleanField(default=False, help_text='Designates that this user has all permissions without explicitly assigning them.', verbose_name='superuser status')),
-                ('username', models.CharField(error_messages={'unique': 'A user with that username already exists.'}, help_text='Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only.', max_length=150, unique=True, validators=[django.contrib.auth.validators.UnicodeUsernameValidator()], verbose_name='username')),
-                ('first_name', models.CharField(blank=True, max_length=150, verbose_name='first name')),
-                ('last_name', models.CharField(blank=True, max_length=150, verbose_name='last name')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='email address')),
-                ('is_staff', models.BooleanField(default=False, help_text='Designates whether the user can log into this admin site.', verbose_name='staff status')),
-                ('is_active', models.BooleanField(default=True, help_text='Designates whether this user should be treated as active. Unselect this instead of deleting accounts.', verbose_name='active')),
-                ('date_joined', models.DateTimeField(default=django.utils.timezone.now, verbose_name='date joined')),
-                ('role', models.CharField(blank=True, choices=[('city_manager', '市人社局管理人员'), ('district_caseworker', '区人社局经办人员'), ('street_staff', '街道/社区工作人员'), ('inspector', '劳动保障监察员'), ('partner', '合作部门')], max_length=24, verbose_name='角色')),
-                ('department', models.CharField(blank=True, choices=[('market', '市场监管局'), ('tax', '税务局'), ('civil_affairs', '民政局'), ('poverty', '扶贫办'), ('disability', '残联'), ('health', '卫健委'), ('housing', '住建局'), ('public_security', '公安局'), ('hrss', '人社局业务系统')], max_length=24, verbose_name='部门')),
-                ('display_name', models.CharField(blank=True, max_length=80, verbose_name='姓名')),
-                ('groups', models.ManyToManyField(blank=True, help_text='The groups this user belongs to. A user will get all permissions granted to each of their groups.', related_name='user_set', related_query_name='user', to='auth.group', verbose_name='groups')),
-                ('user_permissions', models.ManyToManyField(blank=True, help_text='Specific permissions for this user.', related_name='user_set', related_query_name='user', to='auth.permission', verbose_name='user permissions')),
-                ('district', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.district', verbose_name='所属区')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("password", models.CharField(max_length=128, verbose_name="password")),
+                ("last_login", models.DateTimeField(blank=True, null=True, verbose_name="last login")),
+                (
+                    "is_superuser",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Designates that this user has all permissions without explicitly assigning them.",
+                        verbose_name="superuser status",
+                    ),
+                ),
+                (
+                    "username",
+                    models.CharField(
+                        error_messages={"unique": "A user with that username already exists."},
+                        help_text="Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only.",
+                        max_length=150,
+                        unique=True,
+                        validators=[django.contrib.auth.validators.UnicodeUsernameValidator()],
+                        verbose_name="username",
+                    ),
+                ),
+                ("first_name", models.CharField(blank=True, max_length=150, verbose_name="first name")),
+                ("last_name", models.CharField(blank=True, max_length=150, verbose_name="last name")),
+                ("email", models.EmailField(blank=True, max_length=254, verbose_name="email address")),
+                (
+                    "is_staff",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Designates whether the user can log into this admin site.",
+                        verbose_name="staff status",
+                    ),
+                ),
+                (
+                    "is_active",
+                    models.BooleanField(
+                        default=True,
+                        help_text="Designates whether this user should be treated as active. Unselect this instead of deleting accounts.",
+                        verbose_name="active",
+                    ),
+                ),
+                (
+                    "date_joined",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="date joined"),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("city_manager", "市人社局管理人员"),
+                            ("district_caseworker", "区人社局经办人员"),
+                            ("street_staff", "街道/社区工作人员"),
+                            ("inspector", "劳动保障监察员"),
+                            ("partner", "合作部门"),
+                        ],
+                        max_length=24,
+                        verbose_name="角色",
+                    ),
+                ),
+                (
+                    "department",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("market", "市场监管局"),
+                            ("tax", "税务局"),
+                            ("civil_affairs", "民政局"),
+                            ("poverty", "扶贫办"),
+                            ("disability", "残联"),
+                            ("health", "卫健委"),
+                            ("housing", "住建局"),
+                            ("public_security", "公安局"),
+                            ("hrss", "人社局业务系统"),
+                        ],
+                        max_length=24,
+                        verbose_name="部门",
+                    ),
+                ),
+                ("display_name", models.CharField(blank=True, max_length=80, verbose_name="姓名")),
+                (
+                    "groups",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="The groups this user belongs to. A user will get all permissions granted to each of their groups.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.group",
+                        verbose_name="groups",
+                    ),
+                ),
+                (
+                    "user_permissions",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="Specific permissions for this user.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.permission",
+                        verbose_name="user permissions",
+                    ),
+                ),
+                (
+                    "district",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="core.district",
+                        verbose_name="所属区",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '用户',
-                'verbose_name_plural': '用户',
+                "verbose_name": "用户",
+                "verbose_name_plural": "用户",
             },
             managers=[
-                ('objects', django.contrib.auth.models.UserManager()),
+                ("objects", django.contrib.auth.models.UserManager()),
             ],
         ),
         migrations.CreateModel(
-            name='AccessLog',
+            name="AccessLog",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('field', models.CharField(choices=[('id_number', '身份证号'), ('phone', '电话')], max_length=16)),
-                ('subject_key', models.CharField(db_index=True, max_length=40, verbose_name='对象')),
-                ('context', models.CharField(blank=True, max_length=200, verbose_name='来源页面')),
-                ('ip', models.GenericIPAddressField(blank=True, null=True)),
-                ('actor', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='access_logs', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                (
+                    "field",
+                    models.CharField(choices=[("id_number", "身份证号"), ("phone", "电话")], max_length=16),
+                ),
+                ("subject_key", models.CharField(db_index=True, max_length=40, verbose_name="对象")),
+                ("context", models.CharField(blank=True, max_length=200, verbose_name="来源页面")),
+                ("ip", models.GenericIPAddressField(blank=True, null=True)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="access_logs",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '个人信息查看记录',
-                'verbose_name_plural': '个人信息查看记录',
-                'ordering': ['-at'],
+                "verbose_name": "个人信息查看记录",
+                "verbose_name_plural": "个人信息查看记录",
+                "ordering": ["-at"],
             },
         ),
         migrations.CreateModel(
-            name='IndustryDivision',
+            name="IndustryDivision",
             fields=[
-                ('code', models.CharField(max_length=3, primary_key=True, serialize=False)),
-                ('name', models.CharField(max_length=80)),
-                ('section', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='divisions', to='core.industrysection')),
+                ("code", models.CharField(max_length=3, primary_key=True, serialize=False)),
+                ("name", models.CharField(max_length=80)),
+                (
+                    "section",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="divisions",
+                        to="core.industrysection",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '行业大类',
-                'verbose_name_plural': '行业大类',
-                'ordering': ['code'],
+                "verbose_name": "行业大类",
+                "verbose_name_plural": "行业大类",
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='Street',
+            name="Street",
             fields=[
-                ('code', models.CharField(max_length=9, primary_key=True, serialize=False, verbose_name='街道代码')),
-                ('name', models.CharField(max_length=80, verbose_name='名称')),
-                ('district', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='streets', to='core.district')),
+                (
+                    "code",
+                    models.CharField(
+                        max_length=9, primary_key=True, serialize=False, verbose_name="街道代码"
+                    ),
+                ),
+                ("name", models.CharField(max_length=80, verbose_name="名称")),
+                (
+                    "district",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="streets",
+                        to="core.district",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '街道/乡镇',
-                'verbose_name_plural': '街道/乡镇',
-                'ordering': ['code'],
+                "verbose_name": "街道/乡镇",
+                "verbose_name_plural": "街道/乡镇",
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='Community',
+            name="Community",
             fields=[
-                ('code', models.CharField(max_length=12, primary_key=True, serialize=False, verbose_name='社区代码')),
-                ('name', models.CharField(max_length=80, verbose_name='名称')),
-                ('street', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='communities', to='core.street')),
+                (
+                    "code",
+                    models.CharField(
+                        max_length=12, primary_key=True, serialize=False, verbose_name="社区代码"
+                    ),
+                ),
+                ("name", models.CharField(max_length=80, verbose_name="名称")),
+                (
+                    "street",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="communities",
+                        to="core.street",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '社区',
-                'verbose_name_plural': '社区',
-                'ordering': ['code'],
+                "verbose_name": "社区",
+                "verbose_name_plural": "社区",
+                "ordering": ["code"],
             },
         ),
         migrations.AddField(
-            model_name='user',
-            name='street',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.street', verbose_name='所属街道'),
+            model_name="user",
+            name="street",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="core.street",
+                verbose_name="所属街道",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='user',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('role', 'district_caseworker'), _negated=True), ('district__isnull', False), _connector='OR'), name='caseworker_has_district'),
+            model_name="user",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("role", "district_caseworker"), _negated=True),
+                    ("district__isnull", False),
+                    _connector="OR",
+                ),
+                name="caseworker_has_district",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='user',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('role', 'street_staff'), _negated=True), ('street__isnull', False), _connector='OR'), name='street_staff_has_street'),
+            model_name="user",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("role", "street_staff"), _negated=True),
+                    ("street__isnull", False),
+                    _connector="OR",
+                ),
+                name="street_staff_has_street",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='user',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('role', 'partner'), _negated=True), models.Q(('department', ''), _negated=True), _connector='OR'), name='partner_has_department'),
+            model_name="user",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("role", "partner"), _negated=True),
+                    models.Q(("department", ""), _negated=True),
+                    _connector="OR",
+                ),
+                name="partner_has_department",
+            ),
         ),
     ]

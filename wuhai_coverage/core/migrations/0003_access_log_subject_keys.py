@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0002_reference_data'),
+        ("core", "0002_reference_data"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='accesslog',
-            name='subject_keys',
-            field=models.JSONField(blank=True, default=list, verbose_name='全部对象'),
+            model_name="accesslog",
+            name="subject_keys",
+            field=models.JSONField(blank=True, default=list, verbose_name="全部对象"),
         ),
     ]

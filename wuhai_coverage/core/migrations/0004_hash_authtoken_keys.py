@@ -2,6 +2,7 @@
 becomes a hashed ApiToken (so the partners' systems keep working), valid
 API_TOKEN_DAYS from now, and the clear table is dropped. `rest_framework.authtoken` is
 no longer installed, so its table is read with plain SQL when it exists."""
+
 import datetime as dt
 import hashlib
 
@@ -25,8 +26,9 @@ def hash_legacy_keys(apps, schema_editor):
     for key, user_id, created in rows:
         digest = hashlib.sha256(key.encode()).hexdigest()
         if not ApiToken.objects.filter(digest=digest).exists():
-            ApiToken.objects.create(user_id=user_id, prefix=key[:8], digest=digest, created_at=created or now,
-                                    expires_at=expires)
+            ApiToken.objects.create(
+                user_id=user_id, prefix=key[:8], digest=digest, created_at=created or now, expires_at=expires
+            )
     schema_editor.execute(f"DROP TABLE {LEGACY_TABLE}")
 
 

@@ -4,11 +4,9 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0003_access_log_subject_keys'),
-        ('core', '0004_hash_authtoken_keys'),
+        ("core", "0003_access_log_subject_keys"),
+        ("core", "0004_hash_authtoken_keys"),
     ]
 
-    operations = [
-    ]
+    operations = []

@@ -4,6 +4,7 @@ that prints a personal value loads these, so a page cannot mask differently.
     {% load privacy_tags %}
     {{ p.id_number|masked:"id_number" }}  {{ p.phone|masked:"phone" }}  {{ p.birth_date|birth_year }}
 """
+
 from __future__ import annotations
 
 from django import template

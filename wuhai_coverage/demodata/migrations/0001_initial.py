@@ -4,25 +4,30 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='DemoMarker',
+            name="DemoMarker",
             fields=[
-                ('id', models.PositiveSmallIntegerField(default=1, editable=False, primary_key=True, serialize=False)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('loaded_at', models.DateTimeField(auto_now=True)),
-                ('user_ids', models.JSONField(blank=True, default=list)),
+                (
+                    "id",
+                    models.PositiveSmallIntegerField(
+                        default=1, editable=False, primary_key=True, serialize=False
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("loaded_at", models.DateTimeField(auto_now=True)),
+                ("user_ids", models.JSONField(blank=True, default=list)),
             ],
             options={
-                'verbose_name': '演示数据库标记',
-                'verbose_name_plural': '演示数据库标记',
-                'constraints': [models.CheckConstraint(condition=models.Q(('id', 1)), name='demo_marker_single_row')],
+                "verbose_name": "演示数据库标记",
+                "verbose_name_plural": "演示数据库标记",
+                "constraints": [
+                    models.CheckConstraint(condition=models.Q(("id", 1)), name="demo_marker_single_row")
+                ],
             },
         ),
     ]

@@ -7,9 +7,11 @@ from wuhai_coverage.core.services import UserError, user_create
 
 
 class Command(BaseCommand):
-    help = ("Create a portal user with a role and its jurisdiction (portal.md). The password must pass "
-            "Django's validators (12 characters at least, not common, not all digits, not like the username); "
-            "give it with --password-stdin to keep it out of the process list and shell history.")
+    help = (
+        "Create a portal user with a role and its jurisdiction (portal.md). The password must pass "
+        "Django's validators (12 characters at least, not common, not all digits, not like the username); "
+        "give it with --password-stdin to keep it out of the process list and shell history."
+    )
 
     stealth_options = ("stdin",)  # call_command(..., stdin=io.StringIO("…")) in tests
 
@@ -18,12 +20,16 @@ class Command(BaseCommand):
         parser.add_argument("--role", required=True, choices=Role.values)
         parser.add_argument("--district", help="6-digit district code, for district_caseworker")
         parser.add_argument("--street", help="9-digit street code, for street_staff")
-        parser.add_argument("--department", default="", choices=[""] + Department.values,
-                            help="for partner accounts")
+        parser.add_argument(
+            "--department", default="", choices=[""] + Department.values, help="for partner accounts"
+        )
         password = parser.add_mutually_exclusive_group()
         password.add_argument("--password", help="omit for API-only accounts (no password login)")
-        password.add_argument("--password-stdin", action="store_true",
-                              help="read the password from the first line of standard input")
+        password.add_argument(
+            "--password-stdin",
+            action="store_true",
+            help="read the password from the first line of standard input",
+        )
         parser.add_argument("--name", default="", help="display name")
 
     def handle(self, *args, **opts):
@@ -35,8 +41,12 @@ class Command(BaseCommand):
                 raise CommandError("标准输入中没有密码 / --password-stdin: no password on standard input")
         try:
             user = user_create(
-                username=opts["username"], role=opts["role"], district_code=opts["district"],
-                street_code=opts["street"], department=opts["department"], password=password,
+                username=opts["username"],
+                role=opts["role"],
+                district_code=opts["district"],
+                street_code=opts["street"],
+                department=opts["department"],
+                password=password,
                 display_name=opts["name"],
             )
         except UserError as exc:

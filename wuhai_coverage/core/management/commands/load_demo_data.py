@@ -5,6 +5,7 @@ previous demo load wrote — unless told --i-know-this-is-not-production; even t
 existing user is never given the demo password. Each app contributes its part through
 settings.DEMO_DATA_LOADERS (dotted paths, in order), so this project-level command
 imports no app directly."""
+
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
@@ -19,21 +20,29 @@ from wuhai_coverage.core.demo import (
 )
 from wuhai_coverage.demodata.models import DemoMarker
 
-REFUSAL = ("拒绝载入演示数据：该数据库已有用户，但不是演示数据库（没有演示数据标记）。"
-           "演示数据会使用公开的演示密码。如确需在此数据库载入，请加 --i-know-this-is-not-production。 / "
-           "refusing to load demo data: this database has users but no demo marker, so it is not a demo "
-           "database, and the demo data comes with a published password. "
-           "Pass --i-know-this-is-not-production to load it anyway (existing users are never touched).")
+REFUSAL = (
+    "拒绝载入演示数据：该数据库已有用户，但不是演示数据库（没有演示数据标记）。"
+    "演示数据会使用公开的演示密码。如确需在此数据库载入，请加 --i-know-this-is-not-production。 / "
+    "refusing to load demo data: this database has users but no demo marker, so it is not a demo "
+    "database, and the demo data comes with a published password. "
+    "Pass --i-know-this-is-not-production to load it anyway (existing users are never touched)."
+)
 
 
 class Command(BaseCommand):
-    help = "Create demo users and a generated, realistic Wuhai dataset; print the logins (demo databases only)."
+    help = (
+        "Create demo users and a generated, realistic Wuhai dataset; print the logins (demo databases only)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--seed", type=int, default=17, help="random seed of the generated data")
         parser.add_argument("--scale", type=float, default=1.0, help="1.0 ≈ 1,500 employers, 6,000 persons")
-        parser.add_argument("--i-know-this-is-not-production", dest="force", action="store_true",
-                            help="load into a database that has users but no demo marker")
+        parser.add_argument(
+            "--i-know-this-is-not-production",
+            dest="force",
+            action="store_true",
+            help="load into a database that has users but no demo marker",
+        )
 
     def handle(self, *args, **opts):
         with transaction.atomic():

@@ -1,6 +1,7 @@
 """The role × page permission table: every page and API of the caseworker's portal, for
 every role, answers as the table says (404 outside the jurisdiction, 403 for a role
 without the capability, a redirect to the login page for anonymous users)."""
+
 import datetime as dt
 
 import pytest
@@ -8,13 +9,19 @@ from django.test import Client
 from django.utils import timezone
 
 from enforcement import services
-from tests.enforcement.portal_fixtures import _clear_cache, _fast_password_hasher, fast_pdf  # noqa: F401
 from tests.factories import OpenTaskFactory, PersonTaskFactory, make_user
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_pdf")]
 
-ROLES = ("anonymous", "city_manager", "district_caseworker", "other_caseworker", "street_staff", "inspector",
-         "partner")
+ROLES = (
+    "anonymous",
+    "city_manager",
+    "district_caseworker",
+    "other_caseworker",
+    "street_staff",
+    "inspector",
+    "partner",
+)
 
 
 def _user(role):
@@ -39,7 +46,7 @@ def _client(role):
 
 #       url (… {id} / {notice}),      anon, mgr, cw,  other, street, insp, partner
 GET_TABLE = [
-    ("/", (302, 302, 302, 302, 302, 302, 403)),            # partners: the API only (core.middleware)
+    ("/", (302, 302, 302, 302, 302, 302, 403)),  # partners: the API only (core.middleware)
     ("/dashboard/", (302, 200, 200, 200, 200, 200, 403)),
     ("/tasks/", (302, 200, 200, 200, 200, 200, 403)),
     ("/tasks/?kind=nope", (302, 400, 400, 400, 400, 400, 403)),
@@ -61,7 +68,9 @@ def objects(db):
     issuer = make_user("district_caseworker", district="150302")
     task = PersonTaskFactory(district_id="150302", street_id="150302001")
     noticed = OpenTaskFactory()
-    notice = services.notice_issue(task=noticed, actor=issuer, deadline=timezone.localdate() + dt.timedelta(days=9))
+    notice = services.notice_issue(
+        task=noticed, actor=issuer, deadline=timezone.localdate() + dt.timedelta(days=9)
+    )
     make_user("street_staff", street="150302001", username="fhl-worker")
     return {"task": task, "notice": notice}
 
@@ -78,7 +87,10 @@ def _post_data(action):
     return {
         "assign": {"assignee": "fhl-worker"},
         "contact": {"channel": "phone", "outcome": "reached", "note": "ok"},
-        "notice": {"kind": "enrollment", "deadline": (timezone.localdate() + dt.timedelta(days=9)).isoformat()},
+        "notice": {
+            "kind": "enrollment",
+            "deadline": (timezone.localdate() + dt.timedelta(days=9)).isoformat(),
+        },
         "rectify": {"what_changed": "已参保"},
         "dismiss": {"reason": "查无此人"},
         "escalate": {"note": "x"},
@@ -106,13 +118,21 @@ POST_TABLE = [
 def test_post_permission_table(action, expected, role_index, role, db):
     make_user("street_staff", street="150302001", username=f"w-{action.replace('/', '-')}-{role}")
     task = OpenTaskFactory(district_id="150302", street_id="150302001", kind="enroll_employer")
-    data = _post_data(action.split("/")[0]) if not action.startswith(("reveal", "visit")) else (
-        {"channel": "visit", "outcome": "reached"} if action == "visit" else {})
+    data = (
+        _post_data(action.split("/")[0])
+        if not action.startswith(("reveal", "visit"))
+        else ({"channel": "visit", "outcome": "reached"} if action == "visit" else {})
+    )
     if action == "assign":
         from wuhai_coverage.core.models import User
+
         data = {"assignee": User.objects.get(username=f"w-assign-{role}").pk}
     response = _client(role).post(f"/tasks/{task.pk}/{action}/", data)
-    assert response.status_code == expected[role_index], (role, action, getattr(response, "content", b"")[:300])
+    assert response.status_code == expected[role_index], (
+        role,
+        action,
+        getattr(response, "content", b"")[:300],
+    )
     if expected[role_index] == 302 and role != "anonymous":
         assert task.events.exists(), "a successful action leaves a timeline event"
 
@@ -133,8 +153,9 @@ API_POST_TABLE = [
 def test_api_post_permission_table(action, expected, role_index, role, db):
     make_user("street_staff", street="150302001", username="fhl-worker")
     task = OpenTaskFactory(district_id="150302", street_id="150302001")
-    response = _client(role).post(f"/api/v1/tasks/{task.pk}/{action}/", _post_data(action),
-                                  content_type="application/json")
+    response = _client(role).post(
+        f"/api/v1/tasks/{task.pk}/{action}/", _post_data(action), content_type="application/json"
+    )
     assert response.status_code == expected[role_index], (role, action, response.content[:300])
 
 

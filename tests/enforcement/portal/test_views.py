@@ -1,5 +1,6 @@
 """The pages: queue (filters, masking, bulk assignment, XLSX export), task page (side by
 side, evidence, timeline, actions, reveal), dashboard, street pages."""
+
 import datetime as dt
 import io
 
@@ -10,7 +11,6 @@ from openpyxl import load_workbook
 from enforcement import views
 from enforcement.models import Task, TaskEvent
 from enrollment.exports import safe_cell
-from tests.enforcement.portal_fixtures import _clear_cache, _fast_password_hasher, fast_pdf  # noqa: F401
 from tests.factories import (
     AssignedTaskFactory,
     ClosedTaskFactory,
@@ -56,9 +56,20 @@ def test_given_markup_in_names_when_the_queue_and_task_page_print_them_then_it_i
     by the template's autoescape: they must escape just the same."""
     evil = '<script>alert("x")</script>&'
     task = OpenTaskFactory(subject_name=evil)
-    load_snapshot("market_entities", [dict(uscc=task.subject_key, name=evil, entity_type="enterprise",
-                                           status="active", established_on=dt.date(2020, 1, 1),
-                                           district_code="150302", address="<b>路</b>")])
+    load_snapshot(
+        "market_entities",
+        [
+            dict(
+                uscc=task.subject_key,
+                name=evil,
+                entity_type="enterprise",
+                status="active",
+                established_on=dt.date(2020, 1, 1),
+                district_code="150302",
+                address="<b>路</b>",
+            )
+        ],
+    )
     queue = cw_client.get("/tasks/").content.decode()
     page = cw_client.get(f"/tasks/{task.pk}/").content.decode()
     escaped = "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&amp;"
@@ -87,8 +98,9 @@ def test_bulk_assign_from_the_queue(cw_client, caseworker):
     worker = make_user("street_staff", street="150302001")
     tasks = OpenTaskFactory.create_batch(2)
     outside = OpenTaskFactory(district_id="150304", street_id="150304002")
-    response = cw_client.post("/tasks/bulk-assign/", {"assignee": worker.pk,
-                                                      "task": [t.pk for t in tasks] + [outside.pk]})
+    response = cw_client.post(
+        "/tasks/bulk-assign/", {"assignee": worker.pk, "task": [t.pk for t in tasks] + [outside.pk]}
+    )
     assert response.status_code == 302
     assert set(Task.objects.filter(assignee=worker).values_list("pk", flat=True)) == {t.pk for t in tasks}
     assert Task.objects.get(pk=outside.pk).assignee is None
@@ -102,7 +114,7 @@ def test_bulk_assign_to_a_worker_outside_the_district_is_refused(cw_client):
 
 
 def test_export_is_the_filtered_list_with_formulas_neutralised(cw_client):
-    OpenTaskFactory(subject_name="=HYPERLINK(\"http://evil\",\"x\")", kind="collect_arrears")
+    OpenTaskFactory(subject_name='=HYPERLINK("http://evil","x")', kind="collect_arrears")
     OpenTaskFactory(subject_name="+1+2", kind="collect_arrears")
     OpenTaskFactory(subject_name="普通企业", kind="enroll_employer")
     person = PersonTaskFactory(kind="collect_arrears")
@@ -112,26 +124,61 @@ def test_export_is_the_filtered_list_with_formulas_neutralised(cw_client):
     rows = list(ws.iter_rows(values_only=True))
     names = {r[6] for r in rows[1:]}
     assert rows[0][0] == "编号 ID" and len(rows) == 4
-    assert "'=HYPERLINK(\"http://evil\",\"x\")" in names and "'+1+2" in names and "普通企业" not in names
+    assert '\'=HYPERLINK("http://evil","x")' in names and "'+1+2" in names and "普通企业" not in names
     assert mask_id_number(person.subject_key) in {r[5] for r in rows}
     for r in ws.iter_rows():
         for c in r:
             assert c.data_type != "f"
 
 
-@pytest.mark.parametrize("value, safe", [("=1+1", "'=1+1"), ("-2", "'-2"), ("@SUM(A1)", "'@SUM(A1)"),
-                                         ("\tx", "'\tx"), ("\n=1", "'\n=1"), ("乌海", "乌海"), (12, 12), (None, None)])
+@pytest.mark.parametrize(
+    "value, safe",
+    [
+        ("=1+1", "'=1+1"),
+        ("-2", "'-2"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\tx", "'\tx"),
+        ("\n=1", "'\n=1"),
+        ("乌海", "乌海"),
+        (12, 12),
+        (None, None),
+    ],
+)
 def test_safe_cell_neutralises_formulas(value, safe):
     assert safe_cell(value) == safe
 
 
 def test_task_page_shows_rosters_side_by_side_evidence_and_timeline(cw_client, caseworker):
     task = OpenTaskFactory(subject_name="乌海市甲公司", evidence={"H": 12, "sources": ["market", "tax"]})
-    load_snapshot("market_entities", [dict(uscc=task.subject_key, name="乌海市甲公司", entity_type="enterprise",
-                                           status="active", established_on=dt.date(2020, 1, 1), district_code="150302",
-                                           street_code="150302001", employees_reported=3, phone="13800001111")])
-    load_snapshot("tax_payroll", [dict(uscc=task.subject_key, name="乌海市甲公司", period=202609,
-                                       payroll_headcount=12, payroll_total=54000, district_code="150302")])
+    load_snapshot(
+        "market_entities",
+        [
+            dict(
+                uscc=task.subject_key,
+                name="乌海市甲公司",
+                entity_type="enterprise",
+                status="active",
+                established_on=dt.date(2020, 1, 1),
+                district_code="150302",
+                street_code="150302001",
+                employees_reported=3,
+                phone="13800001111",
+            )
+        ],
+    )
+    load_snapshot(
+        "tax_payroll",
+        [
+            dict(
+                uscc=task.subject_key,
+                name="乌海市甲公司",
+                period=202609,
+                payroll_headcount=12,
+                payroll_total=54000,
+                district_code="150302",
+            )
+        ],
+    )
     load_snapshot("insurance_employers", [])
     TaskEvent.objects.create(task=task, kind="opened")
     page = cw_client.get(f"/tasks/{task.pk}/").content.decode()
@@ -145,9 +192,20 @@ def test_task_page_shows_rosters_side_by_side_evidence_and_timeline(cw_client, c
 
 def test_reveal_phone_returns_it_and_writes_the_access_log(cw_client, caseworker):
     task = OpenTaskFactory()
-    load_snapshot("market_entities", [dict(uscc=task.subject_key, name="甲", entity_type="enterprise",
-                                           status="active", established_on=dt.date(2020, 1, 1), district_code="150302",
-                                           phone="13800001111")])
+    load_snapshot(
+        "market_entities",
+        [
+            dict(
+                uscc=task.subject_key,
+                name="甲",
+                entity_type="enterprise",
+                status="active",
+                established_on=dt.date(2020, 1, 1),
+                district_code="150302",
+                phone="13800001111",
+            )
+        ],
+    )
     response = cw_client.post(f"/tasks/{task.pk}/reveal/phone/", HTTP_HX_REQUEST="true")
     assert "13800001111" in response.content.decode()
     log = AccessLog.objects.get()
@@ -176,8 +234,11 @@ def test_action_on_a_closed_task_says_why(cw_client):
 def test_notice_from_the_task_page_sets_the_due_date(cw_client):
     task = OpenTaskFactory()
     deadline = timezone.localdate() + dt.timedelta(days=15)
-    response = cw_client.post(f"/tasks/{task.pk}/notice/", {"kind": "enrollment", "deadline": deadline.isoformat(),
-                                                            "issuing_office": ""}, follow=True)
+    response = cw_client.post(
+        f"/tasks/{task.pk}/notice/",
+        {"kind": "enrollment", "deadline": deadline.isoformat(), "issuing_office": ""},
+        follow=True,
+    )
     task.refresh_from_db()
     assert task.status == "notice_issued" and task.due_date == deadline
     notice = task.notices.get()

@@ -1,5 +1,6 @@
 """Running the comparison: the command's JSON, the beat entry, the API (who may start a run),
 the runs page with its progress fragment, the thresholds page, and a real Celery worker."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -12,7 +13,7 @@ from django.conf import settings as dj_settings
 from django.core.management import CommandError, call_command
 
 from enforcement.models import ComparisonRun, RuleParameter
-from tests.enforcement.comparison_world import World, open_keys
+from tests.enforcement.comparison.comparison_world import World, open_keys
 
 D = dt.date(2025, 6, 15)
 
@@ -32,7 +33,9 @@ def test_command_prints_the_summary_json_on_its_last_line():
     assert summary["skipped"] == [] and summary["duration_s"] >= 0
     run = ComparisonRun.objects.get(pk=summary["run_id"])
     assert run.status == "finished" and run.trigger == "command"
-    assert run.parameters["registration_grace_days"] == 30 and Decimal(run.parameters["missed_min_ratio"]) == Decimal("0.05")
+    assert run.parameters["registration_grace_days"] == 30 and Decimal(
+        run.parameters["missed_min_ratio"]
+    ) == Decimal("0.05")
     assert set(run.rule_seconds) >= {"enroll_employer", "elderly_enrollment"}
 
 
@@ -43,9 +46,18 @@ def test_command_reports_skipped_rules_and_rejects_a_bad_date():
     call_command("run_comparison", "--as-of", "2025-06-15", stdout=out, stderr=io.StringIO())
     summary = json.loads(out.getvalue().strip().splitlines()[-1])
     assert {s["rule"] for s in summary["skipped"]} == {
-        "enroll_employer", "missed_employees", "selective_enrollment", "underreported_base",
-        "injury_key_industry", "collect_arrears", "construction_injury", "subsidized_enrollment",
-        "resume_contributions", "enroll_person", "elderly_enrollment"}
+        "enroll_employer",
+        "missed_employees",
+        "selective_enrollment",
+        "underreported_base",
+        "injury_key_industry",
+        "collect_arrears",
+        "construction_injury",
+        "subsidized_enrollment",
+        "resume_contributions",
+        "enroll_person",
+        "elderly_enrollment",
+    }
     assert all(s["reason"] for s in summary["skipped"])
     with pytest.raises(CommandError, match="YYYY-MM-DD"):
         call_command("run_comparison", "--as-of", "15/06/2025")
@@ -82,16 +94,26 @@ def test_a_queued_run_never_makes_the_nightly_skip():
     queued = start_run(as_of=D)
     summary = comparison_run_nightly()
     assert summary is not None and summary["run_id"] != queued.pk
-    assert list(ComparisonRun.objects.order_by("id").values_list("status", flat=True)) == ["finished", "finished"]
+    assert list(ComparisonRun.objects.order_by("id").values_list("status", flat=True)) == [
+        "finished",
+        "finished",
+    ]
 
 
 # --- API --------------------------------------------------------------------------------------------
 
+
 @pytest.mark.django_db
-@pytest.mark.parametrize("role_fixture, status", [
-    ("city_manager", 201), ("caseworker", 403), ("street_staff", 403), ("inspector", 403),
-    ("partner_market", 403),
-])
+@pytest.mark.parametrize(
+    "role_fixture, status",
+    [
+        ("city_manager", 201),
+        ("caseworker", 403),
+        ("street_staff", 403),
+        ("inspector", 403),
+        ("partner_market", 403),
+    ],
+)
 def test_only_city_managers_may_start_a_run(request, client_for, role_fixture, status):
     World(D)
     user = request.getfixturevalue(role_fixture)
@@ -105,8 +127,9 @@ def test_only_city_managers_may_start_a_run(request, client_for, role_fixture, s
 
 
 @pytest.mark.django_db
-def test_api_start_answers_202_and_sends_the_run_through_the_outbox(city_manager, client_for, monkeypatch, settings,
-                                                                     django_capture_on_commit_callbacks):
+def test_api_start_answers_202_and_sends_the_run_through_the_outbox(
+    city_manager, client_for, monkeypatch, settings, django_capture_on_commit_callbacks
+):
     from wuhai_coverage.celery import app
     from wuhai_coverage.outbox.models import OutboxMessage
 
@@ -146,6 +169,7 @@ def test_api_lists_and_details_runs(city_manager, caseworker, partner_market, cl
 
 # --- pages ------------------------------------------------------------------------------------------
 
+
 @pytest.mark.django_db
 def test_runs_page_lists_runs_and_the_detail_shows_kinds_skips_and_chart(client, city_manager):
     from enrollment.models import RosterKind
@@ -168,7 +192,8 @@ def test_a_running_run_polls_for_progress(client, caseworker):
 
     run = start_run(as_of=D)
     ComparisonRun.objects.filter(pk=run.pk).update(
-        progress={"phase": "evaluating", "done": 4, "total": 11, "current": "injury_key_industry"})
+        progress={"phase": "evaluating", "done": 4, "total": 11, "current": "injury_key_industry"}
+    )
     client.force_login(caseworker)
     page = client.get(f"/comparison-runs/{run.pk}/").content.decode()
     assert 'hx-trigger="every 2s"' in page and "injury_key_industry" in page and "4/11" in page
@@ -209,6 +234,7 @@ def test_city_manager_edits_thresholds_and_average_wage(client, city_manager, ca
 
 
 # --- a real worker ----------------------------------------------------------------------------------
+
 
 @pytest.mark.django_db(transaction=True)
 def test_comparison_run_on_a_real_worker(celery_worker, city_manager, client_for):

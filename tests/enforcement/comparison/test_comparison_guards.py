@@ -1,5 +1,6 @@
 """Guards: a rule whose rosters are missing, stale or too dirty is skipped with its reason
 and opens and closes nothing; a person holding a skipped rule's task gets no other."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -8,12 +9,18 @@ import pytest
 
 from enforcement.models import ComparisonRun, Task
 from enrollment.models import RosterKind
-from tests.enforcement.comparison_world import World, open_keys, open_tasks
+from tests.enforcement.comparison.comparison_world import World, open_keys, open_tasks
 
 D = dt.date(2025, 6, 15)
 pytestmark = pytest.mark.django_db
-EMPLOYER_RULES = {"enroll_employer", "missed_employees", "selective_enrollment", "underreported_base",
-                  "injury_key_industry", "collect_arrears"}
+EMPLOYER_RULES = {
+    "enroll_employer",
+    "missed_employees",
+    "selective_enrollment",
+    "underreported_base",
+    "injury_key_industry",
+    "collect_arrears",
+}
 PERSON_RULES = {"subsidized_enrollment", "resume_contributions", "enroll_person", "elderly_enrollment"}
 
 
@@ -32,7 +39,9 @@ def test_hrss_staleness_7_vs_8_days(age_days, runs):
         assert not (EMPLOYER_RULES & set(skipped(summary)))
     else:
         assert set(skipped(summary)) == EMPLOYER_RULES
-        assert "8 天" in skipped(summary)["enroll_employer"] and "stale" in skipped(summary)["enroll_employer"]
+        assert (
+            "8 天" in skipped(summary)["enroll_employer"] and "stale" in skipped(summary)["enroll_employer"]
+        )
 
 
 @pytest.mark.parametrize("rejected, runs", [(10, True), (11, False)])
@@ -75,23 +84,32 @@ def test_a_skipped_rule_closes_nothing_and_the_run_records_why():
     assert run.snapshots["insurance_employers"]["snapshot_date"] == str(D - dt.timedelta(days=10))
 
 
-@pytest.mark.parametrize("present, skips", [
-    ((), True), (("market_entities",), False), (("tax_payroll",), False)])
+@pytest.mark.parametrize(
+    "present, skips", [((), True), (("market_entities",), False), (("tax_payroll",), False)]
+)
 def test_enroll_employer_needs_market_or_tax(present, skips):
     w = World(D, kinds=("insurance_employers", "insurance_persons", "insurance_projects") + present)
     summary = w.run()
     assert ("enroll_employer" in skipped(summary)) is skips
 
 
-@pytest.mark.parametrize("present, skips", [
-    ((), True), (("market_entities",), False), (("dust_hazard",), False)])
+@pytest.mark.parametrize(
+    "present, skips", [((), True), (("market_entities",), False), (("dust_hazard",), False)]
+)
 def test_injury_key_industry_needs_market_or_dust(present, skips):
     w = World(D, kinds=("insurance_employers",) + present)
     assert ("injury_key_industry" in skipped(w.run())) is skips
 
 
-@pytest.mark.parametrize("present, skips", [
-    ((), True), (("civil_affairs",), False), (("poverty_registry",), False), (("disability_registry",), False)])
+@pytest.mark.parametrize(
+    "present, skips",
+    [
+        ((), True),
+        (("civil_affairs",), False),
+        (("poverty_registry",), False),
+        (("disability_registry",), False),
+    ],
+)
 def test_subsidized_enrollment_needs_one_registry(present, skips):
     w = World(D, kinds=("insurance_persons",) + present)
     s = skipped(w.run())
@@ -116,14 +134,15 @@ def test_person_holding_a_skipped_rules_task_gets_no_other_person_task():
     # Both become eligible for 代缴, but the household registry is missing this time.
     w.batches.pop("household_registry")
     from enrollment.models import RosterBatch
+
     RosterBatch.objects.filter(kind="household_registry").update(status="rejected")
     w.replace("civil_affairs")
     w.civil(holder)
     newcomer = w.civil()
     summary = w.run()
     assert {"enroll_person", "elderly_enrollment"} <= set(skipped(summary))
-    assert open_keys("enroll_person") == {holder, other}       # kept: their rule was skipped
-    assert open_keys("subsidized_enrollment") == {newcomer}    # the holder gets no second task
+    assert open_keys("enroll_person") == {holder, other}  # kept: their rule was skipped
+    assert open_keys("subsidized_enrollment") == {newcomer}  # the holder gets no second task
     assert summary.opened["subsidized_enrollment"] == 1
 
 
@@ -134,8 +153,10 @@ def test_holder_of_a_skipped_earlier_rule_gets_no_later_task():
     assert open_keys("subsidized_enrollment") == {pid}
     # the registries vanish (rule 1 skipped): rule 3 would now match, but the person holds a rule-1 task
     from enrollment.models import RosterBatch
+
     RosterBatch.objects.filter(kind__in=["civil_affairs", "poverty_registry", "disability_registry"]).update(
-        status="failed")
+        status="failed"
+    )
     summary = w.run()
     assert "subsidized_enrollment" in skipped(summary)
     assert open_keys("subsidized_enrollment") == {pid}

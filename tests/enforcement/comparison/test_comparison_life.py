@@ -1,6 +1,7 @@
 """Life of a task across runs: open, refresh, close as resolved_by_data, dismissal snooze,
 a rerun that writes nothing, the database-enforced uniqueness, one run at a time, and a
 run killed mid-way that leaves no partial state."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -20,7 +21,7 @@ from hypothesis import strategies as st
 from enforcement.comparison import engine
 from enforcement.comparison.engine import RunInProgress, reap_dead_runs, start_run
 from enforcement.models import ComparisonRun, Task, TaskEvent
-from tests.enforcement.comparison_world import World, open_keys, open_tasks, years_before
+from tests.enforcement.comparison.comparison_world import World, open_keys, open_tasks, years_before
 from tests.factories import ClosedTaskFactory, OpenTaskFactory
 
 D = dt.date(2025, 6, 15)
@@ -81,7 +82,9 @@ def test_a_dismissal_snoozes_the_same_kind_and_subject_for_180_days(days_ago, re
     w = World(D)
     uscc = w.market()
     dismissed_on = timezone.make_aware(dt.datetime.combine(D - dt.timedelta(days=days_ago), dt.time(23, 59)))
-    ClosedTaskFactory(kind="enroll_employer", subject_key=uscc, resolution="dismissed", closed_at=dismissed_on)
+    ClosedTaskFactory(
+        kind="enroll_employer", subject_key=uscc, resolution="dismissed", closed_at=dismissed_on
+    )
     summary = w.run()
     assert (uscc in open_keys("enroll_employer")) is reopened
     assert summary.opened["enroll_employer"] == int(reopened)
@@ -91,8 +94,12 @@ def test_a_dismissal_snoozes_the_same_kind_and_subject_for_180_days(days_ago, re
 def test_a_dismissal_of_another_kind_does_not_snooze():
     w = World(D)
     uscc = w.market(industry_code="B0610")
-    ClosedTaskFactory(kind="injury_key_industry", subject_key=uscc, resolution="dismissed",
-                      closed_at=timezone.make_aware(dt.datetime.combine(D, dt.time(8))))
+    ClosedTaskFactory(
+        kind="injury_key_industry",
+        subject_key=uscc,
+        resolution="dismissed",
+        closed_at=timezone.make_aware(dt.datetime.combine(D, dt.time(8))),
+    )
     w.run()
     assert uscc in open_keys("enroll_employer") and uscc not in open_keys("injury_key_industry")
 
@@ -127,7 +134,9 @@ def test_the_advisory_lock_refuses_a_second_executor_and_protects_a_live_run():
     run = start_run(as_of=D, trigger="test")
     ComparisonRun.objects.filter(pk=run.pk).update(progress={"phase": "evaluating"})
     s = connection.settings_dict
-    other = psycopg2.connect(dbname=s["NAME"], user=s["USER"], password=s["PASSWORD"], host=s["HOST"], port=s["PORT"])
+    other = psycopg2.connect(
+        dbname=s["NAME"], user=s["USER"], password=s["PASSWORD"], host=s["HOST"], port=s["PORT"]
+    )
     try:
         with other.cursor() as c:
             c.execute("SELECT pg_advisory_lock(%s)", [engine.ADVISORY_LOCK_KEY])  # a live worker
@@ -196,17 +205,26 @@ def test_a_worker_killed_mid_run_leaves_no_partial_state():
     w.insured(ip=5, ii=1, arrears=10)
     w.household()
     s = connection.settings_dict
-    env = {**os.environ, "DATABASE_URL": f"postgres://{s['USER']}:{s['PASSWORD']}@{s['HOST']}:{s['PORT']}/{s['NAME']}",
-           "DJANGO_DEBUG": "1"}
-    proc = subprocess.run([sys.executable, "-c", KILLER, D.isoformat()], cwd=ROOT, env=env, capture_output=True,
-                          text=True, timeout=120)
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"postgres://{s['USER']}:{s['PASSWORD']}@{s['HOST']}:{s['PORT']}/{s['NAME']}",
+        "DJANGO_DEBUG": "1",
+    }
+    proc = subprocess.run(
+        [sys.executable, "-c", KILLER, D.isoformat()],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert proc.returncode == -signal.SIGKILL, proc.stderr[-2000:]
     assert "KILLING" in proc.stdout
     assert Task.objects.count() == 0 and TaskEvent.objects.count() == 0
     dead = ComparisonRun.objects.get()
     assert dead.status == "running"  # as the kill left it …
-    for _ in range(200):             # … until the next start reaps it (PostgreSQL ends the killed
-        try:                         # session, and so its advisory lock, asynchronously)
+    for _ in range(200):  # … until the next start reaps it (PostgreSQL ends the killed
+        try:  # session, and so its advisory lock, asynchronously)
             summary = w.run()
             break
         except RunInProgress:
@@ -218,28 +236,47 @@ def test_a_worker_killed_mid_run_leaves_no_partial_state():
 
 # --- property: a rerun over the same snapshots is a no-op -----------------------------------------
 
-person_spec = st.fixed_dictionaries({
-    "age": st.sampled_from([15, 16, 30, 59, 60, 70]),
-    "household": st.booleans(),
-    "registry": st.sampled_from([None, "civil", "poverty", "disability"]),
-    "pension": st.sampled_from([None, ("active", 1), ("active", 5), ("interrupted", 2), ("retired", None),
-                                ("terminated", 9), ("resident", 1)]),
-})
-employer_spec = st.fixed_dictionaries({
-    "market": st.sampled_from([None, "enterprise", "individual"]),
-    "h": st.integers(0, 30),
-    "ip": st.one_of(st.none(), st.integers(0, 30)),
-    "ii": st.integers(0, 30),
-    "key": st.booleans(),
-    "arrears": st.sampled_from([0, 5]),
-})
+person_spec = st.fixed_dictionaries(
+    {
+        "age": st.sampled_from([15, 16, 30, 59, 60, 70]),
+        "household": st.booleans(),
+        "registry": st.sampled_from([None, "civil", "poverty", "disability"]),
+        "pension": st.sampled_from(
+            [
+                None,
+                ("active", 1),
+                ("active", 5),
+                ("interrupted", 2),
+                ("retired", None),
+                ("terminated", 9),
+                ("resident", 1),
+            ]
+        ),
+    }
+)
+employer_spec = st.fixed_dictionaries(
+    {
+        "market": st.sampled_from([None, "enterprise", "individual"]),
+        "h": st.integers(0, 30),
+        "ip": st.one_of(st.none(), st.integers(0, 30)),
+        "ii": st.integers(0, 30),
+        "key": st.booleans(),
+        "arrears": st.sampled_from([0, 5]),
+    }
+)
 
 
 @pytest.mark.django_db
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                                                  HealthCheck.too_slow])
-@given(people=st.lists(person_spec, max_size=8), employers=st.lists(employer_spec, max_size=8),
-       pre_dismissed=st.booleans())
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    people=st.lists(person_spec, max_size=8),
+    employers=st.lists(employer_spec, max_size=8),
+    pre_dismissed=st.booleans(),
+)
 def test_property_a_rerun_over_the_same_snapshots_writes_nothing(people, employers, pre_dismissed):
     Task.objects.all().delete()
     ComparisonRun.objects.all().delete()
@@ -261,23 +298,35 @@ def test_property_a_rerun_over_the_same_snapshots_writes_nothing(people, employe
             else:
                 w.pension(pid, status=status, last_paid=None if back is None else 202506 - back)
     for e in employers:
-        uscc = w.market(entity_type=e["market"], industry_code="B0610" if e["key"] else "F5191") \
-            if e["market"] else None
+        uscc = (
+            w.market(entity_type=e["market"], industry_code="B0610" if e["key"] else "F5191")
+            if e["market"]
+            else None
+        )
         uscc = w.tax(uscc, h=e["h"], w=e["h"] * 4000)
         if e["ip"] is not None:
             w.insured(uscc, ip=e["ip"], ii=e["ii"], base=e["ip"] * 3000, arrears=e["arrears"])
     if pre_dismissed and people:
         ClosedTaskFactory(kind="enroll_person", subject_key="1" * 18, resolution="dismissed")
     first = w.run()
-    state = sorted(Task.objects.values_list("id", "kind", "subject_key", "status", "evidence", "last_run_id",
-                                            "refreshed_at"))
+    state = sorted(
+        Task.objects.values_list(
+            "id", "kind", "subject_key", "status", "evidence", "last_run_id", "refreshed_at"
+        )
+    )
     events = TaskEvent.objects.count()
     second = w.run()
     assert not any(second.opened.values()) and not any(second.closed.values())
     assert second.open == first.open
     assert TaskEvent.objects.count() == events
-    assert sorted(Task.objects.values_list("id", "kind", "subject_key", "status", "evidence", "last_run_id",
-                                           "refreshed_at")) == state
+    assert (
+        sorted(
+            Task.objects.values_list(
+                "id", "kind", "subject_key", "status", "evidence", "last_run_id", "refreshed_at"
+            )
+        )
+        == state
+    )
     # and each person holds at most one person task
     person_tasks = open_tasks().filter(subject_type="person").values_list("subject_key", flat=True)
     assert len(person_tasks) == len(set(person_tasks))

@@ -1,6 +1,7 @@
 """A caseworker's day and a street worker's visit, in Debian's Chromium (Playwright).
 
 Screenshots go to var/screenshots/ (look at them: Chinese must render as glyphs)."""
+
 import datetime as dt
 import re
 
@@ -9,7 +10,6 @@ from django.conf import settings
 from playwright.sync_api import expect
 
 from enforcement.models import Task, TaskEvent
-from tests.enforcement.portal_fixtures import _clear_cache  # noqa: F401
 from tests.factories import OpenTaskFactory, PersonTaskFactory, load_snapshot, make_id_number, make_user
 from wuhai_coverage.core.models import AccessLog
 
@@ -34,22 +34,64 @@ def world(db):
     worker.display_name = "凤凰岭街道李敏"
     worker.save()
     idn = make_id_number(dt.date(1979, 3, 14), seq=21)
-    person = PersonTaskFactory(subject_key=idn, subject_name="王建国", kind="enroll_person",
-                               evidence={"age": 47, "sex": "M", "sources": ["household_registry"]})
-    load_snapshot("household_registry", [dict(id_number=idn, name="王建国", district_code="150302",
-                                              street_code="150302001", community="凤凰岭社区", phone="13904731234",
-                                              birth_date=dt.date(1979, 3, 14), sex="M")])
+    person = PersonTaskFactory(
+        subject_key=idn,
+        subject_name="王建国",
+        kind="enroll_person",
+        evidence={"age": 47, "sex": "M", "sources": ["household_registry"]},
+    )
+    load_snapshot(
+        "household_registry",
+        [
+            dict(
+                id_number=idn,
+                name="王建国",
+                district_code="150302",
+                street_code="150302001",
+                community="凤凰岭社区",
+                phone="13904731234",
+                birth_date=dt.date(1979, 3, 14),
+                sex="M",
+            )
+        ],
+    )
     load_snapshot("insurance_persons", [])
-    employer = OpenTaskFactory(subject_name="乌海市红星煤业有限公司", priority="high",
-                               evidence={"sources": ["market", "tax"], "H": 12, "W": "54000.00",
-                                         "employees_reported": 3})
-    load_snapshot("market_entities", [dict(uscc=employer.subject_key, name="乌海市红星煤业有限公司",
-                                           entity_type="enterprise", status="active",
-                                           established_on=dt.date(2019, 6, 1), district_code="150302",
-                                           street_code="150302001", industry_code="B0610", employees_reported=3,
-                                           legal_representative="赵强", phone="13847301111")])
-    load_snapshot("tax_payroll", [dict(uscc=employer.subject_key, name="乌海市红星煤业有限公司", period=202610,
-                                       payroll_headcount=12, payroll_total=54000, district_code="150302")])
+    employer = OpenTaskFactory(
+        subject_name="乌海市红星煤业有限公司",
+        priority="high",
+        evidence={"sources": ["market", "tax"], "H": 12, "W": "54000.00", "employees_reported": 3},
+    )
+    load_snapshot(
+        "market_entities",
+        [
+            dict(
+                uscc=employer.subject_key,
+                name="乌海市红星煤业有限公司",
+                entity_type="enterprise",
+                status="active",
+                established_on=dt.date(2019, 6, 1),
+                district_code="150302",
+                street_code="150302001",
+                industry_code="B0610",
+                employees_reported=3,
+                legal_representative="赵强",
+                phone="13847301111",
+            )
+        ],
+    )
+    load_snapshot(
+        "tax_payroll",
+        [
+            dict(
+                uscc=employer.subject_key,
+                name="乌海市红星煤业有限公司",
+                period=202610,
+                payroll_headcount=12,
+                payroll_total=54000,
+                district_code="150302",
+            )
+        ],
+    )
     load_snapshot("insurance_employers", [])
     gone = OpenTaskFactory(subject_name="乌海市已迁出商贸有限公司")
     other = OpenTaskFactory(subject_name="乌海市海北建材有限公司")
@@ -144,8 +186,13 @@ def test_a_street_worker_records_a_visit_on_a_phone(browser, live_server, world)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     task = world["employer"]
     Task.objects.filter(pk=task.pk).update(status="assigned", assignee=world["worker"])
-    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True,
-                                  device_scale_factor=2, locale="zh-CN")
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844},
+        is_mobile=True,
+        has_touch=True,
+        device_scale_factor=2,
+        locale="zh-CN",
+    )
     page = context.new_page()
     try:
         _login(page, live_server.url, "fhl-li")

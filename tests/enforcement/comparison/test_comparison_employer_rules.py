@@ -1,4 +1,5 @@
 """Employer and project rules of comparison.md at every boundary they name."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -7,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from enforcement.models import Task
-from tests.enforcement.comparison_world import World, open_keys, open_tasks
+from tests.enforcement.comparison.comparison_world import World, open_keys, open_tasks
 from wuhai_coverage.core.models import AverageWage
 
 D = dt.date(2025, 6, 15)
@@ -22,6 +23,7 @@ def world():
 
 # --- enroll_employer -----------------------------------------------------------------------------
 
+
 def test_given_an_enterprise_registered_30_days_before_d_when_run_then_it_must_enrol(world):
     on_day_30 = world.market(established_on=D - dt.timedelta(days=30))
     on_day_29 = world.market(established_on=D - dt.timedelta(days=29))
@@ -30,15 +32,18 @@ def test_given_an_enterprise_registered_30_days_before_d_when_run_then_it_must_e
     assert on_day_29 not in open_keys("enroll_employer")
 
 
-@pytest.mark.parametrize("entity_type, employees, h, expected", [
-    ("enterprise", None, 0, True),
-    ("coop", None, 0, True),
-    ("branch", None, 0, True),
-    ("individual", None, 0, False),   # an empty employees_reported is 0
-    ("individual", 0, 0, False),
-    ("individual", 1, 0, True),
-    ("individual", 0, 1, True),
-])
+@pytest.mark.parametrize(
+    "entity_type, employees, h, expected",
+    [
+        ("enterprise", None, 0, True),
+        ("coop", None, 0, True),
+        ("branch", None, 0, True),
+        ("individual", None, 0, False),  # an empty employees_reported is 0
+        ("individual", 0, 0, False),
+        ("individual", 1, 0, True),
+        ("individual", 0, 1, True),
+    ],
+)
 def test_which_market_entities_are_required_to_enrol(world, entity_type, employees, h, expected):
     uscc = world.market(entity_type=entity_type, employees_reported=employees)
     if h:
@@ -65,8 +70,15 @@ def test_a_payroll_employer_not_in_the_market_roster_must_enrol_with_high_priori
     task = Task.objects.get(subject_key=organ)
     assert task.priority == "high"
     assert task.subject_name == "乌海市某事业单位"
-    assert task.evidence == {"sources": ["tax"], "H": 1, "W": "6000.00", "payroll_period": 202505,
-                             "employees_reported": 0, "entity_type": None, "established_on": None}
+    assert task.evidence == {
+        "sources": ["tax"],
+        "H": 1,
+        "W": "6000.00",
+        "payroll_period": 202505,
+        "employees_reported": 0,
+        "entity_type": None,
+        "established_on": None,
+    }
     assert (task.district_id, task.street_id) == ("150304", None)
     assert no_staff not in open_keys("enroll_employer")
 
@@ -98,16 +110,20 @@ def test_an_enrolled_employer_gets_no_enroll_task(world):
 
 # --- missed_employees ------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("h, ip, expected", [
-    (10, 8, True),    # gap 2 ≥ max(2, ⌈0.5⌉)
-    (10, 9, False),   # gap 1 < 2
-    (100, 95, True),  # gap 5 ≥ max(2, ⌈5⌉)
-    (100, 96, False), # gap 4 < 5: the 5 % ceiling
-    (60, 57, True),   # 0.05·60 = 3 exactly (no float rounding)
-    (41, 38, True),   # ⌈2.05⌉ = 3, gap 3
-    (41, 39, False),  # gap 2 < 3
-    (3, 0, True),
-])
+
+@pytest.mark.parametrize(
+    "h, ip, expected",
+    [
+        (10, 8, True),  # gap 2 ≥ max(2, ⌈0.5⌉)
+        (10, 9, False),  # gap 1 < 2
+        (100, 95, True),  # gap 5 ≥ max(2, ⌈5⌉)
+        (100, 96, False),  # gap 4 < 5: the 5 % ceiling
+        (60, 57, True),  # 0.05·60 = 3 exactly (no float rounding)
+        (41, 38, True),  # ⌈2.05⌉ = 3, gap 3
+        (41, 39, False),  # gap 2 < 3
+        (3, 0, True),
+    ],
+)
 def test_missed_employees_gap_thresholds(world, h, ip, expected):
     uscc = world.insured(ip=ip)
     world.tax(uscc, h=h, w=h * 5000)
@@ -120,7 +136,12 @@ def test_missed_employees_evidence(world):
     world.tax(uscc, h=101, w=500000)
     world.run()
     assert Task.objects.get(kind="missed_employees").evidence == {
-        "H": 101, "Ip": 95, "gap": 6, "threshold": 6, "payroll_period": 202505}
+        "H": 101,
+        "Ip": 95,
+        "gap": 6,
+        "threshold": 6,
+        "payroll_period": 202505,
+    }
     assert uscc in open_keys("missed_employees")
 
 
@@ -133,9 +154,17 @@ def test_enrolled_rules_apply_whatever_the_market_status(world):
 
 # --- selective_enrollment --------------------------------------------------------------------------
 
-@pytest.mark.parametrize("ip, ii, iu, expected", [
-    (5, 5, 5, False), (5, 4, 5, True), (5, 5, 4, True), (5, 6, 6, False), (0, 0, 0, False),
-])
+
+@pytest.mark.parametrize(
+    "ip, ii, iu, expected",
+    [
+        (5, 5, 5, False),
+        (5, 4, 5, True),
+        (5, 5, 4, True),
+        (5, 6, 6, False),
+        (0, 0, 0, False),
+    ],
+)
 def test_selective_enrollment(world, ip, ii, iu, expected):
     uscc = world.insured(ip=ip, ii=ii, iu=iu)
     world.run()
@@ -147,17 +176,21 @@ def test_selective_enrollment(world, ip, ii, iu, expected):
 # --- underreported_base ----------------------------------------------------------------------------
 # A = 10 000 → clamp to [6 000, 30 000]; tolerance 0.85.
 
-@pytest.mark.parametrize("w, base, expected", [
-    (100000, "85000.00", False),   # 8 500 = 0.85 × 10 000: strict <
-    (100000, "84999.99", True),
-    (30000, "51000.00", False),    # W/H = 3 000 clamps up to 6 000 → 5 100
-    (30000, "50999.90", True),
-    (60000, "50999.90", True),     # W/H = 6 000 exactly, the lower clamp's edge
-    (500000, "300000.00", False),  # W/H = 50 000 clamps down to 30 000 → 25 500 ≤ 30 000
-    (500000, "254999.90", True),
-    (300000, "254999.90", True),   # W/H = 30 000 exactly, the upper clamp's edge
-    (300000, "255000.00", False),
-])
+
+@pytest.mark.parametrize(
+    "w, base, expected",
+    [
+        (100000, "85000.00", False),  # 8 500 = 0.85 × 10 000: strict <
+        (100000, "84999.99", True),
+        (30000, "51000.00", False),  # W/H = 3 000 clamps up to 6 000 → 5 100
+        (30000, "50999.90", True),
+        (60000, "50999.90", True),  # W/H = 6 000 exactly, the lower clamp's edge
+        (500000, "300000.00", False),  # W/H = 50 000 clamps down to 30 000 → 25 500 ≤ 30 000
+        (500000, "254999.90", True),
+        (300000, "254999.90", True),  # W/H = 30 000 exactly, the upper clamp's edge
+        (300000, "255000.00", False),
+    ],
+)
 def test_underreported_base_with_the_clamp(world, w, base, expected):
     uscc = world.insured(ip=10, base=base)
     world.tax(uscc, h=10, w=w)
@@ -177,8 +210,17 @@ def test_underreported_base_evidence(world):
     world.tax(world.insured(ip=10, base="50000.00"), h=10, w=100000)
     world.run()
     assert Task.objects.get(kind="underreported_base").evidence == {
-        "declared_average": "5000.00", "wage_average": "10000.00", "A": "10000.00", "reference": "10000.00",
-        "ratio": 0.5, "tolerance": 0.85, "H": 10, "W": "100000.00", "Ip": 10, "declared_base_total": "50000.00"}
+        "declared_average": "5000.00",
+        "wage_average": "10000.00",
+        "A": "10000.00",
+        "reference": "10000.00",
+        "ratio": 0.5,
+        "tolerance": 0.85,
+        "H": 10,
+        "W": "100000.00",
+        "Ip": 10,
+        "declared_base_total": "50000.00",
+    }
 
 
 def test_underreported_base_uses_a_of_the_greatest_year_not_after_d(world):
@@ -192,11 +234,22 @@ def test_underreported_base_uses_a_of_the_greatest_year_not_after_d(world):
 
 # --- injury_key_industry ---------------------------------------------------------------------------
 
-@pytest.mark.parametrize("code, expected", [
-    ("B0610", True), ("B06", True), ("0610", True),    # a code without its letter takes it from its division
-    ("B1110", True), ("B1120", False), ("B0711", False),  # oil and gas is not a key industry
-    ("C3011", True), ("C3110", True), ("F5191", False), (None, False),
-])
+
+@pytest.mark.parametrize(
+    "code, expected",
+    [
+        ("B0610", True),
+        ("B06", True),
+        ("0610", True),  # a code without its letter takes it from its division
+        ("B1110", True),
+        ("B1120", False),
+        ("B0711", False),  # oil and gas is not a key industry
+        ("C3011", True),
+        ("C3110", True),
+        ("F5191", False),
+        (None, False),
+    ],
+)
 def test_key_industry_by_market_industry_code(world, code, expected):
     uscc = world.market(industry_code=code)
     world.insured(uscc, ip=3, ii=0)
@@ -204,10 +257,17 @@ def test_key_industry_by_market_industry_code(world, code, expected):
     assert (uscc in open_keys("injury_key_industry")) is expected
 
 
-@pytest.mark.parametrize("exposed, h, ii, expected", [
-    (10, 0, 10, False), (10, 0, 9, True), (10, 12, 11, True), (10, 12, 12, False), (0, 0, 0, True),
-    (0, 0, 1, False),
-])
+@pytest.mark.parametrize(
+    "exposed, h, ii, expected",
+    [
+        (10, 0, 10, False),
+        (10, 0, 9, True),
+        (10, 12, 11, True),
+        (10, 12, 12, False),
+        (0, 0, 0, True),
+        (0, 0, 1, False),
+    ],
+)
 def test_key_industry_required_insured_is_max_of_exposed_h_and_one(world, exposed, h, ii, expected):
     uscc = world.dust(exposed=exposed)
     world.insured(uscc, ip=ii, ii=ii)
@@ -217,8 +277,9 @@ def test_key_industry_required_insured_is_max_of_exposed_h_and_one(world, expose
     assert (uscc in open_keys("injury_key_industry")) is expected
 
 
-@pytest.mark.parametrize("status, expected", [
-    ("active", True), ("suspended", False), ("deregistered", False), ("revoked", False)])
+@pytest.mark.parametrize(
+    "status, expected", [("active", True), ("suspended", False), ("deregistered", False), ("revoked", False)]
+)
 def test_key_industry_skips_closed_market_entities(world, status, expected):
     uscc = world.market(industry_code="B0610", status=status)
     world.run()
@@ -230,22 +291,32 @@ def test_key_industry_evidence(world):
     world.insured(uscc, ip=5, ii=5)
     world.run()
     assert Task.objects.get(kind="injury_key_industry", subject_key=uscc).evidence == {
-        "industry_code": "B0610", "hazard_factor": "煤尘", "in_dust_hazard_roster": True, "exposed_workers": 8,
-        "H": 0, "required": 8, "insured": 5}
+        "industry_code": "B0610",
+        "hazard_factor": "煤尘",
+        "in_dust_hazard_roster": True,
+        "exposed_workers": 8,
+        "H": 0,
+        "required": 8,
+        "insured": 5,
+    }
 
 
 # --- collect_arrears ---------------------------------------------------------------------------------
+
 
 def test_collect_arrears_when_amount_is_positive(world):
     owing = world.insured(ip=1, arrears="0.01", last_paid_period=202503)
     world.insured(ip=1, arrears="0")
     world.run()
     assert open_keys("collect_arrears") == {owing}
-    assert Task.objects.get(kind="collect_arrears").evidence == {"arrears_amount": "0.01",
-                                                                 "last_paid_period": 202503}
+    assert Task.objects.get(kind="collect_arrears").evidence == {
+        "arrears_amount": "0.01",
+        "last_paid_period": 202503,
+    }
 
 
 # --- construction_injury -----------------------------------------------------------------------------
+
 
 def test_construction_projects_started_by_d_without_project_insurance(world):
     started = world.project(start_date=D, contract_amount=Decimal("1200000.50"), planned_workers=80)
@@ -262,6 +333,7 @@ def test_construction_projects_started_by_d_without_project_insurance(world):
 
 # --- routing ---------------------------------------------------------------------------------------
 
+
 def test_employer_routing_takes_district_and_street_from_the_first_source_with_a_district(world):
     in_market = world.market(district_code="150304", street_code="150304002")
     bad_street = world.market(district_code="150304", street_code="150302001")  # a street of another district
@@ -274,7 +346,7 @@ def test_employer_routing_takes_district_and_street_from_the_first_source_with_a
     route = {t.subject_key: (t.district_id, t.street_id) for t in open_tasks()}
     assert route[in_market] == ("150304", "150304002")
     assert route[bad_street] == ("150304", None)
-    assert route[tax_only] == ("150303", None)       # the district's unassigned queue
-    assert route[nowhere] == (None, None)             # the city queue
+    assert route[tax_only] == ("150303", None)  # the district's unassigned queue
+    assert route[nowhere] == (None, None)  # the city queue
     assert route[ins_only] == ("150302", None)
     assert route[ins_none] == (None, None)

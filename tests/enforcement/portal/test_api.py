@@ -1,4 +1,5 @@
 """GET /api/v1/tasks/ and /{id}/ exactly as portal.md says, and the POST actions."""
+
 import datetime as dt
 
 import pytest
@@ -6,7 +7,6 @@ from django.utils import timezone
 
 from enforcement.models import Task, TaskEvent
 from tests.conftest import token_client
-from tests.enforcement.portal_fixtures import _clear_cache, _fast_password_hasher, fast_pdf  # noqa: F401
 from tests.factories import (
     ClosedTaskFactory,
     OpenTaskFactory,
@@ -17,8 +17,23 @@ from tests.factories import (
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_pdf")]
 
-ITEM_FIELDS = {"id", "kind", "status", "subject_type", "subject_key", "subject_name", "district_code", "street_code",
-               "priority", "evidence", "opened_at", "due_date", "assignee", "closed_at", "resolution"}
+ITEM_FIELDS = {
+    "id",
+    "kind",
+    "status",
+    "subject_type",
+    "subject_key",
+    "subject_name",
+    "district_code",
+    "street_code",
+    "priority",
+    "evidence",
+    "opened_at",
+    "due_date",
+    "assignee",
+    "closed_at",
+    "resolution",
+}
 
 
 def test_list_is_paginated_with_the_item_fields_of_the_spec(caseworker):
@@ -40,10 +55,18 @@ def test_list_includes_closed_tasks_unless_filtered(caseworker):
     assert closed["count"] == 1 and closed["results"][0]["resolution"] == "resolved_by_data"
 
 
-@pytest.mark.parametrize("query, n", [
-    ("kind=enroll_person", 1), ("district=150302", 3), ("district=150304", 0), ("street=150302002", 1),
-    ("priority=high", 1), ("overdue=true", 1), ("overdue=false", 2),
-])
+@pytest.mark.parametrize(
+    "query, n",
+    [
+        ("kind=enroll_person", 1),
+        ("district=150302", 3),
+        ("district=150304", 0),
+        ("street=150302002", 1),
+        ("priority=high", 1),
+        ("overdue=true", 1),
+        ("overdue=false", 2),
+    ],
+)
 def test_list_filters(query, n, city_manager):
     PersonTaskFactory(street_id="150302002")
     OpenTaskFactory(priority="high")
@@ -68,7 +91,9 @@ def test_page_size_up_to_1000(caseworker):
     assert len(client.get("/api/v1/tasks/?page_size=5000").json()["results"]) == 3  # capped at 1000
 
 
-@pytest.mark.parametrize("query", ["kind=x", "status=finished", "overdue=perhaps", "district=1", "priority=low"])
+@pytest.mark.parametrize(
+    "query", ["kind=x", "status=finished", "overdue=perhaps", "district=1", "priority=low"]
+)
 def test_bad_filter_values_are_400_with_a_message(query, caseworker):
     response = token_client(caseworker).get(f"/api/v1/tasks/?{query}")
     assert response.status_code == 400 and response.json()["detail"]
@@ -82,7 +107,9 @@ def test_detail_outside_the_jurisdiction_is_404(caseworker):
 
 def test_dismiss_without_reason_is_400_and_changes_nothing(caseworker):
     task = OpenTaskFactory()
-    response = token_client(caseworker).post(f"/api/v1/tasks/{task.pk}/dismiss/", {"reason": ""}, format="json")
+    response = token_client(caseworker).post(
+        f"/api/v1/tasks/{task.pk}/dismiss/", {"reason": ""}, format="json"
+    )
     assert response.status_code == 400
     assert Task.objects.get(pk=task.pk).status == "open" and not TaskEvent.objects.exists()
 
@@ -90,7 +117,10 @@ def test_dismiss_without_reason_is_400_and_changes_nothing(caseworker):
 def test_dismiss_twice_is_400_the_second_time(caseworker):
     task = OpenTaskFactory()
     client = token_client(caseworker)
-    assert client.post(f"/api/v1/tasks/{task.pk}/dismiss/", {"reason": "已注销"}, format="json").status_code == 200
+    assert (
+        client.post(f"/api/v1/tasks/{task.pk}/dismiss/", {"reason": "已注销"}, format="json").status_code
+        == 200
+    )
     second = client.post(f"/api/v1/tasks/{task.pk}/dismiss/", {"reason": "已注销"}, format="json")
     assert second.status_code == 400 and "已关闭" in second.json()["detail"]
 
@@ -98,23 +128,31 @@ def test_dismiss_twice_is_400_the_second_time(caseworker):
 def test_assign_by_username_through_the_api(caseworker):
     worker = make_user("street_staff", street="150302001", username="wang")
     task = OpenTaskFactory()
-    body = token_client(caseworker).post(f"/api/v1/tasks/{task.pk}/assign/", {"assignee": "wang"}, format="json").json()
+    body = (
+        token_client(caseworker)
+        .post(f"/api/v1/tasks/{task.pk}/assign/", {"assignee": "wang"}, format="json")
+        .json()
+    )
     assert body["status"] == "assigned" and body["assignee"] == worker.username
 
 
 def test_notice_through_the_api_answers_the_notice(caseworker):
     task = OpenTaskFactory()
     deadline = (timezone.localdate() + dt.timedelta(days=20)).isoformat()
-    body = token_client(caseworker).post(f"/api/v1/tasks/{task.pk}/notice/", {"deadline": deadline},
-                                         format="json").json()
+    body = (
+        token_client(caseworker)
+        .post(f"/api/v1/tasks/{task.pk}/notice/", {"deadline": deadline}, format="json")
+        .json()
+    )
     assert body["number"].startswith("乌人社告") and body["deadline"] == deadline
     assert body["pdf_url"] == f"/notices/{body['id']}.pdf"
 
 
 def test_notice_with_a_malformed_deadline_is_400(caseworker):
     task = OpenTaskFactory()
-    response = token_client(caseworker).post(f"/api/v1/tasks/{task.pk}/notice/", {"deadline": "next week"},
-                                             format="json")
+    response = token_client(caseworker).post(
+        f"/api/v1/tasks/{task.pk}/notice/", {"deadline": "next week"}, format="json"
+    )
     assert response.status_code == 400
 
 
