@@ -7,7 +7,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from enforcement import selectors
-from enforcement.filters import FilterError, TaskFilterSet
+from enforcement.filters import FilterError
 from tests.factories import (
     ClosedTaskFactory,
     NoticeIssuedTaskFactory,
@@ -34,9 +34,7 @@ def test_queue_shows_only_tasks_that_are_not_closed_by_default(caseworker):
 
 def test_status_all_includes_closed_tasks(caseworker):
     tasks = [OpenTaskFactory(), ClosedTaskFactory()]
-    assert _ids(selectors.task_list(user=caseworker, filters={"status": "all"})) == {
-        t.pk for t in tasks
-    }
+    assert _ids(selectors.task_list(user=caseworker, filters={"status": "all"})) == {t.pk for t in tasks}
 
 
 @pytest.mark.parametrize(
@@ -80,9 +78,7 @@ def test_text_search_needs_the_whole_id_number(caseworker):
     assert _ids(selectors.task_list(user=caseworker, filters={"q": person.subject_key[:14]})) == set()
     whole = _ids(selectors.task_list(user=caseworker, filters={"q": person.subject_key.lower()}))
     assert whole == {person.pk}
-    assert _ids(selectors.task_list(user=caseworker, filters={"subject": person.subject_key})) == {
-        person.pk
-    }
+    assert _ids(selectors.task_list(user=caseworker, filters={"subject": person.subject_key})) == {person.pk}
 
 
 @pytest.mark.parametrize(
@@ -102,7 +98,9 @@ def test_text_search_needs_the_whole_id_number(caseworker):
 def test_unknown_filter_values_are_refused(params, caseworker):
     with pytest.raises(FilterError) as refused:
         selectors.task_list(user=caseworker, filters=params)
-    assert set(refused.value.errors) == set(params) and str(refused.value).startswith(f"{next(iter(params))}: ")
+    assert set(refused.value.errors) == set(params) and str(refused.value).startswith(
+        f"{next(iter(params))}: "
+    )
 
 
 def test_sorting_by_due_date(caseworker):
