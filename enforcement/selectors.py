@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from django.core.cache import cache
 from django.db.models import Count, Q, QuerySet
@@ -128,11 +128,8 @@ def person_pk_get_by_key(*, user: User, text: str) -> int | None:
 
 def task_get_for_user(*, user: User, pk: int) -> Task:
     """One task in the user's jurisdiction, else 404 (never 403)."""
-    task = access.get_for_user(
-        task_scope(user=user).select_related("district", "street", "assignee"), user, pk=pk
-    )
-    assert isinstance(task, Task)
-    return task
+    scoped = task_scope(user=user).select_related("district", "street", "assignee")
+    return cast(Task, access.get_for_user(scoped, user, pk=pk))  # get_for_user is typed for any model
 
 
 def notice_get_for_user(*, user: User, pk: int) -> Notice:

@@ -534,5 +534,4 @@ def street_visit(request: AuthedRequest, pk: int) -> HttpResponse:
     else:
         form, status = ContactForm(initial={"channel": "visit"}), 200
     ctx = {**_task_context(request, task), "visit_form": form}
-    ctx["outcomes"] = list(services.CONTACT_OUTCOMES.items())
     return render(request, "enforcement/street_visit.html", ctx, status=status)

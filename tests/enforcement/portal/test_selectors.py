@@ -157,11 +157,11 @@ def test_dashboard_counts_by_kind_status_overdue_and_mine(caseworker, street_sta
     OverdueTaskFactory()
     ClosedTaskFactory()
     OpenTaskFactory(district_id="150304", street_id="150304002")  # another district
-    d = selectors.dashboard_counts_get(user=caseworker)
-    kinds = {k["kind"]: k for k in d["kinds"]}
+    counts = selectors.dashboard_counts_get(user=caseworker)
+    kinds = {row["kind"]: row for row in counts["kinds"]}
     assert kinds["enroll_employer"]["by_status"] == {"open": 2, "notice_issued": 1}
     assert kinds["collect_arrears"]["total"] == 1
-    assert (d["open_total"], d["overdue"], d["high"], d["mine"]) == (4, 1, 1, 1)
+    assert (counts["open_total"], counts["overdue"], counts["high"], counts["mine"]) == (4, 1, 1, 1)
 
 
 def test_subject_sources_show_each_roster_side_by_side_with_mismatches(caseworker):
