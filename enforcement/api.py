@@ -18,8 +18,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from enforcement import selectors, services
-from enforcement.filters import SORTS, STATUS_ALL, FilterError
-from enforcement.models import Notice, Task, TaskKind
+from enforcement.filters import PATTERNS, FilterError, TaskFilterSet, TriStateFilter
+from enforcement.models import Notice, Task
 from wuhai_coverage.core import access, privacy
 from wuhai_coverage.core.api import capability
 from wuhai_coverage.core.http import client_ip
@@ -116,33 +116,38 @@ def log_api_reveal(request: Request, tasks: Iterable[Task]) -> None:
         )
 
 
-_FILTER_PARAMS = [
-    OpenApiParameter("kind", OpenApiTypes.STR, enum=TaskKind.values),
-    OpenApiParameter(
-        "status",
-        OpenApiTypes.STR,
-        enum=[*Task.Status.values, STATUS_ALL],
-        description="without it (or `all`): every status, closed included",
-    ),
-    OpenApiParameter("district", OpenApiTypes.STR, description="6-digit district code"),
-    OpenApiParameter("street", OpenApiTypes.STR, description="9-digit street code"),
-    OpenApiParameter(
-        "subject",
-        OpenApiTypes.STR,
-        description="exact subject key (uscc / full ID number / project code), whether or not revealed",
-    ),
-    OpenApiParameter("priority", OpenApiTypes.STR, enum=Task.Priority.values),
-    OpenApiParameter("overdue", OpenApiTypes.BOOL),
-    OpenApiParameter(
-        "q",
-        OpenApiTypes.STR,
-        description="text on the name, a prefix of a uscc or project code, or a whole ID number",
-    ),
-    OpenApiParameter("assignee", OpenApiTypes.STR, description="`me`, `none` (not assigned) or a user id"),
-    OpenApiParameter("person", OpenApiTypes.INT, description="a registry person's id: their tasks"),
-    OpenApiParameter("sort", OpenApiTypes.STR, enum=list(SORTS)),
-    REVEAL_PARAM,
-]
+# What each filter means to a partner; the names, enums and patterns are TaskFilterSet's own.
+_FILTER_DOCS = {
+    "status": "without it (or `all`): every status, closed included",
+    "district": "6-digit district code",
+    "street": "9-digit street code",
+    "subject": "exact subject key (uscc / full ID number / project code), whether or not revealed",
+    "q": "text on the name, a prefix of a uscc or project code, or a whole ID number",
+    "assignee": "`me`, `none` (not assigned) or a user id",
+    "person": "a registry person's id: their tasks",
+}
+
+
+def _filter_parameters() -> list[OpenApiParameter]:
+    """The query parameters of GET /api/v1/tasks/, read from TaskFilterSet; an empty value
+    is no filter (so "" is in every enum and every pattern)."""
+    params = []
+    for name, task_filter in TaskFilterSet.base_filters.items():
+        choices = task_filter.extra.get("choices")
+        pattern = PATTERNS.get(name)
+        params.append(
+            OpenApiParameter(
+                name,
+                OpenApiTypes.BOOL if isinstance(task_filter, TriStateFilter) else OpenApiTypes.STR,
+                enum=[*(value for value, _label in choices), ""] if choices else None,
+                pattern=f"^({pattern[1:-1]})?$" if pattern else None,
+                description=_FILTER_DOCS.get(name, ""),
+            )
+        )
+    return [*params, REVEAL_PARAM]
+
+
+_FILTER_PARAMS = _filter_parameters()
 
 
 @extend_schema(parameters=_FILTER_PARAMS)

@@ -38,6 +38,13 @@ SORTS: dict[str, tuple[str, ...]] = {
 DEFAULT_SORT = "-opened_at"
 STATUS_ALL = "all"  # the status filter's "every status, closed included"
 MAX_QUERY_TEXT = 100
+# What the free-form filters accept (also the API schema's patterns); "" is no filter.
+PATTERNS = {
+    "district": r"^\d{6}$",
+    "street": r"^\d{9}$",
+    "assignee": r"^(me|none|\d{1,18})$",
+    "person": r"^\d{1,18}$",
+}
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -114,11 +121,11 @@ class TaskFilterSet(django_filters.FilterSet):
     )
     district = django_filters.CharFilter(
         field_name="district_id",
-        validators=[RegexValidator(r"^\d{6}\Z", _("区划代码为6位数字"))],
+        validators=[RegexValidator(PATTERNS["district"], _("区划代码为6位数字"))],
     )
     street = django_filters.CharFilter(
         field_name="street_id",
-        validators=[RegexValidator(r"^\d{9}\Z", _("街道代码为9位数字"))],
+        validators=[RegexValidator(PATTERNS["street"], _("街道代码为9位数字"))],
     )
     subject = django_filters.CharFilter(field_name="subject_key")  # exact key, revealed or not
     priority = django_filters.ChoiceFilter(
@@ -132,11 +139,11 @@ class TaskFilterSet(django_filters.FilterSet):
     )
     assignee = django_filters.CharFilter(
         method="filter_assignee",
-        validators=[RegexValidator(r"^(me|none|\d{1,18})\Z", _("应为 me、none 或用户编号"))],
+        validators=[RegexValidator(PATTERNS["assignee"], _("应为 me、none 或用户编号"))],
     )
     person = django_filters.CharFilter(
         method="filter_person",
-        validators=[RegexValidator(r"^\d{1,18}\Z", _("人员编号应为整数"))],
+        validators=[RegexValidator(PATTERNS["person"], _("人员编号应为整数"))],
     )
     sort = django_filters.ChoiceFilter(
         choices=[(key, key) for key in SORTS],
@@ -147,6 +154,9 @@ class TaskFilterSet(django_filters.FilterSet):
     class Meta:
         model = Task
         fields: list[str] = []
+
+    # A value is stripped before it is validated (forms.CharField), so "$" in PATTERNS
+    # cannot let a trailing newline through.
 
     def __init__(
         self,
