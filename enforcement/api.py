@@ -3,18 +3,26 @@ and POST actions on a task. Jurisdiction through the access helper (404 outside 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
+from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers, status
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import NotAuthenticated, PermissionDenied, ValidationError
+from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from enforcement import selectors, services
-from enforcement.models import Notice, Task, TaskKind
+from enforcement.filters import PATTERNS, FilterError, TaskFilterSet, TriStateFilter
+from enforcement.models import Notice, Task
 from wuhai_coverage.core import access, privacy
 from wuhai_coverage.core.api import capability
+from wuhai_coverage.core.http import client_ip
 from wuhai_coverage.core.models import AccessLog, Role, User
 from wuhai_coverage.core.roles import ASSIGN_TASKS, ISSUE_NOTICES, REVEAL_PERSONAL, VIEW_TASKS, WORK_TASKS
 from wuhai_coverage.core.services import access_log_reveal
@@ -23,7 +31,9 @@ from wuhai_coverage.core.services import access_log_reveal
 class TaskSerializer(serializers.ModelSerializer):
     district_code = serializers.CharField(source="district_id", allow_null=True)
     street_code = serializers.CharField(source="street_id", allow_null=True)
-    assignee = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+    assignee: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
     evidence = serializers.JSONField()
 
     class Meta:
@@ -48,7 +58,7 @@ class TaskSerializer(serializers.ModelSerializer):
         )
         read_only_fields = fields
 
-    def to_representation(self, instance):
+    def to_representation(self, instance: Task) -> dict[str, Any]:
         """A person's key (an ID number) is masked unless the view revealed it — and a view
         sets `reveal` in the context only after writing the access-log entry."""
         data = super().to_representation(instance)
@@ -59,16 +69,26 @@ class TaskSerializer(serializers.ModelSerializer):
 
 _TRUE, _FALSE = ("1", "true", "yes", "on"), ("", "0", "false", "no", "off")
 
+
+def request_user(request: Request) -> User:
+    """The signed-in caller (every endpoint here has a capability permission, so an
+    anonymous caller was refused before; this narrows the type for the services)."""
+    user = request.user
+    if not isinstance(user, User):
+        raise NotAuthenticated()
+    return user
+
+
 REVEAL_PARAM = OpenApiParameter(
     "reveal",
     OpenApiTypes.BOOL,
     description="true: full ID numbers in a person's `subject_key` instead of the masked 150302********123X. "
     "Needs the reveal_personal capability (else 403) and writes one access-log entry naming every "
-    "person revealed in the answer. 完整身份证号：需查看个人信息权限，每次请求记录一条查看日志。",
+    "person revealed in the answer.",
 )
 
 
-def reveal_requested(request) -> bool:
+def reveal_requested(request: Request) -> bool:
     """`reveal=true` asked for and allowed; 400 on a value that is not a boolean, 403 for a
     caller without the capability (a clear refusal rather than a silently masked answer)."""
     raw = (request.query_params.get("reveal") or "").strip().lower()
@@ -76,53 +96,58 @@ def reveal_requested(request) -> bool:
         return False
     if raw not in _TRUE:
         raise ValidationError(
-            {"reveal": f"reveal 应为 true 或 false / reveal is true or false, got {raw[:20]!r}"}
+            {"reveal": _("reveal 应为 true 或 false，而不是 %(value)r") % {"value": raw[:20]}}
         )
     if not access.has(request.user, REVEAL_PERSONAL):
-        raise PermissionDenied(
-            "您的角色无权查看完整身份证号 / your role may not reveal ID numbers (reveal=true)"
-        )
+        raise PermissionDenied(_("您的角色无权查看完整身份证号（reveal=true）"))
     return True
 
 
-def log_api_reveal(request, tasks) -> None:
+def log_api_reveal(request: Request, tasks: Iterable[Task]) -> None:
     """One access-log entry naming every person whose full key this answer carries."""
     keys = [t.subject_key for t in tasks if t.subject_type == Task.SubjectType.PERSON]
     if keys:
         access_log_reveal(
-            actor=request.user,
+            actor=request_user(request),
             field=AccessLog.Field.ID_NUMBER,
             subject_keys=keys,
             context=f"api {request.path}",
-            ip=request.META.get("REMOTE_ADDR") or None,
+            ip=client_ip(request),
         )
 
 
-_FILTER_PARAMS = [
-    OpenApiParameter("kind", OpenApiTypes.STR, enum=TaskKind.values),
-    OpenApiParameter(
-        "status",
-        OpenApiTypes.STR,
-        enum=Task.Status.values,
-        description="without it: every status, closed included",
-    ),
-    OpenApiParameter("district", OpenApiTypes.STR, description="6-digit district code"),
-    OpenApiParameter("street", OpenApiTypes.STR, description="9-digit street code"),
-    OpenApiParameter(
-        "subject",
-        OpenApiTypes.STR,
-        description="exact subject key (uscc / full ID number / project code), whether or not revealed",
-    ),
-    OpenApiParameter("priority", OpenApiTypes.STR, enum=Task.Priority.values),
-    OpenApiParameter("overdue", OpenApiTypes.BOOL),
-    OpenApiParameter(
-        "q",
-        OpenApiTypes.STR,
-        description="text on the name, a prefix of a uscc or project code, or a whole ID number",
-    ),
-    OpenApiParameter("sort", OpenApiTypes.STR, enum=list(selectors.SORTS)),
-    REVEAL_PARAM,
-]
+# What each filter means to a partner; the names, enums and patterns are TaskFilterSet's own.
+_FILTER_DOCS = {
+    "status": "without it (or `all`): every status, closed included",
+    "district": "6-digit district code",
+    "street": "9-digit street code",
+    "subject": "exact subject key (uscc / full ID number / project code), whether or not revealed",
+    "q": "text on the name, a prefix of a uscc or project code, or a whole ID number",
+    "assignee": "`me`, `none` (not assigned) or a user id",
+    "person": "a registry person's id: their tasks",
+}
+
+
+def _filter_parameters() -> list[OpenApiParameter]:
+    """The query parameters of GET /api/v1/tasks/, read from TaskFilterSet; an empty value
+    is no filter (so "" is in every enum and every pattern)."""
+    params = []
+    for name, task_filter in TaskFilterSet.base_filters.items():
+        choices = task_filter.extra.get("choices")
+        pattern = PATTERNS.get(name)
+        params.append(
+            OpenApiParameter(
+                name,
+                OpenApiTypes.BOOL if isinstance(task_filter, TriStateFilter) else OpenApiTypes.STR,
+                enum=[*(value for value, _label in choices), ""] if choices else None,
+                pattern=f"^({pattern[1:-1]})?$" if pattern else None,
+                description=_FILTER_DOCS.get(name, ""),
+            )
+        )
+    return [*params, REVEAL_PARAM]
+
+
+_FILTER_PARAMS = _filter_parameters()
 
 
 @extend_schema(parameters=_FILTER_PARAMS)
@@ -134,18 +159,17 @@ class TaskListApi(generics.ListAPIView):
     permission_classes = [capability(VIEW_TASKS)]
     filter_backends: list = []
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet[Task]:
         try:
-            f = selectors.TaskFilters.from_params(self.request.query_params)
-        except selectors.FilterError as exc:
+            return selectors.task_list(
+                user=request_user(self.request), filters=self.request.query_params, closed_by_default=False
+            )
+        except FilterError as exc:
             raise ValidationError({"detail": str(exc)}) from None
-        if not f.status:
-            f.status = "all"
-        return selectors.task_list(user=self.request.user, filters=f)
 
-    def list(self, request, *args, **kwargs):
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         reveal = reveal_requested(request)  # before any work: 400/403 on a bad or forbidden reveal
-        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset())) or []
         if reveal:
             log_api_reveal(request, page)
         data = self.get_serializer_class()(
@@ -159,10 +183,10 @@ class TaskDetailApi(generics.RetrieveAPIView):
     serializer_class = TaskSerializer
     permission_classes = [capability(VIEW_TASKS)]
 
-    def get_object(self):
-        return selectors.task_get_for_user(user=self.request.user, pk=self.kwargs["pk"])
+    def get_object(self) -> Task:
+        return selectors.task_get_for_user(user=request_user(self.request), pk=self.kwargs["pk"])
 
-    def retrieve(self, request, *args, **kwargs):
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         task = self.get_object()  # 404 outside the jurisdiction comes first
         reveal = reveal_requested(request)
         if reveal:
@@ -178,8 +202,8 @@ class _TaskActionApi(APIView):
 
     input_serializer: type[serializers.Serializer]
 
-    def post(self, request, pk: int):
-        task = selectors.task_get_for_user(user=request.user, pk=pk)
+    def post(self, request: Request, pk: int) -> Response:
+        task = selectors.task_get_for_user(user=request_user(request), pk=pk)
         data = self.input_serializer(data=request.data)
         data.is_valid(raise_exception=True)
         try:
@@ -188,10 +212,12 @@ class _TaskActionApi(APIView):
             return Response({"detail": str(exc)}, status=status.HTTP_400_BAD_REQUEST)
         return Response(self.answer(result), status=status.HTTP_200_OK)
 
-    def perform(self, task, data):  # pragma: no cover - every subclass defines it
+    def perform(
+        self, task: Task, data: dict[str, Any]
+    ) -> Any:  # pragma: no cover - every subclass defines it
         raise NotImplementedError
 
-    def answer(self, result) -> dict:
+    def answer(self, result: Any) -> dict[str, Any]:
         return TaskSerializer(Task.objects.select_related("assignee").get(pk=result.pk)).data
 
 
@@ -204,11 +230,11 @@ class TaskAssignApi(_TaskActionApi):
     permission_classes = [capability(ASSIGN_TASKS)]
     input_serializer = AssignInput
 
-    def perform(self, task, data):
+    def perform(self, task: Task, data: dict[str, Any]) -> Any:
         key = data["assignee"]
         lookup = {"pk": int(key)} if key.isdigit() else {"username": key}
         assignee = get_object_or_404(User.objects.filter(role=Role.STREET_STAFF), **lookup)
-        return services.task_assign(task=task, actor=self.request.user, assignee=assignee)
+        return services.task_assign(task=task, actor=request_user(self.request), assignee=assignee)
 
 
 class ContactInput(serializers.Serializer):
@@ -222,8 +248,8 @@ class TaskContactApi(_TaskActionApi):
     permission_classes = [capability(WORK_TASKS)]
     input_serializer = ContactInput
 
-    def perform(self, task, data):
-        return services.task_record_contact(task=task, actor=self.request.user, **data)
+    def perform(self, task: Task, data: dict[str, Any]) -> Any:
+        return services.task_record_contact(task=task, actor=request_user(self.request), **data)
 
 
 class NoticeInput(serializers.Serializer):
@@ -260,10 +286,10 @@ class TaskNoticeApi(_TaskActionApi):
     permission_classes = [capability(ISSUE_NOTICES)]
     input_serializer = NoticeInput
 
-    def perform(self, task, data):
-        return services.notice_issue(task=task, actor=self.request.user, **data)
+    def perform(self, task: Task, data: dict[str, Any]) -> Any:
+        return services.notice_issue(task=task, actor=request_user(self.request), **data)
 
-    def answer(self, result) -> dict:
+    def answer(self, result: Any) -> dict[str, Any]:
         return NoticeSerializer(result).data
 
 
@@ -276,8 +302,8 @@ class TaskRectifyApi(_TaskActionApi):
     permission_classes = [capability(WORK_TASKS)]
     input_serializer = RectifyInput
 
-    def perform(self, task, data):
-        return services.task_mark_rectified(task=task, actor=self.request.user, **data)
+    def perform(self, task: Task, data: dict[str, Any]) -> Any:
+        return services.task_mark_rectified(task=task, actor=request_user(self.request), **data)
 
 
 class DismissInput(serializers.Serializer):
@@ -289,8 +315,8 @@ class TaskDismissApi(_TaskActionApi):
     permission_classes = [capability(ISSUE_NOTICES)]
     input_serializer = DismissInput
 
-    def perform(self, task, data):
-        return services.task_dismiss(task=task, actor=self.request.user, **data)
+    def perform(self, task: Task, data: dict[str, Any]) -> Any:
+        return services.task_dismiss(task=task, actor=request_user(self.request), **data)
 
 
 class EscalateInput(serializers.Serializer):
@@ -309,8 +335,8 @@ class TaskEscalateApi(_TaskActionApi):
     permission_classes = [capability(ISSUE_NOTICES)]
     input_serializer = EscalateInput
 
-    def perform(self, task, data):
-        return services.task_escalate(task=task, actor=self.request.user, **data)
+    def perform(self, task: Task, data: dict[str, Any]) -> Any:
+        return services.task_escalate(task=task, actor=request_user(self.request), **data)
 
-    def answer(self, result) -> dict:
+    def answer(self, result: Any) -> dict[str, Any]:
         return CaseSerializer(result).data

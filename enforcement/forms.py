@@ -3,76 +3,97 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django import forms
+from django.db.models import QuerySet
+from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from enforcement.models import Notice
 from enforcement.services import CONTACT_CHANNELS, CONTACT_OUTCOMES, MAX_TEXT
+from wuhai_coverage.core.models import User
 
 # A notice's default period to put things right (days).
 NOTICE_DEFAULT_DAYS = 15
 
 
 class StaffChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj) -> str:
+    def label_from_instance(self, obj: Any) -> str:
         street = getattr(obj, "street", None)
         return f"{obj}（{street}）" if street else str(obj)
 
 
-class AssignForm(forms.Form):
-    assignee = StaffChoiceField(label=_("分派给 / Assign to"), queryset=None, empty_label=None)
+def _set_staff(form: forms.Form, staff: QuerySet[User]) -> None:
+    field = form.fields["assignee"]
+    assert isinstance(field, StaffChoiceField)
+    field.queryset = staff
 
-    def __init__(self, *args, staff, **kwargs):
+
+class AssignForm(forms.Form):
+    assignee = StaffChoiceField(label=_("分派给"), queryset=None, empty_label=None)
+
+    def __init__(self, *args: Any, staff: QuerySet[User], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["assignee"].queryset = staff
+        _set_staff(self, staff)
 
 
 class BulkAssignForm(forms.Form):
-    assignee = StaffChoiceField(label=_("分派给 / Assign to"), queryset=None)
-    ids = forms.CharField(required=False, widget=forms.HiddenInput)  # filled by the checkboxes
+    """The queue's bulk assignment: a street worker and the ticked tasks (`task`, one per
+    checkbox, non-numbers ignored) plus `ids`, a comma- or space-separated list."""
 
-    def __init__(self, *args, staff, **kwargs):
+    assignee = StaffChoiceField(label=_("分派给"), queryset=None)
+    ids = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, staff: QuerySet[User], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["assignee"].queryset = staff
+        _set_staff(self, staff)
+
+    def clean_ids(self) -> list[int]:
+        try:
+            ids = [int(x) for x in (self.cleaned_data["ids"] or "").replace(",", " ").split()]
+        except ValueError:
+            raise forms.ValidationError(_("任务编号应为整数"), code="invalid") from None
+        ticked = self.data.getlist("task") if isinstance(self.data, QueryDict) else []
+        return ids + [int(x) for x in ticked if x.isdigit()]
 
 
 class ContactForm(forms.Form):
     channel = forms.ChoiceField(
-        label=_("方式 / Channel"),
+        label=_("方式"),
         choices=list(CONTACT_CHANNELS.items()),
         widget=forms.RadioSelect,
         initial="phone",
     )
-    outcome = forms.ChoiceField(label=_("结果 / Outcome"), choices=list(CONTACT_OUTCOMES.items()))
+    outcome = forms.ChoiceField(label=_("结果"), choices=list(CONTACT_OUTCOMES.items()))
     note = forms.CharField(
-        label=_("备注 / Note"), required=False, max_length=MAX_TEXT, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("备注"), required=False, max_length=MAX_TEXT, widget=forms.Textarea(attrs={"rows": 2})
     )
 
 
 class NoticeForm(forms.Form):
-    kind = forms.ChoiceField(label=_("文书类型 / Kind"), choices=Notice.Kind.choices)
-    deadline = forms.DateField(label=_("整改期限 / Deadline"), widget=forms.DateInput(attrs={"type": "date"}))
-    issuing_office = forms.CharField(label=_("发文机关 / Issuing office"), max_length=120, required=False)
+    kind = forms.ChoiceField(label=_("文书类型"), choices=Notice.Kind.choices)
+    deadline = forms.DateField(label=_("整改期限"), widget=forms.DateInput(attrs={"type": "date"}))
+    issuing_office = forms.CharField(label=_("发文机关"), max_length=120, required=False)
 
     @staticmethod
     def default_deadline() -> dt.date:
         return timezone.localdate() + dt.timedelta(days=NOTICE_DEFAULT_DAYS)
 
-    def clean_deadline(self):
+    def clean_deadline(self) -> dt.date:
         deadline = self.cleaned_data["deadline"]
         today = timezone.localdate()
         if deadline <= today:
-            raise forms.ValidationError(_("整改期限应晚于今天 / the deadline must be after today"))
+            raise forms.ValidationError(_("整改期限应晚于今天"))
         if deadline > today + dt.timedelta(days=366):
-            raise forms.ValidationError(_("整改期限不能超过一年 / the deadline must be within a year"))
+            raise forms.ValidationError(_("整改期限不能超过一年"))
         return deadline
 
 
 class RectifyForm(forms.Form):
     what_changed = forms.CharField(
-        label=_("整改情况（发生了什么变化） / What changed"),
+        label=_("整改情况（发生了什么变化）"),
         max_length=MAX_TEXT,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
@@ -80,21 +101,21 @@ class RectifyForm(forms.Form):
 
 class DismissForm(forms.Form):
     reason = forms.CharField(
-        label=_("不予处理理由（必填） / Reason (required)"),
+        label=_("不予处理理由（必填）"),
         max_length=MAX_TEXT,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
-    def clean_reason(self):
+    def clean_reason(self) -> str:
         reason = self.cleaned_data["reason"].strip()
         if not reason:
-            raise forms.ValidationError(_("请填写理由 / a reason is required"))
+            raise forms.ValidationError(_("请填写理由"))
         return reason
 
 
 class EscalateForm(forms.Form):
     note = forms.CharField(
-        label=_("移交说明 / Note"),
+        label=_("移交说明"),
         required=False,
         max_length=MAX_TEXT,
         widget=forms.Textarea(attrs={"rows": 2}),
@@ -102,6 +123,4 @@ class EscalateForm(forms.Form):
 
 
 class NoteForm(forms.Form):
-    note = forms.CharField(
-        label=_("备注 / Note"), max_length=MAX_TEXT, widget=forms.Textarea(attrs={"rows": 2})
-    )
+    note = forms.CharField(label=_("备注"), max_length=MAX_TEXT, widget=forms.Textarea(attrs={"rows": 2}))

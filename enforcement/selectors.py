@@ -7,15 +7,18 @@ the user's jurisdiction, so a task outside it simply does not exist (404)."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from django.core.cache import cache
-from django.db.models import Count, Q, QuerySet, Subquery
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from enforcement.models import ComparisonRun, Task, TaskEvent, TaskKind
+from enforcement.filters import FilterError, TaskFilterSet
+from enforcement.models import ComparisonRun, Notice, Task, TaskEvent, TaskKind
 from enrollment.models import ROW_MODELS, RosterKind
 from enrollment.selectors import current_batch
 from wuhai_coverage.core import access
@@ -26,161 +29,93 @@ from wuhai_coverage.core.validators import fast_id_number, looks_like_key
 # Statuses of a task that is still being worked (everything but closed).
 ACTIVE_STATUSES = tuple(s for s in Task.Status.values if s != Task.Status.CLOSED)
 
-# Queue sort keys a user may choose → the ORDER BY they stand for. Every one ends in
-# "-id" so that pages are stable under ties.
-SORTS: dict[str, tuple[str, ...]] = {
-    "-opened_at": ("-opened_at", "-id"),
-    "opened_at": ("opened_at", "id"),
-    "due_date": ("due_date", "-id"),
-    "-due_date": ("-due_date", "-id"),
-    "priority": ("priority", "-opened_at", "-id"),  # "high" < "normal" alphabetically: high first
-    "subject_name": ("subject_name", "-id"),
-    "kind": ("kind", "-opened_at", "-id"),
-    "status": ("status", "-opened_at", "-id"),
-}
-DEFAULT_SORT = "-opened_at"
-
-# A text query that looks like a key is matched against the subject key; anything else
-# against the name. A prefix search over ID numbers would let anyone who knows a region
-# code and a birth date enumerate persons, so a key search needs the whole key: an ID
-# number (18 or 15 digits) matches the person's key exactly; any other key-like text
-# (at least 10 characters) matches USCCs and project codes by prefix, never a person.
-
-
-class FilterError(ValueError):
-    """A filter value that is not one of the allowed values; the message says which."""
+# The queue's page: 50 rows, read as values() (no model instances), with the columns of
+# QUEUE_FIELDS.
+PAGE_SIZE = 50
+# The queue counts matches only up to this many (a COUNT over 200k rows on every page
+# view is the slowest part of the page); beyond it the page says "5000+".
+COUNT_CAP = 5_000
+QUEUE_FIELDS = (
+    "id",
+    "kind",
+    "status",
+    "priority",
+    "resolution",
+    "subject_type",
+    "subject_key",
+    "subject_name",
+    "street_id",
+    "street__name",
+    "assignee__username",
+    "opened_at",
+    "due_date",
+)
 
 
-@dataclass
-class TaskFilters:
-    kind: str = ""
-    status: str = ""  # "" = every status that is not closed; "all" = every status
-    district: str = ""
-    street: str = ""
-    subject: str = ""  # exact subject key
-    priority: str = ""
-    overdue: bool | None = None
-    q: str = ""  # text on name / uscc / ID number
-    assignee: str = ""  # "me", "none" or a user id
-    person: int | None = None  # a registry person's pk: their tasks, without their key in the URL
-    sort: str = DEFAULT_SORT
-    extra: dict = field(default_factory=dict)
-
-    _TRUE = ("1", "true", "yes", "on")
-    _FALSE = ("0", "false", "no", "off")
-
-    @classmethod
-    def from_params(cls, params) -> TaskFilters:
-        """Parse query parameters; an unknown value raises FilterError (→ 400 / form error)."""
-
-        def get(name: str) -> str:
-            return (params.get(name) or "").strip()
-
-        f = cls(
-            kind=get("kind"),
-            status=get("status"),
-            district=get("district"),
-            street=get("street"),
-            subject=get("subject"),
-            priority=get("priority"),
-            q=get("q"),
-            assignee=get("assignee"),
-            sort=get("sort") or DEFAULT_SORT,
-        )
-        if f.kind and f.kind not in TaskKind.values:
-            raise FilterError(f"kind: 未知的任务类型 / unknown kind {f.kind!r}")
-        if f.status and f.status != "all" and f.status not in Task.Status.values:
-            raise FilterError(f"status: 未知的状态 / unknown status {f.status!r}")
-        if f.priority and f.priority not in Task.Priority.values:
-            raise FilterError(f"priority: 未知的优先级 / unknown priority {f.priority!r}")
-        if f.district and not (f.district.isdigit() and len(f.district) == 6):
-            raise FilterError(
-                f"district: 区划代码为6位数字 / a district code has 6 digits, got {f.district!r}"
-            )
-        if f.street and not (f.street.isdigit() and len(f.street) == 9):
-            raise FilterError(f"street: 街道代码为9位数字 / a street code has 9 digits, got {f.street!r}")
-        if f.sort not in SORTS:
-            raise FilterError(f"sort: 不支持的排序 / unknown sort {f.sort!r}")
-        if f.assignee and f.assignee not in ("me", "none") and not f.assignee.isdigit():
-            raise FilterError(f"assignee: me, none 或用户编号 / me, none or a user id, got {f.assignee!r}")
-        overdue = get("overdue").lower()
-        if overdue:
-            if overdue in cls._TRUE:
-                f.overdue = True
-            elif overdue in cls._FALSE:
-                f.overdue = False
-            else:
-                raise FilterError(f"overdue: true 或 false / true or false, got {overdue!r}")
-        if len(f.q) > 100:
-            raise FilterError("q: 查询文字过长 / the search text is longer than 100 characters")
-        person = get("person")
-        if person:
-            if not person.isdigit() or len(person) > 18:
-                raise FilterError(f"person: 人员编号应为整数 / a person id is a whole number, got {person!r}")
-            f.person = int(person)
-        return f
-
-
-def task_scope(*, user: User) -> QuerySet:
+def task_scope(*, user: User) -> QuerySet[Task]:
     """Every task in the user's jurisdiction (nothing for a role without view_tasks)."""
     if not access.has(user, VIEW_TASKS):
         return Task.objects.none()
     return access.scope(Task.objects.all(), user)
 
 
-def task_list(*, user: User, filters: TaskFilters | None = None) -> QuerySet:
-    """The queue: tasks in the user's jurisdiction matching the filters, sorted."""
-    f = filters or TaskFilters()
-    qs = task_scope(user=user)
-    if f.status == "all":
-        pass
-    elif f.status:
-        qs = qs.filter(status=f.status)
-    else:
-        qs = qs.exclude(status=Task.Status.CLOSED)  # matches the partial indexes' predicate
-    if f.kind:
-        qs = qs.filter(kind=f.kind)
-    if f.district:
-        qs = qs.filter(district_id=f.district)
-    if f.street:
-        qs = qs.filter(street_id=f.street)
-    if f.subject:
-        qs = qs.filter(subject_key=f.subject)
-    if f.priority:
-        qs = qs.filter(priority=f.priority)
-    if f.overdue is not None:
-        overdue_q = Q(due_date__lt=timezone.localdate()) & ~Q(status=Task.Status.CLOSED)
-        qs = qs.filter(overdue_q) if f.overdue else qs.exclude(overdue_q)
-    if f.assignee == "me":
-        qs = qs.filter(assignee=user)
-    elif f.assignee == "none":
-        qs = qs.filter(assignee__isnull=True)
-    elif f.assignee:
-        qs = qs.filter(assignee_id=int(f.assignee))
-    if f.person is not None:
-        from enrollment.models import Person
-
-        key = access.scope(Person.objects.filter(pk=f.person), user).values("id_number")[:1]
-        qs = qs.filter(subject_type=Task.SubjectType.PERSON, subject_key=Subquery(key))
-    if f.q:
-        qs = qs.filter(_text_q(f.q))
-    return qs.select_related("street", "assignee").order_by(*SORTS[f.sort])
+def _task_filterset(
+    *, user: User, filters: Mapping[str, Any] | None, closed_by_default: bool
+) -> TaskFilterSet:
+    filterset = TaskFilterSet(
+        filters or {}, task_scope(user=user), user=user, closed_by_default=closed_by_default
+    )
+    if not filterset.is_valid():
+        raise FilterError(filterset.errors)
+    return filterset
 
 
-def _text_q(text: str) -> Q:
-    """The queue's free-text search (see looks_like_key): a whole ID number matches a person's
-    key exactly; other key-like text is a prefix of a USCC or project code; else the name."""
-    if looks_like_key(text):
-        id_number = fast_id_number(text)
-        if id_number is not None:
-            return Q(subject_type=Task.SubjectType.PERSON, subject_key=id_number) | Q(
-                subject_key=text.upper()
-            ) & ~Q(subject_type=Task.SubjectType.PERSON)
-        return Q(subject_key__startswith=text.upper()) & ~Q(subject_type=Task.SubjectType.PERSON)
-    return Q(subject_name__icontains=text)
+def task_list(
+    *, user: User, filters: Mapping[str, Any] | None = None, closed_by_default: bool = True
+) -> QuerySet[Task]:
+    """Tasks in the user's jurisdiction matching `filters` (query parameters, see
+    TaskFilterSet), sorted; FilterError on a value that is not allowed. Without a status,
+    closed tasks are left out unless `closed_by_default` is False (the API)."""
+    filterset = _task_filterset(user=user, filters=filters, closed_by_default=closed_by_default)
+    return filterset.qs.select_related("street", "assignee")
 
 
-def person_pk_of_key(*, user: User, text: str) -> int | None:
+@dataclass(frozen=True)
+class TaskPage:
+    """One page of the queue: its rows (dicts of QUEUE_FIELDS), whether a next page
+    exists, and the number of matches counted up to COUNT_CAP."""
+
+    rows: list[dict[str, Any]]
+    number: int
+    has_next: bool
+    count: int
+    count_capped: bool
+    first_index: int
+    last_index: int
+    filters: dict[str, Any]
+
+
+def task_page_get(*, user: User, filters: Mapping[str, Any] | None, page: int) -> TaskPage:
+    """Page `page` (from 1) of the queue; FilterError on a filter value that is not allowed."""
+    filterset = _task_filterset(user=user, filters=filters, closed_by_default=True)
+    qs = filterset.qs
+    number = max(1, page)
+    offset = (number - 1) * PAGE_SIZE
+    rows = list(qs.values(*QUEUE_FIELDS)[offset : offset + PAGE_SIZE + 1])
+    capped_count = qs.order_by()[: COUNT_CAP + 1].count()
+    return TaskPage(
+        rows=rows[:PAGE_SIZE],
+        number=number,
+        has_next=len(rows) > PAGE_SIZE,
+        count=min(capped_count, COUNT_CAP),
+        count_capped=capped_count > COUNT_CAP,
+        first_index=offset + 1 if rows else 0,
+        last_index=offset + len(rows[:PAGE_SIZE]),
+        filters=filterset.values,
+    )
+
+
+def person_pk_get_by_key(*, user: User, text: str) -> int | None:
     """The registry pk of the person (in the user's jurisdiction) whose whole ID number is
     `text`; None when `text` is not an ID number or no such person is in the registry."""
     id_number = fast_id_number(text) if text and looks_like_key(text) else None
@@ -191,18 +126,26 @@ def person_pk_of_key(*, user: User, text: str) -> int | None:
     return access.scope(Person.objects.filter(id_number=id_number), user).values_list("pk", flat=True).first()
 
 
-def task_get_for_user(*, user: User, pk) -> Task:
+def task_get_for_user(*, user: User, pk: int) -> Task:
     """One task in the user's jurisdiction, else 404 (never 403)."""
-    return access.get_for_user(
-        task_scope(user=user).select_related("district", "street", "assignee"), user, pk=pk
-    )
+    scoped = task_scope(user=user).select_related("district", "street", "assignee")
+    return cast(Task, access.get_for_user(scoped, user, pk=pk))  # get_for_user is typed for any model
 
 
-def task_timeline(*, task: Task) -> QuerySet:
+def notice_get_for_user(*, user: User, pk: int) -> Notice:
+    """A notice of a task in the user's jurisdiction, else 404."""
+    notice = Notice.objects.select_related("task").filter(pk=pk, task__isnull=False).first()
+    if notice is None or notice.task_id is None:
+        raise Http404("no such notice")
+    task_get_for_user(user=user, pk=notice.task_id)  # 404 outside the jurisdiction
+    return notice
+
+
+def task_events_list(*, task: Task) -> QuerySet[TaskEvent]:
     return TaskEvent.objects.filter(task=task).select_related("actor").order_by("at", "id")
 
 
-def street_staff_for(*, street_code: str | None) -> QuerySet:
+def street_staff_list(*, street_code: str | None) -> QuerySet[User]:
     """The street staff a task of this street may be assigned to."""
     if not street_code:
         return User.objects.none()
@@ -211,13 +154,13 @@ def street_staff_for(*, street_code: str | None) -> QuerySet:
     )
 
 
-def assignable_staff(*, user: User) -> QuerySet:
+def staff_assignable_list(*, user: User) -> QuerySet[User]:
     """Street staff inside the user's jurisdiction (for the bulk-assign picker)."""
     qs = User.objects.filter(role=Role.STREET_STAFF, is_active=True).select_related("street")
     return access.scope(qs, user).order_by("street_id", "username")
 
 
-def dashboard(*, user: User) -> dict[str, Any]:
+def dashboard_counts_get(*, user: User) -> dict[str, Any]:
     """The numbers of a user's landing page: open tasks by kind and status, overdue,
     mine, the last comparison run and what changed since yesterday."""
     today = timezone.localdate()
@@ -285,6 +228,8 @@ class Aspect:
     values: list[Any]  # one per source, None where the source has no such field
     mismatch: bool = False
     personal: str = ""  # "id_number" / "phone": masked unless revealed; "birth_date": the year only
+    display: list[Any] = field(default_factory=list)  # the values as shown (masked where personal)
+    cells: list[tuple[str, Any]] = field(default_factory=list)  # (css class, printed value) per source
 
     @property
     def revealable(self) -> bool:
@@ -365,10 +310,10 @@ PERSON_SOURCES = (
     RosterKind.INSURANCE_PERSONS,
 )
 PERSON_ASPECTS = (
-    (_("身份证号"), {k: "id_number" for k in PERSON_SOURCES}, "id_number", False),
-    (_("姓名"), {k: "name" for k in PERSON_SOURCES}, "", True),
+    (_("身份证号"), {str(k): "id_number" for k in PERSON_SOURCES}, "id_number", False),
+    (_("姓名"), {str(k): "name" for k in PERSON_SOURCES}, "", True),
     # Only the year: the masked ID number above hides exactly the birth date (privacy.py).
-    (_("出生年份"), {k: "birth_date" for k in PERSON_SOURCES}, "birth_date", True),
+    (_("出生年份"), {str(k): "birth_date" for k in PERSON_SOURCES}, "birth_date", True),
     (
         _("所属区"),
         {
@@ -411,7 +356,7 @@ PERSON_ASPECTS = (
 )
 PROJECT_SOURCES = (RosterKind.CONSTRUCTION_PROJECTS, RosterKind.INSURANCE_PROJECTS)
 PROJECT_ASPECTS = (
-    (_("项目编码"), {k: "project_code" for k in PROJECT_SOURCES}, "", False),
+    (_("项目编码"), {str(k): "project_code" for k in PROJECT_SOURCES}, "", False),
     (_("项目名称"), {"construction_projects": "project_name"}, "", False),
     (_("建设单位"), {"construction_projects": "builder_name"}, "", False),
     (_("建设单位信用代码"), {"construction_projects": "builder_uscc"}, "", False),
@@ -452,7 +397,7 @@ def _current_batches_cached(kinds: tuple[str, ...], as_of: dt.date) -> dict[str,
 def _row_of(kind: str, batch, key_field: str, key: str) -> tuple[dict | None, list[dict]]:
     if batch is None:
         return None, []
-    rows = list(ROW_MODELS[kind].objects.filter(batch_id=batch.pk, **{key_field: key}).values())
+    rows = list(ROW_MODELS[kind]._default_manager.filter(batch_id=batch.pk, **{key_field: key}).values())
     if kind == RosterKind.TAX_PAYROLL:
         rows.sort(key=lambda r: r["period"], reverse=True)  # the latest period is the payroll
     elif kind == RosterKind.INSURANCE_PERSONS:
@@ -469,7 +414,7 @@ def _norm(value: Any) -> Any:
     return value.strip() if isinstance(value, str) else value
 
 
-def subject_sources(*, task: Task, as_of: dt.date | None = None) -> tuple[list[Source], list[Aspect]]:
+def subject_sources_get(*, task: Task, as_of: dt.date | None = None) -> tuple[list[Source], list[Aspect]]:
     """The subject's row in the current snapshot of every roster of its type, and the
     compared values (aspects) with a mismatch flag where the sources disagree or a
     source that has a snapshot does not list the subject at all."""
@@ -482,27 +427,27 @@ def subject_sources(*, task: Task, as_of: dt.date | None = None) -> tuple[list[S
         batch = current[kind]
         row, extra = _row_of(kind, batch, key_field, task.subject_key)
         sources.append(
-            Source(kind=kind, label=RosterKind(kind).label, batch=batch, row=row, extra_rows=extra)
+            Source(kind=kind, label=str(RosterKind(kind).label), batch=batch, row=row, extra_rows=extra)
         )
     aspects = []
     for label, fields, personal, compare in _ASPECTS[task.subject_type]:
         values = []
         for src in sources:
-            f = fields.get(src.kind)
-            values.append(None if (f is None or src.row is None) else src.row.get(f))
+            field_name = fields.get(src.kind)
+            values.append(None if (field_name is None or src.row is None) else src.row.get(field_name))
         present = [_norm(v) for v in values if v not in (None, "")]
         mismatch = compare and len(set(map(str, present))) > 1
         aspects.append(Aspect(label=str(label), values=values, mismatch=mismatch, personal=personal))
     return sources, aspects
 
 
-def subject_personal_value(*, task: Task, field_name: str, as_of: dt.date | None = None) -> str:
+def subject_personal_value_get(*, task: Task, field_name: str, as_of: dt.date | None = None) -> str:
     """The unmasked ID number or phone of a task's subject ('' when there is none)."""
     if field_name == "id_number":
         return task.subject_key if task.subject_type == Task.SubjectType.PERSON else ""
     if field_name != "phone":
         return ""
-    sources, _aspects = subject_sources(task=task, as_of=as_of)
+    sources, _aspects = subject_sources_get(task=task, as_of=as_of)
     for src in sources:
         if src.row and src.row.get("phone"):
             return src.row["phone"]

@@ -14,7 +14,8 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from enforcement.models import (
     CaseEvent,
@@ -28,36 +29,40 @@ from enforcement.models import (
 from wuhai_coverage.core.models import AccessLog, Role, User
 from wuhai_coverage.core.services import access_log_reveal
 
-S = Task.Status
+Status = Task.Status
 
 
 class TaskError(Exception):
-    """The action is not possible on this task now; the message says why (bilingual)."""
+    """The action is not possible on this task now; the message says why (translated)."""
 
 
 # Statuses from which each action may start.
-ASSIGNABLE = (S.OPEN, S.ASSIGNED, S.CONTACTED, S.NOTICE_ISSUED)
-CONTACTABLE = (S.OPEN, S.ASSIGNED, S.CONTACTED, S.NOTICE_ISSUED)
-NOTICEABLE = (S.OPEN, S.ASSIGNED, S.CONTACTED, S.NOTICE_ISSUED)
-RECTIFIABLE = (S.OPEN, S.ASSIGNED, S.CONTACTED, S.NOTICE_ISSUED, S.ESCALATED)
-DISMISSABLE = (S.OPEN, S.ASSIGNED, S.CONTACTED, S.NOTICE_ISSUED)
-ESCALATABLE = (S.OPEN, S.ASSIGNED, S.CONTACTED, S.NOTICE_ISSUED)
+ASSIGNABLE = (Status.OPEN, Status.ASSIGNED, Status.CONTACTED, Status.NOTICE_ISSUED)
+CONTACTABLE = (Status.OPEN, Status.ASSIGNED, Status.CONTACTED, Status.NOTICE_ISSUED)
+NOTICEABLE = (Status.OPEN, Status.ASSIGNED, Status.CONTACTED, Status.NOTICE_ISSUED)
+RECTIFIABLE = (Status.OPEN, Status.ASSIGNED, Status.CONTACTED, Status.NOTICE_ISSUED, Status.ESCALATED)
+DISMISSABLE = (Status.OPEN, Status.ASSIGNED, Status.CONTACTED, Status.NOTICE_ISSUED)
+ESCALATABLE = (Status.OPEN, Status.ASSIGNED, Status.CONTACTED, Status.NOTICE_ISSUED)
 
-CONTACT_CHANNELS = {"phone": _("电话"), "visit": _("上门走访"), "sms": _("短信")}
+CONTACT_CHANNELS = {
+    "phone": gettext_lazy("电话"),
+    "visit": gettext_lazy("上门走访"),
+    "sms": gettext_lazy("短信"),
+}
 CONTACT_OUTCOMES = {
-    "reached": _("已联系上"),
-    "not_reached": _("未联系上"),
-    "will_enroll": _("同意办理参保"),
-    "refused": _("拒绝参保"),
-    "already_enrolled": _("称已在外地/其他渠道参保"),
-    "moved_away": _("已迁出/查无此人"),
-    "closed_business": _("已停业/注销"),
-    "other": _("其他"),
+    "reached": gettext_lazy("已联系上"),
+    "not_reached": gettext_lazy("未联系上"),
+    "will_enroll": gettext_lazy("同意办理参保"),
+    "refused": gettext_lazy("拒绝参保"),
+    "already_enrolled": gettext_lazy("称已在外地/其他渠道参保"),
+    "moved_away": gettext_lazy("已迁出/查无此人"),
+    "closed_business": gettext_lazy("已停业/注销"),
+    "other": gettext_lazy("其他"),
 }
 MAX_TEXT = 2000
 
 # Escalation maps a task kind to the case type of the enforcement case it opens.
-CASE_TYPE_OF_KIND = {
+CASE_TYPE_OF_KIND: dict[str, EnforcementCase.CaseType] = {
     TaskKind.ENROLL_EMPLOYER: EnforcementCase.CaseType.UNENROLLED,
     TaskKind.MISSED_EMPLOYEES: EnforcementCase.CaseType.MISSED,
     TaskKind.SELECTIVE_ENROLLMENT: EnforcementCase.CaseType.MISSED,
@@ -73,10 +78,8 @@ def _move(task: Task, *, allowed: Iterable[str], **changes) -> Task:
     moved = Task.objects.filter(pk=task.pk, status__in=list(allowed)).update(**changes)
     if moved != 1:
         current = Task.objects.filter(pk=task.pk).values_list("status", flat=True).first()
-        label = S(current).label if current else "—"
-        raise TaskError(
-            f"任务当前状态为「{label}」，不能执行此操作 / task {task.pk} is {current}: not possible now"
-        )
+        label = Status(current).label if current else "—"
+        raise TaskError(_("任务当前状态为「%(status)s」，不能执行此操作") % {"status": label})
     return Task.objects.select_related("district", "street", "assignee").get(pk=task.pk)
 
 
@@ -84,29 +87,27 @@ def _lock(task: Task, *, allowed: Iterable[str]) -> str:
     """Lock the task's row and return its status, if it is one of the allowed ones."""
     current = Task.objects.select_for_update().filter(pk=task.pk).values_list("status", flat=True).first()
     if current not in list(allowed):
-        label = S(current).label if current else "—"
-        raise TaskError(
-            f"任务当前状态为「{label}」，不能执行此操作 / task {task.pk} is {current}: not possible now"
-        )
+        label = Status(current).label if current else "—"
+        raise TaskError(_("任务当前状态为「%(status)s」，不能执行此操作") % {"status": label})
     return current
 
 
 def _clean_text(value: str | None, *, what: str, required: bool = False) -> str:
     text = (value or "").strip()
     if required and not text:
-        raise TaskError(f"请填写{what} / {what} is required")
+        raise TaskError(_("请填写%(what)s") % {"what": what})
     if len(text) > MAX_TEXT:
-        raise TaskError(f"{what}不能超过{MAX_TEXT}字 / {what} is longer than {MAX_TEXT} characters")
+        raise TaskError(_("%(what)s不能超过%(limit)d字") % {"what": what, "limit": MAX_TEXT})
     return text
 
 
 def _check_assignee(task: Task, assignee: User) -> None:
     if assignee.role != Role.STREET_STAFF or not assignee.is_active:
-        raise TaskError(f"只能分派给街道/社区工作人员 / {assignee} is not street staff")
+        raise TaskError(_("只能分派给街道/社区工作人员（%(user)s 不是）") % {"user": assignee})
     if not task.street_id:
-        raise TaskError("任务尚未归属街道，不能分派给街道人员 / the task has no street yet")
+        raise TaskError(_("任务尚未归属街道，不能分派给街道人员"))
     if assignee.street_id != task.street_id:
-        raise TaskError(f"{assignee} 不属于任务所在街道 / {assignee} does not work in the task's street")
+        raise TaskError(_("%(user)s 不属于任务所在街道") % {"user": assignee})
 
 
 @transaction.atomic
@@ -117,7 +118,7 @@ def task_assign(*, task: Task, actor: User, assignee: User) -> Task:
     current = _lock(task, allowed=ASSIGNABLE)
     before = Task.objects.filter(pk=task.pk).values_list("assignee_id", flat=True).get()
     Task.objects.filter(pk=task.pk).update(
-        assignee=assignee, status=S.ASSIGNED if current == S.OPEN else current
+        assignee=assignee, status=Status.ASSIGNED if current == Status.OPEN else current
     )
     TaskEvent.objects.create(
         task=task,
@@ -139,10 +140,10 @@ def task_bulk_assign(*, tasks, actor: User, assignee: User) -> dict[str, int]:
     street worker. Only tasks of the worker's street that can still be assigned move;
     the rest are counted as skipped."""
     if assignee.role != Role.STREET_STAFF or not assignee.is_active:
-        raise TaskError(f"只能分派给街道/社区工作人员 / {assignee} is not street staff")
+        raise TaskError(_("只能分派给街道/社区工作人员（%(user)s 不是）") % {"user": assignee})
     ids = list(tasks.values_list("pk", flat=True)[: BULK_ASSIGN_MAX + 1])
     if len(ids) > BULK_ASSIGN_MAX:
-        raise TaskError(f"一次最多分派{BULK_ASSIGN_MAX}条 / at most {BULK_ASSIGN_MAX} tasks at once")
+        raise TaskError(_("一次最多分派%(limit)d条") % {"limit": BULK_ASSIGN_MAX})
     movable = list(
         Task.objects.select_for_update()
         .filter(pk__in=ids, street_id=assignee.street_id, status__in=ASSIGNABLE)
@@ -152,7 +153,7 @@ def task_bulk_assign(*, tasks, actor: User, assignee: User) -> dict[str, int]:
     moved_ids = [pk for pk, _ in movable]
     if moved_ids:
         Task.objects.filter(pk__in=moved_ids).update(assignee=assignee)
-        Task.objects.filter(pk__in=moved_ids, status=S.OPEN).update(status=S.ASSIGNED)
+        Task.objects.filter(pk__in=moved_ids, status=Status.OPEN).update(status=Status.ASSIGNED)
         TaskEvent.objects.bulk_create(
             [
                 TaskEvent(
@@ -177,14 +178,14 @@ def task_record_contact(*, task: Task, actor: User, channel: str, outcome: str, 
     """A phone call, a visit or an SMS with its outcome; the task becomes contacted
     (a task with a notice already issued stays so)."""
     if channel not in CONTACT_CHANNELS:
-        raise TaskError(f"联系方式应为 {', '.join(CONTACT_CHANNELS)} / unknown channel {channel!r}")
+        raise TaskError(_("联系方式应为 %(choices)s") % {"choices": ", ".join(CONTACT_CHANNELS)})
     if outcome not in CONTACT_OUTCOMES:
-        raise TaskError(f"联系结果无效 / unknown outcome {outcome!r}")
-    note = _clean_text(note, what="备注")
+        raise TaskError(_("联系结果无效：%(value)s") % {"value": outcome[:40]})
+    note = _clean_text(note, what=_("备注"))
     current = _lock(task, allowed=CONTACTABLE)
     # A notice already issued is the further step: the task keeps that status.
-    if current != S.NOTICE_ISSUED:
-        Task.objects.filter(pk=task.pk).update(status=S.CONTACTED)
+    if current != Status.NOTICE_ISSUED:
+        Task.objects.filter(pk=task.pk).update(status=Status.CONTACTED)
     TaskEvent.objects.create(
         task=task,
         kind=TaskEvent.Kind.CONTACTED,
@@ -196,9 +197,9 @@ def task_record_contact(*, task: Task, actor: User, channel: str, outcome: str, 
 
 @transaction.atomic
 def task_add_note(*, task: Task, actor: User, note: str) -> TaskEvent:
-    note = _clean_text(note, what="备注", required=True)
+    note = _clean_text(note, what=_("备注"), required=True)
     if not Task.objects.filter(pk=task.pk).exists():
-        raise TaskError("任务不存在 / no such task")
+        raise TaskError(_("任务不存在"))
     return TaskEvent.objects.create(task=task, kind=TaskEvent.Kind.NOTE, actor=actor, data={"note": note})
 
 
@@ -227,22 +228,22 @@ def notice_issue(
 
     today = timezone.localdate()
     if deadline <= today:
-        raise TaskError("整改期限应晚于今天 / the deadline must be after today")
+        raise TaskError(_("整改期限应晚于今天"))
     if deadline > today + dt.timedelta(days=366):
-        raise TaskError("整改期限不能超过一年 / the deadline must be within a year")
+        raise TaskError(_("整改期限不能超过一年"))
     kind = kind or notices.default_notice_kind(task.kind)
     if kind not in Notice.Kind.values:
-        raise TaskError(f"文书类型无效 / unknown notice kind {kind!r}")
-    task = _move(task, allowed=NOTICEABLE, status=S.NOTICE_ISSUED, due_date=deadline)
+        raise TaskError(_("文书类型无效：%(value)s") % {"value": kind[:40]})
+    task = _move(task, allowed=NOTICEABLE, status=Status.NOTICE_ISSUED, due_date=deadline)
     notice = Notice.objects.create(
         task=task,
         kind=kind,
         number=_next_notice_number(today.year),
-        addressee=_clean_text(addressee, what="送达对象") or notices.addressee_of(task),
+        addressee=_clean_text(addressee, what=_("送达对象")) or notices.addressee_of(task),
         facts=notices.facts_of(task),
         legal_basis=notices.legal_basis_of(task.kind),
         deadline=deadline,
-        issuing_office=_clean_text(issuing_office, what="发文机关") or notices.issuing_office_of(task),
+        issuing_office=_clean_text(issuing_office, what=_("发文机关")) or notices.issuing_office_of(task),
         issued_by=actor,
     )
     pdf = notices.render_pdf(notice)
@@ -259,11 +260,11 @@ def notice_issue(
 @transaction.atomic
 def task_mark_rectified(*, task: Task, actor: User, what_changed: str) -> Task:
     """The subject put it right (enrolled, declared, paid): closed as rectified."""
-    what_changed = _clean_text(what_changed, what="整改情况", required=True)
+    what_changed = _clean_text(what_changed, what=_("整改情况"), required=True)
     task = _move(
         task,
         allowed=RECTIFIABLE,
-        status=S.CLOSED,
+        status=Status.CLOSED,
         resolution=Task.Resolution.RECTIFIED,
         closed_at=timezone.now(),
     )
@@ -276,11 +277,11 @@ def task_mark_rectified(*, task: Task, actor: User, what_changed: str) -> Task:
 @transaction.atomic
 def task_dismiss(*, task: Task, actor: User, reason: str) -> Task:
     """Closed as dismissed; the comparison does not reopen it for the snooze period."""
-    reason = _clean_text(reason, what="不予处理理由", required=True)
+    reason = _clean_text(reason, what=_("不予处理理由"), required=True)
     task = _move(
         task,
         allowed=DISMISSABLE,
-        status=S.CLOSED,
+        status=Status.CLOSED,
         resolution=Task.Resolution.DISMISSED,
         closed_at=timezone.now(),
     )
@@ -292,19 +293,17 @@ def task_dismiss(*, task: Task, actor: User, reason: str) -> Task:
 def task_escalate(*, task: Task, actor: User, note: str = "") -> EnforcementCase:
     """Hand an employer's (or a project builder's) task to labour inspection: an
     enforcement case is opened and the task becomes escalated."""
-    note = _clean_text(note, what="移交说明")
+    note = _clean_text(note, what=_("移交说明"))
     if task.subject_type == Task.SubjectType.PERSON:
-        raise TaskError(
-            "个人任务不能移交劳动保障监察 / a person's task cannot be escalated to an enforcement case"
-        )
+        raise TaskError(_("个人任务不能移交劳动保障监察"))
     if task.subject_type == Task.SubjectType.PROJECT:
         uscc = str(task.evidence.get("builder_uscc") or "")
         name = str(task.evidence.get("builder_name") or task.evidence.get("builder") or task.subject_name)
         if not uscc:
-            raise TaskError("比对依据中没有建设单位信用代码 / the evidence names no builder's USCC")
+            raise TaskError(_("比对依据中没有建设单位信用代码"))
     else:
         uscc, name = task.subject_key, task.subject_name or task.subject_key
-    task = _move(task, allowed=ESCALATABLE, status=S.ESCALATED)
+    task = _move(task, allowed=ESCALATABLE, status=Status.ESCALATED)
     case = EnforcementCase.objects.create(
         task=task,
         case_type=CASE_TYPE_OF_KIND.get(task.kind, EnforcementCase.CaseType.OTHER),
@@ -337,11 +336,11 @@ def personal_reveal(
     *, task: Task, actor: User, field_name: str, ip: str | None = None, context: str = ""
 ) -> str:
     """The unmasked ID number or phone of a task's subject; every reveal is logged."""
-    from enforcement.selectors import subject_personal_value
+    from enforcement.selectors import subject_personal_value_get
 
     if field_name not in AccessLog.Field.values:
-        raise TaskError(f"不能查看该字段 / cannot reveal {field_name!r}")
-    value = subject_personal_value(task=task, field_name=field_name)
+        raise TaskError(_("不能查看该字段：%(value)s") % {"value": field_name[:40]})
+    value = subject_personal_value_get(task=task, field_name=field_name)
     access_log_reveal(
         actor=actor,
         field=field_name,

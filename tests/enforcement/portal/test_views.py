@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from enforcement import views
+from enforcement import selectors
 from enforcement.models import Task, TaskEvent
 from enrollment.exports import safe_cell
 from tests.factories import (
@@ -79,14 +79,14 @@ def test_given_markup_in_names_when_the_queue_and_task_page_print_them_then_it_i
 
 
 def test_queue_counts_up_to_the_cap(cw_client, monkeypatch):
-    monkeypatch.setattr(views, "COUNT_CAP", 2)
+    monkeypatch.setattr(selectors, "COUNT_CAP", 2)
     OpenTaskFactory.create_batch(3)
     page = cw_client.get("/tasks/").content.decode()
     assert "共 2+ 条" in page
 
 
 def test_queue_pages(cw_client, monkeypatch):
-    monkeypatch.setattr(views, "PAGE_SIZE", 2)
+    monkeypatch.setattr(selectors, "PAGE_SIZE", 2)
     OpenTaskFactory.create_batch(3)
     first = cw_client.get("/tasks/").content.decode()
     second = cw_client.get("/tasks/?page=2").content.decode()
@@ -123,7 +123,7 @@ def test_export_is_the_filtered_list_with_formulas_neutralised(cw_client):
     ws = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
     rows = list(ws.iter_rows(values_only=True))
     names = {r[6] for r in rows[1:]}
-    assert rows[0][0] == "编号 ID" and len(rows) == 4
+    assert rows[0][0] == "编号" and len(rows) == 4
     assert '\'=HYPERLINK("http://evil","x")' in names and "'+1+2" in names and "普通企业" not in names
     assert mask_id_number(person.subject_key) in {r[5] for r in rows}
     for r in ws.iter_rows():
