@@ -50,7 +50,7 @@ ADVISORY_LOCK_KEY = 0x57554841_434D50
 QUEUED_TIMEOUT = dt.timedelta(hours=6)
 # Executions of a run before a worker that died with it makes it fail (redelivery, retry).
 MAX_RUN_ATTEMPTS = 2
-TASK_NAME = "enforcement.tasks.comparison_run"
+TASK_NAME = "enforcement.tasks.comparison_run_task"
 # SQLite (the demo) has no advisory locks: a claimed run older than this is taken as dead.
 SQLITE_DEAD_AFTER = dt.timedelta(hours=2)
 

@@ -75,12 +75,12 @@ def test_thresholds_come_from_rule_parameters_and_are_recorded():
 
 def test_beat_runs_the_nightly_comparison_at_two_in_shanghai():
     entry = dj_settings.CELERY_BEAT_SCHEDULE["nightly-comparison"]
-    assert entry["task"] == "enforcement.tasks.comparison_run_nightly"
+    assert entry["task"] == "enforcement.tasks.comparison_nightly_task"
     assert entry["schedule"].hour == {2} and entry["schedule"].minute == {0}
     assert dj_settings.CELERY_TIMEZONE == "Asia/Shanghai"
     from enforcement import tasks
 
-    assert tasks.comparison_run_nightly.name == entry["task"]
+    assert tasks.comparison_nightly_task.name == entry["task"]
 
 
 @pytest.mark.django_db
@@ -88,11 +88,11 @@ def test_a_queued_run_never_makes_the_nightly_skip():
     """A run a city manager queued whose worker has not come yet (the broker was down, or
     its message waits behind a long task) is executed by the nightly first, then its own."""
     from enforcement.comparison.engine import start_run
-    from enforcement.tasks import comparison_run_nightly
+    from enforcement.tasks import comparison_nightly_task
 
     World(D)
     queued = start_run(as_of=D)
-    summary = comparison_run_nightly()
+    summary = comparison_nightly_task()
     assert summary is not None and summary["run_id"] != queued.pk
     assert list(ComparisonRun.objects.order_by("id").values_list("status", flat=True)) == [
         "finished",
@@ -141,7 +141,7 @@ def test_api_start_answers_202_and_sends_the_run_through_the_outbox(
         res = client_for(city_manager).post("/api/v1/comparison-runs/", {}, format="json")
     assert res.status_code == 202
     assert res.json()["status"] == "running" and res.json()["progress"]["phase"] == "queued"
-    assert sent == [("enforcement.tasks.comparison_run", {"run_id": res.json()["id"]})]
+    assert sent == [("enforcement.tasks.comparison_run_task", {"run_id": res.json()["id"]})]
     message = OutboxMessage.objects.get()  # deleted by the task when it starts
     assert message.sent_at is not None and message.kwargs == {"run_id": res.json()["id"]}
     again = client_for(city_manager).post("/api/v1/comparison-runs/", {}, format="json")
