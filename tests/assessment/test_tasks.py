@@ -30,7 +30,11 @@ def test_on_the_first_of_january_the_snapshot_closes_last_year(db, monkeypatch):
 
 def test_the_beat_schedule_points_to_the_task(settings):
     entry = settings.CELERY_BEAT_SCHEDULE["monthly-indicator-snapshots"]
-    assert entry["task"] == indicator_snapshot_monthly_task.name == "assessment.tasks.indicator_snapshot_monthly_task"
+    assert (
+        entry["task"]
+        == indicator_snapshot_monthly_task.name
+        == "assessment.tasks.indicator_snapshot_monthly_task"
+    )
 
 
 @pytest.mark.worker
