@@ -34,6 +34,7 @@ from enrollment.models import (
     CivilAffairsRow,
     DisabilityRow,
     DustHazardRow,
+    Enrollment,
     HouseholdRow,
     InsuranceEmployerRow,
     InsurancePersonRow,
@@ -232,6 +233,20 @@ _CIVIL_ELIGIBLE = routing.CIVIL_ELIGIBLE % ("%(as_of)s", "%(as_of)s")
 _CIVIL_ROW_ORDER = routing.CIVIL_ROW_ORDER % ("%(as_of)s", "%(as_of)s")
 
 
+# The pension rows' vocabulary, from the registry's model: the insurance_persons roster
+# spec accepts exactly these values (enrollment/roster_specs.py).
+PENSION_VALUES: Params = {
+    "pension": Enrollment.InsuranceType.PENSION.value,
+    "pension_active": Enrollment.Status.ACTIVE.value,
+    "pension_interrupted": Enrollment.Status.INTERRUPTED.value,
+    "pension_retired": Enrollment.Status.RETIRED.value,
+    "pension_terminated": Enrollment.Status.TERMINATED.value,
+    "scheme_employee": Enrollment.Scheme.EMPLOYEE.value,
+    "scheme_flexible": Enrollment.Scheme.FLEXIBLE.value,
+    "scheme_resident": Enrollment.Scheme.RESIDENT.value,
+}
+
+
 def person_facts_sql(
     as_of: dt.date,
     params: Parameters | Mapping | None = None,
@@ -255,26 +270,26 @@ def person_facts_sql(
     household, civil, poverty = t(HouseholdRow), t(CivilAffairsRow), t(PovertyRow)
     disability, insured = t(DisabilityRow), t(InsurancePersonRow)
     f = q.false()
-    current = "(ip.status = 'active' AND ip.last_paid_period >= %(min_period)s)"
+    current = "(ip.status = %(pension_active)s AND ip.last_paid_period >= %(min_period)s)"
     if candidates_only:
         universe = f"""SELECT hu.id_number FROM {household} hu WHERE hu.batch_id = %(household_batch)s
               AND NOT EXISTS (SELECT 1 FROM {insured} pu WHERE pu.batch_id = %(insured_persons_batch)s
-                              AND pu.id_number = hu.id_number AND pu.insurance_type = 'pension'
-                              AND pu.status <> 'terminated')
+                              AND pu.id_number = hu.id_number AND pu.insurance_type = %(pension)s
+                              AND pu.status <> %(pension_terminated)s)
       UNION SELECT id_number FROM {civil} WHERE batch_id = %(civil_batch)s
       UNION SELECT id_number FROM {poverty} WHERE batch_id = %(poverty_batch)s
       UNION SELECT id_number FROM {disability} WHERE batch_id = %(disability_batch)s
       UNION SELECT pu.id_number FROM {insured} pu
-            WHERE pu.batch_id = %(insured_persons_batch)s AND pu.insurance_type = 'pension'
-              AND pu.status IN ('active', 'interrupted')
-              AND NOT COALESCE(pu.status = 'active' AND pu.last_paid_period >= %(min_period)s, {f})"""
+            WHERE pu.batch_id = %(insured_persons_batch)s AND pu.insurance_type = %(pension)s
+              AND pu.status IN (%(pension_active)s, %(pension_interrupted)s)
+              AND NOT COALESCE(pu.status = %(pension_active)s AND pu.last_paid_period >= %(min_period)s, {f})"""
     else:
         universe = f"""SELECT id_number FROM {household} WHERE batch_id = %(household_batch)s
       UNION SELECT id_number FROM {civil} WHERE batch_id = %(civil_batch)s
       UNION SELECT id_number FROM {poverty} WHERE batch_id = %(poverty_batch)s
       UNION SELECT id_number FROM {disability} WHERE batch_id = %(disability_batch)s
       UNION SELECT id_number FROM {insured}
-            WHERE batch_id = %(insured_persons_batch)s AND insurance_type = 'pension' AND status <> 'terminated'"""
+            WHERE batch_id = %(insured_persons_batch)s AND insurance_type = %(pension)s AND status <> %(pension_terminated)s"""
     sql = f"""
 SELECT k.id_number AS id_number,
        COALESCE(h.name, c.name, pv.name, ds.name, ip.name) AS name,
@@ -293,9 +308,9 @@ SELECT k.id_number AS id_number,
        COALESCE(ip.subsidized, {f}) AS subsidized,
        ip.last_paid_period AS last_paid_period,
        COALESCE({current}, {f}) AS current,
-       COALESCE(ip.status = 'retired'
-                OR ({current} AND (ip.scheme IN ('employee', 'flexible')
-                                   OR (ip.scheme = 'resident' AND ip.subsidized))), {f}) AS covered,
+       COALESCE(ip.status = %(pension_retired)s
+                OR ({current} AND (ip.scheme IN (%(scheme_employee)s, %(scheme_flexible)s)
+                                   OR (ip.scheme = %(scheme_resident)s AND ip.subsidized))), {f}) AS covered,
        {routing.PERSON_DISTRICT} AS district_code,
        {routing.PERSON_STREET} AS street_code
 FROM ({universe}) k
@@ -309,7 +324,7 @@ LEFT JOIN (SELECT x.* FROM (
 LEFT JOIN {poverty} pv ON pv.batch_id = %(poverty_batch)s AND pv.id_number = k.id_number
 LEFT JOIN {disability} ds ON ds.batch_id = %(disability_batch)s AND ds.id_number = k.id_number
 LEFT JOIN {insured} ip ON ip.batch_id = %(insured_persons_batch)s AND ip.id_number = k.id_number
-      AND ip.insurance_type = 'pension' AND ip.status <> 'terminated'
+      AND ip.insurance_type = %(pension)s AND ip.status <> %(pension_terminated)s
 """
     return sql, {
         "household_batch": snaps.id(RosterKind.HOUSEHOLD_REGISTRY),
@@ -319,6 +334,7 @@ LEFT JOIN {insured} ip ON ip.batch_id = %(insured_persons_batch)s AND ip.id_numb
         "insured_persons_batch": snaps.id(RosterKind.INSURANCE_PERSONS),
         "min_period": current_min_period(as_of, p.interruption_months),
         "as_of": q.param(as_of),
+        **PENSION_VALUES,
     }
 
 

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from enforcement.comparison.facts import (
+    PENSION_VALUES,
     Params,
     Snapshots,
     Statement,
@@ -251,10 +252,10 @@ def subsidized_condition(ctx: Context) -> Statement:
 
 def resume_condition(ctx: Context) -> Statement:
     sql = (
-        "(p.birth_date > %(cutoff_60)s AND p.has_pension AND p.pension_status IN ('active', 'interrupted')"
-        " AND NOT p.current)"
+        "(p.birth_date > %(cutoff_60)s AND p.has_pension"
+        " AND p.pension_status IN (%(pension_active)s, %(pension_interrupted)s) AND NOT p.current)"
     )
-    return sql, _cutoffs(ctx)
+    return sql, {**_cutoffs(ctx), **PENSION_VALUES}
 
 
 def enroll_person_condition(ctx: Context) -> Statement:
