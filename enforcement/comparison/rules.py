@@ -80,9 +80,8 @@ def _task_values() -> Params:
     }
 
 
-def _employer(
-    spec: KindSpec, where: str, evidence: list[tuple[str, str]], *, priority: str = "%(priority_normal)s"
-) -> str:
+def _employer(where: str, evidence: list[tuple[str, str]], *, priority: str = "%(priority_normal)s") -> str:
+    """An employer rule's SELECT over the employer facts `e` (parameters: `_common_params`)."""
     return f"""
 SELECT %(subject_type)s, e.uscc, COALESCE(e.name, ''), e.district_code, e.street_code,
        {priority}, {q.cast_date("NULL")}, {q.json_object(evidence)}, {q.true()}
@@ -116,7 +115,6 @@ def enroll_employer(ctx: Context, spec: KindSpec) -> Statement:
         ("established_on", "e.established_on"),
     ]
     sql = _employer(
-        spec,
         f"NOT e.enrolled AND {required}",
         evidence,
         priority="CASE WHEN e.h >= 1 THEN %(priority_high)s ELSE %(priority_normal)s END",
@@ -137,7 +135,7 @@ def missed_employees(ctx: Context, spec: KindSpec) -> Statement:
         ("threshold", threshold),
         ("payroll_period", "e.payroll_period"),
     ]
-    return _employer(spec, where, evidence), _common_params(
+    return _employer(where, evidence), _common_params(
         spec, min_gap=ctx.params.missed_min_gap, ratio_e4=int(ctx.params.missed_min_ratio * 10000)
     )
 
@@ -145,7 +143,7 @@ def missed_employees(ctx: Context, spec: KindSpec) -> Statement:
 def selective_enrollment(ctx: Context, spec: KindSpec) -> Statement:
     where = "e.enrolled AND e.ip >= 1 AND (e.ii < e.ip OR e.iu < e.ip)"
     evidence = [("Ip", "e.ip"), ("Ii", "e.ii"), ("Iu", "e.iu")]
-    return _employer(spec, where, evidence), _common_params(spec)
+    return _employer(where, evidence), _common_params(spec)
 
 
 def underreported_base(ctx: Context, spec: KindSpec) -> Statement:
@@ -178,7 +176,7 @@ def underreported_base(ctx: Context, spec: KindSpec) -> Statement:
         ("Ip", "e.ip"),
         ("declared_base_total", q.money("e.base_total")),
     ]
-    return _employer(spec, where, evidence), _common_params(
+    return _employer(where, evidence), _common_params(
         spec,
         wage_a=q.param(a),
         wage_lo=q.param(a * 6 / 10),
@@ -202,12 +200,12 @@ def injury_key_industry(ctx: Context, spec: KindSpec) -> Statement:
         ("required", required),
         ("insured", "e.ii"),
     ]
-    return _employer(spec, where, evidence), _common_params(spec)
+    return _employer(where, evidence), _common_params(spec)
 
 
 def collect_arrears(ctx: Context, spec: KindSpec) -> Statement:
     evidence = [("arrears_amount", q.money("e.arrears")), ("last_paid_period", "e.last_paid_period")]
-    return _employer(spec, "e.enrolled AND e.arrears > 0", evidence), _common_params(spec)
+    return _employer("e.enrolled AND e.arrears > 0", evidence), _common_params(spec)
 
 
 def construction_injury(ctx: Context, spec: KindSpec) -> Statement:
