@@ -128,7 +128,7 @@ def _t(model) -> str:
 @dataclass(frozen=True)
 class RowQuery:
     sql: str | None  # None: not measurable, `missing` says which snapshot is absent
-    params: list
+    params: dict  # named parameters (`%(name)s`), as the comparison's facts take them
     missing: str = ""
     # Extra columns (alias, label) the drill-down shows after key and name.
     columns: tuple[tuple[str, str], ...] = ()
@@ -146,7 +146,7 @@ def _employer_rows(period: Period, batches: dict) -> RowQuery:
     sql, params = required_employers_sql(period.as_of, None, Snapshots(period.as_of, batches))
     return RowQuery(
         f"SELECT f.uscc AS key, f.name AS name, f.district_code, f.street_code, f.enrolled AS hit FROM ({sql}) f",
-        list(params),
+        params,
         columns=(("hit", _("已参保")),),
     )
 
@@ -157,16 +157,16 @@ def _project_rows(period: Period, batches: dict) -> RowQuery:
                (ip.project_code IS NOT NULL) AS hit, c.builder_name, c.start_date, c.planned_workers,
                ip.enrolled_on
         FROM {_t(ConstructionProjectRow)} c
-        LEFT JOIN {_t(InsuranceProjectRow)} ip ON ip.batch_id = %s AND ip.project_code = c.project_code
-        WHERE c.batch_id = %s AND c.start_date >= %s AND c.start_date <= %s"""
+        LEFT JOIN {_t(InsuranceProjectRow)} ip ON ip.batch_id = %(insured_batch)s AND ip.project_code = c.project_code
+        WHERE c.batch_id = %(projects_batch)s AND c.start_date >= %(start)s AND c.start_date <= %(as_of)s"""
     return RowQuery(
         sql,
-        [
-            batches[RosterKind.INSURANCE_PROJECTS].pk,
-            batches[RosterKind.CONSTRUCTION_PROJECTS].pk,
-            dialect.param(period.start),
-            dialect.param(period.as_of),
-        ],
+        {
+            "insured_batch": batches[RosterKind.INSURANCE_PROJECTS].pk,
+            "projects_batch": batches[RosterKind.CONSTRUCTION_PROJECTS].pk,
+            "start": dialect.param(period.start),
+            "as_of": dialect.param(period.as_of),
+        },
         columns=(
             ("builder_name", _("建设单位")),
             ("start_date", _("开工日期")),
@@ -181,7 +181,7 @@ def _subsidized_rows(period: Period, batches: dict) -> RowQuery:
     sql, params = subsidized_persons_sql(period.as_of, None, Snapshots(period.as_of, batches))
     return RowQuery(
         f"SELECT f.id_number AS key, f.name AS name, f.district_code, f.street_code, f.covered AS hit FROM ({sql}) f",
-        list(params),
+        params,
         columns=(("hit", _("已参保")),),
     )
 
@@ -197,8 +197,8 @@ def _interruption_rows(period: Period, batches: dict) -> RowQuery:
                    (pf.pension_status = 'interrupted') AS hit, pf.scheme, pf.pension_status, pf.last_paid_period,
                    pf.birth_date
             FROM ({sql}) pf
-            WHERE pf.pension_status IN ('active', 'interrupted') AND pf.birth_date > %s""",
-        [*params, dialect.param(age_cutoff(period.as_of, PENSION_AGE))],
+            WHERE pf.pension_status IN ('active', 'interrupted') AND pf.birth_date > %(pension_cutoff)s""",
+        {**params, "pension_cutoff": dialect.param(age_cutoff(period.as_of, PENSION_AGE))},
         columns=(
             ("scheme", _("参保类型")),
             ("pension_status", _("参保状态")),
@@ -212,14 +212,19 @@ def _interruption_rows(period: Period, batches: dict) -> RowQuery:
 def _task_rows(period: Period, batches: dict) -> RowQuery:
     sql = f"""
         SELECT t.id AS key, t.subject_name AS name, t.district_id AS district_code, t.street_id AS street_code,
-               (t.status = 'closed' AND t.resolution IN (%s, %s) AND t.closed_at < %s) AS hit,
+               (t.status = %(closed)s AND t.resolution IN (%(done_0)s, %(done_1)s) AND t.closed_at < %(end_at)s) AS hit,
                t.kind, t.subject_type, t.subject_key, t.status, t.resolution, t.opened_at, t.closed_at
         FROM {_t(Task)} t
-        WHERE t.opened_at >= %s AND t.opened_at < %s AND t.district_id IS NOT NULL"""
-    end_at = dialect.param(period.end_at)
+        WHERE t.opened_at >= %(start_at)s AND t.opened_at < %(end_at)s AND t.district_id IS NOT NULL"""
     return RowQuery(
         sql,
-        [*CLOSED_AS_DONE, end_at, dialect.param(period.start_at), end_at],
+        {
+            "closed": Task.Status.CLOSED.value,
+            "done_0": CLOSED_AS_DONE[0].value,
+            "done_1": CLOSED_AS_DONE[1].value,
+            "start_at": dialect.param(period.start_at),
+            "end_at": dialect.param(period.end_at),
+        },
         columns=(
             ("kind", _("任务类型")),
             ("subject_key", _("对象编码")),
@@ -239,10 +244,11 @@ def _community_rows(period: Period, batches: dict) -> RowQuery:
         FROM {_t(Community)} c
         JOIN {_t(Street)} s ON s.code = c.street_id
         LEFT JOIN (SELECT community_id, COUNT(*) AS n, MAX(posted_on) AS last_on FROM {_t(PublicityPosting)}
-                   WHERE posted_on >= %s AND posted_on <= %s GROUP BY community_id) p ON p.community_id = c.code"""
+                   WHERE posted_on >= %(start)s AND posted_on <= %(as_of)s GROUP BY community_id) p
+          ON p.community_id = c.code"""
     return RowQuery(
         sql,
-        [dialect.param(period.start), dialect.param(period.as_of)],
+        {"start": dialect.param(period.start), "as_of": dialect.param(period.as_of)},
         columns=(
             ("street_name", _("街道")),
             ("postings", _("本年张贴次数")),
@@ -271,7 +277,7 @@ def row_query(code: str, period: Period, batches: dict | None = None) -> RowQuer
     ind = P.BY_CODE[code]
     missing = _missing(ind, batches)
     if missing:
-        return RowQuery(None, [], missing=missing)
+        return RowQuery(None, {}, missing=missing)
     return ROW_QUERIES[code](period, batches)
 
 
@@ -383,19 +389,19 @@ def indicator_rows(
     if q.sql is None:
         return q, 0, []
     where = {"numerator": " AND r.hit", "gap": " AND NOT r.hit"}.get(subset, "")
-    base = f"FROM ({q.sql}) r WHERE r.district_code = %s{where}"
+    base = f"FROM ({q.sql}) r WHERE r.district_code = %(row_district)s{where}"
     with connection.cursor() as cur:
         # One pass: the total rides along on every row (the row query can be heavy).
         cur.execute(
-            f"SELECT r.*, COUNT(*) OVER () AS total_rows {base} ORDER BY r.key LIMIT %s OFFSET %s",
-            [*q.params, district_code, limit, offset],
+            f"SELECT r.*, COUNT(*) OVER () AS total_rows {base} ORDER BY r.key LIMIT %(limit)s OFFSET %(offset)s",
+            {**q.params, "row_district": district_code, "limit": limit, "offset": offset},
         )
         names = [c[0] for c in cur.description]
         rows = [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
         if rows:
             total = rows[0]["total_rows"]
         else:  # past the last page (or nothing at all): count on its own
-            cur.execute(f"SELECT COUNT(*) {base}", [*q.params, district_code])
+            cur.execute(f"SELECT COUNT(*) {base}", {**q.params, "row_district": district_code})
             total = cur.fetchone()[0]
     for row in rows:
         row.pop("total_rows")

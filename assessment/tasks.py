@@ -11,7 +11,7 @@ from django.utils import timezone
 
 
 @shared_task(bind=True, max_retries=3, default_retry_delay=300, acks_late=True)
-def indicator_snapshot_monthly(self, *, as_of: str | None = None) -> int:
+def indicator_snapshot_monthly_task(self, *, as_of: str | None = None) -> int:
     """Snapshot every district's indicators as of the last day of the previous month
     (or `as_of`, YYYY-MM-DD). Rerunning replaces the same day's snapshot."""
     from assessment import services
@@ -24,7 +24,7 @@ def indicator_snapshot_monthly(self, *, as_of: str | None = None) -> int:
 
 
 @shared_task(bind=True, max_retries=3, default_retry_delay=300, acks_late=True)
-def ranking_warm_up(self) -> int:
+def ranking_warm_up_task(self) -> int:
     """Compute this year's ranking once, after the nightly comparison (beat, 02:30
     Asia/Shanghai), so that the snapshot indicators' counts — seconds each at Wuhai scale —
     are in the shared cache before the first manager opens /assessment/. Tasks and

@@ -114,7 +114,7 @@ def main() -> None:
         ),
         args.repeat,
     )
-    # The 02:30 warm-up (assessment.tasks.ranking_warm_up) runs in the Celery worker, another
+    # The 02:30 warm-up (assessment.tasks.ranking_warm_up_task) runs in the Celery worker, another
     # process: the shared cache (file cache, or Redis with CACHE_URL) carries its counts over to
     # the web process that serves the day's first view (a per-process LocMem cache did not).
     cache.clear()
@@ -124,7 +124,7 @@ def main() -> None:
             sys.executable,
             "-c",
             "import django; django.setup(); "
-            "from assessment.tasks import ranking_warm_up; ranking_warm_up.apply().get()",
+            "from assessment.tasks import ranking_warm_up_task; ranking_warm_up_task.apply().get()",
         ],
         check=True,
         cwd=Path(__file__).resolve().parents[1],

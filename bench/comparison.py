@@ -478,13 +478,22 @@ def baseline() -> dict[str, float]:
     """The three core anti-joins as raw SQL over the same snapshots."""
     from django.db import connection
 
-    from enforcement.comparison.facts import (
-        T_HOUSEHOLD,
-        T_INS_EMPLOYERS,
-        T_INS_PERSONS,
-        T_MARKET,
-        T_TAX,
-        current_snapshots,
+    from enforcement.comparison.facts import current_snapshots
+    from enrollment.models import (
+        HouseholdRow,
+        InsuranceEmployerRow,
+        InsurancePersonRow,
+        MarketEntityRow,
+        TaxPayrollRow,
+    )
+    from wuhai_coverage.core.sql import t as table
+
+    T_HOUSEHOLD, T_INS_EMPLOYERS, T_INS_PERSONS, T_MARKET, T_TAX = (
+        table(HouseholdRow),
+        table(InsuranceEmployerRow),
+        table(InsurancePersonRow),
+        table(MarketEntityRow),
+        table(TaxPayrollRow),
     )
 
     s = current_snapshots(D)

@@ -8,44 +8,18 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+# The kinds' vocabulary is declared with the kinds (enforcement/kinds.py), re-exported here.
+from enforcement.kinds import CaseType as CaseType
+from enforcement.kinds import NoticeKind as NoticeKind
+from enforcement.kinds import SubjectType as SubjectType
+from enforcement.kinds import TaskKind as TaskKind
 from wuhai_coverage.core.models import District, Street
-
-
-class TaskKind(models.TextChoices):
-    ENROLL_EMPLOYER = "enroll_employer", _("未参保企业抓参保")
-    MISSED_EMPLOYEES = "missed_employees", _("参保企业抓漏保")
-    SELECTIVE_ENROLLMENT = "selective_enrollment", _("选择性参保")
-    UNDERREPORTED_BASE = "underreported_base", _("缴费基数不实")
-    INJURY_KEY_INDUSTRY = "injury_key_industry", _("尘肺病重点行业工伤扩面")
-    COLLECT_ARREARS = "collect_arrears", _("欠费清缴")
-    CONSTRUCTION_INJURY = "construction_injury", _("工程项目工伤参保")
-    SUBSIDIZED_ENROLLMENT = "subsidized_enrollment", _("困难群体抓代缴")
-    RESUME_CONTRIBUTIONS = "resume_contributions", _("断缴人员抓续保")
-    ENROLL_PERSON = "enroll_person", _("未参保人员抓入保")
-    ELDERLY_ENROLLMENT = "elderly_enrollment", _("超龄人员补缴")
-
-
-EMPLOYER_KINDS = (
-    TaskKind.ENROLL_EMPLOYER,
-    TaskKind.MISSED_EMPLOYEES,
-    TaskKind.SELECTIVE_ENROLLMENT,
-    TaskKind.UNDERREPORTED_BASE,
-    TaskKind.INJURY_KEY_INDUSTRY,
-    TaskKind.COLLECT_ARREARS,
-)
-PROJECT_KINDS = (TaskKind.CONSTRUCTION_INJURY,)
-# In order of precedence: the first rule that matches a person wins (comparison.md).
-PERSON_KINDS = (
-    TaskKind.SUBSIDIZED_ENROLLMENT,
-    TaskKind.RESUME_CONTRIBUTIONS,
-    TaskKind.ENROLL_PERSON,
-    TaskKind.ELDERLY_ENROLLMENT,
-)
 
 
 class RuleParameter(models.Model):
     """A threshold of comparison.md, editable by a city manager; each run records the
-    values it used. Defaults live in enforcement/parameters.py."""
+    values it used. The thresholds and their defaults: enforcement/comparison/parameters.py;
+    every edit leaves a `RuleParameterChange`."""
 
     name = models.CharField(_("参数"), max_length=40, primary_key=True)
     value = models.DecimalField(_("取值"), max_digits=12, decimal_places=4)
@@ -62,6 +36,27 @@ class RuleParameter(models.Model):
         return f"{self.name}={self.value}"
 
 
+class RuleParameterChange(models.Model):
+    """The history of the thresholds: who changed which, when, from what to what, and why."""
+
+    name = models.CharField(_("参数"), max_length=40, db_index=True)
+    old_value = models.DecimalField(_("原值"), max_digits=12, decimal_places=4, null=True, blank=True)
+    new_value = models.DecimalField(_("新值"), max_digits=12, decimal_places=4)
+    reason = models.TextField(_("修改理由"))
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    changed_at = models.DateTimeField(_("修改时间"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-changed_at", "-id"]
+        verbose_name = _("比对参数修改记录")
+        verbose_name_plural = _("比对参数修改记录")
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.old_value} → {self.new_value}"
+
+
 class ComparisonRun(models.Model):
     class Status(models.TextChoices):
         RUNNING = "running", _("运行中")
@@ -76,7 +71,9 @@ class ComparisonRun(models.Model):
     triggered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    trigger = models.CharField(_("触发方式"), max_length=16, default="manual")  # manual, beat, command, api
+    trigger = models.CharField(
+        _("触发方式"), max_length=16, default="manual"
+    )  # beat, command, api, portal, demo
     parameters = models.JSONField(_("参数"), default=dict)
     snapshots = models.JSONField(_("所用快照"), default=dict)  # kind -> batch id / date
     progress = models.JSONField(_("进度"), default=dict)  # {"done": n, "total": n, "current": rule}
@@ -98,12 +95,25 @@ class ComparisonRun(models.Model):
             ),
         ]
 
+    @staticmethod
+    def _total(counts: dict | None) -> int:
+        return sum(int(v) for v in (counts or {}).values())
+
+    @property
+    def total_opened(self) -> int:
+        return self._total(self.opened)
+
+    @property
+    def total_closed(self) -> int:
+        return self._total(self.closed)
+
+    @property
+    def total_open(self) -> int:
+        return self._total(self.open)
+
 
 class Task(models.Model):
-    class SubjectType(models.TextChoices):
-        EMPLOYER = "employer", _("用人单位")
-        PERSON = "person", _("人员")
-        PROJECT = "project", _("工程项目")
+    SubjectType = SubjectType
 
     class Status(models.TextChoices):
         OPEN = "open", _("待处理")
@@ -262,10 +272,7 @@ class TaskEvent(models.Model):
 class Notice(models.Model):
     """告知书 / 限期改正指令书 — an A4 PDF kept on the task."""
 
-    class Kind(models.TextChoices):
-        ENROLLMENT = "enrollment", _("参保告知书")
-        RECTIFICATION = "rectification", _("限期改正指令书")
-        ARREARS = "arrears", _("欠费催缴通知书")
+    Kind = NoticeKind
 
     task = models.ForeignKey(Task, null=True, blank=True, on_delete=models.PROTECT, related_name="notices")
     case = models.ForeignKey(
@@ -291,12 +298,7 @@ class Notice(models.Model):
 class EnforcementCase(models.Model):
     """劳动保障监察案件: from an escalated task or opened by an inspector."""
 
-    class CaseType(models.TextChoices):
-        UNENROLLED = "unenrolled", _("未依法参保")
-        UNDERREPORTED = "underreported", _("未如实申报缴费基数")
-        MISSED = "missed", _("未全员参保")
-        ARREARS = "arrears", _("拒不缴纳欠费")
-        OTHER = "other", _("其他")
+    CaseType = CaseType
 
     class Status(models.TextChoices):
         OPEN = "open", _("立案")

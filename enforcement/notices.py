@@ -2,7 +2,8 @@
 
 The text is built from the task: the addressee from its subject, the facts from the
 comparison's evidence, the legal basis from the Social Insurance Law articles that
-apply to its kind. WeasyPrint renders the HTML template with the Noto CJK fonts
+apply to its kind (`KindSpec.articles`), what the subject is asked to do from
+`KindSpec.request`. WeasyPrint renders the HTML template with the Noto CJK fonts
 installed on the machine (fonts-noto-cjk); nothing is fetched from the network."""
 
 from __future__ import annotations
@@ -13,8 +14,10 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
-from enforcement.models import Notice, Task, TaskKind
+from enforcement.kinds import KINDS, NoticeKind, SubjectType
+from enforcement.models import Notice, Task
 
 # 《中华人民共和国社会保险法》 — the articles a notice may cite.
 ARTICLES: dict[int, str] = {
@@ -31,41 +34,11 @@ ARTICLES: dict[int, str] = {
     "按日加收万分之五的滞纳金；逾期仍不缴纳的，由有关行政部门处欠缴数额一倍以上三倍以下的罚款。",
 }
 
-ARTICLES_BY_KIND: dict[str, tuple[int, ...]] = {
-    TaskKind.ENROLL_EMPLOYER: (57, 58, 84),
-    TaskKind.MISSED_EMPLOYEES: (58, 60, 84),
-    TaskKind.SELECTIVE_ENROLLMENT: (58, 60, 84),
-    TaskKind.UNDERREPORTED_BASE: (60, 86),
-    TaskKind.INJURY_KEY_INDUSTRY: (58, 60, 84),
-    TaskKind.COLLECT_ARREARS: (60, 86),
-    TaskKind.CONSTRUCTION_INJURY: (58, 84),
-    # Persons: registration and payment as flexible workers / residents.
-    TaskKind.SUBSIDIZED_ENROLLMENT: (58, 60),
-    TaskKind.RESUME_CONTRIBUTIONS: (60,),
-    TaskKind.ENROLL_PERSON: (58, 60),
-    TaskKind.ELDERLY_ENROLLMENT: (60,),
-}
-
-# What the subject is asked to do, per kind.
-REQUESTS: dict[str, str] = {
-    TaskKind.ENROLL_EMPLOYER: "请你单位于整改期限前到社会保险经办机构办理社会保险登记，并为全部职工申报参加社会保险。",
-    TaskKind.MISSED_EMPLOYEES: "请你单位于整改期限前为未参保职工办理参保登记，做到应保尽保。",
-    TaskKind.SELECTIVE_ENROLLMENT: "请你单位于整改期限前为已参加养老保险的职工同时办理工伤、失业保险参保，不得选择性参保。",
-    TaskKind.UNDERREPORTED_BASE: "请你单位于整改期限前按职工实际工资如实申报缴费基数，并补足差额。",
-    TaskKind.INJURY_KEY_INDUSTRY: "你单位属尘肺病重点行业，请于整改期限前为全部职工（含接触粉尘作业人员）办理工伤保险参保。",
-    TaskKind.COLLECT_ARREARS: "请你单位于整改期限前足额缴纳欠缴的社会保险费及滞纳金。",
-    TaskKind.CONSTRUCTION_INJURY: "请建设（施工）单位于整改期限前按项目办理建筑业工伤保险参保。",
-    TaskKind.SUBSIDIZED_ENROLLMENT: "你符合政府代缴城乡居民基本养老保险费的条件，请于期限前到所在社区办理参保登记。",
-    TaskKind.RESUME_CONTRIBUTIONS: "你的基本养老保险已中断缴费，请于期限前办理续保缴费（当年度费款须在12月31日前缴纳）。",
-    TaskKind.ENROLL_PERSON: "请于期限前参加基本养老保险（职工养老保险或城乡居民养老保险）。",
-    TaskKind.ELDERLY_ENROLLMENT: "你已达到60周岁且未参加基本养老保险，可按规定办理补缴或延缴手续，请于期限前到社保经办机构咨询办理。",
-}
-
 # Notices are legal documents in Chinese only, whatever language the caseworker's pages are in.
 NOTICE_LANGUAGE = "zh-hans"
 
 # Labels for the evidence keys the comparison writes (unknown keys are shown as they are).
-EVIDENCE_LABELS: dict[str, str] = {
+EVIDENCE_LABELS: dict[str, StrOrPromise] = {
     "sources": _("数据来源"),
     "H": _("个税扣缴人数"),
     "W": _("月工资总额（元）"),
@@ -121,7 +94,7 @@ EVIDENCE_LABELS: dict[str, str] = {
     "street_code": _("所属街道"),
     "as_of": _("比对日期"),
 }
-SOURCE_LABELS = {
+SOURCE_LABELS: dict[str, StrOrPromise] = {
     "market": _("市场监管局登记"),
     "tax": _("税务个税扣缴"),
     "market_entities": _("市场监管局登记"),
@@ -129,16 +102,12 @@ SOURCE_LABELS = {
 }
 
 
-def default_notice_kind(task_kind: str) -> str:
-    if task_kind in (TaskKind.COLLECT_ARREARS, TaskKind.UNDERREPORTED_BASE):
-        return Notice.Kind.ARREARS
-    return Notice.Kind.ENROLLMENT
+def default_notice_kind(task_kind: str) -> NoticeKind:
+    return KINDS[task_kind].notice
 
 
 def legal_basis_of(task_kind: str) -> str:
-    return "\n".join(
-        f"《中华人民共和国社会保险法》{ARTICLES[a]}" for a in ARTICLES_BY_KIND.get(task_kind, (58, 60))
-    )
+    return "\n".join(f"《中华人民共和国社会保险法》{ARTICLES[a]}" for a in KINDS[task_kind].articles)
 
 
 def _value_text(key: str, value: Any) -> str:
@@ -162,11 +131,11 @@ def evidence_items(evidence: dict) -> list[tuple[str, str]]:
 
 
 def addressee_of(task: Task) -> str:
-    if task.subject_type == Task.SubjectType.PROJECT:
+    if task.subject_type == SubjectType.PROJECT:
         builder = task.evidence.get("builder_name") or task.evidence.get("builder")
         if builder:
             return f"{builder}（{task.subject_name or task.subject_key}）"
-    if task.subject_type == Task.SubjectType.EMPLOYER:
+    if task.subject_type == SubjectType.EMPLOYER:
         return f"{task.subject_name or ''}（统一社会信用代码：{task.subject_key}）".lstrip()
     return task.subject_name or task.subject_key
 
@@ -176,7 +145,7 @@ def facts_of(task: Task) -> str:
     with translation.override(NOTICE_LANGUAGE):
         lead = f"经社会保险数据比对（{task.get_kind_display()}），发现以下情况："
         lines = [f"{label}：{text}" for label, text in evidence_items(task.evidence) if text != ""]
-    return "\n".join([lead, *lines, REQUESTS.get(task.kind, "")]).strip()
+    return "\n".join([lead, *lines, KINDS[task.kind].request]).strip()
 
 
 def issuing_office_of(task: Task) -> str:

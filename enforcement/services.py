@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from enforcement.kinds import KINDS
 from enforcement.models import (
     CaseEvent,
     EnforcementCase,
@@ -24,7 +25,6 @@ from enforcement.models import (
     NoticeSequence,
     Task,
     TaskEvent,
-    TaskKind,
 )
 from wuhai_coverage.core.models import AccessLog, Role, User
 from wuhai_coverage.core.services import access_log_reveal
@@ -60,17 +60,6 @@ CONTACT_OUTCOMES = {
     "other": gettext_lazy("其他"),
 }
 MAX_TEXT = 2000
-
-# Escalation maps a task kind to the case type of the enforcement case it opens.
-CASE_TYPE_OF_KIND: dict[str, EnforcementCase.CaseType] = {
-    TaskKind.ENROLL_EMPLOYER: EnforcementCase.CaseType.UNENROLLED,
-    TaskKind.MISSED_EMPLOYEES: EnforcementCase.CaseType.MISSED,
-    TaskKind.SELECTIVE_ENROLLMENT: EnforcementCase.CaseType.MISSED,
-    TaskKind.UNDERREPORTED_BASE: EnforcementCase.CaseType.UNDERREPORTED,
-    TaskKind.INJURY_KEY_INDUSTRY: EnforcementCase.CaseType.MISSED,
-    TaskKind.COLLECT_ARREARS: EnforcementCase.CaseType.ARREARS,
-    TaskKind.CONSTRUCTION_INJURY: EnforcementCase.CaseType.UNENROLLED,
-}
 
 
 def _move(task: Task, *, allowed: Iterable[str], **changes) -> Task:
@@ -306,7 +295,7 @@ def task_escalate(*, task: Task, actor: User, note: str = "") -> EnforcementCase
     task = _move(task, allowed=ESCALATABLE, status=Status.ESCALATED)
     case = EnforcementCase.objects.create(
         task=task,
-        case_type=CASE_TYPE_OF_KIND.get(task.kind, EnforcementCase.CaseType.OTHER),
+        case_type=KINDS[task.kind].case_type or EnforcementCase.CaseType.OTHER,
         employer_uscc=uscc[:18],
         employer_name=name[:200],
         district_id=task.district_id,

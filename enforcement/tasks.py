@@ -21,7 +21,7 @@ def _close_connection() -> None:
 
 
 @shared_task(bind=True, acks_late=True, max_retries=2, default_retry_delay=DB_RETRY_DELAY)
-def comparison_run_nightly(self) -> dict | None:
+def comparison_nightly_task(self) -> dict | None:
     """Beat, 02:00 Asia/Shanghai: the comparison of today's current snapshots (after any
     run queued by a city manager that no worker has taken yet)."""
     from enforcement.comparison.engine import RunInProgress, run_comparison
@@ -37,7 +37,7 @@ def comparison_run_nightly(self) -> dict | None:
 
 
 @shared_task(bind=True, acks_late=True, max_retries=2, default_retry_delay=DB_RETRY_DELAY)
-def comparison_run(self, *, run_id: int) -> dict | None:
+def comparison_run_task(self, *, run_id: int) -> dict | None:
     """Execute a run queued by the portal or the API (ComparisonRun row already `running`).
     Retried after a database error (the run is executed again, engine.MAX_RUN_ATTEMPTS in
     all); any other failure marks the run failed and a city manager starts a new one."""
@@ -61,7 +61,7 @@ def comparison_run(self, *, run_id: int) -> dict | None:
 
 
 @shared_task(acks_late=True)
-def comparison_sweep() -> int:
+def comparison_sweep_task() -> int:
     """Beat (every FAULT_SWEEP_SECONDS): runs left `running` by a worker that died are
     marked failed, so that neither the API nor the nightly run is refused for them."""
     from enforcement.comparison.engine import reap_dead_runs

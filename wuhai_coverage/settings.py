@@ -281,31 +281,31 @@ ROSTER_WORKER_MEMORY_LIMIT = env_int("ROSTER_WORKER_MEMORY_LIMIT", 0, minimum=0)
 # advisory lock at start-up (wuhai_coverage/celery.py) so a second beat waits.
 CELERY_BEAT_SCHEDULE = {
     "outbox-flush": {
-        "task": "wuhai_coverage.outbox.tasks.outbox_flush",
+        "task": "wuhai_coverage.outbox.tasks.outbox_flush_task",
         "schedule": float(OUTBOX_FLUSH_SECONDS),
     },
     "roster-sweep": {  # batches whose worker died: retried, or failed after MAX_ATTEMPTS
-        "task": "enrollment.tasks.roster_sweep",
+        "task": "enrollment.tasks.roster_sweep_task",
         "schedule": float(FAULT_SWEEP_SECONDS),
     },
     "comparison-sweep": {  # runs whose worker died: failed
-        "task": "enforcement.tasks.comparison_sweep",
+        "task": "enforcement.tasks.comparison_sweep_task",
         "schedule": float(FAULT_SWEEP_SECONDS),
     },
     "nightly-comparison": {
-        "task": "enforcement.tasks.comparison_run_nightly",
+        "task": "enforcement.tasks.comparison_nightly_task",
         "schedule": crontab(hour=2, minute=0),
     },
     "roster-retention": {
-        "task": "enrollment.tasks.roster_retention",
+        "task": "enrollment.tasks.roster_retention_task",
         "schedule": crontab(hour=3, minute=30),
     },
     "ranking-warm-up": {  # after the 02:00 comparison: the day's first ranking view is warm
-        "task": "assessment.tasks.ranking_warm_up",
+        "task": "assessment.tasks.ranking_warm_up_task",
         "schedule": crontab(hour=2, minute=30),
     },
     "monthly-indicator-snapshots": {
-        "task": "assessment.tasks.indicator_snapshot_monthly",
+        "task": "assessment.tasks.indicator_snapshot_monthly_task",
         "schedule": crontab(day_of_month=1, hour=4, minute=0),
     },
     "nightly-registry-refresh": {  # after the 02:00 comparison: employers, persons, enrollments

@@ -33,12 +33,20 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from enforcement.comparison import guards, rules
-from enforcement.comparison.facts import Snapshots, current_snapshots, employer_facts_sql, person_facts_sql
+from enforcement.comparison.facts import (
+    Params,
+    Snapshots,
+    current_snapshots,
+    employer_facts_sql,
+    person_facts_sql,
+)
 from enforcement.comparison.parameters import Parameters, load_parameters
-from enforcement.models import ComparisonRun, Task, TaskEvent, TaskKind
+from enforcement.kinds import KINDS, SubjectType, kinds_of
+from enforcement.models import ComparisonRun, Task, TaskEvent
 from enrollment.loading import analyze, analyze_unknown_batches
 from wuhai_coverage.core import sql as q
 from wuhai_coverage.core.models import District, Street
+from wuhai_coverage.core.sql import t
 from wuhai_coverage.outbox import services as outbox
 
 log = logging.getLogger(__name__)
@@ -50,12 +58,10 @@ ADVISORY_LOCK_KEY = 0x57554841_434D50
 QUEUED_TIMEOUT = dt.timedelta(hours=6)
 # Executions of a run before a worker that died with it makes it fail (redelivery, retry).
 MAX_RUN_ATTEMPTS = 2
-TASK_NAME = "enforcement.tasks.comparison_run"
+TASK_NAME = "enforcement.tasks.comparison_run_task"
 # SQLite (the demo) has no advisory locks: a claimed run older than this is taken as dead.
 SQLITE_DEAD_AFTER = dt.timedelta(hours=2)
 
-TASK = Task._meta.db_table
-EVENT = TaskEvent._meta.db_table
 CAND = "cmp_cand"
 TEMP_TABLES = (CAND, rules.EMPLOYER_FACTS, rules.PERSON_FACTS)
 
@@ -93,14 +99,15 @@ def _try_lock() -> bool:
     if not q.is_pg():
         return True
     with connection.cursor() as c:
-        c.execute("SELECT pg_try_advisory_lock(%s)", [ADVISORY_LOCK_KEY])
-        return bool(c.fetchone()[0])
+        c.execute("SELECT pg_try_advisory_lock(%(key)s)", {"key": ADVISORY_LOCK_KEY})
+        row = c.fetchone()
+        return bool(row and row[0])
 
 
 def _unlock() -> None:
     if q.is_pg():
         with connection.cursor() as c:
-            c.execute("SELECT pg_advisory_unlock(%s)", [ADVISORY_LOCK_KEY])
+            c.execute("SELECT pg_advisory_unlock(%(key)s)", {"key": ADVISORY_LOCK_KEY})
 
 
 def _reap_locked() -> int:
@@ -147,7 +154,7 @@ def _create_run(*, as_of: dt.date | None, trigger: str, user, phase: str) -> Com
                 as_of=as_of or timezone.localdate(),
                 trigger=trigger,
                 triggered_by=user if getattr(user, "pk", None) else None,
-                progress={"phase": phase, "done": 0, "total": len(rules.RULES)},
+                progress={"phase": phase, "done": 0, "total": len(KINDS)},
             )
     except IntegrityError:
         raise RunInProgress("另一比对正在运行 / another comparison run is running") from None
@@ -240,7 +247,7 @@ def _session_settings(on: bool) -> None:
             c.execute("SET jit = off" if on else "RESET jit")
 
 
-def _run_locked(run: ComparisonRun, on_progress) -> Summary:
+def _run_locked(run: ComparisonRun, on_progress: Callable[[dict], None] | None) -> Summary:
     started = time.monotonic()
     _session_settings(True)
     attempt = int((run.progress or {}).get("attempt", 0)) + 1
@@ -263,7 +270,7 @@ def _run_locked(run: ComparisonRun, on_progress) -> Summary:
             log.debug("could not reset the session settings", exc_info=True)
 
 
-def _progress(run: ComparisonRun, progress: dict, on_progress) -> None:
+def _progress(run: ComparisonRun, progress: dict, on_progress: Callable[[dict], None] | None) -> None:
     progress = {**progress, "attempt": (run.progress or {}).get("attempt", 1)}
     run.progress = progress
     ComparisonRun.objects.filter(pk=run.pk).update(progress=progress)
@@ -274,8 +281,8 @@ def _progress(run: ComparisonRun, progress: dict, on_progress) -> None:
 def _drop_temp_tables() -> None:
     try:
         with connection.cursor() as c:
-            for t in TEMP_TABLES:
-                c.execute(f"DROP TABLE IF EXISTS {t}")
+            for table in TEMP_TABLES:
+                c.execute(f"DROP TABLE IF EXISTS {table}")
     except Exception:  # the connection may be unusable after a failure; the session ends anyway
         log.debug("could not drop the comparison's temp tables", exc_info=True)
 
@@ -292,11 +299,11 @@ def _snapshot_record(snaps: Snapshots) -> dict:
     }
 
 
-def _execute(run: ComparisonRun, started: float, on_progress) -> Summary:
+def _execute(run: ComparisonRun, started: float, on_progress: Callable[[dict], None] | None) -> Summary:
     as_of = run.as_of
     params = load_parameters(as_of)
     snaps = current_snapshots(as_of)
-    kinds = [r.kind for r in rules.RULES]
+    kinds = list(KINDS)
     skipped: list[dict[str, str]] = []
     for kind in kinds:
         reason = guards.skip_reason(kind, snaps, params)
@@ -307,14 +314,23 @@ def _execute(run: ComparisonRun, started: float, on_progress) -> Summary:
     ComparisonRun.objects.filter(pk=run.pk).update(
         parameters=params.as_record(), snapshots=_snapshot_record(snaps), skipped=skipped
     )
-    ctx = rules.Context(as_of=as_of, params=params, snapshots=snaps, skipped=skipped_kinds, running=running)
+    ctx = rules.Context(
+        as_of=as_of,
+        params=params,
+        snapshots=snaps,
+        skipped=skipped_kinds,
+        running=running,
+        persons=tuple(
+            (spec.code.value, spec.condition) for spec in kinds_of(SubjectType.PERSON) if spec.condition
+        ),
+    )
     seconds: dict[str, float] = {}
     total = len(kinds)
 
     # Statistics first: a snapshot loaded seconds ago whose loader died before its ANALYZE
     # (or rows written by hand) would make the facts statements pick nested loops.
     t0 = time.monotonic()
-    analyze_unknown_batches(snaps.batches)
+    analyze_unknown_batches(dict(snaps.batches))
     seconds["_statistics"] = round(time.monotonic() - t0, 3)
 
     # Phase 2: evaluate into temp tables.
@@ -323,19 +339,20 @@ def _execute(run: ComparisonRun, started: float, on_progress) -> Summary:
     _materialise_facts(as_of, params, snaps)
     seconds["_facts"] = round(time.monotonic() - t0, 3)
     _create_candidates()
-    for i, rule in enumerate(rules.RULES):
-        _progress(run, {"phase": "evaluating", "done": i, "total": total, "current": rule.kind}, on_progress)
-        if rule.kind in skipped_kinds:
+    for i, spec in enumerate(KINDS.values()):
+        kind = spec.code.value
+        _progress(run, {"phase": "evaluating", "done": i, "total": total, "current": kind}, on_progress)
+        if kind in skipped_kinds:
             continue
         t0 = time.monotonic()
-        sql, sql_params = rule.select(ctx)
+        sql, sql_params = spec.rule(ctx, spec)
         with connection.cursor() as c:
             c.execute(
                 f"INSERT INTO {CAND} (kind, {', '.join(rules.CANDIDATE_COLUMNS)}) "
-                f"SELECT '{rule.kind}', x.* FROM ({sql}) x",
-                sql_params,
+                f"SELECT %(candidate_kind)s, x.* FROM ({sql}) x",
+                {**sql_params, "candidate_kind": kind},
             )
-        seconds[rule.kind] = round(time.monotonic() - t0, 3)
+        seconds[kind] = round(time.monotonic() - t0, 3)
     t0 = time.monotonic()
     _index_candidates()
     seconds["_index"] = round(time.monotonic() - t0, 3)
@@ -353,12 +370,12 @@ def _execute(run: ComparisonRun, started: float, on_progress) -> Summary:
             # unaccounted COMMIT, and no queue of millions of deferred trigger events.
             with connection.cursor() as c:
                 c.execute("SET CONSTRAINTS ALL IMMEDIATE")
-        for rule in rules.RULES:
-            if rule.kind in skipped_kinds:
+        for kind in kinds:
+            if kind in skipped_kinds:
                 continue
             t0 = time.monotonic()
-            closed[rule.kind], opened[rule.kind] = _write_rule(rule.kind, run.pk, now, snooze_from)
-            seconds[rule.kind] = round(seconds.get(rule.kind, 0) + time.monotonic() - t0, 3)
+            closed[kind], opened[kind] = _write_rule(kind, run.pk, now, snooze_from)
+            seconds[kind] = round(seconds.get(kind, 0) + time.monotonic() - t0, 3)
         open_counts = _open_counts(kinds)
         duration = round(time.monotonic() - started, 3)
         done = {"phase": "done", "done": total, "total": total, "current": ""}
@@ -421,81 +438,108 @@ def _index_candidates() -> None:
             c.execute(f"ANALYZE {CAND}")
 
 
+def _write_values(kind: str, run_id: int, now: dt.datetime, snooze_from: dt.datetime) -> Params:
+    """The parameters of one kind's writes: status, resolution and event values come from
+    the models' choices, never typed into the SQL."""
+    return {
+        "kind": kind,
+        "run_id": run_id,
+        "now": q.param(now),
+        "snooze_from": q.param(snooze_from),
+        "open": Task.Status.OPEN.value,
+        "closed": Task.Status.CLOSED.value,
+        "resolved_by_data": Task.Resolution.RESOLVED_BY_DATA.value,
+        "dismissed": Task.Resolution.DISMISSED.value,
+        "no_resolution": "",
+        "event_closed_by_data": TaskEvent.Kind.CLOSED_BY_DATA.value,
+        "event_refreshed": TaskEvent.Kind.REFRESHED.value,
+        "event_opened": TaskEvent.Kind.OPENED.value,
+    }
+
+
 def _write_rule(kind: str, run_id: int, now: dt.datetime, snooze_from: dt.datetime) -> tuple[int, int]:
     """Close, refresh and open the tasks of one kind from its candidates. Returns (closed, opened)."""
-    n = q.param(now)
-    district_t, street_t = District._meta.db_table, Street._meta.db_table
+    task, event, district, street = t(Task), t(TaskEvent), t(District), t(Street)
+    values = _write_values(kind, run_id, now, snooze_from)
     with connection.cursor() as c:
         # Close: open tasks of the kind whose subject is no longer a candidate.
         c.execute(
             f"""
-            UPDATE {TASK} SET status = 'closed', resolution = 'resolved_by_data', closed_at = %s, last_run_id = %s
-            WHERE kind = %s AND status <> 'closed'
-              AND NOT EXISTS (SELECT 1 FROM {CAND} c WHERE c.kind = %s AND c.subject_key = {TASK}.subject_key)""",
-            [n, run_id, kind, kind],
+            UPDATE {task} SET status = %(closed)s, resolution = %(resolved_by_data)s, closed_at = %(now)s,
+                              last_run_id = %(run_id)s
+            WHERE kind = %(kind)s AND status <> %(closed)s
+              AND NOT EXISTS (SELECT 1 FROM {CAND} c WHERE c.kind = %(kind)s AND c.subject_key = {task}.subject_key)""",
+            values,
         )
         closed = c.rowcount
         if closed:
             c.execute(
                 f"""
-                INSERT INTO {EVENT} (task_id, kind, actor_id, at, run_id, data)
-                SELECT t.id, 'closed_by_data', NULL, %s, %s, '{{}}' FROM {TASK} t
-                WHERE t.last_run_id = %s AND t.kind = %s AND t.status = 'closed'
-                  AND t.resolution = 'resolved_by_data'""",
-                [n, run_id, run_id, kind],
+                INSERT INTO {event} (task_id, kind, actor_id, at, run_id, data)
+                SELECT t.id, %(event_closed_by_data)s, NULL, %(now)s, %(run_id)s, '{{}}' FROM {task} t
+                WHERE t.last_run_id = %(run_id)s AND t.kind = %(kind)s AND t.status = %(closed)s
+                  AND t.resolution = %(resolved_by_data)s""",
+                values,
             )
 
         # Refresh: still-true tasks whose evidence (or name, priority, due date) changed — only those.
         c.execute(
             f"""
-            UPDATE {TASK} SET evidence = c.evidence, subject_name = c.subject_name, priority = c.priority,
-                              due_date = c.due_date, refreshed_at = %s, last_run_id = %s
+            UPDATE {task} SET evidence = c.evidence, subject_name = c.subject_name, priority = c.priority,
+                              due_date = c.due_date, refreshed_at = %(now)s, last_run_id = %(run_id)s
             FROM {CAND} c
-            WHERE c.kind = %s AND {TASK}.kind = %s AND {TASK}.subject_key = c.subject_key
-              AND {TASK}.status <> 'closed'
-              AND ({TASK}.evidence IS DISTINCT FROM c.evidence OR {TASK}.subject_name <> c.subject_name
-                   OR {TASK}.priority <> c.priority OR {TASK}.due_date IS DISTINCT FROM c.due_date)""",
-            [n, run_id, kind, kind],
+            WHERE c.kind = %(kind)s AND {task}.kind = %(kind)s AND {task}.subject_key = c.subject_key
+              AND {task}.status <> %(closed)s
+              AND ({task}.evidence IS DISTINCT FROM c.evidence OR {task}.subject_name <> c.subject_name
+                   OR {task}.priority <> c.priority OR {task}.due_date IS DISTINCT FROM c.due_date)""",
+            values,
         )
         if c.rowcount:
             c.execute(
                 f"""
-                INSERT INTO {EVENT} (task_id, kind, actor_id, at, run_id, data)
-                SELECT t.id, 'refreshed', NULL, %s, %s, '{{}}' FROM {TASK} t
-                WHERE t.last_run_id = %s AND t.kind = %s AND t.status <> 'closed'""",
-                [n, run_id, run_id, kind],
+                INSERT INTO {event} (task_id, kind, actor_id, at, run_id, data)
+                SELECT t.id, %(event_refreshed)s, NULL, %(now)s, %(run_id)s, '{{}}' FROM {task} t
+                WHERE t.last_run_id = %(run_id)s AND t.kind = %(kind)s AND t.status <> %(closed)s""",
+                values,
             )
 
         # Open: candidates without an open task, not snoozed by a recent dismissal; sorted by the
         # unique key (much faster on PostgreSQL), filtered with NOT EXISTS before any conflict check.
-        conflict = " ON CONFLICT (kind, subject_key) WHERE status <> 'closed' DO NOTHING" if q.is_pg() else ""
+        # The conflict target names the partial unique index by its predicate, which PostgreSQL
+        # must match as written: a literal, taken from the model's choices.
+        conflict = (
+            f" ON CONFLICT (kind, subject_key) WHERE status <> '{Task.Status.CLOSED.value}' DO NOTHING"
+            if q.is_pg()
+            else ""
+        )
         c.execute(
             f"""
-            INSERT INTO {TASK} (kind, subject_type, subject_key, subject_name, district_id, street_id, priority,
+            INSERT INTO {task} (kind, subject_type, subject_key, subject_name, district_id, street_id, priority,
                                 status, resolution, evidence, opened_at, refreshed_at, due_date, assignee_id,
                                 closed_at, opened_by_run_id, last_run_id)
             SELECT c.kind, c.subject_type, c.subject_key, c.subject_name,
-                   (SELECT d.code FROM {district_t} d WHERE d.code = c.district_code),
-                   (SELECT s.code FROM {street_t} s WHERE s.code = c.street_code AND s.district_id = c.district_code),
-                   c.priority, 'open', '', c.evidence, %s, %s, c.due_date, NULL, NULL, %s, %s
+                   (SELECT d.code FROM {district} d WHERE d.code = c.district_code),
+                   (SELECT s.code FROM {street} s WHERE s.code = c.street_code AND s.district_id = c.district_code),
+                   c.priority, %(open)s, %(no_resolution)s, c.evidence, %(now)s, %(now)s, c.due_date, NULL, NULL,
+                   %(run_id)s, %(run_id)s
             FROM {CAND} c
-            WHERE c.kind = %s AND c.opens
-              AND NOT EXISTS (SELECT 1 FROM {TASK} t
-                              WHERE t.kind = c.kind AND t.subject_key = c.subject_key AND t.status <> 'closed')
-              AND NOT EXISTS (SELECT 1 FROM {TASK} t
-                              WHERE t.kind = c.kind AND t.subject_key = c.subject_key AND t.status = 'closed'
-                                AND t.resolution = 'dismissed' AND t.closed_at >= %s)
+            WHERE c.kind = %(kind)s AND c.opens
+              AND NOT EXISTS (SELECT 1 FROM {task} t
+                              WHERE t.kind = c.kind AND t.subject_key = c.subject_key AND t.status <> %(closed)s)
+              AND NOT EXISTS (SELECT 1 FROM {task} t
+                              WHERE t.kind = c.kind AND t.subject_key = c.subject_key AND t.status = %(closed)s
+                                AND t.resolution = %(dismissed)s AND t.closed_at >= %(snooze_from)s)
             ORDER BY c.subject_key{conflict}""",
-            [n, n, run_id, run_id, kind, q.param(snooze_from)],
+            values,
         )
         opened = c.rowcount
         if opened:
             c.execute(
                 f"""
-                INSERT INTO {EVENT} (task_id, kind, actor_id, at, run_id, data)
-                SELECT t.id, 'opened', NULL, %s, %s, '{{}}' FROM {TASK} t
-                WHERE t.opened_by_run_id = %s AND t.kind = %s""",
-                [n, run_id, run_id, kind],
+                INSERT INTO {event} (task_id, kind, actor_id, at, run_id, data)
+                SELECT t.id, %(event_opened)s, NULL, %(now)s, %(run_id)s, '{{}}' FROM {task} t
+                WHERE t.opened_by_run_id = %(run_id)s AND t.kind = %(kind)s""",
+                values,
             )
     return closed, opened
 
@@ -503,7 +547,10 @@ def _write_rule(kind: str, run_id: int, now: dt.datetime, snooze_from: dt.dateti
 def _open_counts(kinds: list[str]) -> dict[str, int]:
     counts = dict.fromkeys(kinds, 0)
     with connection.cursor() as c:
-        c.execute(f"SELECT kind, COUNT(*) FROM {TASK} WHERE status <> 'closed' GROUP BY kind")
+        c.execute(
+            f"SELECT kind, COUNT(*) FROM {t(Task)} WHERE status <> %(closed)s GROUP BY kind",
+            {"closed": Task.Status.CLOSED.value},
+        )
         for kind, n in c.fetchall():
             counts[kind] = n
     return counts
@@ -516,5 +563,4 @@ __all__ = [
     "reap_dead_runs",
     "run_comparison",
     "start_run",
-    "TaskKind",
 ]

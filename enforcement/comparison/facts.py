@@ -1,8 +1,9 @@
 """Set-based building blocks of the comparison, shared with `assessment`.
 
-Each function returns `(sql, params)`: one SELECT, portable between PostgreSQL and
-SQLite, over the *current snapshots* as of D (rosters.md). A kind with no current
-snapshot reads as empty (batch id −1). Use them as a subquery:
+Each function returns `(sql, params)`: one SELECT with named parameters and their dict,
+portable between PostgreSQL and SQLite, over the *current snapshots* as of D
+(rosters.md). A kind with no current snapshot reads as empty (batch id NO_BATCH). Use
+them as a subquery:
 
     sql, params = required_employers_sql(as_of, None)
     cursor.execute(f"SELECT district_code, COUNT(*) FROM ({sql}) r WHERE NOT r.enrolled GROUP BY 1", params)
@@ -23,20 +24,20 @@ Definitions (comparison.md → Derived facts, Employer rules, Person rules):
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from enforcement.comparison.parameters import Parameters, resolve
 from enrollment import routing
 from enrollment.models import (
     CivilAffairsRow,
-    ConstructionProjectRow,
     DisabilityRow,
     DustHazardRow,
+    Enrollment,
     HouseholdRow,
     InsuranceEmployerRow,
     InsurancePersonRow,
-    InsuranceProjectRow,
     MarketEntityRow,
     PovertyRow,
     RosterBatch,
@@ -45,21 +46,12 @@ from enrollment.models import (
 )
 from wuhai_coverage.core import sql as q
 from wuhai_coverage.core.models import IndustryDivision, KeyIndustry
-from wuhai_coverage.core.sql import NO_BATCH
+from wuhai_coverage.core.sql import NO_BATCH, t
 
-T_MARKET = MarketEntityRow._meta.db_table
-T_TAX = TaxPayrollRow._meta.db_table
-T_CIVIL = CivilAffairsRow._meta.db_table
-T_POVERTY = PovertyRow._meta.db_table
-T_DISABILITY = DisabilityRow._meta.db_table
-T_DUST = DustHazardRow._meta.db_table
-T_PROJECTS = ConstructionProjectRow._meta.db_table
-T_HOUSEHOLD = HouseholdRow._meta.db_table
-T_INS_EMPLOYERS = InsuranceEmployerRow._meta.db_table
-T_INS_PERSONS = InsurancePersonRow._meta.db_table
-T_INS_PROJECTS = InsuranceProjectRow._meta.db_table
-T_KEY_INDUSTRY = KeyIndustry._meta.db_table
-T_DIVISION = IndustryDivision._meta.db_table
+# Raw SQL here holds its own parameters: `%(name)s` placeholders and a dict. Fragments
+# that are combined share one namespace (a name means one value in a whole statement).
+Params = dict[str, Any]  # one value per name: what Django's cursor takes (dates, decimals, ints, str)
+Statement = tuple[str, Params]
 
 REQUIRED_ENTITY_TYPES = ("enterprise", "coop", "branch")
 
@@ -114,10 +106,17 @@ def current_min_period(as_of: dt.date, interruption_months: int) -> int:
     return period_of(as_of.year * 12 + as_of.month - interruption_months)
 
 
-def age_expr(birth_col: str, as_of: dt.date) -> tuple[str, list]:
+def age_expr(birth_col: str, as_of: dt.date) -> Statement:
     """Completed years at D as SQL (evidence only; the rules use `age_cutoff`)."""
-    d_int = as_of.year * 10000 + as_of.month * 100 + as_of.day
-    return f"(({d_int} - {q.yyyymmdd(birth_col)}) / 10000)", []
+    return f"((%(as_of_yyyymmdd)s - {q.yyyymmdd(birth_col)}) / 10000)", {
+        "as_of_yyyymmdd": as_of.year * 10000 + as_of.month * 100 + as_of.day
+    }
+
+
+def in_list(name: str, values: Sequence[str]) -> Statement:
+    """`(%(name_0)s, %(name_1)s, …)` and its parameters, for `x IN …` over a list of values."""
+    keys = [f"{name}_{i}" for i in range(len(values))]
+    return "(" + ", ".join(f"%({k})s" for k in keys) + ")", dict(zip(keys, values, strict=True))
 
 
 # --- employers ---------------------------------------------------------------------------
@@ -128,14 +127,14 @@ def _norm_industry(col: str) -> str:
     the intake already normalises to 'B0610')."""
     return (
         f"CASE WHEN substr({col}, 1, 1) BETWEEN '0' AND '9' THEN "
-        f"(SELECT dv.section_id FROM {T_DIVISION} dv WHERE substr(dv.code, 2, 2) = substr({col}, 1, 2)) || {col} "
+        f"(SELECT dv.section_id FROM {t(IndustryDivision)} dv WHERE substr(dv.code, 2, 2) = substr({col}, 1, 2)) || {col} "
         f"ELSE {col} END"
     )
 
 
 def employer_facts_sql(
     as_of: dt.date, params: Parameters | Mapping | None = None, snapshots: Snapshots | None = None
-) -> tuple[str, list]:
+) -> Statement:
     """One row per uscc in a current market, tax, insurance_employers or dust_hazard snapshot.
 
     Columns: uscc, name, in_market, in_tax, enrolled, in_dust, entity_type, market_status,
@@ -143,14 +142,14 @@ def employer_facts_sql(
     base_total, arrears, last_paid_period, hazard_factor, exposed_workers, key_industry,
     district_code, street_code."""
     snaps = snapshots or current_snapshots(as_of)
-    m, t, ie, dh = (
-        snaps.id(RosterKind.MARKET_ENTITIES),
-        snaps.id(RosterKind.TAX_PAYROLL),
-        snaps.id(RosterKind.INSURANCE_EMPLOYERS),
-        snaps.id(RosterKind.DUST_HAZARD),
-    )
     f = q.false()
     norm = _norm_industry("m.industry_code")
+    market, tax, insured, dust = (
+        t(MarketEntityRow),
+        t(TaxPayrollRow),
+        t(InsuranceEmployerRow),
+        t(DustHazardRow),
+    )
     sql = f"""
 SELECT k.uscc AS uscc,
        COALESCE(m.name, t.name, ie.name, dh.name) AS name,
@@ -175,53 +174,77 @@ SELECT k.uscc AS uscc,
        dh.hazard_factor AS hazard_factor,
        COALESCE(dh.exposed_workers, 0) AS exposed_workers,
        (dh.uscc IS NOT NULL OR COALESCE(EXISTS (
-            SELECT 1 FROM {T_KEY_INDUSTRY} ki
+            SELECT 1 FROM {t(KeyIndustry)} ki
             WHERE substr({norm}, 1, length(ki.code)) = ki.code), {f})) AS key_industry,
        {routing.EMPLOYER_DISTRICT} AS district_code,
        {routing.EMPLOYER_STREET} AS street_code
-FROM (SELECT uscc FROM {T_MARKET} WHERE batch_id = %s
-      UNION SELECT uscc FROM {T_TAX} WHERE batch_id = %s
-      UNION SELECT uscc FROM {T_INS_EMPLOYERS} WHERE batch_id = %s
-      UNION SELECT uscc FROM {T_DUST} WHERE batch_id = %s) k
-LEFT JOIN {T_MARKET} m ON m.batch_id = %s AND m.uscc = k.uscc
+FROM (SELECT uscc FROM {market} WHERE batch_id = %(market_batch)s
+      UNION SELECT uscc FROM {tax} WHERE batch_id = %(tax_batch)s
+      UNION SELECT uscc FROM {insured} WHERE batch_id = %(insured_employers_batch)s
+      UNION SELECT uscc FROM {dust} WHERE batch_id = %(dust_batch)s) k
+LEFT JOIN {market} m ON m.batch_id = %(market_batch)s AND m.uscc = k.uscc
 LEFT JOIN (SELECT tt.uscc, tt.name, tt.period, tt.payroll_headcount, tt.payroll_total, tt.district_code
-           FROM {T_TAX} tt
-           JOIN (SELECT uscc, MAX(period) AS period FROM {T_TAX} WHERE batch_id = %s GROUP BY uscc) lp
+           FROM {tax} tt
+           JOIN (SELECT uscc, MAX(period) AS period FROM {tax} WHERE batch_id = %(tax_batch)s GROUP BY uscc) lp
              ON lp.uscc = tt.uscc AND lp.period = tt.period
-           WHERE tt.batch_id = %s) t ON t.uscc = k.uscc
-LEFT JOIN {T_INS_EMPLOYERS} ie ON ie.batch_id = %s AND ie.uscc = k.uscc
-LEFT JOIN {T_DUST} dh ON dh.batch_id = %s AND dh.uscc = k.uscc
+           WHERE tt.batch_id = %(tax_batch)s) t ON t.uscc = k.uscc
+LEFT JOIN {insured} ie ON ie.batch_id = %(insured_employers_batch)s AND ie.uscc = k.uscc
+LEFT JOIN {dust} dh ON dh.batch_id = %(dust_batch)s AND dh.uscc = k.uscc
 """
-    return sql, [m, t, ie, dh, m, t, t, ie, dh]
+    return sql, {
+        "market_batch": snaps.id(RosterKind.MARKET_ENTITIES),
+        "tax_batch": snaps.id(RosterKind.TAX_PAYROLL),
+        "insured_employers_batch": snaps.id(RosterKind.INSURANCE_EMPLOYERS),
+        "dust_batch": snaps.id(RosterKind.DUST_HAZARD),
+    }
 
 
-def required_predicate(alias: str, as_of: dt.date, params: Parameters) -> tuple[str, list]:
+def required_predicate(alias: str, as_of: dt.date, params: Parameters) -> Statement:
     """The SQL condition "a required employer" over an employer-facts row `alias`."""
     registered_by = as_of - dt.timedelta(days=params.registration_grace_days)
-    types = ", ".join(f"'{x}'" for x in REQUIRED_ENTITY_TYPES)
+    types, types_params = in_list("required_type", REQUIRED_ENTITY_TYPES)
     a = alias
     sql = (
-        f"(({a}.in_market AND {a}.market_status = 'active' AND {a}.established_on <= %s"
-        f" AND ({a}.entity_type IN ({types})"
+        f"(({a}.in_market AND {a}.market_status = 'active' AND {a}.established_on <= %(registered_by)s"
+        f" AND ({a}.entity_type IN {types}"
         f"      OR ({a}.entity_type = 'individual' AND ({a}.employees_reported >= 1 OR {a}.h >= 1))))"
         f" OR ({a}.h >= 1 AND (NOT {a}.in_market"
-        f"      OR ({a}.market_status = 'active' AND {a}.established_on <= %s))))"
+        f"      OR ({a}.market_status = 'active' AND {a}.established_on <= %(registered_by)s))))"
     )
-    return sql, [q.param(registered_by), q.param(registered_by)]
+    return sql, {"registered_by": q.param(registered_by), **types_params}
 
 
 def required_employers_sql(
     as_of: dt.date, params: Parameters | Mapping | None = None, snapshots: Snapshots | None = None
-) -> tuple[str, list]:
+) -> Statement:
     """Required employers: columns (uscc, name, district_code, street_code, enrolled)."""
     p = resolve(params, as_of)
     facts, facts_params = employer_facts_sql(as_of, p, snapshots)
     pred, pred_params = required_predicate("e", as_of, p)
     sql = f"SELECT e.uscc, e.name, e.district_code, e.street_code, e.enrolled FROM ({facts}) e WHERE {pred}"
-    return sql, facts_params + pred_params
+    return sql, {**facts_params, **pred_params}
 
 
 # --- persons -----------------------------------------------------------------------------
+
+# routing's civil_affairs fragments are shared with the registry refresh (enrollment), which
+# executes them with positional parameters: their two `%s` are both D, `%(as_of)s` here.
+_CIVIL_ELIGIBLE = routing.CIVIL_ELIGIBLE % ("%(as_of)s", "%(as_of)s")
+_CIVIL_ROW_ORDER = routing.CIVIL_ROW_ORDER % ("%(as_of)s", "%(as_of)s")
+
+
+# The pension rows' vocabulary, from the registry's model: the insurance_persons roster
+# spec accepts exactly these values (enrollment/roster_specs.py).
+PENSION_VALUES: Params = {
+    "pension": Enrollment.InsuranceType.PENSION.value,
+    "pension_active": Enrollment.Status.ACTIVE.value,
+    "pension_interrupted": Enrollment.Status.INTERRUPTED.value,
+    "pension_retired": Enrollment.Status.RETIRED.value,
+    "pension_terminated": Enrollment.Status.TERMINATED.value,
+    "scheme_employee": Enrollment.Scheme.EMPLOYEE.value,
+    "scheme_flexible": Enrollment.Scheme.FLEXIBLE.value,
+    "scheme_resident": Enrollment.Scheme.RESIDENT.value,
+}
 
 
 def person_facts_sql(
@@ -230,7 +253,7 @@ def person_facts_sql(
     snapshots: Snapshots | None = None,
     *,
     candidates_only: bool = False,
-) -> tuple[str, list]:
+) -> Statement:
     """One row per id_number in a current household, civil_affairs, poverty or disability
     snapshot or with a pension row that is not terminated (a terminated row counts as none).
 
@@ -244,38 +267,29 @@ def person_facts_sql(
     population, so the joins that follow stay small."""
     p = resolve(params, as_of)
     snaps = snapshots or current_snapshots(as_of)
-    hh, ca, pv, ds, ip = (
-        snaps.id(RosterKind.HOUSEHOLD_REGISTRY),
-        snaps.id(RosterKind.CIVIL_AFFAIRS),
-        snaps.id(RosterKind.POVERTY_REGISTRY),
-        snaps.id(RosterKind.DISABILITY_REGISTRY),
-        snaps.id(RosterKind.INSURANCE_PERSONS),
-    )
-    d = q.param(as_of)
-    min_period = current_min_period(as_of, p.interruption_months)
+    household, civil, poverty = t(HouseholdRow), t(CivilAffairsRow), t(PovertyRow)
+    disability, insured = t(DisabilityRow), t(InsurancePersonRow)
     f = q.false()
-    civil_eligible = routing.CIVIL_ELIGIBLE
-    current = "(ip.status = 'active' AND ip.last_paid_period >= %s)"
+    current = "(ip.status = %(pension_active)s AND ip.last_paid_period >= %(min_period)s)"
     if candidates_only:
-        universe = f"""SELECT hu.id_number FROM {T_HOUSEHOLD} hu WHERE hu.batch_id = %s
-              AND NOT EXISTS (SELECT 1 FROM {T_INS_PERSONS} pu WHERE pu.batch_id = %s
-                              AND pu.id_number = hu.id_number AND pu.insurance_type = 'pension'
-                              AND pu.status <> 'terminated')
-      UNION SELECT id_number FROM {T_CIVIL} WHERE batch_id = %s
-      UNION SELECT id_number FROM {T_POVERTY} WHERE batch_id = %s
-      UNION SELECT id_number FROM {T_DISABILITY} WHERE batch_id = %s
-      UNION SELECT pu.id_number FROM {T_INS_PERSONS} pu
-            WHERE pu.batch_id = %s AND pu.insurance_type = 'pension' AND pu.status IN ('active', 'interrupted')
-              AND NOT COALESCE(pu.status = 'active' AND pu.last_paid_period >= %s, {f})"""
-        universe_params = [hh, ip, ca, pv, ds, ip, min_period]
+        universe = f"""SELECT hu.id_number FROM {household} hu WHERE hu.batch_id = %(household_batch)s
+              AND NOT EXISTS (SELECT 1 FROM {insured} pu WHERE pu.batch_id = %(insured_persons_batch)s
+                              AND pu.id_number = hu.id_number AND pu.insurance_type = %(pension)s
+                              AND pu.status <> %(pension_terminated)s)
+      UNION SELECT id_number FROM {civil} WHERE batch_id = %(civil_batch)s
+      UNION SELECT id_number FROM {poverty} WHERE batch_id = %(poverty_batch)s
+      UNION SELECT id_number FROM {disability} WHERE batch_id = %(disability_batch)s
+      UNION SELECT pu.id_number FROM {insured} pu
+            WHERE pu.batch_id = %(insured_persons_batch)s AND pu.insurance_type = %(pension)s
+              AND pu.status IN (%(pension_active)s, %(pension_interrupted)s)
+              AND NOT COALESCE(pu.status = %(pension_active)s AND pu.last_paid_period >= %(min_period)s, {f})"""
     else:
-        universe = f"""SELECT id_number FROM {T_HOUSEHOLD} WHERE batch_id = %s
-      UNION SELECT id_number FROM {T_CIVIL} WHERE batch_id = %s
-      UNION SELECT id_number FROM {T_POVERTY} WHERE batch_id = %s
-      UNION SELECT id_number FROM {T_DISABILITY} WHERE batch_id = %s
-      UNION SELECT id_number FROM {T_INS_PERSONS}
-            WHERE batch_id = %s AND insurance_type = 'pension' AND status <> 'terminated'"""
-        universe_params = [hh, ca, pv, ds, ip]
+        universe = f"""SELECT id_number FROM {household} WHERE batch_id = %(household_batch)s
+      UNION SELECT id_number FROM {civil} WHERE batch_id = %(civil_batch)s
+      UNION SELECT id_number FROM {poverty} WHERE batch_id = %(poverty_batch)s
+      UNION SELECT id_number FROM {disability} WHERE batch_id = %(disability_batch)s
+      UNION SELECT id_number FROM {insured}
+            WHERE batch_id = %(insured_persons_batch)s AND insurance_type = %(pension)s AND status <> %(pension_terminated)s"""
     sql = f"""
 SELECT k.id_number AS id_number,
        COALESCE(h.name, c.name, pv.name, ds.name, ip.name) AS name,
@@ -294,58 +308,55 @@ SELECT k.id_number AS id_number,
        COALESCE(ip.subsidized, {f}) AS subsidized,
        ip.last_paid_period AS last_paid_period,
        COALESCE({current}, {f}) AS current,
-       COALESCE(ip.status = 'retired'
-                OR ({current} AND (ip.scheme IN ('employee', 'flexible')
-                                   OR (ip.scheme = 'resident' AND ip.subsidized))), {f}) AS covered,
+       COALESCE(ip.status = %(pension_retired)s
+                OR ({current} AND (ip.scheme IN (%(scheme_employee)s, %(scheme_flexible)s)
+                                   OR (ip.scheme = %(scheme_resident)s AND ip.subsidized))), {f}) AS covered,
        {routing.PERSON_DISTRICT} AS district_code,
        {routing.PERSON_STREET} AS street_code
 FROM ({universe}) k
-LEFT JOIN {T_HOUSEHOLD} h ON h.batch_id = %s AND h.id_number = k.id_number
+LEFT JOIN {household} h ON h.batch_id = %(household_batch)s AND h.id_number = k.id_number
 LEFT JOIN (SELECT x.* FROM (
              SELECT cc.id_number, cc.name, cc.birth_date, cc.sex, cc.category, cc.district_code, cc.street_code,
-                    {civil_eligible} AS eligible,
-                    ROW_NUMBER() OVER (PARTITION BY cc.id_number ORDER BY {routing.CIVIL_ROW_ORDER}) AS rn
-             FROM {T_CIVIL} cc WHERE cc.batch_id = %s) x
+                    {_CIVIL_ELIGIBLE} AS eligible,
+                    ROW_NUMBER() OVER (PARTITION BY cc.id_number ORDER BY {_CIVIL_ROW_ORDER}) AS rn
+             FROM {civil} cc WHERE cc.batch_id = %(civil_batch)s) x
            WHERE x.rn = 1) c ON c.id_number = k.id_number
-LEFT JOIN {T_POVERTY} pv ON pv.batch_id = %s AND pv.id_number = k.id_number
-LEFT JOIN {T_DISABILITY} ds ON ds.batch_id = %s AND ds.id_number = k.id_number
-LEFT JOIN {T_INS_PERSONS} ip ON ip.batch_id = %s AND ip.id_number = k.id_number
-      AND ip.insurance_type = 'pension' AND ip.status <> 'terminated'
+LEFT JOIN {poverty} pv ON pv.batch_id = %(poverty_batch)s AND pv.id_number = k.id_number
+LEFT JOIN {disability} ds ON ds.batch_id = %(disability_batch)s AND ds.id_number = k.id_number
+LEFT JOIN {insured} ip ON ip.batch_id = %(insured_persons_batch)s AND ip.id_number = k.id_number
+      AND ip.insurance_type = %(pension)s AND ip.status <> %(pension_terminated)s
 """
-    sql_params = [
-        min_period,
-        min_period,  # current, covered
-        *universe_params,
-        hh,
-        d,
-        d,
-        d,
-        d,
-        ca,  # civil: eligible twice (select, order), then batch
-        pv,
-        ds,
-        ip,
-    ]
-    return sql, sql_params
+    return sql, {
+        "household_batch": snaps.id(RosterKind.HOUSEHOLD_REGISTRY),
+        "civil_batch": snaps.id(RosterKind.CIVIL_AFFAIRS),
+        "poverty_batch": snaps.id(RosterKind.POVERTY_REGISTRY),
+        "disability_batch": snaps.id(RosterKind.DISABILITY_REGISTRY),
+        "insured_persons_batch": snaps.id(RosterKind.INSURANCE_PERSONS),
+        "min_period": current_min_period(as_of, p.interruption_months),
+        "as_of": q.param(as_of),
+        **PENSION_VALUES,
+    }
 
 
 def age_window_predicate(
     alias: str, as_of: dt.date, *, min_age: int | None = None, max_age: int | None = None
-) -> tuple[str, list]:
-    """min_age ≤ age < max_age at D over a row with `birth_date`, via cut-off dates."""
-    parts, out = [], []
+) -> Statement:
+    """min_age ≤ age < max_age at D over a row with `birth_date`, via cut-off dates
+    (parameters `cutoff_<age>`, the same values as the person rules' `cutoff_16`, `cutoff_60`)."""
+    parts: list[str] = []
+    out: Params = {}
     if min_age is not None:
-        parts.append(f"{alias}.birth_date <= %s")
-        out.append(q.param(age_cutoff(as_of, min_age)))
+        parts.append(f"{alias}.birth_date <= %(cutoff_{min_age})s")
+        out[f"cutoff_{min_age}"] = q.param(age_cutoff(as_of, min_age))
     if max_age is not None:
-        parts.append(f"{alias}.birth_date > %s")
-        out.append(q.param(age_cutoff(as_of, max_age)))
+        parts.append(f"{alias}.birth_date > %(cutoff_{max_age})s")
+        out[f"cutoff_{max_age}"] = q.param(age_cutoff(as_of, max_age))
     return "(" + " AND ".join(parts or ["1 = 1"]) + ")", out
 
 
 def subsidized_persons_sql(
     as_of: dt.date, params: Parameters | Mapping | None = None, snapshots: Snapshots | None = None
-) -> tuple[str, list]:
+) -> Statement:
     """Persons eligible for 代缴 (16 ≤ age < 60 and in civil_affairs dibao/tekun valid at D,
     poverty active, or disability level 1–2): columns (id_number, name, district_code,
     street_code, covered). `covered` as rule 1 of comparison.md: a pension row that is
@@ -357,4 +368,4 @@ def subsidized_persons_sql(
         f"SELECT pf.id_number, pf.name, pf.district_code, pf.street_code, pf.covered "
         f"FROM ({facts}) pf WHERE pf.eligible AND {ages}"
     )
-    return sql, facts_params + age_params
+    return sql, {**facts_params, **age_params}

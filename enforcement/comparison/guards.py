@@ -1,50 +1,24 @@
 """Guards against false tasks from bad or missing data (comparison.md → Guards).
 
-A rule runs only when the rosters it reads are there and, where absence from a roster
-is taken as a fact (the HRSS rosters), trustworthy: current, at most `hrss_max_age_days`
+A rule runs only when the rosters its kind needs (`KindSpec.needs`) are there and, where
+absence from a roster is taken as a fact (the HRSS rosters), trustworthy: current, at most `hrss_max_age_days`
 old, and with at most `max_rejected_ratio` of its rows rejected. Otherwise it is skipped:
 it opens and closes nothing, and the run says which rule and why."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from decimal import Decimal
 
 from enforcement.comparison.facts import Snapshots
 from enforcement.comparison.parameters import Parameters
-from enforcement.models import TaskKind
+from enforcement.kinds import KINDS
 from enrollment.models import RosterKind
-
-K = RosterKind
-
-
-@dataclass(frozen=True)
-class Need:
-    any_of: tuple[str, ...]  # at least one of these must have a current snapshot ("—": empty)
-    hrss: str  # the HRSS roster whose absence is read as a fact
-
-
-NEEDS: dict[str, Need] = {
-    TaskKind.ENROLL_EMPLOYER: Need((K.MARKET_ENTITIES, K.TAX_PAYROLL), K.INSURANCE_EMPLOYERS),
-    TaskKind.MISSED_EMPLOYEES: Need((), K.INSURANCE_EMPLOYERS),
-    TaskKind.SELECTIVE_ENROLLMENT: Need((), K.INSURANCE_EMPLOYERS),
-    TaskKind.UNDERREPORTED_BASE: Need((), K.INSURANCE_EMPLOYERS),
-    TaskKind.INJURY_KEY_INDUSTRY: Need((K.MARKET_ENTITIES, K.DUST_HAZARD), K.INSURANCE_EMPLOYERS),
-    TaskKind.COLLECT_ARREARS: Need((), K.INSURANCE_EMPLOYERS),
-    TaskKind.CONSTRUCTION_INJURY: Need((K.CONSTRUCTION_PROJECTS,), K.INSURANCE_PROJECTS),
-    TaskKind.SUBSIDIZED_ENROLLMENT: Need(
-        (K.CIVIL_AFFAIRS, K.POVERTY_REGISTRY, K.DISABILITY_REGISTRY), K.INSURANCE_PERSONS
-    ),
-    TaskKind.RESUME_CONTRIBUTIONS: Need((), K.INSURANCE_PERSONS),
-    TaskKind.ENROLL_PERSON: Need((K.HOUSEHOLD_REGISTRY,), K.INSURANCE_PERSONS),
-    TaskKind.ELDERLY_ENROLLMENT: Need((K.HOUSEHOLD_REGISTRY,), K.INSURANCE_PERSONS),
-}
 
 
 def hrss_problem(kind: str, snaps: Snapshots, params: Parameters) -> str | None:
     """Why an HRSS roster cannot be trusted as of D, or None."""
     batch = snaps.batches.get(kind)
-    label = f"{K(kind).label}（{kind}）"
+    label = f"{RosterKind(kind).label}（{kind}）"
     if batch is None:
         return f"{label}无当前快照 / no current snapshot of {kind}"
     age = (snaps.as_of - batch.snapshot_date).days
@@ -69,13 +43,13 @@ def hrss_problem(kind: str, snaps: Snapshots, params: Parameters) -> str | None:
 
 def skip_reason(kind: str, snaps: Snapshots, params: Parameters) -> str | None:
     """Why the rule of `kind` must be skipped on these snapshots, or None when it may run."""
-    need = NEEDS[kind]
-    if need.any_of and not any(snaps.has(k) for k in need.any_of):
-        names = "、".join(str(K(k).label) for k in need.any_of)
-        return f"缺少{names}的当前快照 / no current snapshot of {' or '.join(need.any_of)}"
-    problem = hrss_problem(need.hrss, snaps, params)
+    needs = KINDS[kind].needs
+    if needs.any_of and not any(snaps.has(k) for k in needs.any_of):
+        names = "、".join(str(RosterKind(k).label) for k in needs.any_of)
+        return f"缺少{names}的当前快照 / no current snapshot of {' or '.join(needs.any_of)}"
+    problem = hrss_problem(needs.hrss, snaps, params)
     if problem:
         return problem
-    if kind == TaskKind.UNDERREPORTED_BASE and params.average_monthly_wage is None:
+    if needs.average_wage and params.average_monthly_wage is None:
         return "未设置平均工资 A / no average monthly wage (A) is set"
     return None

@@ -1,34 +1,45 @@
-"""The eleven task kinds of comparison.md, each one set-based SELECT.
+"""The rules of comparison.md, one set-based SELECT per task kind (enforcement/kinds.py
+says which rule belongs to which kind).
 
 Every rule yields candidate rows with the columns of `CANDIDATE_COLUMNS`, read from the
 run's materialised facts (`cmp_employer`, `cmp_person`) or a snapshot table. A candidate
 is a subject for which the rule's condition holds: its open task is kept (evidence
 refreshed), a missing one is opened when `opens`; open tasks of the kind that are not
 candidates are closed as resolved_by_data (engine.py).
-"""
+
+A rule returns a `Statement`: SQL with *named* parameters (`%(as_of)s`) and their dict.
+Fragments that are combined share one namespace, so a name means one value everywhere
+in a statement (`as_of` is D, `cutoff_60` the birth date of someone turning 60 on D…).
+This module imports no model at import time: `enforcement.kinds`, imported by the
+models, imports it."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from enforcement.comparison.facts import (
-    T_INS_PROJECTS,
-    T_PROJECTS,
+    PENSION_VALUES,
+    Params,
     Snapshots,
+    Statement,
     age_cutoff,
     age_expr,
+    in_list,
     required_predicate,
 )
 from enforcement.comparison.parameters import Parameters
-from enforcement.models import PERSON_KINDS, Task, TaskKind
-from enrollment.models import RosterKind
+from enrollment.models import ConstructionProjectRow, InsuranceProjectRow, RosterKind
 from wuhai_coverage.core import sql as q
+from wuhai_coverage.core.sql import t
+
+if TYPE_CHECKING:
+    from enforcement.kinds import KindSpec
 
 EMPLOYER_FACTS = "cmp_employer"
 PERSON_FACTS = "cmp_person"
-TASK_TABLE = Task._meta.db_table
 
 CANDIDATE_COLUMNS = (
     "subject_type",
@@ -50,24 +61,40 @@ class Context:
     snapshots: Snapshots
     skipped: frozenset[str] = field(default_factory=frozenset)  # kinds skipped by a guard this run
     running: tuple[str, ...] = ()  # kinds that run, in order
+    # Person kinds in order of precedence, with their condition C_k (from enforcement.kinds).
+    persons: tuple[tuple[str, ConditionFn], ...] = ()
 
 
-@dataclass(frozen=True)
-class Rule:
-    kind: str
-    subject_type: str
-    select: Callable[[Context], tuple[str, list]]
+RuleFn = Callable[[Context, "KindSpec"], Statement]
+ConditionFn = Callable[[Context], Statement]
 
 
-def _employer(kind: str, where: str, evidence: list[tuple[str, str]], *, priority: str = "'normal'") -> str:
+def _task_values() -> Params:
+    """Task status and priority values the rules write or compare, from the model's choices."""
+    from enforcement.models import Task
+
+    return {
+        "priority_high": Task.Priority.HIGH.value,
+        "priority_normal": Task.Priority.NORMAL.value,
+        "status_closed": Task.Status.CLOSED.value,
+    }
+
+
+def _employer(where: str, evidence: list[tuple[str, str]], *, priority: str = "%(priority_normal)s") -> str:
+    """An employer rule's SELECT over the employer facts `e` (parameters: `_common_params`)."""
     return f"""
-SELECT 'employer', e.uscc, COALESCE(e.name, ''), e.district_code, e.street_code,
+SELECT %(subject_type)s, e.uscc, COALESCE(e.name, ''), e.district_code, e.street_code,
        {priority}, {q.cast_date("NULL")}, {q.json_object(evidence)}, {q.true()}
 FROM {EMPLOYER_FACTS} e
 WHERE {where}"""
 
 
-def enroll_employer(ctx: Context) -> tuple[str, list]:
+def _common_params(spec: KindSpec, **more: object) -> Params:
+    """The parameters every rule's SELECT list takes (its subject type, the task values)."""
+    return {"subject_type": spec.subject.value, **_task_values(), **more}
+
+
+def enroll_employer(ctx: Context, spec: KindSpec) -> Statement:
     required, params = required_predicate("e", ctx.as_of, ctx.params)
     both, market, tax = (
         q.json_array(["'market'", "'tax'"]),
@@ -88,21 +115,19 @@ def enroll_employer(ctx: Context) -> tuple[str, list]:
         ("established_on", "e.established_on"),
     ]
     sql = _employer(
-        TaskKind.ENROLL_EMPLOYER,
         f"NOT e.enrolled AND {required}",
         evidence,
-        priority="CASE WHEN e.h >= 1 THEN 'high' ELSE 'normal' END",
+        priority="CASE WHEN e.h >= 1 THEN %(priority_high)s ELSE %(priority_normal)s END",
     )
-    return sql, params
+    return sql, _common_params(spec, **params)
 
 
-def missed_employees(ctx: Context) -> tuple[str, list]:
+def missed_employees(ctx: Context, spec: KindSpec) -> Statement:
     # H − Ip ≥ max(gap, ⌈ratio·H⌉). For an integer gap, gap ≥ ⌈x⌉ ⇔ gap ≥ x; the ratio has 4
     # decimal places (RuleParameter), so scale by 10 000 and stay in exact integers.
-    ratio = int(ctx.params.missed_min_ratio * 10000)
     gap = "(e.h - e.ip)"
-    threshold = q.greatest(str(ctx.params.missed_min_gap), f"((e.h * {ratio} + 9999) / 10000)")
-    where = f"e.enrolled AND {gap} >= {ctx.params.missed_min_gap} AND {gap} * 10000 >= {ratio} * e.h"
+    threshold = q.greatest("%(min_gap)s", "((e.h * %(ratio_e4)s + 9999) / 10000)")
+    where = f"e.enrolled AND {gap} >= %(min_gap)s AND {gap} * 10000 >= %(ratio_e4)s * e.h"
     evidence = [
         ("H", "e.h"),
         ("Ip", "e.ip"),
@@ -110,53 +135,60 @@ def missed_employees(ctx: Context) -> tuple[str, list]:
         ("threshold", threshold),
         ("payroll_period", "e.payroll_period"),
     ]
-    return _employer(TaskKind.MISSED_EMPLOYEES, where, evidence), []
+    return _employer(where, evidence), _common_params(
+        spec, min_gap=ctx.params.missed_min_gap, ratio_e4=int(ctx.params.missed_min_ratio * 10000)
+    )
 
 
-def selective_enrollment(ctx: Context) -> tuple[str, list]:
+def selective_enrollment(ctx: Context, spec: KindSpec) -> Statement:
     where = "e.enrolled AND e.ip >= 1 AND (e.ii < e.ip OR e.iu < e.ip)"
     evidence = [("Ip", "e.ip"), ("Ii", "e.ii"), ("Iu", "e.iu")]
-    return _employer(TaskKind.SELECTIVE_ENROLLMENT, where, evidence), []
+    return _employer(where, evidence), _common_params(spec)
 
 
-def underreported_base(ctx: Context) -> tuple[str, list]:
+def underreported_base(ctx: Context, spec: KindSpec) -> Statement:
     # base/Ip < t·clamp(W/H, 0.6A, 3A), cross-multiplied so that it stays exact decimal:
     #   W < lo·H → base < t·lo·Ip;  W > hi·H → base < t·hi·Ip;  else base·H < t·W·Ip.
     p = ctx.params
     a = p.average_monthly_wage
-    lo, hi, t = q.param(a * 6 / 10), q.param(a * 3), q.param(p.base_tolerance)
+    if a is None:  # the guard skips this rule without A (Needs.average_wage)
+        raise ValueError("underreported_base needs the average monthly wage A")
     dec = q.decimal
     where = (
         "e.enrolled AND e.h >= 1 AND e.w > 0 AND e.ip >= 1 AND "
-        "(CASE WHEN e.w < %s * e.h THEN e.base_total < %s * %s * e.ip "
-        "      WHEN e.w > %s * e.h THEN e.base_total < %s * %s * e.ip "
-        "      ELSE e.base_total * e.h < %s * e.w * e.ip END)"
+        "(CASE WHEN e.w < %(wage_lo)s * e.h THEN e.base_total < %(tolerance)s * %(wage_lo)s * e.ip "
+        "      WHEN e.w > %(wage_hi)s * e.h THEN e.base_total < %(tolerance)s * %(wage_hi)s * e.ip "
+        "      ELSE e.base_total * e.h < %(tolerance)s * e.w * e.ip END)"
     )
-    where_params = [lo, t, lo, hi, t, hi, t]
-    reference = f"(CASE WHEN e.w < %s * e.h THEN %s WHEN e.w > %s * e.h THEN %s ELSE {dec('e.w')} / e.h END)"
-    ref_params = [lo, lo, hi, hi]
+    reference = (
+        "(CASE WHEN e.w < %(wage_lo)s * e.h THEN %(wage_lo)s WHEN e.w > %(wage_hi)s * e.h THEN %(wage_hi)s"
+        f" ELSE {dec('e.w')} / e.h END)"
+    )
     evidence = [
         ("declared_average", q.money(f"{dec('e.base_total')} / e.ip")),
         ("wage_average", q.money(f"{dec('e.w')} / e.h")),
-        ("A", q.money("%s")),
+        ("A", q.money("%(wage_a)s")),
         ("reference", q.money(reference)),
         ("ratio", f"ROUND({dec('e.base_total')} / e.ip / {reference}, 4)"),
-        ("tolerance", "%s"),
+        ("tolerance", "%(tolerance)s"),
         ("H", "e.h"),
         ("W", q.money("e.w")),
         ("Ip", "e.ip"),
         ("declared_base_total", q.money("e.base_total")),
     ]
-    ev_params = [q.param(a)] + ref_params + ref_params + [t]
-    sql = _employer(TaskKind.UNDERREPORTED_BASE, where, evidence)
-    # the evidence (SELECT list) comes before the WHERE clause
-    return sql, ev_params + where_params
+    return _employer(where, evidence), _common_params(
+        spec,
+        wage_a=q.param(a),
+        wage_lo=q.param(a * 6 / 10),
+        wage_hi=q.param(a * 3),
+        tolerance=q.param(p.base_tolerance),
+    )
 
 
-def injury_key_industry(ctx: Context) -> tuple[str, list]:
+def injury_key_industry(ctx: Context, spec: KindSpec) -> Statement:
     required = q.greatest("e.exposed_workers", "e.h", "1")
     where = (
-        f"e.key_industry AND COALESCE(e.market_status, '') NOT IN ('deregistered', 'revoked', 'suspended')"
+        "e.key_industry AND COALESCE(e.market_status, '') NOT IN ('deregistered', 'revoked', 'suspended')"
         f" AND e.ii < {required}"
     )
     evidence = [
@@ -168,15 +200,15 @@ def injury_key_industry(ctx: Context) -> tuple[str, list]:
         ("required", required),
         ("insured", "e.ii"),
     ]
-    return _employer(TaskKind.INJURY_KEY_INDUSTRY, where, evidence), []
+    return _employer(where, evidence), _common_params(spec)
 
 
-def collect_arrears(ctx: Context) -> tuple[str, list]:
+def collect_arrears(ctx: Context, spec: KindSpec) -> Statement:
     evidence = [("arrears_amount", q.money("e.arrears")), ("last_paid_period", "e.last_paid_period")]
-    return _employer(TaskKind.COLLECT_ARREARS, "e.enrolled AND e.arrears > 0", evidence), []
+    return _employer("e.enrolled AND e.arrears > 0", evidence), _common_params(spec)
 
 
-def construction_injury(ctx: Context) -> tuple[str, list]:
+def construction_injury(ctx: Context, spec: KindSpec) -> Statement:
     s = ctx.snapshots
     evidence = [
         ("builder_uscc", "cp.builder_uscc"),
@@ -186,77 +218,100 @@ def construction_injury(ctx: Context) -> tuple[str, list]:
         ("contract_amount", q.money("cp.contract_amount", nullable=True)),
     ]
     sql = f"""
-SELECT 'project', cp.project_code, cp.project_name, cp.district_code, NULL,
-       'normal', {q.cast_date("NULL")}, {q.json_object(evidence)}, {q.true()}
-FROM {T_PROJECTS} cp
-WHERE cp.batch_id = %s AND cp.start_date <= %s
-  AND NOT EXISTS (SELECT 1 FROM {T_INS_PROJECTS} ip
-                  WHERE ip.batch_id = %s AND ip.project_code = cp.project_code)"""
-    return sql, [
-        s.id(RosterKind.CONSTRUCTION_PROJECTS),
-        q.param(ctx.as_of),
-        s.id(RosterKind.INSURANCE_PROJECTS),
-    ]
+SELECT %(subject_type)s, cp.project_code, cp.project_name, cp.district_code, NULL,
+       %(priority_normal)s, {q.cast_date("NULL")}, {q.json_object(evidence)}, {q.true()}
+FROM {t(ConstructionProjectRow)} cp
+WHERE cp.batch_id = %(projects_batch)s AND cp.start_date <= %(as_of)s
+  AND NOT EXISTS (SELECT 1 FROM {t(InsuranceProjectRow)} ip
+                  WHERE ip.batch_id = %(insured_projects_batch)s AND ip.project_code = cp.project_code)"""
+    return sql, _common_params(
+        spec,
+        projects_batch=s.id(RosterKind.CONSTRUCTION_PROJECTS),
+        insured_projects_batch=s.id(RosterKind.INSURANCE_PROJECTS),
+        as_of=q.param(ctx.as_of),
+    )
 
 
 # --- persons: first match wins ---------------------------------------------------------------
+# C_k over a person-facts row `p`, age by cut-off dates (`cutoff_16`, `cutoff_60`).
 
 
-def person_conditions(ctx: Context) -> dict[str, tuple[str, list]]:
-    """C_k over a person-facts row `p`, for each person kind (age by cut-off dates)."""
-    c16, c60 = q.param(age_cutoff(ctx.as_of, 16)), q.param(age_cutoff(ctx.as_of, 60))
+def _cutoffs(ctx: Context) -> Params:
     return {
-        TaskKind.SUBSIDIZED_ENROLLMENT: (
-            "(p.eligible AND p.birth_date <= %s AND p.birth_date > %s AND NOT p.covered)",
-            [c16, c60],
-        ),
-        TaskKind.RESUME_CONTRIBUTIONS: (
-            "(p.birth_date > %s AND p.has_pension AND p.pension_status IN ('active', 'interrupted')"
-            " AND NOT p.current)",
-            [c60],
-        ),
-        TaskKind.ENROLL_PERSON: (
-            "(p.in_household AND p.birth_date <= %s AND p.birth_date > %s AND NOT p.has_pension)",
-            [c16, c60],
-        ),
-        TaskKind.ELDERLY_ENROLLMENT: ("(p.in_household AND p.birth_date <= %s AND NOT p.has_pension)", [c60]),
+        "cutoff_16": q.param(age_cutoff(ctx.as_of, 16)),
+        "cutoff_60": q.param(age_cutoff(ctx.as_of, 60)),
     }
 
 
+def subsidized_condition(ctx: Context) -> Statement:
+    sql = "(p.eligible AND p.birth_date <= %(cutoff_16)s AND p.birth_date > %(cutoff_60)s AND NOT p.covered)"
+    return sql, _cutoffs(ctx)
+
+
+def resume_condition(ctx: Context) -> Statement:
+    sql = (
+        "(p.birth_date > %(cutoff_60)s AND p.has_pension"
+        " AND p.pension_status IN (%(pension_active)s, %(pension_interrupted)s) AND NOT p.current)"
+    )
+    return sql, {**_cutoffs(ctx), **PENSION_VALUES}
+
+
+def enroll_person_condition(ctx: Context) -> Statement:
+    sql = "(p.in_household AND p.birth_date <= %(cutoff_16)s AND p.birth_date > %(cutoff_60)s AND NOT p.has_pension)"
+    return sql, _cutoffs(ctx)
+
+
+def elderly_condition(ctx: Context) -> Statement:
+    return "(p.in_household AND p.birth_date <= %(cutoff_60)s AND NOT p.has_pension)", _cutoffs(ctx)
+
+
 def _person(
-    kind: str, evidence: list[tuple[str, str]], ev_params: list, ctx: Context, due_date: dt.date | None = None
-) -> tuple[str, list]:
+    ctx: Context,
+    spec: KindSpec,
+    evidence: list[tuple[str, str]],
+    ev_params: Params,
+    due_date: dt.date | None = None,
+) -> Statement:
     """Candidates of a person rule: C_k and no earlier running rule matched (precedence);
     a person holding an open task of a rule skipped this run keeps what it has but gets
     nothing new (`opens` false)."""
-    conds = person_conditions(ctx)
-    own, own_params = conds[kind]
-    earlier = [k for k in PERSON_KINDS[: PERSON_KINDS.index(kind)] if k in ctx.running]
-    earlier_sql = " OR ".join(conds[k][0] for k in earlier) or q.false()
-    earlier_params = [x for k in earlier for x in conds[k][1]]
-    held_kinds = [k for k in PERSON_KINDS if k in ctx.skipped]
+    from enforcement.models import Task
+
+    order = [kind for kind, _condition in ctx.persons]
+    conditions = dict(ctx.persons)
+    own, params = conditions[spec.code](ctx)
+    earlier_sql = []
+    for kind in order[: order.index(spec.code)]:
+        if kind in ctx.running:
+            sql, more = conditions[kind](ctx)
+            earlier_sql.append(sql)
+            params = {**params, **more}
+    earlier = " OR ".join(earlier_sql) or q.false()
+    held_kinds = [k for k in order if k in ctx.skipped]
     if held_kinds:
-        kinds = ", ".join(f"'{k}'" for k in held_kinds)
+        kinds_sql, kinds_params = in_list("held_kind", held_kinds)
         held = (
-            f"EXISTS (SELECT 1 FROM {TASK_TABLE} ht WHERE ht.subject_key = p.id_number"
-            f" AND ht.kind IN ({kinds}) AND ht.status <> 'closed')"
+            f"EXISTS (SELECT 1 FROM {t(Task)} ht WHERE ht.subject_key = p.id_number"
+            f" AND ht.kind IN {kinds_sql} AND ht.status <> %(status_closed)s)"
         )
+        params = {**params, **kinds_params}
     else:
         held = q.false()
     sql = f"""
-SELECT 'person', p.id_number, COALESCE(p.name, ''), p.district_code, p.street_code,
-       'normal', {q.cast_date("%s")}, {q.json_object(evidence)}, (NOT ({earlier_sql}) AND NOT ({held}))
+SELECT %(subject_type)s, p.id_number, COALESCE(p.name, ''), p.district_code, p.street_code,
+       %(priority_normal)s, {q.cast_date("%(due_date)s")}, {q.json_object(evidence)},
+       (NOT ({earlier}) AND NOT ({held}))
 FROM {PERSON_FACTS} p
-WHERE {own} AND (NOT ({earlier_sql}) OR {held})"""
-    return sql, [q.param(due_date)] + ev_params + earlier_params + own_params + earlier_params
+WHERE {own} AND (NOT ({earlier}) OR {held})"""
+    return sql, {**params, **ev_params, **_common_params(spec), "due_date": q.param(due_date)}
 
 
-def _person_basics(ctx: Context) -> tuple[list[tuple[str, str]], list]:
+def _person_basics(ctx: Context) -> tuple[list[tuple[str, str]], Params]:
     age, age_params = age_expr("p.birth_date", ctx.as_of)
     return [("age", age), ("sex", "p.sex")], age_params
 
 
-def subsidized_enrollment(ctx: Context) -> tuple[str, list]:
+def subsidized_enrollment(ctx: Context, spec: KindSpec) -> Statement:
     basics, params = _person_basics(ctx)
     evidence = basics + [
         ("civil_affairs_category", "p.civil_category"),
@@ -267,45 +322,27 @@ def subsidized_enrollment(ctx: Context) -> tuple[str, list]:
         ("subsidized", "p.subsidized"),
         ("last_paid_period", "p.last_paid_period"),
     ]
-    return _person(TaskKind.SUBSIDIZED_ENROLLMENT, evidence, params, ctx)
+    return _person(ctx, spec, evidence, params)
 
 
-def resume_contributions(ctx: Context) -> tuple[str, list]:
+def resume_contributions(ctx: Context, spec: KindSpec) -> Statement:
     basics, params = _person_basics(ctx)
-    d_months = ctx.as_of.year * 12 + ctx.as_of.month
     evidence = basics + [
         ("pension_status", "p.pension_status"),
         ("scheme", "p.scheme"),
         ("last_paid_period", "p.last_paid_period"),
-        ("months_unpaid", f"({d_months} - {q.months('p.last_paid_period')})"),
+        ("months_unpaid", f"(%(d_months)s - {q.months('p.last_paid_period')})"),
     ]
+    params = {**params, "d_months": ctx.as_of.year * 12 + ctx.as_of.month}
     # After 31 December of D's year the year can no longer be paid.
-    return _person(
-        TaskKind.RESUME_CONTRIBUTIONS, evidence, params, ctx, due_date=dt.date(ctx.as_of.year, 12, 31)
-    )
+    return _person(ctx, spec, evidence, params, due_date=dt.date(ctx.as_of.year, 12, 31))
 
 
-def enroll_person(ctx: Context) -> tuple[str, list]:
+def enroll_person(ctx: Context, spec: KindSpec) -> Statement:
     basics, params = _person_basics(ctx)
-    return _person(TaskKind.ENROLL_PERSON, basics + [("community", "p.community")], params, ctx)
+    return _person(ctx, spec, basics + [("community", "p.community")], params)
 
 
-def elderly_enrollment(ctx: Context) -> tuple[str, list]:
+def elderly_enrollment(ctx: Context, spec: KindSpec) -> Statement:
     basics, params = _person_basics(ctx)
-    return _person(TaskKind.ELDERLY_ENROLLMENT, basics + [("community", "p.community")], params, ctx)
-
-
-RULES: tuple[Rule, ...] = (
-    Rule(TaskKind.ENROLL_EMPLOYER, Task.SubjectType.EMPLOYER, enroll_employer),
-    Rule(TaskKind.MISSED_EMPLOYEES, Task.SubjectType.EMPLOYER, missed_employees),
-    Rule(TaskKind.SELECTIVE_ENROLLMENT, Task.SubjectType.EMPLOYER, selective_enrollment),
-    Rule(TaskKind.UNDERREPORTED_BASE, Task.SubjectType.EMPLOYER, underreported_base),
-    Rule(TaskKind.INJURY_KEY_INDUSTRY, Task.SubjectType.EMPLOYER, injury_key_industry),
-    Rule(TaskKind.COLLECT_ARREARS, Task.SubjectType.EMPLOYER, collect_arrears),
-    Rule(TaskKind.CONSTRUCTION_INJURY, Task.SubjectType.PROJECT, construction_injury),
-    Rule(TaskKind.SUBSIDIZED_ENROLLMENT, Task.SubjectType.PERSON, subsidized_enrollment),
-    Rule(TaskKind.RESUME_CONTRIBUTIONS, Task.SubjectType.PERSON, resume_contributions),
-    Rule(TaskKind.ENROLL_PERSON, Task.SubjectType.PERSON, enroll_person),
-    Rule(TaskKind.ELDERLY_ENROLLMENT, Task.SubjectType.PERSON, elderly_enrollment),
-)
-assert tuple(r.kind for r in RULES) == tuple(TaskKind.values), "one rule per kind, in the model's order"
+    return _person(ctx, spec, basics + [("community", "p.community")], params)

@@ -5,14 +5,14 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from assessment.models import IndicatorSnapshot
-from assessment.tasks import indicator_snapshot_monthly, ranking_warm_up
+from assessment.tasks import indicator_snapshot_monthly_task, ranking_warm_up_task
 
 
 def test_the_monthly_task_snapshots_the_last_day_of_the_previous_month(db, monkeypatch):
     from django.utils import timezone
 
     monkeypatch.setattr(timezone, "localdate", lambda *a, **k: dt.date(2026, 3, 1))
-    assert indicator_snapshot_monthly.apply().get() == 18
+    assert indicator_snapshot_monthly_task.apply().get() == 18
     assert set(IndicatorSnapshot.objects.values_list("as_of", "year").distinct()) == {
         (dt.date(2026, 2, 28), 2026)
     }
@@ -22,7 +22,7 @@ def test_on_the_first_of_january_the_snapshot_closes_last_year(db, monkeypatch):
     from django.utils import timezone
 
     monkeypatch.setattr(timezone, "localdate", lambda *a, **k: dt.date(2026, 1, 1))
-    indicator_snapshot_monthly.apply()
+    indicator_snapshot_monthly_task.apply()
     assert set(IndicatorSnapshot.objects.values_list("as_of", "year").distinct()) == {
         (dt.date(2025, 12, 31), 2025)
     }
@@ -30,13 +30,17 @@ def test_on_the_first_of_january_the_snapshot_closes_last_year(db, monkeypatch):
 
 def test_the_beat_schedule_points_to_the_task(settings):
     entry = settings.CELERY_BEAT_SCHEDULE["monthly-indicator-snapshots"]
-    assert entry["task"] == indicator_snapshot_monthly.name == "assessment.tasks.indicator_snapshot_monthly"
+    assert (
+        entry["task"]
+        == indicator_snapshot_monthly_task.name
+        == "assessment.tasks.indicator_snapshot_monthly_task"
+    )
 
 
 @pytest.mark.worker
 @pytest.mark.django_db(transaction=True)
 def test_a_real_worker_takes_the_snapshot(celery_worker):
-    result = indicator_snapshot_monthly.apply_async(kwargs={"as_of": "2025-12-31"})
+    result = indicator_snapshot_monthly_task.apply_async(kwargs={"as_of": "2025-12-31"})
     import time
 
     deadline = time.monotonic() + 30
@@ -59,7 +63,7 @@ def test_the_command_takes_one_day_or_backfills_a_year(db):
 
 def test_the_beat_schedule_warms_the_ranking_after_the_nightly_comparison(settings):
     entry = settings.CELERY_BEAT_SCHEDULE["ranking-warm-up"]
-    assert entry["task"] == ranking_warm_up.name == "assessment.tasks.ranking_warm_up"
+    assert entry["task"] == ranking_warm_up_task.name == "assessment.tasks.ranking_warm_up_task"
     comparison = settings.CELERY_BEAT_SCHEDULE["nightly-comparison"]["schedule"]
     assert (entry["schedule"].hour, entry["schedule"].minute) == ({2}, {30})
     assert (comparison.hour, comparison.minute) == ({2}, {0})
@@ -88,7 +92,7 @@ def test_given_a_cold_cache_when_the_warm_up_has_run_then_the_next_ranking_view_
     assert reads_rows(cold.captured_queries)
 
     cache.clear()
-    assert ranking_warm_up.apply().get() == 3
+    assert ranking_warm_up_task.apply().get() == 3
     # 4 snapshot indicators + last year's interruption baseline come from the cache
     with django_assert_max_num_queries(len(cold.captured_queries) - 5) as warm:
         response = client.get("/assessment/")

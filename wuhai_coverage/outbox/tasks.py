@@ -6,7 +6,7 @@ from celery import shared_task
 
 
 @shared_task(acks_late=True, ignore_result=True)
-def outbox_flush() -> int:
+def outbox_flush_task() -> int:
     from wuhai_coverage.outbox.services import flush
 
     return flush()

@@ -75,12 +75,12 @@ def test_thresholds_come_from_rule_parameters_and_are_recorded():
 
 def test_beat_runs_the_nightly_comparison_at_two_in_shanghai():
     entry = dj_settings.CELERY_BEAT_SCHEDULE["nightly-comparison"]
-    assert entry["task"] == "enforcement.tasks.comparison_run_nightly"
+    assert entry["task"] == "enforcement.tasks.comparison_nightly_task"
     assert entry["schedule"].hour == {2} and entry["schedule"].minute == {0}
     assert dj_settings.CELERY_TIMEZONE == "Asia/Shanghai"
     from enforcement import tasks
 
-    assert tasks.comparison_run_nightly.name == entry["task"]
+    assert tasks.comparison_nightly_task.name == entry["task"]
 
 
 @pytest.mark.django_db
@@ -88,11 +88,11 @@ def test_a_queued_run_never_makes_the_nightly_skip():
     """A run a city manager queued whose worker has not come yet (the broker was down, or
     its message waits behind a long task) is executed by the nightly first, then its own."""
     from enforcement.comparison.engine import start_run
-    from enforcement.tasks import comparison_run_nightly
+    from enforcement.tasks import comparison_nightly_task
 
     World(D)
     queued = start_run(as_of=D)
-    summary = comparison_run_nightly()
+    summary = comparison_nightly_task()
     assert summary is not None and summary["run_id"] != queued.pk
     assert list(ComparisonRun.objects.order_by("id").values_list("status", flat=True)) == [
         "finished",
@@ -141,7 +141,7 @@ def test_api_start_answers_202_and_sends_the_run_through_the_outbox(
         res = client_for(city_manager).post("/api/v1/comparison-runs/", {}, format="json")
     assert res.status_code == 202
     assert res.json()["status"] == "running" and res.json()["progress"]["phase"] == "queued"
-    assert sent == [("enforcement.tasks.comparison_run", {"run_id": res.json()["id"]})]
+    assert sent == [("enforcement.tasks.comparison_run_task", {"run_id": res.json()["id"]})]
     message = OutboxMessage.objects.get()  # deleted by the task when it starts
     assert message.sent_at is not None and message.kwargs == {"run_id": res.json()["id"]}
     again = client_for(city_manager).post("/api/v1/comparison-runs/", {}, format="json")
@@ -216,21 +216,44 @@ def test_start_from_the_page_and_forbidden_for_others(client, city_manager, stre
 
 @pytest.mark.django_db
 def test_city_manager_edits_thresholds_and_average_wage(client, city_manager, caseworker):
-    from enforcement.comparison.parameters import DEFAULTS
+    from enforcement.comparison.parameters import THRESHOLDS, load_parameters
+    from enforcement.models import RuleParameterChange
     from wuhai_coverage.core.models import AverageWage
 
     client.force_login(caseworker)
     assert client.get("/comparison-runs/parameters/").status_code == 403
     client.force_login(city_manager)
     assert "registration_grace_days" in client.get("/comparison-runs/parameters/").content.decode()
-    data = {name: str(default) for name, (default, _l) in DEFAULTS.items()}
-    data.update(missed_min_gap="3", wage_year="2031", wage_value="9999.50")
+    data = {name: str(th.default) for name, th in THRESHOLDS.items()}
+    data.update(missed_min_gap="3", wage_year="2031", wage_value="9999.50", reason="2026年度核查口径调整")
     assert client.post("/comparison-runs/parameters/", data).status_code == 302
     assert RuleParameter.objects.get(name="missed_min_gap").value == 3
-    assert AverageWage.objects.get(year=2031).value == 9999.50
+    assert AverageWage.objects.get(year=2031).value == Decimal("9999.50")
+    # only the threshold that changed was written, with its history row
+    assert list(RuleParameter.objects.values_list("name", flat=True)) == ["missed_min_gap"]
+    change = RuleParameterChange.objects.get()
+    assert (change.name, change.old_value, change.new_value) == ("missed_min_gap", 2, 3)
+    assert (change.changed_by, change.reason) == (city_manager, "2026年度核查口径调整")
+    page = client.get("/comparison-runs/parameters/").content.decode()
+    assert "2026年度核查口径调整" in page
+
     bad = client.post("/comparison-runs/parameters/", {**data, "interruption_months": "2.5"})
     assert bad.status_code == 200 and "整数" in bad.content.decode()
-    assert RuleParameter.objects.get(name="interruption_months").value == 3
+    assert load_parameters(D).interruption_months == 3 and RuleParameterChange.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_a_threshold_edit_without_a_reason_is_refused(client, city_manager):
+    from enforcement.comparison.parameters import THRESHOLDS
+
+    client.force_login(city_manager)
+    data = {name: str(th.default) for name, th in THRESHOLDS.items()}
+    res = client.post("/comparison-runs/parameters/", {**data, "base_tolerance": "0.9"})
+    assert res.status_code == 200 and "理由" in res.content.decode()
+    assert not RuleParameter.objects.exists()
+    # unchanged values need no reason (A alone, say)
+    res = client.post("/comparison-runs/parameters/", {**data, "wage_year": "2030", "wage_value": "8000"})
+    assert res.status_code == 302 and not RuleParameter.objects.exists()
 
 
 # --- a real worker ----------------------------------------------------------------------------------
