@@ -26,7 +26,7 @@ def bar_chart(
     x = lambda v: left + plot_w * float(v) / 100  # noqa: E731
     parts = [
         f'<svg class="chart" role="img" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
-        f'width="100%" aria-label="各区综合得分 / district scores">'
+        f'width="100%" aria-label="{escape(_("各区综合得分"))}">'
     ]
     for tick in (0, 20, 40, 60, 80, 100):
         parts.append(
@@ -42,7 +42,7 @@ def bar_chart(
         )
         if score is None:
             parts.append(
-                f'<text x="{left + 4}" y="{y + 19}" font-size="12" fill="{INK}">无得分 / no score</text>'
+                f'<text x="{left + 4}" y="{y + 19}" font-size="12" fill="{INK}">{escape(_("无得分"))}</text>'
             )
             continue
         color = BAR_LOW if score < pass_score else BAR
@@ -76,7 +76,7 @@ def trend_chart(
     y = lambda v: top + ph * (1 - float(v) / 100)  # noqa: E731
     parts = [
         f'<svg class="chart trend" role="img" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
-        f'width="100%" aria-label="{escape(label)} 月度得分走势 / monthly trend">'
+        f'width="100%" aria-label="{escape(_("%(label)s 月度得分走势") % {"label": label})}">'
     ]
     for tick in (0, 50, 100):
         parts.append(
@@ -114,7 +114,7 @@ def trend_chart(
     if not points:
         parts.append(
             f'<text x="{width / 2:.0f}" y="{height / 2:.0f}" font-size="12" text-anchor="middle" '
-            f'fill="{INK}">暂无月度快照 / no monthly snapshot yet</text>'
+            f'fill="{INK}">{escape(_("暂无月度快照"))}</text>'
         )
     parts.append("</svg>")
     return mark_safe("".join(parts))  # noqa: S308

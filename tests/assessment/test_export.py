@@ -12,7 +12,7 @@ def test_the_xlsx_export_holds_the_ranking(scenario, client, city_manager):
     assert r["Content-Type"].startswith("application/vnd.openxmlformats")
     assert 'filename="assessment-2025.xlsx"' in r["Content-Disposition"]
     wb = load_workbook(io.BytesIO(r.content))
-    ws = wb["排名 Ranking"]
+    ws = wb["排名"]
     head = [c.value for c in ws[2]]
     assert head[:7] == ["排名", "区划代码", "区", "综合得分", "通报表扬", "低于合格线", "基金缺口分担比例"]
     rows = {ws.cell(row=i, column=2).value: [c.value for c in ws[i]] for i in (3, 4, 5)}
@@ -21,5 +21,5 @@ def test_the_xlsx_export_holds_the_ranking(scenario, client, city_manager):
     assert rows[C][:7] == [3, C, "乌达区", 52.17, "否", "是", 0.6]
     col = head.index("工程项目工伤参保率·分子")
     assert rows[A][col : col + 6] == [2, 3, 0.666667, 0.9, 15.0, 74.07]
-    params = {row[0].value: row[2].value for row in wb["参数 Parameters"].iter_rows(min_row=2)}
+    params = {row[0].value: row[2].value for row in wb["参数"].iter_rows(min_row=2)}
     assert params["pass_score"] == 80 and params["weight.employer_coverage"] == 25
