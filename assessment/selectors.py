@@ -25,6 +25,7 @@ from fractions import Fraction
 from typing import Any
 
 from django.core.cache import cache
+from django.core.paginator import Page, Paginator
 from django.db import connection
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -491,6 +492,26 @@ def indicator_rows_list(
     for row in rows:
         row.pop("total_rows")
     return q, total, rows
+
+
+@dataclass(frozen=True)
+class RowsPage:
+    query: RowQuery
+    total: int
+    rows: list[dict[str, Any]]
+    page: Page[int] | None  # None when there is no row at all
+
+
+def indicator_rows_page_get(
+    code: str, period: Period, *, district_code: str, subset: str, page_no: int
+) -> RowsPage:
+    """One page (ROWS_PAGE_SIZE rows) of the drill-down, with its paginator."""
+    size = ROWS_PAGE_SIZE
+    query, total, rows = indicator_rows_list(
+        code, period, district_code=district_code, subset=subset, limit=size, offset=(page_no - 1) * size
+    )
+    page = Paginator(range(total), size).get_page(page_no) if total else None
+    return RowsPage(query, total, rows, page)
 
 
 # ---------------------------------------------------------------------------------------

@@ -10,7 +10,6 @@ from typing import Concatenate, ParamSpec
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -104,9 +103,8 @@ def indicator_rows(request: AuthedRequest, code: str, indicator: str) -> HttpRes
     subset, page_no = selectors.rows_page_parse(
         subset=request.GET.get("subset"), page=request.GET.get("page")
     )
-    size = selectors.ROWS_PAGE_SIZE
-    query, total, rows = selectors.indicator_rows_list(
-        indicator, period, district_code=district.code, subset=subset, limit=size, offset=(page_no - 1) * size
+    found = selectors.indicator_rows_page_get(
+        indicator, period, district_code=district.code, subset=subset, page_no=page_no
     )
     ind = parameters.BY_CODE[indicator]
     context = {
@@ -114,10 +112,10 @@ def indicator_rows(request: AuthedRequest, code: str, indicator: str) -> HttpRes
         "district": district,
         "indicator": ind,
         "subset": subset,
-        "query": query,
-        "total": total,
-        "rows": display.rows_table(ind, query.columns, rows),
-        "page": Paginator(range(total), size).get_page(page_no) if total else None,
+        "query": found.query,
+        "total": found.total,
+        "rows": display.rows_table(ind, found.query.columns, found.rows),
+        "page": found.page,
         "key_label": display.KEY_LABELS[ind.subject],
     }
     return render(request, "assessment/rows.html", context)

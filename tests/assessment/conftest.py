@@ -124,19 +124,47 @@ def scenario(db, poster):
     factories.pension(ip0, h4, status="interrupted", last_paid=202406)
 
     # --- tasks: A 6 opened in 2025 (3 count), 1 opened in 2024; B 2 opened, both rectified
-    factories.task(A, factories.at(2025, 1, 1, 0, 0), status="closed", resolution="rectified", closed=factories.at(2025, 3, 1))
-    factories.task(A, factories.at(2025, 2, 1), status="closed", resolution="rectified", closed=factories.at(2025, 4, 1))
     factories.task(
-        A, factories.at(2025, 5, 1), status="closed", resolution="resolved_by_data", closed=factories.at(2025, 12, 31, 23, 59)
+        A,
+        factories.at(2025, 1, 1, 0, 0),
+        status="closed",
+        resolution="rectified",
+        closed=factories.at(2025, 3, 1),
     )
-    factories.task(A, factories.at(2025, 6, 1), status="closed", resolution="dismissed", closed=factories.at(2025, 7, 1))
+    factories.task(
+        A, factories.at(2025, 2, 1), status="closed", resolution="rectified", closed=factories.at(2025, 4, 1)
+    )
+    factories.task(
+        A,
+        factories.at(2025, 5, 1),
+        status="closed",
+        resolution="resolved_by_data",
+        closed=factories.at(2025, 12, 31, 23, 59),
+    )
+    factories.task(
+        A, factories.at(2025, 6, 1), status="closed", resolution="dismissed", closed=factories.at(2025, 7, 1)
+    )
     factories.task(A, factories.at(2025, 7, 1))
     factories.task(
-        A, factories.at(2025, 12, 31, 23, 59), status="closed", resolution="rectified", closed=factories.at(2026, 1, 1, 0, 0)
+        A,
+        factories.at(2025, 12, 31, 23, 59),
+        status="closed",
+        resolution="rectified",
+        closed=factories.at(2026, 1, 1, 0, 0),
     )
-    factories.task(A, factories.at(2024, 12, 31, 23, 59), status="closed", resolution="rectified", closed=factories.at(2025, 1, 2))
-    factories.task(B, factories.at(2025, 4, 1), status="closed", resolution="rectified", closed=factories.at(2025, 5, 1))
-    factories.task(B, factories.at(2025, 8, 1), status="closed", resolution="rectified", closed=factories.at(2025, 9, 1))
+    factories.task(
+        A,
+        factories.at(2024, 12, 31, 23, 59),
+        status="closed",
+        resolution="rectified",
+        closed=factories.at(2025, 1, 2),
+    )
+    factories.task(
+        B, factories.at(2025, 4, 1), status="closed", resolution="rectified", closed=factories.at(2025, 5, 1)
+    )
+    factories.task(
+        B, factories.at(2025, 8, 1), status="closed", resolution="rectified", closed=factories.at(2025, 9, 1)
+    )
 
     # --- postings: A 2 communities (one twice, one also in 2024 and 2026); B all 21; C 12 of 23
     a_comm = factories.communities(A)

@@ -2,9 +2,9 @@ from decimal import Decimal
 from fractions import Fraction
 
 import pytest
+from django.utils import translation
 
-from assessment import parameters
-from assessment import scoring, selectors
+from assessment import parameters, scoring, selectors
 from tests.assessment.conftest import EXPECTED, EXPECTED_RANK, EXPECTED_SCORE, A, B, C
 from tests.assessment.test_selectors import Y2025
 
@@ -47,6 +47,7 @@ def _params(**over):
     return p
 
 
+@translation.override("zh-hans")  # the notes are asserted in Chinese, whatever another test activated
 def test_zero_denominator_or_missing_baseline_or_missing_snapshot_is_not_scored():
     p = _params()
     zero = scoring.score_indicator(code="employer_coverage", numerator=0, denominator=0, params=p)

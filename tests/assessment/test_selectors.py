@@ -2,8 +2,7 @@ import datetime as dt
 
 import pytest
 
-from assessment import parameters
-from assessment import selectors
+from assessment import parameters, selectors
 from tests.assessment.conftest import EXPECTED, A, B, C
 
 Y2025 = selectors.Period(2025, dt.date(2025, 12, 31))
@@ -96,10 +95,14 @@ def test_department_assessment_counts_months_with_a_loaded_snapshot_and_rejected
     from tests.assessment import factories
 
     factories.loaded_batch("market_entities", dt.date(2025, 1, 5), rows_total=100, rows_rejected=2)
-    factories.loaded_batch("market_entities", dt.date(2025, 1, 20), rows_total=100, rows_rejected=0)  # same month
+    factories.loaded_batch(
+        "market_entities", dt.date(2025, 1, 20), rows_total=100, rows_rejected=0
+    )  # same month
     factories.loaded_batch("market_entities", dt.date(2025, 3, 1), rows_total=200, rows_rejected=6)
     factories.loaded_batch("market_entities", dt.date(2025, 4, 1), status="rejected", rows_total=0)
-    factories.loaded_batch("market_entities", dt.date(2025, 5, 1), status="failed", rows_total=50, rows_rejected=50)
+    factories.loaded_batch(
+        "market_entities", dt.date(2025, 5, 1), status="failed", rows_total=50, rows_rejected=50
+    )
     factories.loaded_batch("market_entities", dt.date(2024, 12, 1), rows_total=10, rows_rejected=10)
     factories.loaded_batch("insurance_persons", dt.date(2025, 6, 1), rows_total=1000, rows_rejected=1)
     res = {d.department: d for d in selectors.department_results_list(Y2025)}

@@ -2,6 +2,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 
 from assessment import selectors, services
 from assessment.models import AssessmentParameter, AssessmentParameterChange, IndicatorSnapshot
@@ -104,6 +105,7 @@ def test_month_end_before():
     assert services.month_end_before(dt.date(2026, 1, 1)) == dt.date(2025, 12, 31)
 
 
+@translation.override("zh-hans")
 def test_the_demo_loader_posts_and_snapshots_once(db, city_manager):
     from assessment.demo import load_demo_assessment
     from outreach.models import PublicityPosting

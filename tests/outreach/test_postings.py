@@ -181,6 +181,8 @@ def test_a_posting_counts_for_publicity_coverage(client, staff):
     from assessment import selectors
 
     client.force_login(staff)
-    client.post("/outreach/postings/new/", {"community": factories.communities(A)[0].code, "posted_on": "2026-03-01"})
+    client.post(
+        "/outreach/postings/new/", {"community": factories.communities(A)[0].code, "posted_on": "2026-03-01"}
+    )
     counts = selectors.district_counts_get(selectors.Period(2026, dt.date(2026, 3, 31)))
     assert (counts[A]["publicity_coverage"].numerator, counts[A]["publicity_coverage"].denominator) == (1, 43)
