@@ -1,5 +1,7 @@
+import datetime as dt
 import io
 
+from django.utils import translation
 from openpyxl import load_workbook
 
 from tests.assessment.conftest import A, B, C
@@ -23,3 +25,20 @@ def test_the_xlsx_export_holds_the_ranking(scenario, client, city_manager):
     assert rows[A][col : col + 6] == [2, 3, 0.666667, 0.9, 15.0, 74.07]
     params = {row[0].value: row[2].value for row in wb["参数"].iter_rows(min_row=2)}
     assert params["pass_score"] == 80 and params["weight.employer_coverage"] == 25
+
+
+@translation.override("zh-hans")  # the sheet is looked up by its Chinese name
+def test_the_workbook_neutralises_text_that_a_spreadsheet_would_run_as_a_formula(db):
+    from assessment import exports, parameters, scoring, selectors
+
+    params = parameters.defaults()
+    indicators = [
+        scoring.score_indicator(code=ind.code, numerator=1, denominator=2, params=params, missing="=cmd")
+        for ind in parameters.INDICATORS
+    ]
+    result = scoring.DistrictResult(code="150302", name='=HYPERLINK("http://x")', indicators=indicators)
+    period = selectors.Period(2025, dt.date(2025, 12, 31))
+    wb = load_workbook(io.BytesIO(exports.ranking_workbook(period, [result], params)))
+    row = [c.value for c in wb["排名"][3]]
+    assert row[2] == '\'=HYPERLINK("http://x")'
+    assert all(not str(v).startswith("=") for v in row if v is not None)

@@ -148,3 +148,34 @@ def test_snapshot_counts_are_cached_until_a_new_snapshot_or_threshold_and_tasks_
     # a new snapshot is a new key
     factories.market(factories.loaded_batch("market_entities", dt.date(2025, 12, 15)), A)
     assert selectors.district_counts_get(Y2025)[A]["employer_coverage"].denominator == 1
+
+
+def test_the_fact_builders_positional_parameters_become_named_ones():
+    sql, params = selectors._named("a = %s AND b LIKE 'x%%' AND c IN (%s, %s)", [1, "two", 3], "facts")
+    assert sql == "a = %(facts0)s AND b LIKE 'x%%' AND c IN (%(facts1)s, %(facts2)s)"
+    assert params == {"facts0": 1, "facts1": "two", "facts2": 3}
+
+
+def test_named_parameters_pass_through_unchanged():
+    assert selectors._named("a = %(as_of)s", {"as_of": 1}, "facts") == ("a = %(as_of)s", {"as_of": 1})
+
+
+def test_every_row_query_holds_named_parameters_only(scenario):
+    for code in selectors.ROW_QUERIES:
+        query = selectors.row_query_get(code, Y2025)
+        assert query.sql is not None and isinstance(query.params, dict)
+        assert "%s" not in query.sql.replace("%%", ""), code
+
+
+@pytest.mark.parametrize(
+    "subset,page,expected",
+    [(None, None, ("all", 1)), ("gap", "3", ("gap", 3)), ("numerator", "0", ("numerator", 1))],
+)
+def test_the_drill_downs_subset_and_page_are_parsed(subset, page, expected):
+    assert selectors.rows_page_parse(subset=subset, page=page) == expected
+
+
+@pytest.mark.parametrize("subset,page", [("everything", "1"), ("all", "two")])
+def test_a_bad_subset_or_page_is_refused(subset, page):
+    with pytest.raises(selectors.BadRowsQuery):
+        selectors.rows_page_parse(subset=subset, page=page)
