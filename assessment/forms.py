@@ -14,7 +14,8 @@ class ParametersForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for name in parameters.defaults():
+            low, high = parameters.bounds(name)
             self.fields[name] = forms.DecimalField(
-                label=parameters.label_of(name), max_digits=9, decimal_places=4, min_value=0, max_value=100
+                label=parameters.label_of(name), max_digits=9, decimal_places=4, min_value=low, max_value=high
             )
         self.fields["reason"] = forms.CharField(label=_("修改说明"), max_length=200, required=False)

@@ -113,6 +113,10 @@ SCALARS: dict[str, tuple[Decimal, Label]] = {
 }
 WEIGHT_PREFIX = "weight."
 TARGET_PREFIX = "target."
+# The range of each kind of parameter, inclusive; a target must also be above 0 (validate).
+WEIGHT_RANGE = (Decimal(0), Decimal(100))
+TARGET_RANGE = (Decimal(0), Decimal(1))
+SCALAR_RANGE = (Decimal(0), Decimal(100))
 
 
 def weight_name(code: str) -> str:
@@ -135,6 +139,15 @@ def defaults() -> dict[str, Decimal]:
     return values
 
 
+def bounds(name: str) -> tuple[Decimal, Decimal]:
+    """(lowest, highest) value of a parameter, both inclusive (the form's and validate's)."""
+    if name.startswith(WEIGHT_PREFIX):
+        return WEIGHT_RANGE
+    if name.startswith(TARGET_PREFIX):
+        return TARGET_RANGE
+    return SCALAR_RANGE
+
+
 def label_of(name: str) -> str:
     """A parameter's label in the user's language."""
     if name in SCALARS:
@@ -148,11 +161,12 @@ def validate(values: dict[str, Decimal]) -> dict[str, str]:
     """Errors (name → message) of a full set of parameter values; empty when valid."""
     errors: dict[str, str] = {}
     for name, value in values.items():
-        if name.startswith(WEIGHT_PREFIX) and not (0 <= value <= 100):
+        low, high = bounds(name)
+        if name.startswith(WEIGHT_PREFIX) and not (low <= value <= high):
             errors[name] = gettext("权重应在 0 到 100 之间")
-        elif name.startswith(TARGET_PREFIX) and not (0 < value <= 1):
+        elif name.startswith(TARGET_PREFIX) and not (low < value <= high):
             errors[name] = gettext("目标值应大于 0 且不超过 1")
-        elif name in SCALARS and not (0 <= value <= 100):
+        elif name in SCALARS and not (low <= value <= high):
             errors[name] = gettext("应在 0 到 100 之间")
     if sum(v for n, v in values.items() if n.startswith(WEIGHT_PREFIX)) <= 0:
         errors.setdefault(weight_name(INDICATORS[0].code), gettext("权重之和应大于 0"))
