@@ -173,6 +173,17 @@ def _named(sql: str, params: Sequence[Any] | Mapping[str, Any], prefix: str) -> 
     return _PLACEHOLDER.sub(name, sql), named
 
 
+def _merged(*parts: Mapping[str, Any]) -> dict[str, Any]:
+    """Named parameters of a statement built from pieces; one name may not mean two values."""
+    merged: dict[str, Any] = {}
+    for part in parts:
+        for name, value in part.items():
+            if name in merged and merged[name] != value:
+                raise ValueError(f"SQL parameter {name!r} is given two values")
+            merged[name] = value
+    return merged
+
+
 def _missing(ind: parameters.Indicator, batches: Mapping[str, RosterBatch]) -> str:
     for alternatives in ind.needs:
         if not any(k in batches for k in alternatives):
@@ -241,16 +252,19 @@ def _interruption_rows(period: Period, batches: Mapping[str, RosterBatch]) -> Ro
     )
     return RowQuery(
         f"""SELECT pf.id_number AS key, pf.name AS name, pf.district_code, pf.street_code,
-                   (pf.pension_status = %(interrupted)s) AS hit, pf.scheme, pf.pension_status,
+                   (pf.pension_status = %(pension_interrupted)s) AS hit, pf.scheme, pf.pension_status,
                    pf.last_paid_period, pf.birth_date
             FROM ({sql}) pf
-            WHERE pf.pension_status IN (%(active)s, %(interrupted)s) AND pf.birth_date > %(born_after)s""",
-        {
-            **params,
-            "active": Enrollment.Status.ACTIVE.value,
-            "interrupted": Enrollment.Status.INTERRUPTED.value,
-            "born_after": dialect.param(age_cutoff(period.as_of, PENSION_AGE)),
-        },
+            WHERE pf.pension_status IN (%(pension_active)s, %(pension_interrupted)s)
+              AND pf.birth_date > %(pension_born_after)s""",
+        _merged(
+            params,
+            {
+                "pension_active": Enrollment.Status.ACTIVE.value,
+                "pension_interrupted": Enrollment.Status.INTERRUPTED.value,
+                "pension_born_after": dialect.param(age_cutoff(period.as_of, PENSION_AGE)),
+            },
+        ),
         columns=(
             ("scheme", _("参保类型")),
             ("pension_status", _("参保状态")),
@@ -474,13 +488,13 @@ def indicator_rows_list(
         return q, 0, []
     where = {"numerator": " AND r.hit", "gap": " AND NOT r.hit"}.get(subset, "")
     base = f"FROM ({q.sql}) r WHERE r.district_code = %(rows_district)s{where}"
-    params = {**q.params, "rows_district": district_code}
+    params = _merged(q.params, {"rows_district": district_code})
     with connection.cursor() as cur:
         # One pass: the total rides along on every row (the row query can be heavy).
         cur.execute(
             f"SELECT r.*, COUNT(*) OVER () AS total_rows {base} "
             f"ORDER BY r.key LIMIT %(rows_limit)s OFFSET %(rows_offset)s",
-            {**params, "rows_limit": limit, "rows_offset": offset},
+            _merged(params, {"rows_limit": limit, "rows_offset": offset}),
         )
         names = [c[0] for c in cur.description]
         rows = [dict(zip(names, row, strict=True)) for row in cur.fetchall()]

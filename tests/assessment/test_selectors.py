@@ -179,3 +179,9 @@ def test_the_drill_downs_subset_and_page_are_parsed(subset, page, expected):
 def test_a_bad_subset_or_page_is_refused(subset, page):
     with pytest.raises(selectors.BadRowsQuery):
         selectors.rows_page_parse(subset=subset, page=page)
+
+
+def test_one_parameter_name_cannot_carry_two_values():
+    assert selectors._merged({"a": 1}, {"a": 1, "b": 2}) == {"a": 1, "b": 2}
+    with pytest.raises(ValueError, match="'a'"):
+        selectors._merged({"a": 1}, {"a": 2})
