@@ -186,3 +186,11 @@ def test_a_posting_counts_for_publicity_coverage(client, staff):
     )
     counts = selectors.district_counts_get(selectors.Period(2026, dt.date(2026, 3, 31)))
     assert (counts[A]["publicity_coverage"].numerator, counts[A]["publicity_coverage"].denominator) == (1, 43)
+
+
+def test_messages_follow_the_users_language(client, staff):
+    client.force_login(staff)
+    assert "年度无效" in client.get("/outreach/postings/?year=abc").content.decode()
+    client.post("/i18n/setlang/", {"language": "en", "next": "/outreach/postings/"})
+    body = client.get("/outreach/postings/?year=abc").content.decode()
+    assert "Invalid year" in body and "年度无效" not in body
