@@ -13,7 +13,7 @@ from assessment import selectors, services
 
 
 class Command(BaseCommand):
-    help = "Take the assessment's monthly indicator snapshots (指标月度快照)."
+    help = "Take the assessment's monthly indicator snapshots."
 
     def add_arguments(self, parser):
         parser.add_argument("--as-of", help="YYYY-MM-DD (default: last day of the previous month)")
