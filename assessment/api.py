@@ -4,35 +4,36 @@ from __future__ import annotations
 
 from decimal import Decimal
 from fractions import Fraction
+from typing import Any
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
+from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from assessment import parameters as P
-from assessment import scoring, selectors
+from assessment import parameters, scoring, selectors
 from wuhai_coverage.core.api import capability
 from wuhai_coverage.core.roles import VIEW_ASSESSMENT
 
 
-def _f(x, places: int = 6):
+def _number(x: Fraction | Decimal | None, places: int = 6) -> float | None:
     if x is None:
         return None
     if isinstance(x, Fraction):
         return round(x.numerator / x.denominator, places)
-    return float(x) if isinstance(x, Decimal) else x
+    return float(x)
 
 
-def indicator_data(i: scoring.IndicatorResult) -> dict:
-    data = {
-        "value": _f(i.value),
+def indicator_data(i: scoring.IndicatorResult) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "value": _number(i.value),
         "numerator": i.numerator,
         "denominator": i.denominator,
-        "target": _f(i.target),
-        "weight": _f(i.weight),
-        "score": _f(i.score),
+        "target": _number(i.target),
+        "weight": _number(i.weight),
+        "score": _number(i.score),
         "scored": i.scored,
         "note": i.note,
     }
@@ -41,16 +42,16 @@ def indicator_data(i: scoring.IndicatorResult) -> dict:
     return data
 
 
-def district_data(r: scoring.DistrictResult) -> dict:
+def district_data(r: scoring.DistrictResult) -> dict[str, Any]:
     return {
-        "code": r.code,
+        "district_code": r.code,
         "name": r.name,
         "indicators": {i.code: indicator_data(i) for i in r.indicators},
-        "score": _f(r.score),
+        "score": _number(r.score),
         "rank": r.rank,
         "commended": r.commended,
         "below_pass": r.below_pass,
-        "fund_gap_share": _f(r.fund_gap_share),
+        "fund_gap_share": _number(r.fund_gap_share),
     }
 
 
@@ -68,9 +69,9 @@ class IndicatorSerializer(serializers.Serializer):
 
 
 class DistrictSerializer(serializers.Serializer):
-    code = serializers.CharField()
+    district_code = serializers.CharField(help_text="the district's division code, as in tasks/")
     name = serializers.CharField()
-    indicators = serializers.DictField(child=IndicatorSerializer(), help_text=", ".join(P.BY_CODE))
+    indicators = serializers.DictField(child=IndicatorSerializer(), help_text=", ".join(parameters.BY_CODE))
     score = serializers.FloatField(allow_null=True)
     rank = serializers.IntegerField(allow_null=True, help_text="ties share a rank (1, 1, 3)")
     commended = serializers.BooleanField(help_text="top district: 通报表扬")
@@ -95,14 +96,14 @@ class DistrictRankingApi(APIView):
         parameters=[OpenApiParameter("year", int, description="YYYY (default: this year)")],
         responses=RankingSerializer,
     )
-    def get(self, request):
+    def get(self, request: Request) -> Response:
         try:
-            year = selectors.parse_year(request.query_params.get("year"))
+            year = selectors.year_parse(request.query_params.get("year"))
         except selectors.BadYear as exc:
             raise ValidationError({"year": [str(exc)]}) from None
-        period = selectors.period_of(year)
-        params = selectors.current_parameters()
-        results = selectors.ranking(period, params)
+        period = selectors.period_get(year)
+        params = selectors.parameters_current_get()
+        results = selectors.ranking_list(period, params)
         return Response(
             {
                 "year": period.year,

@@ -24,9 +24,10 @@ def bar_chart(
     plot_w = width - left - right
     height = top + row_h * len(items) + 24
     x = lambda v: left + plot_w * float(v) / 100  # noqa: E731
+    title, no_score = escape(_("各区综合得分")), escape(_("无得分"))
     parts = [
         f'<svg class="chart" role="img" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
-        f'width="100%" aria-label="各区综合得分 / district scores">'
+        f'width="100%" aria-label="{title}">'
     ]
     for tick in (0, 20, 40, 60, 80, 100):
         parts.append(
@@ -41,9 +42,7 @@ def bar_chart(
             f"{escape(label)}</text>"
         )
         if score is None:
-            parts.append(
-                f'<text x="{left + 4}" y="{y + 19}" font-size="12" fill="{INK}">无得分 / no score</text>'
-            )
+            parts.append(f'<text x="{left + 4}" y="{y + 19}" font-size="12" fill="{INK}">{no_score}</text>')
             continue
         color = BAR_LOW if score < pass_score else BAR
         parts.append(
@@ -74,9 +73,10 @@ def trend_chart(
     pw, ph = width - left - right, height - top - bottom
     x = lambda m: left + pw * (m - 1) / 11  # noqa: E731
     y = lambda v: top + ph * (1 - float(v) / 100)  # noqa: E731
+    title = escape(_("%(label)s 月度得分走势") % {"label": label})
     parts = [
         f'<svg class="chart trend" role="img" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
-        f'width="100%" aria-label="{escape(label)} 月度得分走势 / monthly trend">'
+        f'width="100%" aria-label="{title}">'
     ]
     for tick in (0, 50, 100):
         parts.append(
@@ -112,9 +112,10 @@ def trend_chart(
     for seg in segments:
         parts.append(f'<polyline fill="none" stroke="{BAR}" stroke-width="2" points="{" ".join(seg)}"/>')
     if not points:
+        nothing = escape(_("暂无月度快照"))
         parts.append(
             f'<text x="{width / 2:.0f}" y="{height / 2:.0f}" font-size="12" text-anchor="middle" '
-            f'fill="{INK}">暂无月度快照 / no monthly snapshot yet</text>'
+            f'fill="{INK}">{nothing}</text>'
         )
     parts.append("</svg>")
     return mark_safe("".join(parts))  # noqa: S308

@@ -9,6 +9,7 @@ import random
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from assessment import services
 from outreach.models import PublicityPosting
@@ -20,7 +21,7 @@ def load_demo_assessment(*, seed: int = 17, scale: float = 1.0, today: dt.date |
     today = today or timezone.localdate()
     poster = User.objects.filter(role="city_manager").order_by("pk").first()
     if poster is None or PublicityPosting.objects.filter(posted_on__year=today.year).exists():
-        return "演示宣传张贴已存在 / demo postings already there"
+        return _("演示宣传张贴已存在")
     rng = random.Random(seed)
     made = 0
     for community in Community.objects.order_by("code"):
@@ -35,4 +36,7 @@ def load_demo_assessment(*, seed: int = 17, scale: float = 1.0, today: dt.date |
             )
             made += 1
     months = services.snapshot_backfill(year=today.year, today=today)
-    return f"考核演示数据 / assessment demo: {made} postings, {len(months)} monthly snapshots"
+    return _("考核演示数据：%(postings)s 条宣传张贴，%(months)s 个月度快照") % {
+        "postings": made,
+        "months": len(months),
+    }

@@ -7,20 +7,22 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.utils.functional import Promise
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+
+Label = str | Promise  # a lazy translation (Chinese msgid), rendered in the user's language
 
 
 @dataclass(frozen=True)
 class Indicator:
     code: str
-    label: str  # Chinese first (a lazy translation)
-    label_en: str
+    label: Label
     subject: str  # what its numerator and denominator count: employer, project, person, task, community
     default_weight: Decimal
     default_target: Decimal | None  # None: interruption_rate, whose target is last year's value
-    numerator_label: str
-    denominator_label: str
+    numerator_label: Label
+    denominator_label: Label
     # Snapshot kinds the indicator cannot be measured without: each entry is a tuple of
     # alternatives, at least one of which must have a current snapshot.
     needs: tuple[tuple[str, ...], ...] = ()
@@ -41,7 +43,6 @@ INDICATORS: tuple[Indicator, ...] = (
     Indicator(
         EMPLOYER_COVERAGE,
         _("用人单位参保率"),
-        "Employer coverage",
         "employer",
         Decimal(25),
         Decimal("1.0"),
@@ -52,7 +53,6 @@ INDICATORS: tuple[Indicator, ...] = (
     Indicator(
         CONSTRUCTION_INJURY_RATE,
         _("工程项目工伤参保率"),
-        "Construction projects insured",
         "project",
         Decimal(15),
         Decimal("0.9"),
@@ -63,7 +63,6 @@ INDICATORS: tuple[Indicator, ...] = (
     Indicator(
         SUBSIDIZED_COVERAGE,
         _("困难群体代缴覆盖率"),
-        "Subsidized coverage",
         "person",
         Decimal(15),
         Decimal("1.0"),
@@ -74,7 +73,6 @@ INDICATORS: tuple[Indicator, ...] = (
     Indicator(
         INTERRUPTION_RATE,
         _("养老保险断缴率"),
-        "Pension interruption rate",
         "person",
         Decimal(15),
         None,
@@ -85,7 +83,6 @@ INDICATORS: tuple[Indicator, ...] = (
     Indicator(
         TASK_CLOSURE_RATE,
         _("核查任务办结率"),
-        "Task closure rate",
         "task",
         Decimal(15),
         Decimal("0.9"),
@@ -95,7 +92,6 @@ INDICATORS: tuple[Indicator, ...] = (
     Indicator(
         PUBLICITY_COVERAGE,
         _("社区宣传覆盖率"),
-        "Publicity coverage",
         "community",
         Decimal(15),
         Decimal("1.0"),
@@ -105,26 +101,30 @@ INDICATORS: tuple[Indicator, ...] = (
 )
 BY_CODE: dict[str, Indicator] = {i.code: i for i in INDICATORS}
 
-# Scalar parameters: name → (default, label, min, max).
+# Scalar parameters, declared once: name → (default, label). Every parameter (these, the
+# weights and the targets) is a number; its bounds are checked by `validate`.
 PASS_SCORE = "pass_score"
 FUND_GAP_PENALTY = "fund_gap_penalty"
 BASE_SHARE = "base_share"
-SCALARS: dict[str, tuple[Decimal, str]] = {
-    PASS_SCORE: (Decimal(80), "合格分数线（分） / pass score"),
-    FUND_GAP_PENALTY: (
-        Decimal(10),
-        "不合格区基金缺口分担比例上浮（百分点） / fund-gap penalty (percentage points)",
-    ),
-    BASE_SHARE: (Decimal(50), "基金缺口基础分担比例（%） / base share of the fund gap (%)"),
+SCALARS: dict[str, tuple[Decimal, Label]] = {
+    PASS_SCORE: (Decimal(80), _("合格分数线（分）")),
+    FUND_GAP_PENALTY: (Decimal(10), _("不合格区基金缺口分担比例上浮（百分点）")),
+    BASE_SHARE: (Decimal(50), _("基金缺口基础分担比例（%）")),
 }
+WEIGHT_PREFIX = "weight."
+TARGET_PREFIX = "target."
+# The range of each kind of parameter, inclusive; a target must also be above 0 (validate).
+WEIGHT_RANGE = (Decimal(0), Decimal(100))
+TARGET_RANGE = (Decimal(0), Decimal(1))
+SCALAR_RANGE = (Decimal(0), Decimal(100))
 
 
 def weight_name(code: str) -> str:
-    return f"weight.{code}"
+    return f"{WEIGHT_PREFIX}{code}"
 
 
 def target_name(code: str) -> str:
-    return f"target.{code}"
+    return f"{TARGET_PREFIX}{code}"
 
 
 def defaults() -> dict[str, Decimal]:
@@ -139,27 +139,37 @@ def defaults() -> dict[str, Decimal]:
     return values
 
 
+def bounds(name: str) -> tuple[Decimal, Decimal]:
+    """(lowest, highest) value of a parameter, both inclusive (the form's and validate's)."""
+    if name.startswith(WEIGHT_PREFIX):
+        return WEIGHT_RANGE
+    if name.startswith(TARGET_PREFIX):
+        return TARGET_RANGE
+    return SCALAR_RANGE
+
+
 def label_of(name: str) -> str:
+    """A parameter's label in the user's language."""
     if name in SCALARS:
-        return SCALARS[name][1]
+        return str(SCALARS[name][1])
     kind, _sep, code = name.partition(".")
-    ind = BY_CODE[code]
-    own = gettext("%(label)s权重") if kind == "weight" else gettext("%(label)s目标值")
-    return f"{own % {'label': ind.label}} / {ind.label_en} {kind}"
+    own = gettext("%(label)s权重") if f"{kind}." == WEIGHT_PREFIX else gettext("%(label)s目标值")
+    return own % {"label": BY_CODE[code].label}
 
 
 def validate(values: dict[str, Decimal]) -> dict[str, str]:
     """Errors (name → message) of a full set of parameter values; empty when valid."""
     errors: dict[str, str] = {}
     for name, value in values.items():
-        if name.startswith("weight.") and not (0 <= value <= 100):
-            errors[name] = "权重应在 0 到 100 之间 / a weight is between 0 and 100"
-        elif name.startswith("target.") and not (0 < value <= 1):
-            errors[name] = "目标值应大于 0 且不超过 1 / a target is above 0 and at most 1"
-        elif name in SCALARS and not (0 <= value <= 100):
-            errors[name] = "应在 0 到 100 之间 / must be between 0 and 100"
-    if sum(v for n, v in values.items() if n.startswith("weight.")) <= 0:
-        errors.setdefault(weight_name(INDICATORS[0].code), "权重之和应大于 0 / the weights must not all be 0")
+        low, high = bounds(name)
+        if name.startswith(WEIGHT_PREFIX) and not (low <= value <= high):
+            errors[name] = gettext("权重应在 0 到 100 之间")
+        elif name.startswith(TARGET_PREFIX) and not (low < value <= high):
+            errors[name] = gettext("目标值应大于 0 且不超过 1")
+        elif name in SCALARS and not (low <= value <= high):
+            errors[name] = gettext("应在 0 到 100 之间")
+    if sum(v for n, v in values.items() if n.startswith(WEIGHT_PREFIX)) <= 0:
+        errors.setdefault(weight_name(INDICATORS[0].code), gettext("权重之和应大于 0"))
     if values[BASE_SHARE] + values[FUND_GAP_PENALTY] > 100 and FUND_GAP_PENALTY not in errors:
-        errors[FUND_GAP_PENALTY] = "基础比例加上浮不能超过 100% / base share plus penalty cannot exceed 100 %"
+        errors[FUND_GAP_PENALTY] = gettext("基础比例加上浮不能超过 100%")
     return errors

@@ -19,11 +19,13 @@ commended, and pays its base share (there is no measured basis for a penalty).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
-from assessment import parameters as P
+from django.utils.translation import gettext
+
+from assessment import parameters
 
 HUNDRED = Decimal(100)
 CENT = Decimal("0.01")
@@ -72,8 +74,8 @@ class IndicatorResult:
         return self.score is not None
 
     @property
-    def indicator(self) -> P.Indicator:
-        return P.BY_CODE[self.code]
+    def indicator(self) -> parameters.Indicator:
+        return parameters.BY_CODE[self.code]
 
 
 @dataclass
@@ -86,7 +88,6 @@ class DistrictResult:
     commended: bool = False
     below_pass: bool = False
     fund_gap_share: Decimal = Decimal(0)  # a fraction of the gap, e.g. 0.60
-    extra: dict = field(default_factory=dict)
 
     def indicator(self, code: str) -> IndicatorResult:
         return next(i for i in self.indicators if i.code == code)
@@ -104,42 +105,45 @@ def score_indicator(
 ) -> IndicatorResult:
     """One indicator's value, target and score from its counts and the parameters.
     `missing` names the snapshot that is missing (the indicator has no data)."""
-    ind = P.BY_CODE[code]
+    ind = parameters.BY_CODE[code]
     res = IndicatorResult(
         code=code,
         numerator=numerator,
         denominator=denominator,
-        weight=params[P.weight_name(code)],
+        weight=params[parameters.weight_name(code)],
         baseline_numerator=baseline_numerator,
         baseline_denominator=baseline_denominator,
     )
     if missing:
         res.numerator = res.denominator = None
-        res.note = f"无数据：缺少{missing}快照 / no data: no {missing} snapshot"
+        res.note = gettext("无数据：缺少%(missing)s快照") % {"missing": missing}
         return res
     res.value = ratio(numerator, denominator)
     if ind.lower_is_better:
-        res.target = ratio(baseline_numerator, baseline_denominator)
+        baseline = ratio(baseline_numerator, baseline_denominator)
+        res.target = baseline
     else:
-        res.target = params[P.target_name(code)]
+        target = params[parameters.target_name(code)]
+        res.target = target
     if res.value is None:
-        res.note = "分母为 0，不参与评分 / denominator is 0: not scored"
-    elif res.target is None:
-        res.note = "上年无数据，无比较基准，不参与评分 / no value for last year: not scored"
+        res.note = gettext("分母为 0，不参与评分")
     elif ind.lower_is_better:
-        res.score = interruption_score(res.value, res.target)
+        if baseline is None:
+            res.note = gettext("上年无数据，无比较基准，不参与评分")
+        else:
+            res.score = interruption_score(res.value, baseline)
     else:
-        res.score = indicator_score(res.value, res.target)
+        res.score = indicator_score(res.value, target)
     return res
 
 
 def district_score(indicators: list[IndicatorResult]) -> Decimal | None:
     """Σ weight × score / Σ weights over the scored indicators (published scores)."""
-    scored = [i for i in indicators if i.scored]
-    weights = sum((i.weight for i in scored), Decimal(0))
+    scored = [(i.weight, i.score) for i in indicators if i.score is not None]
+    weights = sum((weight for weight, _score in scored), Decimal(0))
     if weights <= 0:
         return None
-    return publish(sum((i.weight * i.score for i in scored), Decimal(0)) / weights)
+    return publish(sum((weight * score for weight, score in scored), Decimal(0)) / weights)
 
 
 def competition_ranks(scores: list[Decimal | None]) -> list[int | None]:
@@ -154,8 +158,8 @@ def competition_ranks(scores: list[Decimal | None]) -> list[int | None]:
 def fund_gap_share(score: Decimal | None, params: dict[str, Decimal]) -> tuple[Decimal, bool]:
     """(share of the district's fund gap as a fraction, whether it is below the pass score).
     Under pass_score: base share + penalty (percentage points); otherwise the base share."""
-    below = score is not None and score < params[P.PASS_SCORE]
-    pct = params[P.BASE_SHARE] + (params[P.FUND_GAP_PENALTY] if below else 0)
+    below = score is not None and score < params[parameters.PASS_SCORE]
+    pct = params[parameters.BASE_SHARE] + (params[parameters.FUND_GAP_PENALTY] if below else 0)
     return (pct / HUNDRED).quantize(Decimal("0.0001")), below
 
 

@@ -17,15 +17,21 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
 
 from django.core.cache import cache
+from django.core.paginator import Page, Paginator
 from django.db import connection
+from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from assessment import parameters as P
-from assessment import scoring
+from assessment import parameters, scoring
 from assessment.models import AssessmentParameter, AssessmentParameterChange, IndicatorSnapshot
 from enforcement.comparison.facts import (
     Snapshots,
@@ -40,6 +46,7 @@ from enrollment.models import (
     KIND_DEPARTMENT,
     ROW_MODELS,
     ConstructionProjectRow,
+    Enrollment,
     InsuranceProjectRow,
     RosterBatch,
     RosterKind,
@@ -47,14 +54,23 @@ from enrollment.models import (
 from outreach.models import PublicityPosting
 from wuhai_coverage.core import sql as dialect
 from wuhai_coverage.core.models import Community, Department, District, Street
+from wuhai_coverage.core.sql import t
 
 FIRST_YEAR = 2000  # the earliest year accepted (the policy is from 2020; older data is history)
 PENSION_AGE = 60
 CLOSED_AS_DONE = (Task.Resolution.RECTIFIED, Task.Resolution.RESOLVED_BY_DATA)
+ROW_SUBSETS = ("all", "numerator", "gap")  # the drill-down's subsets: denominator, numerator, gap
+ROWS_PAGE_SIZE = 50
+
+Params = dict[str, Decimal]
 
 
 class BadYear(ValueError):
     """The year is not a whole number between FIRST_YEAR and this year."""
+
+
+class BadRowsQuery(ValueError):
+    """A drill-down's subset or page is not one it knows."""
 
 
 @dataclass(frozen=True)
@@ -82,38 +98,42 @@ class Period:
         return Period(self.year - 1, dt.date(self.year - 1, 12, 31))
 
 
-def parse_year(raw, *, today: dt.date | None = None) -> int:
+def year_parse(raw: object, *, today: dt.date | None = None) -> int:
     today = today or timezone.localdate()
     if raw in (None, ""):
         return today.year
     try:
         year = int(str(raw).strip())
     except ValueError:
-        raise BadYear(
-            f"年度应为四位数字，如 {today.year} / year must be a number like {today.year}"
-        ) from None
+        raise BadYear(gettext("年度应为四位数字，如 %(year)s") % {"year": today.year}) from None
     if not FIRST_YEAR <= year <= today.year:
         raise BadYear(
-            f"年度应在 {FIRST_YEAR} 与 {today.year} 之间 / year must be between {FIRST_YEAR} and {today.year}"
+            gettext("年度应在 %(first)s 与 %(last)s 之间") % {"first": FIRST_YEAR, "last": today.year}
         )
     return year
 
 
-def period_of(year: int, *, as_of: dt.date | None = None, today: dt.date | None = None) -> Period:
+def period_get(year: int, *, as_of: dt.date | None = None, today: dt.date | None = None) -> Period:
     today = today or timezone.localdate()
     end = dt.date(year, 12, 31)
     return Period(year, min(end, as_of or today))
 
 
-def current_parameters() -> dict:
-    values = P.defaults()
+def year_choices_list(*, today: dt.date | None = None) -> list[int]:
+    """The years the ranking page offers: this year and the five before (not before FIRST_YEAR)."""
+    today = today or timezone.localdate()
+    return list(range(today.year, max(FIRST_YEAR, today.year - 5) - 1, -1))
+
+
+def parameters_current_get() -> Params:
+    values = parameters.defaults()
     for row in AssessmentParameter.objects.all():
         if row.name in values:
             values[row.name] = row.value
     return values
 
 
-def parameter_history(limit: int = 200):
+def parameter_history_list(limit: int = 200) -> QuerySet[AssessmentParameterChange]:
     return AssessmentParameterChange.objects.select_related("changed_by")[:limit]
 
 
@@ -121,29 +141,36 @@ def parameter_history(limit: int = 200):
 # The indicators' row queries.
 
 
-def _t(model) -> str:
-    return connection.ops.quote_name(model._meta.db_table)
-
-
 @dataclass(frozen=True)
 class RowQuery:
     sql: str | None  # None: not measurable, `missing` says which snapshot is absent
-    params: dict  # named parameters (`%(name)s`), as the comparison's facts take them
+    params: dict[str, Any] = field(default_factory=dict)  # named: %(name)s
     missing: str = ""
     # Extra columns (alias, label) the drill-down shows after key and name.
-    columns: tuple[tuple[str, str], ...] = ()
+    columns: tuple[tuple[str, parameters.Label], ...] = ()
 
 
-def _missing(ind: P.Indicator, batches: dict) -> str:
+def _merged(*parts: Mapping[str, Any]) -> dict[str, Any]:
+    """Named parameters of a statement built from pieces; one name may not mean two values."""
+    merged: dict[str, Any] = {}
+    for part in parts:
+        for name, value in part.items():
+            if name in merged and merged[name] != value:
+                raise ValueError(f"SQL parameter {name!r} is given two values")
+            merged[name] = value
+    return merged
+
+
+def _missing(ind: parameters.Indicator, batches: Mapping[str, RosterBatch]) -> str:
     for alternatives in ind.needs:
         if not any(k in batches for k in alternatives):
             return "/".join(str(RosterKind(k).label) for k in alternatives)
     return ""
 
 
-def _employer_rows(period: Period, batches: dict) -> RowQuery:
+def _employer_rows(period: Period, batches: Mapping[str, RosterBatch]) -> RowQuery:
     # None: the comparison's thresholds in force (registration_grace_days …), as the nightly run uses.
-    sql, params = required_employers_sql(period.as_of, None, Snapshots(period.as_of, batches))
+    sql, params = required_employers_sql(period.as_of, None, Snapshots(period.as_of, dict(batches)))
     return RowQuery(
         f"SELECT f.uscc AS key, f.name AS name, f.district_code, f.street_code, f.enrolled AS hit FROM ({sql}) f",
         params,
@@ -151,21 +178,23 @@ def _employer_rows(period: Period, batches: dict) -> RowQuery:
     )
 
 
-def _project_rows(period: Period, batches: dict) -> RowQuery:
+def _project_rows(period: Period, batches: Mapping[str, RosterBatch]) -> RowQuery:
     sql = f"""
         SELECT c.project_code AS key, c.project_name AS name, c.district_code, NULL AS street_code,
                (ip.project_code IS NOT NULL) AS hit, c.builder_name, c.start_date, c.planned_workers,
                ip.enrolled_on
-        FROM {_t(ConstructionProjectRow)} c
-        LEFT JOIN {_t(InsuranceProjectRow)} ip ON ip.batch_id = %(insured_batch)s AND ip.project_code = c.project_code
-        WHERE c.batch_id = %(projects_batch)s AND c.start_date >= %(start)s AND c.start_date <= %(as_of)s"""
+        FROM {t(ConstructionProjectRow)} c
+        LEFT JOIN {t(InsuranceProjectRow)} ip
+          ON ip.batch_id = %(insured_batch)s AND ip.project_code = c.project_code
+        WHERE c.batch_id = %(projects_batch)s
+          AND c.start_date >= %(period_start)s AND c.start_date <= %(period_as_of)s"""
     return RowQuery(
         sql,
         {
             "insured_batch": batches[RosterKind.INSURANCE_PROJECTS].pk,
             "projects_batch": batches[RosterKind.CONSTRUCTION_PROJECTS].pk,
-            "start": dialect.param(period.start),
-            "as_of": dialect.param(period.as_of),
+            "period_start": dialect.param(period.start),
+            "period_as_of": dialect.param(period.as_of),
         },
         columns=(
             ("builder_name", _("建设单位")),
@@ -177,8 +206,8 @@ def _project_rows(period: Period, batches: dict) -> RowQuery:
     )
 
 
-def _subsidized_rows(period: Period, batches: dict) -> RowQuery:
-    sql, params = subsidized_persons_sql(period.as_of, None, Snapshots(period.as_of, batches))
+def _subsidized_rows(period: Period, batches: Mapping[str, RosterBatch]) -> RowQuery:
+    sql, params = subsidized_persons_sql(period.as_of, None, Snapshots(period.as_of, dict(batches)))
     return RowQuery(
         f"SELECT f.id_number AS key, f.name AS name, f.district_code, f.street_code, f.covered AS hit FROM ({sql}) f",
         params,
@@ -186,19 +215,27 @@ def _subsidized_rows(period: Period, batches: dict) -> RowQuery:
     )
 
 
-def _interruption_rows(period: Period, batches: dict) -> RowQuery:
+def _interruption_rows(period: Period, batches: Mapping[str, RosterBatch]) -> RowQuery:
     """Pension rows (one per person; terminated counts as none) that are active or
     interrupted, of persons under 60 at D, in the district the comparison routes the
     person to (household registry, then civil_affairs, poverty, disability). A person
     found in none of those is in no district's count."""
-    sql, params = person_facts_sql(period.as_of, None, Snapshots(period.as_of, batches))
+    sql, params = person_facts_sql(period.as_of, None, Snapshots(period.as_of, dict(batches)))
     return RowQuery(
         f"""SELECT pf.id_number AS key, pf.name AS name, pf.district_code, pf.street_code,
-                   (pf.pension_status = 'interrupted') AS hit, pf.scheme, pf.pension_status, pf.last_paid_period,
-                   pf.birth_date
+                   (pf.pension_status = %(pension_interrupted)s) AS hit, pf.scheme, pf.pension_status,
+                   pf.last_paid_period, pf.birth_date
             FROM ({sql}) pf
-            WHERE pf.pension_status IN ('active', 'interrupted') AND pf.birth_date > %(pension_cutoff)s""",
-        {**params, "pension_cutoff": dialect.param(age_cutoff(period.as_of, PENSION_AGE))},
+            WHERE pf.pension_status IN (%(pension_active)s, %(pension_interrupted)s)
+              AND pf.birth_date > %(pension_born_after)s""",
+        _merged(
+            params,
+            {
+                "pension_active": Enrollment.Status.ACTIVE.value,
+                "pension_interrupted": Enrollment.Status.INTERRUPTED.value,
+                "pension_born_after": dialect.param(age_cutoff(period.as_of, PENSION_AGE)),
+            },
+        ),
         columns=(
             ("scheme", _("参保类型")),
             ("pension_status", _("参保状态")),
@@ -209,21 +246,23 @@ def _interruption_rows(period: Period, batches: dict) -> RowQuery:
     )
 
 
-def _task_rows(period: Period, batches: dict) -> RowQuery:
+def _task_rows(period: Period, batches: Mapping[str, RosterBatch]) -> RowQuery:
     sql = f"""
         SELECT t.id AS key, t.subject_name AS name, t.district_id AS district_code, t.street_id AS street_code,
-               (t.status = %(closed)s AND t.resolution IN (%(done_0)s, %(done_1)s) AND t.closed_at < %(end_at)s) AS hit,
+               (t.status = %(closed)s AND t.resolution IN (%(done_rectified)s, %(done_by_data)s)
+                AND t.closed_at < %(period_end)s) AS hit,
                t.kind, t.subject_type, t.subject_key, t.status, t.resolution, t.opened_at, t.closed_at
-        FROM {_t(Task)} t
-        WHERE t.opened_at >= %(start_at)s AND t.opened_at < %(end_at)s AND t.district_id IS NOT NULL"""
+        FROM {t(Task)} t
+        WHERE t.opened_at >= %(period_start)s AND t.opened_at < %(period_end)s AND t.district_id IS NOT NULL"""
+    rectified, by_data = CLOSED_AS_DONE
     return RowQuery(
         sql,
         {
             "closed": Task.Status.CLOSED.value,
-            "done_0": CLOSED_AS_DONE[0].value,
-            "done_1": CLOSED_AS_DONE[1].value,
-            "start_at": dialect.param(period.start_at),
-            "end_at": dialect.param(period.end_at),
+            "done_rectified": rectified.value,
+            "done_by_data": by_data.value,
+            "period_start": dialect.param(period.start_at),
+            "period_end": dialect.param(period.end_at),
         },
         columns=(
             ("kind", _("任务类型")),
@@ -237,18 +276,18 @@ def _task_rows(period: Period, batches: dict) -> RowQuery:
     )
 
 
-def _community_rows(period: Period, batches: dict) -> RowQuery:
+def _community_rows(period: Period, batches: Mapping[str, RosterBatch]) -> RowQuery:
     sql = f"""
         SELECT c.code AS key, c.name AS name, s.district_id AS district_code, c.street_id AS street_code,
                (COALESCE(p.n, 0) > 0) AS hit, s.name AS street_name, COALESCE(p.n, 0) AS postings, p.last_on
-        FROM {_t(Community)} c
-        JOIN {_t(Street)} s ON s.code = c.street_id
-        LEFT JOIN (SELECT community_id, COUNT(*) AS n, MAX(posted_on) AS last_on FROM {_t(PublicityPosting)}
-                   WHERE posted_on >= %(start)s AND posted_on <= %(as_of)s GROUP BY community_id) p
-          ON p.community_id = c.code"""
+        FROM {t(Community)} c
+        JOIN {t(Street)} s ON s.code = c.street_id
+        LEFT JOIN (SELECT community_id, COUNT(*) AS n, MAX(posted_on) AS last_on FROM {t(PublicityPosting)}
+                   WHERE posted_on >= %(period_start)s AND posted_on <= %(period_as_of)s
+                   GROUP BY community_id) p ON p.community_id = c.code"""
     return RowQuery(
         sql,
-        {"start": dialect.param(period.start), "as_of": dialect.param(period.as_of)},
+        {"period_start": dialect.param(period.start), "period_as_of": dialect.param(period.as_of)},
         columns=(
             ("street_name", _("街道")),
             ("postings", _("本年张贴次数")),
@@ -259,25 +298,24 @@ def _community_rows(period: Period, batches: dict) -> RowQuery:
 
 
 ROW_QUERIES = {
-    P.EMPLOYER_COVERAGE: _employer_rows,
-    P.CONSTRUCTION_INJURY_RATE: _project_rows,
-    P.SUBSIDIZED_COVERAGE: _subsidized_rows,
-    P.INTERRUPTION_RATE: _interruption_rows,
-    P.TASK_CLOSURE_RATE: _task_rows,
-    P.PUBLICITY_COVERAGE: _community_rows,
+    parameters.EMPLOYER_COVERAGE: _employer_rows,
+    parameters.CONSTRUCTION_INJURY_RATE: _project_rows,
+    parameters.SUBSIDIZED_COVERAGE: _subsidized_rows,
+    parameters.INTERRUPTION_RATE: _interruption_rows,
+    parameters.TASK_CLOSURE_RATE: _task_rows,
+    parameters.PUBLICITY_COVERAGE: _community_rows,
 }
 
 
-def snapshot_batches(as_of: dt.date) -> dict:
+def snapshot_batches_get(as_of: dt.date) -> dict[str, RosterBatch]:
     return enrollment_selectors.current_batches(as_of=as_of)
 
 
-def row_query(code: str, period: Period, batches: dict | None = None) -> RowQuery:
-    batches = snapshot_batches(period.as_of) if batches is None else batches
-    ind = P.BY_CODE[code]
-    missing = _missing(ind, batches)
+def row_query_get(code: str, period: Period, batches: Mapping[str, RosterBatch] | None = None) -> RowQuery:
+    batches = snapshot_batches_get(period.as_of) if batches is None else batches
+    missing = _missing(parameters.BY_CODE[code], batches)
     if missing:
-        return RowQuery(None, {}, missing=missing)
+        return RowQuery(None, missing=missing)
     return ROW_QUERIES[code](period, batches)
 
 
@@ -286,14 +324,21 @@ def row_query(code: str, period: Period, batches: dict | None = None) -> RowQuer
 # key made of both (at full Wuhai size the person facts take seconds; tasks and postings,
 # which change all day, are cheap and always counted live).
 SNAPSHOT_INDICATORS = frozenset(
-    {P.EMPLOYER_COVERAGE, P.CONSTRUCTION_INJURY_RATE, P.SUBSIDIZED_COVERAGE, P.INTERRUPTION_RATE}
+    {
+        parameters.EMPLOYER_COVERAGE,
+        parameters.CONSTRUCTION_INJURY_RATE,
+        parameters.SUBSIDIZED_COVERAGE,
+        parameters.INTERRUPTION_RATE,
+    }
 )
 # A day and a bit: the 02:30 warm-up's counts last until the next warm-up (the key holds the
 # date, the snapshots and the thresholds, so a longer life never serves another day's counts).
 COUNTS_CACHE_SECONDS = 26 * 3600
 
+DistrictCounts = dict[str, tuple[int, int]]  # {district_code: (numerator, denominator)}
 
-def _counts_cache_key(code: str, period: Period, batches: dict) -> str:
+
+def _counts_cache_key(code: str, period: Period, batches: Mapping[str, RosterBatch]) -> str:
     from enforcement.comparison.parameters import resolve
 
     snapshots = ",".join(f"{k}:{b.pk}:{b.sha256}" for k, b in sorted(batches.items()))
@@ -302,15 +347,15 @@ def _counts_cache_key(code: str, period: Period, batches: dict) -> str:
     return f"assessment:counts:{code}:{period.as_of.isoformat()}:{digest}"
 
 
-def indicator_counts(
-    code: str, period: Period, batches: dict | None = None
-) -> tuple[dict[str, tuple[int, int]], str]:
+def indicator_counts_get(
+    code: str, period: Period, batches: Mapping[str, RosterBatch] | None = None
+) -> tuple[DistrictCounts, str]:
     """({district_code: (numerator, denominator)}, missing snapshot or '') for one indicator."""
-    batches = snapshot_batches(period.as_of) if batches is None else batches
+    batches = snapshot_batches_get(period.as_of) if batches is None else batches
     key = _counts_cache_key(code, period, batches) if code in SNAPSHOT_INDICATORS else None
     if key and (hit := cache.get(key)) is not None:
         return hit
-    q = row_query(code, period, batches)
+    q = row_query_get(code, period, batches)
     if q.sql is None:
         return {}, q.missing
     with connection.cursor() as cur:
@@ -336,17 +381,20 @@ class Counts:
     missing: str = ""
 
 
-def measure(period: Period) -> dict[str, dict[str, Counts]]:
+CountsByDistrict = dict[str, dict[str, Counts]]  # {district_code: {indicator: Counts}}
+
+
+def district_counts_get(period: Period) -> CountsByDistrict:
     """{district_code: {indicator: Counts}} for every district, as of the period's D."""
-    batches = snapshot_batches(period.as_of)
+    batches = snapshot_batches_get(period.as_of)
     districts = list(District.objects.values_list("code", flat=True))
-    out: dict[str, dict[str, Counts]] = {d: {} for d in districts}
-    for ind in P.INDICATORS:
-        counts, missing = indicator_counts(ind.code, period, batches)
-        base: dict[str, tuple[int, int]] = {}
+    out: CountsByDistrict = {d: {} for d in districts}
+    for ind in parameters.INDICATORS:
+        counts, missing = indicator_counts_get(ind.code, period, batches)
+        base: DistrictCounts = {}
         if ind.lower_is_better:
             last = period.last_year
-            base, base_missing = indicator_counts(ind.code, last, snapshot_batches(last.as_of))
+            base, _base_missing = indicator_counts_get(ind.code, last, snapshot_batches_get(last.as_of))
         for d in districts:
             num, den = (None, None) if missing else counts.get(d, (0, 0))
             bnum, bden = base.get(d, (None, None)) if ind.lower_is_better else (None, None)
@@ -354,7 +402,7 @@ def measure(period: Period) -> dict[str, dict[str, Counts]]:
     return out
 
 
-def score_counts(counts: dict[str, dict[str, Counts]], params: dict) -> list[scoring.DistrictResult]:
+def counts_score(counts: CountsByDistrict, params: Params) -> list[scoring.DistrictResult]:
     names = dict(District.objects.values_list("code", "name"))
     results = []
     for code, by_ind in counts.items():
@@ -368,53 +416,96 @@ def score_counts(counts: dict[str, dict[str, Counts]], params: dict) -> list[sco
                 baseline_denominator=c.baseline_denominator,
                 missing=c.missing,
             )
-            for ind in P.INDICATORS
+            for ind in parameters.INDICATORS
             if (c := by_ind.get(ind.code)) is not None
         ]
         results.append(scoring.DistrictResult(code=code, name=names.get(code, code), indicators=indicators))
     return scoring.rank_districts(results, params)
 
 
-def ranking(period: Period, params: dict | None = None) -> list[scoring.DistrictResult]:
+def ranking_list(period: Period, params: Params | None = None) -> list[scoring.DistrictResult]:
     """The districts of the year, scored and ranked with the current parameters."""
-    return score_counts(measure(period), current_parameters() if params is None else params)
+    return counts_score(district_counts_get(period), parameters_current_get() if params is None else params)
 
 
-def indicator_rows(
-    code: str, period: Period, *, district_code: str, subset: str = "all", limit: int = 50, offset: int = 0
-) -> tuple[RowQuery, int, list[dict]]:
+def district_result_get(period: Period, *, district_code: str, params: Params) -> scoring.DistrictResult:
+    return next(r for r in ranking_list(period, params) if r.code == district_code)
+
+
+def rows_page_parse(*, subset: str | None, page: str | None) -> tuple[str, int]:
+    """The drill-down's (subset, page number) from the query string; BadRowsQuery when wrong."""
+    subset = subset or "all"
+    if subset not in ROW_SUBSETS:
+        raise BadRowsQuery(gettext("subset 应为 all、numerator 或 gap"))
+    try:
+        return subset, max(1, int(page or "1"))
+    except ValueError:
+        raise BadRowsQuery(gettext("页码应为数字")) from None
+
+
+def indicator_rows_list(
+    code: str,
+    period: Period,
+    *,
+    district_code: str,
+    subset: str = "all",
+    limit: int = ROWS_PAGE_SIZE,
+    offset: int = 0,
+) -> tuple[RowQuery, int, list[dict[str, Any]]]:
     """The rows an indicator counts for one district: subset `numerator` (hit), `gap`
     (not hit) or `all` (the denominator). Returns (query, total, page of rows)."""
-    q = row_query(code, period)
+    q = row_query_get(code, period)
     if q.sql is None:
         return q, 0, []
     where = {"numerator": " AND r.hit", "gap": " AND NOT r.hit"}.get(subset, "")
-    base = f"FROM ({q.sql}) r WHERE r.district_code = %(row_district)s{where}"
+    base = f"FROM ({q.sql}) r WHERE r.district_code = %(rows_district)s{where}"
+    params = _merged(q.params, {"rows_district": district_code})
     with connection.cursor() as cur:
         # One pass: the total rides along on every row (the row query can be heavy).
         cur.execute(
-            f"SELECT r.*, COUNT(*) OVER () AS total_rows {base} ORDER BY r.key LIMIT %(limit)s OFFSET %(offset)s",
-            {**q.params, "row_district": district_code, "limit": limit, "offset": offset},
+            f"SELECT r.*, COUNT(*) OVER () AS total_rows {base} "
+            f"ORDER BY r.key LIMIT %(rows_limit)s OFFSET %(rows_offset)s",
+            _merged(params, {"rows_limit": limit, "rows_offset": offset}),
         )
         names = [c[0] for c in cur.description]
         rows = [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
         if rows:
             total = rows[0]["total_rows"]
         else:  # past the last page (or nothing at all): count on its own
-            cur.execute(f"SELECT COUNT(*) {base}", {**q.params, "row_district": district_code})
-            total = cur.fetchone()[0]
+            cur.execute(f"SELECT COUNT(*) {base}", params)
+            (total,) = cur.fetchone() or (0,)
     for row in rows:
         row.pop("total_rows")
     return q, total, rows
+
+
+@dataclass(frozen=True)
+class RowsPage:
+    query: RowQuery
+    total: int
+    rows: list[dict[str, Any]]
+    page: Page[int] | None  # None when there is no row at all
+
+
+def indicator_rows_page_get(
+    code: str, period: Period, *, district_code: str, subset: str, page_no: int
+) -> RowsPage:
+    """One page (ROWS_PAGE_SIZE rows) of the drill-down, with its paginator."""
+    size = ROWS_PAGE_SIZE
+    query, total, rows = indicator_rows_list(
+        code, period, district_code=district_code, subset=subset, limit=size, offset=(page_no - 1) * size
+    )
+    page = Paginator(range(total), size).get_page(page_no) if total else None
+    return RowsPage(query, total, rows, page)
 
 
 # ---------------------------------------------------------------------------------------
 # Trend: the monthly snapshots of a year, scored with the current parameters.
 
 
-def snapshot_counts(year: int) -> dict[dt.date, dict[str, dict[str, Counts]]]:
+def snapshot_counts_get(year: int) -> dict[dt.date, CountsByDistrict]:
     """{as_of: {district: {indicator: Counts}}} from the stored monthly snapshots."""
-    out: dict[dt.date, dict[str, dict[str, Counts]]] = {}
+    out: dict[dt.date, CountsByDistrict] = {}
     for s in IndicatorSnapshot.objects.filter(year=year).order_by("as_of"):
         missing = s.note if s.numerator is None else ""
         out.setdefault(s.as_of, {}).setdefault(s.district_id, {})[s.indicator] = Counts(
@@ -423,12 +514,15 @@ def snapshot_counts(year: int) -> dict[dt.date, dict[str, dict[str, Counts]]]:
     return out
 
 
-def trend(year: int, params: dict | None = None) -> dict[str, list[tuple[dt.date, object]]]:
+Trend = dict[str, list[tuple[dt.date, Decimal | None]]]  # {district_code: [(as_of, score), …]}
+
+
+def trend_get(year: int, params: Params | None = None) -> Trend:
     """{district_code: [(as_of, score or None), …]} from the monthly snapshots of the year."""
-    params = current_parameters() if params is None else params
-    series: dict[str, list[tuple[dt.date, object]]] = {}
-    for as_of, counts in snapshot_counts(year).items():
-        for r in score_counts(counts, params):
+    params = parameters_current_get() if params is None else params
+    series: Trend = {}
+    for as_of, counts in snapshot_counts_get(year).items():
+        for r in counts_score(counts, params):
             series.setdefault(r.code, []).append((as_of, r.score))
     return series
 
@@ -447,11 +541,11 @@ class KindDelivery:
     rows_rejected: int
 
     @property
-    def share(self):
+    def share(self) -> Fraction | None:
         return scoring.ratio(self.months_loaded, self.months)
 
     @property
-    def rejected_rate(self):
+    def rejected_rate(self) -> Fraction | None:
         return scoring.ratio(self.rows_rejected, self.rows_total)
 
 
@@ -470,11 +564,11 @@ class DepartmentResult:
         return sum(k.rows_rejected for k in self.kinds)
 
     @property
-    def rejected_rate(self):
+    def rejected_rate(self) -> Fraction | None:
         return scoring.ratio(self.rows_rejected, self.rows_total)
 
 
-def department_assessment(period: Period) -> list[DepartmentResult]:
+def department_results_list(period: Period) -> list[DepartmentResult]:
     """For each partner department and each of its kinds: the share of the year's months
     (January to D's month) with a loaded snapshot dated in that month, and the rejected-row
     rate Σ rows_rejected / Σ rows_total over its loaded and rejected batches dated in the
@@ -493,9 +587,9 @@ def department_assessment(period: Period) -> list[DepartmentResult]:
     ):
         if status == RosterBatch.Status.LOADED:
             loaded.setdefault(kind, set()).add(snap.month)
-        t = totals.setdefault(kind, [0, 0])
-        t[0] += total
-        t[1] += rejected
+        tally = totals.setdefault(kind, [0, 0])
+        tally[0] += total
+        tally[1] += rejected
     results = []
     for dept in Department:
         kinds = [k for k in ROW_MODELS if KIND_DEPARTMENT[k] == dept.value]

@@ -6,43 +6,43 @@ import datetime as dt
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
-from assessment import parameters as P
-from assessment import selectors
+from assessment import parameters, selectors
 from assessment.models import AssessmentParameter, AssessmentParameterChange, IndicatorSnapshot
+from wuhai_coverage.core.models import User
 
 
 class ParameterError(ValueError):
-    def __init__(self, errors: dict[str, str]):
+    def __init__(self, errors: dict[str, str]) -> None:
         super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
         self.errors = errors
 
 
 @transaction.atomic
 def parameters_update(
-    *, actor, changes: dict[str, object], reason: str = ""
+    *, actor: User, changes: dict[str, object], reason: str = ""
 ) -> list[AssessmentParameterChange]:
     """Set some parameters; each value that actually changes is written with a history row
     (who, when, old → new). The whole set is validated together (e.g. weights not all 0)."""
     # Lock the parameter rows so two managers editing at once validate against each other's result.
     list(AssessmentParameter.objects.select_for_update().all())
-    current = selectors.current_parameters()
+    current = selectors.parameters_current_get()
     new = dict(current)
     errors: dict[str, str] = {}
     for name, raw in changes.items():
         if name not in current:
-            errors[name] = "未知参数 / unknown parameter"
+            errors[name] = _("未知参数")
             continue
         try:
             value = Decimal(str(raw).strip())
         except (InvalidOperation, ValueError):
-            errors[name] = "应为数字 / must be a number"
-            continue
+            value = Decimal("NaN")
         if not value.is_finite():
-            errors[name] = "应为数字 / must be a number"
+            errors[name] = _("应为数字")
             continue
         new[name] = value.quantize(Decimal("0.0001"))
-    errors.update(P.validate(new) if not errors else {})
+    errors.update(parameters.validate(new) if not errors else {})
     if errors:
         raise ParameterError(errors)
     written = []
@@ -69,9 +69,9 @@ def month_end_before(day: dt.date) -> dt.date:
 def snapshot_take(*, as_of: dt.date) -> int:
     """Store every district's indicator counts as of `as_of` (for the year of as_of);
     taking the same day again replaces it. Returns the number of rows written."""
-    period = selectors.period_of(as_of.year, as_of=as_of)
+    period = selectors.period_get(as_of.year, as_of=as_of)
     written = 0
-    for district, by_ind in selectors.measure(period).items():
+    for district, by_ind in selectors.district_counts_get(period).items():
         for code, c in by_ind.items():
             IndicatorSnapshot.objects.update_or_create(
                 as_of=period.as_of,

@@ -31,8 +31,8 @@ def ranking_warm_up_task(self) -> int:
     postings are counted live on every view anyway. Returns the number of districts ranked."""
     from assessment import selectors
 
-    period = selectors.period_of(timezone.localdate().year)
+    period = selectors.period_get(timezone.localdate().year)
     try:
-        return len(selectors.ranking(period))
+        return len(selectors.ranking_list(period))
     except OperationalError as exc:
         raise self.retry(exc=exc) from exc

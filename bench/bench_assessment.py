@@ -80,8 +80,8 @@ def main() -> None:
             ],
             batch_size=5000,
         )
-    period = selectors.period_of(today.year)
-    batches = selectors.snapshot_batches(period.as_of)
+    period = selectors.period_get(today.year)
+    batches = selectors.snapshot_batches_get(period.as_of)
     # The rosters were loaded through the product (which ANALYZEs after each load); the tasks
     # made here stand for a comparison's writes, after which the product ANALYZEs them too.
     from enforcement.models import TaskEvent
@@ -106,10 +106,10 @@ def main() -> None:
     from django.core.cache import cache
 
     cache.clear()
-    cold = timed(lambda: selectors.ranking(period), 1)
-    rank = timed(lambda: selectors.ranking(period), args.repeat)
+    cold = timed(lambda: selectors.ranking_list(period), 1)
+    rank = timed(lambda: selectors.ranking_list(period), args.repeat)
     drill = timed(
-        lambda: selectors.indicator_rows(
+        lambda: selectors.indicator_rows_list(
             "interruption_rate", period, district_code="150302", subset="gap", limit=50, offset=0
         ),
         args.repeat,
@@ -131,7 +131,7 @@ def main() -> None:
         env=os.environ,
     )
     warm_up = time.perf_counter() - t
-    after_warm_up = timed(lambda: selectors.ranking(period), 1)
+    after_warm_up = timed(lambda: selectors.ranking_list(period), 1)
     cache.clear()
     snap = timed(lambda: services.snapshot_take(as_of=period.as_of), 1)
     print(f"baseline COUNT(*) over the snapshots read : {base * 1000:8.1f} ms")

@@ -1,7 +1,15 @@
 from __future__ import annotations
 
+from typing import IO, Any
+
 from django import forms
+from django.core.files.uploadedfile import UploadedFile
+from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from wuhai_coverage.core.models import Community
 
 MAX_PHOTO_BYTES = 5 * 1024 * 1024
 PHOTO_FORMATS = {"JPEG": ".jpg", "PNG": ".png", "WEBP": ".webp"}
@@ -9,35 +17,43 @@ PHOTO_FORMATS = {"JPEG": ".jpg", "PNG": ".png", "WEBP": ".webp"}
 PHOTO_MAX_PIXELS = 50_000_000
 
 
-class PostingForm(forms.Form):
-    community = forms.ModelChoiceField(
-        label="社区 / community",
-        queryset=None,
-        error_messages={"invalid_choice": "请选择辖区内的社区 / choose a community in your jurisdiction"},
-    )
-    posted_on = forms.DateField(label="张贴日期 / date", widget=forms.DateInput(attrs={"type": "date"}))
-    note = forms.CharField(label="备注 / note", max_length=200, required=False)
-    photo = forms.FileField(label="照片（可选，JPEG/PNG，5 MB 以内） / photo", required=False)
+class CommunityField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Community) -> str:
+        return f"{obj.street.name} · {obj.name}"
 
-    def __init__(self, *args, communities, **kwargs):
+
+class PostingForm(forms.Form):
+    community = CommunityField(
+        label=gettext_lazy("社区"),
+        queryset=Community.objects.none(),  # the user's jurisdiction, set in __init__
+        error_messages={"invalid_choice": gettext_lazy("请选择辖区内的社区")},
+    )
+    posted_on = forms.DateField(
+        label=gettext_lazy("张贴日期"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    note = forms.CharField(label=gettext_lazy("备注"), max_length=200, required=False)
+    photo = forms.FileField(label=gettext_lazy("照片（可选，JPEG/PNG，5 MB 以内）"), required=False)
+
+    def __init__(self, *args: Any, communities: QuerySet[Community], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["community"].queryset = communities
-        self.fields["community"].label_from_instance = lambda c: f"{c.street.name} · {c.name}"
+        field = self.fields["community"]
+        assert isinstance(field, CommunityField)  # declared above; narrows Field
+        field.queryset = communities
         self.fields["posted_on"].initial = timezone.localdate()
 
-    def clean_photo(self):
+    def clean_photo(self) -> UploadedFile | None:
         photo = self.cleaned_data.get("photo")
         if not photo:
             return photo
         if photo.size > MAX_PHOTO_BYTES:
-            raise forms.ValidationError("照片不能超过 5 MB / the photo is larger than 5 MB")
+            raise forms.ValidationError(_("照片不能超过 5 MB"))
         fmt = photo_format(photo)
         photo.seek(0)
         photo.name = f"posting{PHOTO_FORMATS[fmt]}"  # never keep a client-chosen file name
         return photo
 
 
-def photo_format(photo) -> str:
+def photo_format(photo: IO[bytes]) -> str:
     """The photo's format, read from its header only: a 68-byte PNG may claim 200,000 ×
     200,000 pixels, and nothing here decodes a pixel. Raises ValidationError with a
     clear message for anything that is not a JPEG/PNG/WebP of at most PHOTO_MAX_PIXELS."""
@@ -45,7 +61,7 @@ def photo_format(photo) -> str:
 
     from PIL import Image
 
-    not_an_image = forms.ValidationError("照片应为 JPEG 或 PNG 图片 / the photo must be a JPEG or PNG image")
+    not_an_image = forms.ValidationError(_("照片应为 JPEG 或 PNG 图片"))
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -66,10 +82,11 @@ def photo_format(photo) -> str:
     return fmt
 
 
-def _too_many_pixels(width, height) -> forms.ValidationError:
-    zh = f"照片尺寸 {width} × {height} 像素" if width else "照片尺寸"
-    en = f"the photo's {width} × {height} pixels" if width else "the photo's size"
+def _too_many_pixels(width: int | None, height: int | None) -> forms.ValidationError:
+    limit = PHOTO_MAX_PIXELS // 1_000_000
+    if width:
+        message = _("照片尺寸 %(width)s × %(height)s 像素超过 %(limit)s 百万像素的上限，请缩小后再上传")
+        return forms.ValidationError(message % {"width": width, "height": height, "limit": limit})
     return forms.ValidationError(
-        f"{zh}超过 {PHOTO_MAX_PIXELS // 1_000_000} 百万像素的上限，请缩小后再上传 / "
-        f"{en} exceeds the limit of {PHOTO_MAX_PIXELS // 1_000_000} megapixels: resize it and upload again"
+        _("照片尺寸超过 %(limit)s 百万像素的上限，请缩小后再上传") % {"limit": limit}
     )

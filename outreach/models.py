@@ -1,4 +1,5 @@
-"""Outreach (宣传引导): publicity postings per community, events."""
+"""Outreach (宣传引导): publicity postings per community (in use), events (declared for
+the outreach issue; see OutreachEvent)."""
 
 from __future__ import annotations
 
@@ -31,7 +32,11 @@ class PublicityPosting(models.Model):
 
 
 class OutreachEvent(models.Model):
-    """A publicity event: livestream, publicity month/day, media Q&A, community talk, lecture."""
+    """A publicity event: livestream, publicity month/day, media Q&A, community talk, lecture.
+
+    Not read or written yet: the outreach issue (events, SMS pushes, the pension
+    estimator) gives it its pages and services. Kept, with its table, so that work
+    starts from the declared kinds instead of a new migration."""
 
     class Kind(models.TextChoices):
         LIVESTREAM = "livestream", _("走进直播间")

@@ -1,16 +1,19 @@
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal
 from fractions import Fraction
+from typing import Any
 
 from django import template
-from django.utils.translation import gettext as _
 
 register = template.Library()
 
+Number = Decimal | Fraction | float | int | str | None
+
 
 @register.filter
-def pct(value) -> str:
+def pct(value: Number) -> str:
     """A fraction (0.75, Fraction(3, 4)) as '75.00 %'; — when there is none."""
     if value is None or value == "":
         return "—"
@@ -20,7 +23,7 @@ def pct(value) -> str:
 
 
 @register.filter
-def ratio4(value) -> str:
+def ratio4(value: Number) -> str:
     if value is None:
         return "—"
     if isinstance(value, Fraction):
@@ -29,15 +32,11 @@ def ratio4(value) -> str:
 
 
 @register.filter
-def score(value) -> str:
+def score(value: Decimal | None) -> str:
     return "—" if value is None else f"{value:.2f}"
 
 
 @register.filter
-def yesno_zh(value) -> str:
-    return _("是") if value else _("否")
-
-
-@register.filter
-def get(mapping, key):
+def get(mapping: Mapping[str, Any] | None, key: str) -> Any:
+    """A mapping's value by a key held in a variable (`labels|get:name`)."""
     return mapping.get(key) if mapping else None

@@ -12,10 +12,10 @@ from decimal import Decimal
 
 import pytest
 
-from tests.assessment import factories as f
+from tests.assessment import factories
 from tests.factories import make_user
 
-A, B, C = f.A, f.B, f.C
+A, B, C = factories.A, factories.B, factories.C
 SNAP = dt.date(2025, 12, 1)
 LAST = dt.date(2024, 12, 1)
 
@@ -57,96 +57,124 @@ def poster(db):
 @pytest.fixture
 def scenario(db, poster):
     # --- employers: A 4 required (3 enrolled) + 3 not required; B 2 required, both enrolled
-    me = f.loaded_batch("market_entities", SNAP)
-    ie = f.loaded_batch("insurance_employers", SNAP)
-    a_req = [f.market(me, A) for _ in range(4)]
+    me = factories.loaded_batch("market_entities", SNAP)
+    ie = factories.loaded_batch("insurance_employers", SNAP)
+    a_req = [factories.market(me, A) for _ in range(4)]
     for uscc in a_req[:3]:
-        f.insured_employer(ie, uscc, A)
-    f.market(me, A, entity_type="individual", employees_reported=0)  # individual without staff
-    f.market(me, A, established_on=dt.date(2025, 12, 2))  # within the 30-day grace at D
-    f.market(me, A, status="deregistered")
+        factories.insured_employer(ie, uscc, A)
+    factories.market(me, A, entity_type="individual", employees_reported=0)  # individual without staff
+    factories.market(me, A, established_on=dt.date(2025, 12, 2))  # within the 30-day grace at D
+    factories.market(me, A, status="deregistered")
     for _ in range(2):
-        f.insured_employer(ie, f.market(me, B), B)
+        factories.insured_employer(ie, factories.market(me, B), B)
 
     # --- projects: A 3 started in 2025 (2 enrolled) + 1 started in 2024; B 1 started and enrolled
-    cp = f.loaded_batch("construction_projects", SNAP)
-    ipj = f.loaded_batch("insurance_projects", SNAP)
+    cp = factories.loaded_batch("construction_projects", SNAP)
+    ipj = factories.loaded_batch("insurance_projects", SNAP)
     a_proj = [
-        f.project(cp, A, dt.date(2025, 1, 1)),
-        f.project(cp, A, dt.date(2025, 7, 1)),
-        f.project(cp, A, dt.date(2025, 12, 31)),
+        factories.project(cp, A, dt.date(2025, 1, 1)),
+        factories.project(cp, A, dt.date(2025, 7, 1)),
+        factories.project(cp, A, dt.date(2025, 12, 31)),
     ]
-    f.insured_project(ipj, a_proj[0])
-    f.insured_project(ipj, a_proj[2])
-    f.insured_project(ipj, f.project(cp, A, dt.date(2024, 12, 31)))
-    f.insured_project(ipj, f.project(cp, B, dt.date(2025, 3, 1)))
+    factories.insured_project(ipj, a_proj[0])
+    factories.insured_project(ipj, a_proj[2])
+    factories.insured_project(ipj, factories.project(cp, A, dt.date(2024, 12, 31)))
+    factories.insured_project(ipj, factories.project(cp, B, dt.date(2025, 3, 1)))
 
     # --- persons (2025): household + civil affairs + pension rows
-    hh = f.loaded_batch("household_registry", SNAP)
-    ca = f.loaded_batch("civil_affairs", SNAP)
-    ip = f.loaded_batch("insurance_persons", SNAP)
+    hh = factories.loaded_batch("household_registry", SNAP)
+    ca = factories.loaded_batch("civil_affairs", SNAP)
+    ip = factories.loaded_batch("insurance_persons", SNAP)
     # A's 代缴: one covered (resident, subsidised, current), one with no pension row
-    s1, s2 = f.person_id(dt.date(1990, 5, 5), A), f.person_id(dt.date(1991, 6, 6), A)
-    f.civil(ca, s1, A)
-    f.civil(ca, s2, A)
-    f.pension(ip, s1, scheme="resident", subsidized=True, last_paid=202512)
+    s1, s2 = factories.person_id(dt.date(1990, 5, 5), A), factories.person_id(dt.date(1991, 6, 6), A)
+    factories.civil(ca, s1, A)
+    factories.civil(ca, s2, A)
+    factories.pension(ip, s1, scheme="resident", subsidized=True, last_paid=202512)
     # A's household pension rows under 60: 1 interrupted, 2 active (one born 1966-01-01: 59 at D)
     h1, h2, h3 = (
-        f.person_id(dt.date(1980, 1, 1), A),
-        f.person_id(dt.date(1985, 2, 2), A),
-        f.person_id(dt.date(1966, 1, 1), A),
+        factories.person_id(dt.date(1980, 1, 1), A),
+        factories.person_id(dt.date(1985, 2, 2), A),
+        factories.person_id(dt.date(1966, 1, 1), A),
     )
-    old, retired = f.person_id(dt.date(1965, 12, 31), A), f.person_id(dt.date(1970, 3, 3), A)
+    old, retired = factories.person_id(dt.date(1965, 12, 31), A), factories.person_id(dt.date(1970, 3, 3), A)
     for pid in (h1, h2, h3, old, retired):
-        f.household(hh, pid, A)
-    f.pension(ip, h1, status="interrupted", last_paid=202401)
-    f.pension(ip, h2, last_paid=202512)
-    f.pension(ip, h3, last_paid=202512)
-    f.pension(ip, old, status="interrupted", last_paid=202301)  # 60 on D: not counted
-    f.pension(ip, retired, status="retired")  # neither active nor interrupted
+        factories.household(hh, pid, A)
+    factories.pension(ip, h1, status="interrupted", last_paid=202401)
+    factories.pension(ip, h2, last_paid=202512)
+    factories.pension(ip, h3, last_paid=202512)
+    factories.pension(ip, old, status="interrupted", last_paid=202301)  # 60 on D: not counted
+    factories.pension(ip, retired, status="retired")  # neither active nor interrupted
     # B: one 代缴 person covered (employee, current), one household person interrupted
-    s3, h4 = f.person_id(dt.date(1992, 7, 7), B), f.person_id(dt.date(1975, 8, 8), B)
-    f.civil(ca, s3, B)
-    f.pension(ip, s3, last_paid=202511)
-    f.household(hh, h4, B)
-    f.pension(ip, h4, status="interrupted", last_paid=202406)
+    s3, h4 = factories.person_id(dt.date(1992, 7, 7), B), factories.person_id(dt.date(1975, 8, 8), B)
+    factories.civil(ca, s3, B)
+    factories.pension(ip, s3, last_paid=202511)
+    factories.household(hh, h4, B)
+    factories.pension(ip, h4, status="interrupted", last_paid=202406)
     # an unlocated pension row (no household / registry row) counts for no district
-    f.pension(ip, f.person_id(dt.date(1988, 9, 9), A), status="interrupted")
+    factories.pension(ip, factories.person_id(dt.date(1988, 9, 9), A), status="interrupted")
 
     # --- last year (2024-12-01): A 1 interrupted of 5, B 1 of 1
-    hh0 = f.loaded_batch("household_registry", LAST)
-    ip0 = f.loaded_batch("insurance_persons", LAST)
+    hh0 = factories.loaded_batch("household_registry", LAST)
+    ip0 = factories.loaded_batch("insurance_persons", LAST)
     for i in range(5):
-        pid = f.person_id(dt.date(1980 + i, 1, 1), A)
-        f.household(hh0, pid, A)
-        f.pension(ip0, pid, status="interrupted" if i == 0 else "active", last_paid=202412)
-    f.household(hh0, h4, B)
-    f.pension(ip0, h4, status="interrupted", last_paid=202406)
+        pid = factories.person_id(dt.date(1980 + i, 1, 1), A)
+        factories.household(hh0, pid, A)
+        factories.pension(ip0, pid, status="interrupted" if i == 0 else "active", last_paid=202412)
+    factories.household(hh0, h4, B)
+    factories.pension(ip0, h4, status="interrupted", last_paid=202406)
 
     # --- tasks: A 6 opened in 2025 (3 count), 1 opened in 2024; B 2 opened, both rectified
-    f.task(A, f.at(2025, 1, 1, 0, 0), status="closed", resolution="rectified", closed=f.at(2025, 3, 1))
-    f.task(A, f.at(2025, 2, 1), status="closed", resolution="rectified", closed=f.at(2025, 4, 1))
-    f.task(
-        A, f.at(2025, 5, 1), status="closed", resolution="resolved_by_data", closed=f.at(2025, 12, 31, 23, 59)
+    factories.task(
+        A,
+        factories.at(2025, 1, 1, 0, 0),
+        status="closed",
+        resolution="rectified",
+        closed=factories.at(2025, 3, 1),
     )
-    f.task(A, f.at(2025, 6, 1), status="closed", resolution="dismissed", closed=f.at(2025, 7, 1))
-    f.task(A, f.at(2025, 7, 1))
-    f.task(
-        A, f.at(2025, 12, 31, 23, 59), status="closed", resolution="rectified", closed=f.at(2026, 1, 1, 0, 0)
+    factories.task(
+        A, factories.at(2025, 2, 1), status="closed", resolution="rectified", closed=factories.at(2025, 4, 1)
     )
-    f.task(A, f.at(2024, 12, 31, 23, 59), status="closed", resolution="rectified", closed=f.at(2025, 1, 2))
-    f.task(B, f.at(2025, 4, 1), status="closed", resolution="rectified", closed=f.at(2025, 5, 1))
-    f.task(B, f.at(2025, 8, 1), status="closed", resolution="rectified", closed=f.at(2025, 9, 1))
+    factories.task(
+        A,
+        factories.at(2025, 5, 1),
+        status="closed",
+        resolution="resolved_by_data",
+        closed=factories.at(2025, 12, 31, 23, 59),
+    )
+    factories.task(
+        A, factories.at(2025, 6, 1), status="closed", resolution="dismissed", closed=factories.at(2025, 7, 1)
+    )
+    factories.task(A, factories.at(2025, 7, 1))
+    factories.task(
+        A,
+        factories.at(2025, 12, 31, 23, 59),
+        status="closed",
+        resolution="rectified",
+        closed=factories.at(2026, 1, 1, 0, 0),
+    )
+    factories.task(
+        A,
+        factories.at(2024, 12, 31, 23, 59),
+        status="closed",
+        resolution="rectified",
+        closed=factories.at(2025, 1, 2),
+    )
+    factories.task(
+        B, factories.at(2025, 4, 1), status="closed", resolution="rectified", closed=factories.at(2025, 5, 1)
+    )
+    factories.task(
+        B, factories.at(2025, 8, 1), status="closed", resolution="rectified", closed=factories.at(2025, 9, 1)
+    )
 
     # --- postings: A 2 communities (one twice, one also in 2024 and 2026); B all 21; C 12 of 23
-    a_comm = f.communities(A)
-    f.posting(a_comm[0], dt.date(2025, 1, 1), poster)
-    f.posting(a_comm[0], dt.date(2025, 6, 1), poster)
-    f.posting(a_comm[1], dt.date(2025, 12, 31), poster)
-    f.posting(a_comm[2], dt.date(2024, 12, 31), poster)
-    f.posting(a_comm[3], dt.date(2026, 1, 1), poster)
-    for c in f.communities(B):
-        f.posting(c, dt.date(2025, 9, 1), poster)
-    for c in f.communities(C)[:12]:
-        f.posting(c, dt.date(2025, 10, 1), poster)
+    a_comm = factories.communities(A)
+    factories.posting(a_comm[0], dt.date(2025, 1, 1), poster)
+    factories.posting(a_comm[0], dt.date(2025, 6, 1), poster)
+    factories.posting(a_comm[1], dt.date(2025, 12, 31), poster)
+    factories.posting(a_comm[2], dt.date(2024, 12, 31), poster)
+    factories.posting(a_comm[3], dt.date(2026, 1, 1), poster)
+    for c in factories.communities(B):
+        factories.posting(c, dt.date(2025, 9, 1), poster)
+    for c in factories.communities(C)[:12]:
+        factories.posting(c, dt.date(2025, 10, 1), poster)
     return {"a_required": a_req, "a_projects": a_proj, "subsidized": (s1, s2)}

@@ -11,8 +11,8 @@ def test_the_api_returns_each_districts_indicators_score_rank_and_fund_gap_share
     assert r.status_code == 200
     data = r.json()
     assert data["year"] == 2025 and data["as_of"] == "2025-12-31"
-    by = {d["code"]: d for d in data["results"]}
-    assert [d["code"] for d in data["results"]] == [B, A, C]
+    by = {d["district_code"]: d for d in data["results"]}
+    assert [d["district_code"] for d in data["results"]] == [B, A, C]
     assert by[A]["name"] == "海勃湾区"
     assert (by[A]["score"], by[A]["rank"], by[A]["commended"], by[A]["fund_gap_share"]) == (
         58.39,

@@ -2,6 +2,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 
 from assessment import selectors, services
 from assessment.models import AssessmentParameter, AssessmentParameterChange, IndicatorSnapshot
@@ -12,7 +13,7 @@ def test_a_parameter_change_is_written_with_its_history(db, city_manager):
     services.parameters_update(
         actor=city_manager, changes={"pass_score": "75", "weight.employer_coverage": "25"}, reason="年度调整"
     )
-    assert selectors.current_parameters()["pass_score"] == Decimal("75")
+    assert selectors.parameters_current_get()["pass_score"] == Decimal("75")
     change = AssessmentParameterChange.objects.get()  # an unchanged value writes no history
     assert (change.name, change.old_value, change.new_value, change.changed_by) == (
         "pass_score",
@@ -77,13 +78,13 @@ def test_a_snapshot_stores_every_districts_counts_and_a_rerun_replaces_it(scenar
 def test_the_trend_scores_the_snapshots_like_the_live_ranking(scenario):
     services.snapshot_take(as_of=dt.date(2025, 12, 31))
     services.snapshot_take(as_of=dt.date(2025, 6, 30))
-    trend = selectors.trend(2025)
-    live = {r.code: r.score for r in selectors.ranking(selectors.Period(2025, dt.date(2025, 12, 31)))}
+    trend = selectors.trend_get(2025)
+    live = {r.code: r.score for r in selectors.ranking_list(selectors.Period(2025, dt.date(2025, 12, 31)))}
     for d in (A, B, C):
         assert trend[d][-1] == (dt.date(2025, 12, 31), live[d])
         assert trend[d][0][0] == dt.date(2025, 6, 30)
     # by 30 June B had only its project (started 1 March) and half its tasks… the score differs from year end
-    mid = {r.code: r.score for r in selectors.ranking(selectors.Period(2025, dt.date(2025, 6, 30)))}
+    mid = {r.code: r.score for r in selectors.ranking_list(selectors.Period(2025, dt.date(2025, 6, 30)))}
     assert trend[A][0][1] == mid[A]
 
 
@@ -91,7 +92,7 @@ def test_a_snapshot_of_a_district_without_data_records_why(db):
     services.snapshot_take(as_of=dt.date(2025, 1, 31))
     s = IndicatorSnapshot.objects.get(district_id=C, indicator="employer_coverage")
     assert s.numerator is None and "名册" in s.note
-    assert selectors.trend(2025)[C] == [(dt.date(2025, 1, 31), Decimal("0.00"))]  # publicity 0 of 23
+    assert selectors.trend_get(2025)[C] == [(dt.date(2025, 1, 31), Decimal("0.00"))]  # publicity 0 of 23
 
 
 def test_backfill_takes_the_past_month_ends_of_the_year(db):
@@ -104,13 +105,15 @@ def test_month_end_before():
     assert services.month_end_before(dt.date(2026, 1, 1)) == dt.date(2025, 12, 31)
 
 
+@translation.override("zh-hans")
 def test_the_demo_loader_posts_and_snapshots_once(db, city_manager):
     from assessment.demo import load_demo_assessment
     from outreach.models import PublicityPosting
 
     today = dt.date(2026, 4, 15)
-    assert "postings" in load_demo_assessment(today=today)
+    said = load_demo_assessment(today=today)
     n = PublicityPosting.objects.count()
+    assert f"{n} 条宣传张贴" in said and "3 个月度快照" in said
     assert 0 < n < 87 and all(p.posted_on <= today for p in PublicityPosting.objects.all())
     assert IndicatorSnapshot.objects.filter(year=2026).values("as_of").distinct().count() == 3
     assert "已存在" in load_demo_assessment(today=today)

@@ -127,3 +127,12 @@ def test_a_caseworker_may_read_the_parameters_but_not_change_them(db, logged, ca
     c = logged(caseworker)
     assert c.get("/assessment/settings/").status_code == 200
     assert c.post("/assessment/settings/", {"pass_score": "10"}).status_code == 403
+
+
+def test_the_parameters_page_is_in_the_users_language(scenario, logged, city_manager):
+    c = logged(city_manager)
+    assert "合格分数线（分）" in c.get("/assessment/settings/").content.decode()
+    c.post("/i18n/setlang/", {"language": "en", "next": "/assessment/settings/"})
+    body = c.get("/assessment/settings/").content.decode()
+    assert "Pass score (points)" in body and "Employer coverage weight" in body
+    assert "合格分数线" not in body

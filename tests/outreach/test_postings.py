@@ -6,11 +6,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
 from outreach.models import PublicityPosting
-from tests.assessment import factories as f
+from tests.assessment import factories
 from tests.enrollment import hostile
 from tests.factories import make_user
 
-A, B = f.A, f.B
+A, B = factories.A, factories.B
 
 
 def _png() -> SimpleUploadedFile:
@@ -25,7 +25,7 @@ def staff(db):
 
 
 def test_street_staff_record_a_posting_in_their_street(client, staff):
-    community = f.communities(A)[0]
+    community = factories.communities(A)[0]
     assert community.street_id == "150302001"
     client.force_login(staff)
     r = client.post(
@@ -56,7 +56,7 @@ def test_street_staff_record_a_posting_in_their_street(client, staff):
 )
 def test_postings_only_inside_the_jurisdiction(client, db, role, kw, community_district, ok):
     user = make_user(role, **kw)
-    community = f.communities(community_district)[0]
+    community = factories.communities(community_district)[0]
     client.force_login(user)
     r = client.post("/outreach/postings/new/", {"community": community.code, "posted_on": "2026-03-01"})
     assert (r.status_code == 302) is ok
@@ -66,13 +66,13 @@ def test_postings_only_inside_the_jurisdiction(client, db, role, kw, community_d
 
 
 def test_another_streets_community_is_404_for_street_staff(client, staff):
-    other_street = next(c for c in f.communities(A) if c.street_id != "150302001")
+    other_street = next(c for c in factories.communities(A) if c.street_id != "150302001")
     client.force_login(staff)
     assert client.get(f"/outreach/postings/new/?community={other_street.code}").status_code == 404
 
 
 def test_a_posting_outside_the_jurisdiction_is_404(client, db, city_manager):
-    p = f.posting(f.communities(B)[0], dt.date(2026, 2, 1), city_manager)
+    p = factories.posting(factories.communities(B)[0], dt.date(2026, 2, 1), city_manager)
     p.photo.save("x.png", _png(), save=True)
     client.force_login(make_user("district_caseworker", district=A))
     assert client.get(f"/outreach/postings/{p.pk}/photo/").status_code == 404
@@ -81,10 +81,10 @@ def test_a_posting_outside_the_jurisdiction_is_404(client, db, city_manager):
 
 
 def test_the_list_shows_the_years_coverage_within_the_jurisdiction(client, staff, city_manager):
-    mine = [c for c in f.communities(A) if c.street_id == "150302001"]
-    f.posting(mine[0], dt.date(2026, 2, 1), staff)
-    f.posting(mine[0], dt.date(2025, 2, 1), staff)
-    f.posting(f.communities(B)[0], dt.date(2026, 2, 1), city_manager)
+    mine = [c for c in factories.communities(A) if c.street_id == "150302001"]
+    factories.posting(mine[0], dt.date(2026, 2, 1), staff)
+    factories.posting(mine[0], dt.date(2025, 2, 1), staff)
+    factories.posting(factories.communities(B)[0], dt.date(2026, 2, 1), city_manager)
     client.force_login(staff)
     r = client.get("/outreach/postings/?year=2026")
     assert r.status_code == 200
@@ -104,7 +104,7 @@ def test_the_list_shows_the_years_coverage_within_the_jurisdiction(client, staff
 )
 def test_bad_dates_are_form_errors(client, staff, data, error):
     client.force_login(staff)
-    r = client.post("/outreach/postings/new/", {"community": f.communities(A)[0].code, **data})
+    r = client.post("/outreach/postings/new/", {"community": factories.communities(A)[0].code, **data})
     assert r.status_code == 400
     assert (
         error in r.content.decode()
@@ -119,7 +119,7 @@ def test_a_photo_that_is_no_image_is_refused(client, staff):
     fake = SimpleUploadedFile("photo.jpg", b"<script>alert(1)</script>", content_type="image/jpeg")
     r = client.post(
         "/outreach/postings/new/",
-        {"community": f.communities(A)[0].code, "posted_on": "2026-03-01", "photo": fake},
+        {"community": factories.communities(A)[0].code, "posted_on": "2026-03-01", "photo": fake},
     )
     assert r.status_code == 400 and "JPEG 或 PNG" in r.content.decode()
 
@@ -139,7 +139,7 @@ def test_a_decompression_bomb_photo_is_a_form_error_and_the_next_upload_works(
 ):
     """The 68-byte PNG that claims 200,000 × 200,000 pixels answered 500; now a form error."""
     client.force_login(staff)
-    community = f.communities(A)[0].code
+    community = factories.communities(A)[0].code
     content = build()
     if name == "bomb.png":
         assert len(content) < 100
@@ -181,6 +181,16 @@ def test_a_posting_counts_for_publicity_coverage(client, staff):
     from assessment import selectors
 
     client.force_login(staff)
-    client.post("/outreach/postings/new/", {"community": f.communities(A)[0].code, "posted_on": "2026-03-01"})
-    counts = selectors.measure(selectors.Period(2026, dt.date(2026, 3, 31)))
+    client.post(
+        "/outreach/postings/new/", {"community": factories.communities(A)[0].code, "posted_on": "2026-03-01"}
+    )
+    counts = selectors.district_counts_get(selectors.Period(2026, dt.date(2026, 3, 31)))
     assert (counts[A]["publicity_coverage"].numerator, counts[A]["publicity_coverage"].denominator) == (1, 43)
+
+
+def test_messages_follow_the_users_language(client, staff):
+    client.force_login(staff)
+    assert "年度无效" in client.get("/outreach/postings/?year=abc").content.decode()
+    client.post("/i18n/setlang/", {"language": "en", "next": "/outreach/postings/"})
+    body = client.get("/outreach/postings/?year=abc").content.decode()
+    assert "Invalid year" in body and "年度无效" not in body

@@ -7,12 +7,13 @@ import datetime as dt
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from assessment import selectors, services
 
 
 class Command(BaseCommand):
-    help = "指标月度快照 / take the assessment's monthly indicator snapshots"
+    help = "Take the assessment's monthly indicator snapshots."
 
     def add_arguments(self, parser):
         parser.add_argument("--as-of", help="YYYY-MM-DD (default: last day of the previous month)")
@@ -22,7 +23,7 @@ class Command(BaseCommand):
         today = timezone.localdate()
         if year:
             try:
-                y = selectors.parse_year(year, today=today)
+                y = selectors.year_parse(year, today=today)
             except selectors.BadYear as exc:
                 raise CommandError(str(exc)) from None
             days = services.snapshot_backfill(year=y, today=today)
@@ -31,8 +32,8 @@ class Command(BaseCommand):
         try:
             day = dt.date.fromisoformat(as_of) if as_of else services.month_end_before(today)
         except ValueError:
-            raise CommandError("--as-of 应为 YYYY-MM-DD / --as-of must be YYYY-MM-DD") from None
+            raise CommandError(_("--as-of 应为 YYYY-MM-DD")) from None
         if day > today:
-            raise CommandError("不能为将来日期 / --as-of cannot be in the future")
+            raise CommandError(_("--as-of 不能为将来日期"))
         n = services.snapshot_take(as_of=day)
         self.stdout.write(f"{n} indicator row(s) as of {day.isoformat()}")

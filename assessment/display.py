@@ -1,0 +1,85 @@
+"""How the pages show the assessment's rows: the drill-down's table (personal values
+through the one masking module, codes as their labels) and the trend chart per district."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.utils import timezone
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from assessment import charts, parameters, scoring
+from assessment.selectors import Params, Period, Trend
+from enforcement.models import Task, TaskKind
+from wuhai_coverage.core import privacy
+
+# The label of an indicator's row key, by what the indicator counts.
+KEY_LABELS = {
+    "employer": gettext_lazy("统一社会信用代码"),
+    "project": gettext_lazy("项目编号"),
+    "person": gettext_lazy("身份证号"),
+    "task": gettext_lazy("任务编号"),
+    "community": gettext_lazy("社区代码"),
+}
+TASK_CHOICES = {
+    "status": dict(Task.Status.choices),
+    "resolution": dict(Task.Resolution.choices),
+}
+
+
+def cell_show(code: str, alias: str, value: Any, row: dict[str, Any]) -> Any:
+    """One extra column's value as the drill-down shows it."""
+    # A birth date beside a masked ID shows its year only; a person task's key is an ID number.
+    if alias == "birth_date":
+        return privacy.birth_year(value)
+    if alias == "subject_key":
+        return privacy.mask_subject_key(row.get("subject_type") or "person", value)
+    if isinstance(value, bool) or alias == "hit":
+        return _("是") if value else _("否")
+    if alias == "kind":
+        return TaskKind(value).label if value in TaskKind.values else value
+    if alias in TASK_CHOICES and code == parameters.TASK_CLOSURE_RATE and value:
+        return TASK_CHOICES[alias].get(value, value)
+    if isinstance(value, dt.datetime):
+        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
+    if value is None:
+        return ""
+    return value
+
+
+def rows_table(
+    ind: parameters.Indicator, columns: tuple[tuple[str, parameters.Label], ...], rows: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """The drill-down's rows: the key (an ID number masked; a task linked), name, street, cells."""
+    table = []
+    for r in rows:
+        key = r["key"]
+        table.append(
+            {
+                "key": privacy.mask_id_number(key) if ind.subject == "person" else key,
+                "link": f"/tasks/{key}/" if ind.subject == "task" else "",
+                "name": r["name"],
+                "street": r.get("street_code") or "",
+                "cells": [cell_show(ind.code, alias, r.get(alias), r) for alias, _label in columns],
+            }
+        )
+    return table
+
+
+def trend_charts(
+    results: list[scoring.DistrictResult], series: Trend, *, period: Period, params: Params
+) -> list[tuple[scoring.DistrictResult, SafeString]]:
+    """Each district's monthly trend chart, by district code; in the current year this
+    month's live score joins the stored month-ends."""
+    this_year = period.year == timezone.localdate().year
+    charts_ = []
+    for r in sorted(results, key=lambda r: r.code):
+        points = [(day.month, score) for day, score in series.get(r.code, [])]
+        if this_year and period.as_of.month not in {month for month, _score in points}:
+            points.append((period.as_of.month, r.score))  # this month, live
+        chart = charts.trend_chart(points, pass_score=params[parameters.PASS_SCORE], label=r.name)
+        charts_.append((r, chart))
+    return charts_
