@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
@@ -14,9 +14,10 @@ from rest_framework.views import APIView
 from enforcement import selectors, services
 from enforcement.models import Notice, Task, TaskKind
 from wuhai_coverage.core import access, privacy
-from wuhai_coverage.core.api import capability
+from wuhai_coverage.core.api import TextField, capability
 from wuhai_coverage.core.models import AccessLog, Role, User
 from wuhai_coverage.core.roles import ASSIGN_TASKS, ISSUE_NOTICES, REVEAL_PERSONAL, VIEW_TASKS, WORK_TASKS
+from wuhai_coverage.core.schema import ErrorSerializer
 from wuhai_coverage.core.services import access_log_reveal
 
 
@@ -106,8 +107,8 @@ _FILTER_PARAMS = [
         enum=Task.Status.values,
         description="without it: every status, closed included",
     ),
-    OpenApiParameter("district", OpenApiTypes.STR, description="6-digit district code"),
-    OpenApiParameter("street", OpenApiTypes.STR, description="9-digit street code"),
+    OpenApiParameter("district", OpenApiTypes.STR, pattern="^[0-9]{6}$", description="6-digit district code"),
+    OpenApiParameter("street", OpenApiTypes.STR, pattern="^[0-9]{9}$", description="9-digit street code"),
     OpenApiParameter(
         "subject",
         OpenApiTypes.STR,
@@ -117,7 +118,7 @@ _FILTER_PARAMS = [
     OpenApiParameter("overdue", OpenApiTypes.BOOL),
     OpenApiParameter(
         "q",
-        OpenApiTypes.STR,
+        {"type": "string", "maxLength": 100},
         description="text on the name, a prefix of a uscc or project code, or a whole ID number",
     ),
     OpenApiParameter("sort", OpenApiTypes.STR, enum=list(selectors.SORTS)),
@@ -172,9 +173,15 @@ class TaskDetailApi(generics.RetrieveAPIView):
         )
 
 
+TASK_CONFLICT = OpenApiResponse(
+    ErrorSerializer,
+    description="the task's status (or its subject, or the assignee's street) does not allow this action now",
+)
+
+
 class _TaskActionApi(APIView):
     """POST an action on a task: 404 outside the jurisdiction, 400 with a message when the
-    input is bad or the task's status does not allow it; the task as the answer."""
+    input is bad, 409 when the task's status does not allow it; the task as the answer."""
 
     input_serializer: type[serializers.Serializer]
 
@@ -184,6 +191,8 @@ class _TaskActionApi(APIView):
         data.is_valid(raise_exception=True)
         try:
             result = self.perform(task, data.validated_data)
+        except services.TaskConflict as exc:
+            return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
         except services.TaskError as exc:
             return Response({"detail": str(exc)}, status=status.HTTP_400_BAD_REQUEST)
         return Response(self.answer(result), status=status.HTTP_200_OK)
@@ -196,10 +205,10 @@ class _TaskActionApi(APIView):
 
 
 class AssignInput(serializers.Serializer):
-    assignee = serializers.CharField(help_text="username (or id) of a street worker of the task's street")
+    assignee = TextField(help_text="username (or id) of a street worker of the task's street")
 
 
-@extend_schema(request=AssignInput, responses=TaskSerializer)
+@extend_schema(request=AssignInput, responses={200: TaskSerializer, 409: TASK_CONFLICT})
 class TaskAssignApi(_TaskActionApi):
     permission_classes = [capability(ASSIGN_TASKS)]
     input_serializer = AssignInput
@@ -214,10 +223,10 @@ class TaskAssignApi(_TaskActionApi):
 class ContactInput(serializers.Serializer):
     channel = serializers.ChoiceField(choices=list(services.CONTACT_CHANNELS))
     outcome = serializers.ChoiceField(choices=list(services.CONTACT_OUTCOMES))
-    note = serializers.CharField(required=False, allow_blank=True, max_length=services.MAX_TEXT, default="")
+    note = TextField(required=False, allow_blank=True, max_length=services.MAX_TEXT, default="")
 
 
-@extend_schema(request=ContactInput, responses=TaskSerializer)
+@extend_schema(request=ContactInput, responses={200: TaskSerializer, 409: TASK_CONFLICT})
 class TaskContactApi(_TaskActionApi):
     permission_classes = [capability(WORK_TASKS)]
     input_serializer = ContactInput
@@ -228,8 +237,14 @@ class TaskContactApi(_TaskActionApi):
 
 class NoticeInput(serializers.Serializer):
     deadline = serializers.DateField()
-    kind = serializers.ChoiceField(choices=Notice.Kind.values, required=False, default="")
-    issuing_office = serializers.CharField(required=False, allow_blank=True, max_length=120, default="")
+    kind = serializers.ChoiceField(
+        choices=Notice.Kind.values,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="omitted or empty: the kind the task's kind calls for",
+    )
+    issuing_office = TextField(required=False, allow_blank=True, max_length=120, default="")
 
 
 class NoticeSerializer(serializers.ModelSerializer):
@@ -255,7 +270,7 @@ class NoticeSerializer(serializers.ModelSerializer):
         return f"/notices/{obj.pk}.pdf"
 
 
-@extend_schema(request=NoticeInput, responses=NoticeSerializer)
+@extend_schema(request=NoticeInput, responses={200: NoticeSerializer, 409: TASK_CONFLICT})
 class TaskNoticeApi(_TaskActionApi):
     permission_classes = [capability(ISSUE_NOTICES)]
     input_serializer = NoticeInput
@@ -268,10 +283,10 @@ class TaskNoticeApi(_TaskActionApi):
 
 
 class RectifyInput(serializers.Serializer):
-    what_changed = serializers.CharField(max_length=services.MAX_TEXT)
+    what_changed = TextField(max_length=services.MAX_TEXT)
 
 
-@extend_schema(request=RectifyInput, responses=TaskSerializer)
+@extend_schema(request=RectifyInput, responses={200: TaskSerializer, 409: TASK_CONFLICT})
 class TaskRectifyApi(_TaskActionApi):
     permission_classes = [capability(WORK_TASKS)]
     input_serializer = RectifyInput
@@ -281,10 +296,10 @@ class TaskRectifyApi(_TaskActionApi):
 
 
 class DismissInput(serializers.Serializer):
-    reason = serializers.CharField(max_length=services.MAX_TEXT)
+    reason = TextField(max_length=services.MAX_TEXT)
 
 
-@extend_schema(request=DismissInput, responses=TaskSerializer)
+@extend_schema(request=DismissInput, responses={200: TaskSerializer, 409: TASK_CONFLICT})
 class TaskDismissApi(_TaskActionApi):
     permission_classes = [capability(ISSUE_NOTICES)]
     input_serializer = DismissInput
@@ -294,7 +309,7 @@ class TaskDismissApi(_TaskActionApi):
 
 
 class EscalateInput(serializers.Serializer):
-    note = serializers.CharField(required=False, allow_blank=True, max_length=services.MAX_TEXT, default="")
+    note = TextField(required=False, allow_blank=True, max_length=services.MAX_TEXT, default="")
 
 
 class CaseSerializer(serializers.Serializer):
@@ -304,7 +319,7 @@ class CaseSerializer(serializers.Serializer):
     task = serializers.IntegerField(source="task_id")
 
 
-@extend_schema(request=EscalateInput, responses=CaseSerializer)
+@extend_schema(request=EscalateInput, responses={200: CaseSerializer, 409: TASK_CONFLICT})
 class TaskEscalateApi(_TaskActionApi):
     permission_classes = [capability(ISSUE_NOTICES)]
     input_serializer = EscalateInput

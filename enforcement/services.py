@@ -35,6 +35,11 @@ class TaskError(Exception):
     """The action is not possible on this task now; the message says why (bilingual)."""
 
 
+class TaskConflict(TaskError):
+    """The task's status or subject (or the assignee's street) forbids the action, however
+    well formed the request: the API answers 409, not 400."""
+
+
 # Statuses from which each action may start.
 ASSIGNABLE = (S.OPEN, S.ASSIGNED, S.CONTACTED, S.NOTICE_ISSUED)
 CONTACTABLE = (S.OPEN, S.ASSIGNED, S.CONTACTED, S.NOTICE_ISSUED)
@@ -74,7 +79,7 @@ def _move(task: Task, *, allowed: Iterable[str], **changes) -> Task:
     if moved != 1:
         current = Task.objects.filter(pk=task.pk).values_list("status", flat=True).first()
         label = S(current).label if current else "—"
-        raise TaskError(
+        raise TaskConflict(
             f"任务当前状态为「{label}」，不能执行此操作 / task {task.pk} is {current}: not possible now"
         )
     return Task.objects.select_related("district", "street", "assignee").get(pk=task.pk)
@@ -85,7 +90,7 @@ def _lock(task: Task, *, allowed: Iterable[str]) -> str:
     current = Task.objects.select_for_update().filter(pk=task.pk).values_list("status", flat=True).first()
     if current not in list(allowed):
         label = S(current).label if current else "—"
-        raise TaskError(
+        raise TaskConflict(
             f"任务当前状态为「{label}」，不能执行此操作 / task {task.pk} is {current}: not possible now"
         )
     return current
@@ -102,11 +107,11 @@ def _clean_text(value: str | None, *, what: str, required: bool = False) -> str:
 
 def _check_assignee(task: Task, assignee: User) -> None:
     if assignee.role != Role.STREET_STAFF or not assignee.is_active:
-        raise TaskError(f"只能分派给街道/社区工作人员 / {assignee} is not street staff")
+        raise TaskConflict(f"只能分派给街道/社区工作人员 / {assignee} is not street staff")
     if not task.street_id:
-        raise TaskError("任务尚未归属街道，不能分派给街道人员 / the task has no street yet")
+        raise TaskConflict("任务尚未归属街道，不能分派给街道人员 / the task has no street yet")
     if assignee.street_id != task.street_id:
-        raise TaskError(f"{assignee} 不属于任务所在街道 / {assignee} does not work in the task's street")
+        raise TaskConflict(f"{assignee} 不属于任务所在街道 / {assignee} does not work in the task's street")
 
 
 @transaction.atomic
@@ -294,14 +299,14 @@ def task_escalate(*, task: Task, actor: User, note: str = "") -> EnforcementCase
     enforcement case is opened and the task becomes escalated."""
     note = _clean_text(note, what="移交说明")
     if task.subject_type == Task.SubjectType.PERSON:
-        raise TaskError(
+        raise TaskConflict(
             "个人任务不能移交劳动保障监察 / a person's task cannot be escalated to an enforcement case"
         )
     if task.subject_type == Task.SubjectType.PROJECT:
         uscc = str(task.evidence.get("builder_uscc") or "")
         name = str(task.evidence.get("builder_name") or task.evidence.get("builder") or task.subject_name)
         if not uscc:
-            raise TaskError("比对依据中没有建设单位信用代码 / the evidence names no builder's USCC")
+            raise TaskConflict("比对依据中没有建设单位信用代码 / the evidence names no builder's USCC")
     else:
         uscc, name = task.subject_key, task.subject_name or task.subject_key
     task = _move(task, allowed=ESCALATABLE, status=S.ESCALATED)
