@@ -44,11 +44,17 @@ stop_server() {
     wait "$SERVER" 2>/dev/null || true
 }
 trap stop_server EXIT
+trap 'exit 130' INT TERM # through the EXIT trap: the server is stopped either way
 
-for _ in $(seq 1 100); do
-    curl -fsS -o /dev/null -H "Authorization: Token $MANAGER_KEY" "$BASE/api/v1/me/" 2>/dev/null && break
+ready() {
+    $PY -c 'import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=2)' \
+        "$BASE/api/v1/schema/" 2>/dev/null
+}
+for attempt in $(seq 1 100); do
+    ready && break
     kill -0 "$SERVER" 2>/dev/null || { cat "$VAR/server.log"; exit 1; }
-    sleep 0.2
+    [ "$attempt" -lt 100 ] || { echo "the portal did not start" >&2; exit 1; }
+    sleep 0.3
 done
 
 run() {  # run NAME KEY [filters...]

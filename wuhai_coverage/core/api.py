@@ -69,11 +69,14 @@ def _messages(value: Any) -> list[str]:
 
 
 class TextField(serializers.CharField):
-    """A CharField that takes a string only, as the schema says (DRF's turns 0 into "0")."""
+    """A CharField that takes what the schema says: a string (DRF's turns 0 into "0"), at
+    most max_length long as sent (DRF's counts after trimming the spaces)."""
 
     def to_internal_value(self, data: Any) -> str:
         if not isinstance(data, str):
             self.fail("invalid")
+        if self.max_length is not None and len(data) > self.max_length:
+            self.fail("max_length", max_length=self.max_length)
         return super().to_internal_value(data)
 
 
