@@ -6,7 +6,8 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
@@ -86,6 +87,21 @@ class RankingSerializer(serializers.Serializer):
     results = DistrictSerializer(many=True)
 
 
+class RankingQuery(serializers.Serializer):
+    """The query, for the schema: its bounds are parse_year's, and "this year" is read when
+    the schema is generated, not when the module was imported."""
+
+    def get_fields(self):
+        return {
+            "year": serializers.IntegerField(
+                required=False,
+                min_value=selectors.FIRST_YEAR,
+                max_value=timezone.localdate().year,
+                help_text="YYYY (default: this year)",
+            )
+        }
+
+
 class DistrictRankingApi(APIView):
     """Each district's indicators (value, numerator, denominator, target, weight, score),
     score, rank, commendation and fund-gap share for a year (default: this year)."""
@@ -93,7 +109,7 @@ class DistrictRankingApi(APIView):
     permission_classes = [capability(VIEW_ASSESSMENT)]
 
     @extend_schema(
-        parameters=[OpenApiParameter("year", int, description="YYYY (default: this year)")],
+        parameters=[RankingQuery],
         responses=RankingSerializer,
     )
     def get(self, request: Request) -> Response:

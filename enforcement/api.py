@@ -10,7 +10,7 @@ from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.exceptions import NotAuthenticated, PermissionDenied, ValidationError
 from rest_framework.request import Request
@@ -21,10 +21,11 @@ from enforcement import selectors, services
 from enforcement.filters import PATTERNS, FilterError, TaskFilterSet, TriStateFilter
 from enforcement.models import Notice, Task
 from wuhai_coverage.core import access, privacy
-from wuhai_coverage.core.api import capability
+from wuhai_coverage.core.api import TextField, capability
 from wuhai_coverage.core.http import client_ip
 from wuhai_coverage.core.models import AccessLog, Role, User
 from wuhai_coverage.core.roles import ASSIGN_TASKS, ISSUE_NOTICES, REVEAL_PERSONAL, VIEW_TASKS, WORK_TASKS
+from wuhai_coverage.core.schema import ErrorSerializer
 from wuhai_coverage.core.services import access_log_reveal
 
 
@@ -135,10 +136,16 @@ def _filter_parameters() -> list[OpenApiParameter]:
     for name, task_filter in TaskFilterSet.base_filters.items():
         choices = task_filter.extra.get("choices")
         pattern = PATTERNS.get(name)
+        max_length = task_filter.extra.get("max_length")
+        kind: Any = OpenApiTypes.STR
+        if isinstance(task_filter, TriStateFilter):
+            kind = OpenApiTypes.BOOL
+        elif max_length:
+            kind = {"type": "string", "maxLength": max_length}
         params.append(
             OpenApiParameter(
                 name,
-                OpenApiTypes.BOOL if isinstance(task_filter, TriStateFilter) else OpenApiTypes.STR,
+                kind,
                 enum=[*(value for value, _label in choices), ""] if choices else None,
                 pattern=f"^({pattern[1:-1]})?$" if pattern else None,
                 description=_FILTER_DOCS.get(name, ""),
@@ -196,9 +203,15 @@ class TaskDetailApi(generics.RetrieveAPIView):
         )
 
 
+TASK_CONFLICT = OpenApiResponse(
+    ErrorSerializer,
+    description="the task's status (or its subject, or the assignee's street) does not allow this action now",
+)
+
+
 class _TaskActionApi(APIView):
     """POST an action on a task: 404 outside the jurisdiction, 400 with a message when the
-    input is bad or the task's status does not allow it; the task as the answer."""
+    input is bad, 409 when the task's status does not allow it; the task as the answer."""
 
     input_serializer: type[serializers.Serializer]
 
@@ -208,6 +221,8 @@ class _TaskActionApi(APIView):
         data.is_valid(raise_exception=True)
         try:
             result = self.perform(task, data.validated_data)
+        except services.TaskConflict as exc:
+            return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
         except services.TaskError as exc:
             return Response({"detail": str(exc)}, status=status.HTTP_400_BAD_REQUEST)
         return Response(self.answer(result), status=status.HTTP_200_OK)
@@ -222,10 +237,10 @@ class _TaskActionApi(APIView):
 
 
 class AssignInput(serializers.Serializer):
-    assignee = serializers.CharField(help_text="username (or id) of a street worker of the task's street")
+    assignee = TextField(help_text="username (or id) of a street worker of the task's street")
 
 
-@extend_schema(request=AssignInput, responses=TaskSerializer)
+@extend_schema(request=AssignInput, responses={200: TaskSerializer, 409: TASK_CONFLICT})
 class TaskAssignApi(_TaskActionApi):
     permission_classes = [capability(ASSIGN_TASKS)]
     input_serializer = AssignInput
@@ -240,10 +255,10 @@ class TaskAssignApi(_TaskActionApi):
 class ContactInput(serializers.Serializer):
     channel = serializers.ChoiceField(choices=list(services.CONTACT_CHANNELS))
     outcome = serializers.ChoiceField(choices=list(services.CONTACT_OUTCOMES))
-    note = serializers.CharField(required=False, allow_blank=True, max_length=services.MAX_TEXT, default="")
+    note = TextField(required=False, allow_blank=True, max_length=services.MAX_TEXT, default="")
 
 
-@extend_schema(request=ContactInput, responses=TaskSerializer)
+@extend_schema(request=ContactInput, responses={200: TaskSerializer, 409: TASK_CONFLICT})
 class TaskContactApi(_TaskActionApi):
     permission_classes = [capability(WORK_TASKS)]
     input_serializer = ContactInput
@@ -254,8 +269,14 @@ class TaskContactApi(_TaskActionApi):
 
 class NoticeInput(serializers.Serializer):
     deadline = serializers.DateField()
-    kind = serializers.ChoiceField(choices=Notice.Kind.values, required=False, default="")
-    issuing_office = serializers.CharField(required=False, allow_blank=True, max_length=120, default="")
+    kind = serializers.ChoiceField(
+        choices=Notice.Kind.values,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="omitted or empty: the kind the task's kind calls for",
+    )
+    issuing_office = TextField(required=False, allow_blank=True, max_length=120, default="")
 
 
 class NoticeSerializer(serializers.ModelSerializer):
@@ -281,7 +302,7 @@ class NoticeSerializer(serializers.ModelSerializer):
         return f"/notices/{obj.pk}.pdf"
 
 
-@extend_schema(request=NoticeInput, responses=NoticeSerializer)
+@extend_schema(request=NoticeInput, responses={200: NoticeSerializer, 409: TASK_CONFLICT})
 class TaskNoticeApi(_TaskActionApi):
     permission_classes = [capability(ISSUE_NOTICES)]
     input_serializer = NoticeInput
@@ -294,10 +315,10 @@ class TaskNoticeApi(_TaskActionApi):
 
 
 class RectifyInput(serializers.Serializer):
-    what_changed = serializers.CharField(max_length=services.MAX_TEXT)
+    what_changed = TextField(max_length=services.MAX_TEXT)
 
 
-@extend_schema(request=RectifyInput, responses=TaskSerializer)
+@extend_schema(request=RectifyInput, responses={200: TaskSerializer, 409: TASK_CONFLICT})
 class TaskRectifyApi(_TaskActionApi):
     permission_classes = [capability(WORK_TASKS)]
     input_serializer = RectifyInput
@@ -307,10 +328,10 @@ class TaskRectifyApi(_TaskActionApi):
 
 
 class DismissInput(serializers.Serializer):
-    reason = serializers.CharField(max_length=services.MAX_TEXT)
+    reason = TextField(max_length=services.MAX_TEXT)
 
 
-@extend_schema(request=DismissInput, responses=TaskSerializer)
+@extend_schema(request=DismissInput, responses={200: TaskSerializer, 409: TASK_CONFLICT})
 class TaskDismissApi(_TaskActionApi):
     permission_classes = [capability(ISSUE_NOTICES)]
     input_serializer = DismissInput
@@ -320,7 +341,7 @@ class TaskDismissApi(_TaskActionApi):
 
 
 class EscalateInput(serializers.Serializer):
-    note = serializers.CharField(required=False, allow_blank=True, max_length=services.MAX_TEXT, default="")
+    note = TextField(required=False, allow_blank=True, max_length=services.MAX_TEXT, default="")
 
 
 class CaseSerializer(serializers.Serializer):
@@ -330,7 +351,7 @@ class CaseSerializer(serializers.Serializer):
     task = serializers.IntegerField(source="task_id")
 
 
-@extend_schema(request=EscalateInput, responses=CaseSerializer)
+@extend_schema(request=EscalateInput, responses={200: CaseSerializer, 409: TASK_CONFLICT})
 class TaskEscalateApi(_TaskActionApi):
     permission_classes = [capability(ISSUE_NOTICES)]
     input_serializer = EscalateInput

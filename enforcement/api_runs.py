@@ -6,8 +6,11 @@ when a worker will execute it (poll the detail), 409 when a run is already runni
 
 from __future__ import annotations
 
-from drf_spectacular.utils import extend_schema
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import generics, serializers, status
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from enforcement.comparison.services import RunInProgress, comparison_request_run
@@ -15,10 +18,13 @@ from enforcement.models import ComparisonRun
 from wuhai_coverage.core.api import capability
 from wuhai_coverage.core.pagination import PortalPagination
 from wuhai_coverage.core.roles import RUN_COMPARISON, VIEW_TASKS
+from wuhai_coverage.core.schema import ErrorSerializer
 
 
 class ComparisonRunSerializer(serializers.ModelSerializer):
-    triggered_by = serializers.CharField(source="triggered_by.username", default=None, read_only=True)
+    triggered_by = serializers.CharField(
+        source="triggered_by.username", default=None, read_only=True, allow_null=True
+    )
 
     class Meta:
         model = ComparisonRun
@@ -48,6 +54,11 @@ class StartRunSerializer(serializers.Serializer):
     as_of = serializers.DateField(required=False, help_text="比对日期 D (YYYY-MM-DD); default: today")
 
 
+@extend_schema_view(
+    get=extend_schema(
+        parameters=[OpenApiParameter("status", OpenApiTypes.STR, enum=ComparisonRun.Status.values)]
+    )
+)
 class ComparisonRunListApi(generics.ListCreateAPIView):
     serializer_class = ComparisonRunSerializer
     pagination_class = PortalPagination
@@ -61,11 +72,22 @@ class ComparisonRunListApi(generics.ListCreateAPIView):
         qs = super().get_queryset()
         status_filter = self.request.query_params.get("status")
         if status_filter:
+            if status_filter not in ComparisonRun.Status.values:
+                message = _("未知的运行状态 %(status)s；可用：%(known)s") % {
+                    "status": repr(status_filter[:20]),
+                    "known": ", ".join(ComparisonRun.Status.values),
+                }
+                raise ValidationError({"status": [message]})
             qs = qs.filter(status=status_filter)
         return qs
 
     @extend_schema(
-        request=StartRunSerializer, responses={201: ComparisonRunSerializer, 202: ComparisonRunSerializer}
+        request=StartRunSerializer,
+        responses={
+            201: OpenApiResponse(ComparisonRunSerializer, description="ran inline (no broker): finished"),
+            202: OpenApiResponse(ComparisonRunSerializer, description="queued: poll the run"),
+            409: OpenApiResponse(ErrorSerializer, description="a run is already running"),
+        },
     )
     def post(self, request, *args, **kwargs):
         form = StartRunSerializer(data=request.data)

@@ -36,6 +36,11 @@ class TaskError(Exception):
     """The action is not possible on this task now; the message says why (translated)."""
 
 
+class TaskConflict(TaskError):
+    """The task's status or subject (or the assignee's street) forbids the action, however
+    well formed the request: the API answers 409, not 400."""
+
+
 # Statuses from which each action may start.
 ASSIGNABLE = (Status.OPEN, Status.ASSIGNED, Status.CONTACTED, Status.NOTICE_ISSUED)
 CONTACTABLE = (Status.OPEN, Status.ASSIGNED, Status.CONTACTED, Status.NOTICE_ISSUED)
@@ -68,7 +73,7 @@ def _move(task: Task, *, allowed: Iterable[str], **changes) -> Task:
     if moved != 1:
         current = Task.objects.filter(pk=task.pk).values_list("status", flat=True).first()
         label = Status(current).label if current else "—"
-        raise TaskError(_("任务当前状态为「%(status)s」，不能执行此操作") % {"status": label})
+        raise TaskConflict(_("任务当前状态为「%(status)s」，不能执行此操作") % {"status": label})
     return Task.objects.select_related("district", "street", "assignee").get(pk=task.pk)
 
 
@@ -77,7 +82,7 @@ def _lock(task: Task, *, allowed: Iterable[str]) -> str:
     current = Task.objects.select_for_update().filter(pk=task.pk).values_list("status", flat=True).first()
     if current not in list(allowed):
         label = Status(current).label if current else "—"
-        raise TaskError(_("任务当前状态为「%(status)s」，不能执行此操作") % {"status": label})
+        raise TaskConflict(_("任务当前状态为「%(status)s」，不能执行此操作") % {"status": label})
     return current
 
 
@@ -92,11 +97,11 @@ def _clean_text(value: str | None, *, what: str, required: bool = False) -> str:
 
 def _check_assignee(task: Task, assignee: User) -> None:
     if assignee.role != Role.STREET_STAFF or not assignee.is_active:
-        raise TaskError(_("只能分派给街道/社区工作人员（%(user)s 不是）") % {"user": assignee})
+        raise TaskConflict(_("只能分派给街道/社区工作人员（%(user)s 不是）") % {"user": assignee})
     if not task.street_id:
-        raise TaskError(_("任务尚未归属街道，不能分派给街道人员"))
+        raise TaskConflict(_("任务尚未归属街道，不能分派给街道人员"))
     if assignee.street_id != task.street_id:
-        raise TaskError(_("%(user)s 不属于任务所在街道") % {"user": assignee})
+        raise TaskConflict(_("%(user)s 不属于任务所在街道") % {"user": assignee})
 
 
 @transaction.atomic
@@ -284,12 +289,12 @@ def task_escalate(*, task: Task, actor: User, note: str = "") -> EnforcementCase
     enforcement case is opened and the task becomes escalated."""
     note = _clean_text(note, what=_("移交说明"))
     if task.subject_type == Task.SubjectType.PERSON:
-        raise TaskError(_("个人任务不能移交劳动保障监察"))
+        raise TaskConflict(_("个人任务不能移交劳动保障监察"))
     if task.subject_type == Task.SubjectType.PROJECT:
         uscc = str(task.evidence.get("builder_uscc") or "")
         name = str(task.evidence.get("builder_name") or task.evidence.get("builder") or task.subject_name)
         if not uscc:
-            raise TaskError(_("比对依据中没有建设单位信用代码"))
+            raise TaskConflict(_("比对依据中没有建设单位信用代码"))
     else:
         uscc, name = task.subject_key, task.subject_name or task.subject_key
     task = _move(task, allowed=ESCALATABLE, status=Status.ESCALATED)

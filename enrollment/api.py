@@ -12,12 +12,14 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import permissions, serializers, status
 from rest_framework.exceptions import ValidationError
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from enrollment import selectors, services
 from enrollment.models import RosterBatch, RosterIssue, RosterKind
 from wuhai_coverage.core import access
+from wuhai_coverage.core.api import FormSerializer, StrictBooleanField
 from wuhai_coverage.core.models import Department
 from wuhai_coverage.core.pagination import PortalPagination
 from wuhai_coverage.core.roles import PUSH_ROSTERS, VIEW_ROSTERS
@@ -78,13 +80,15 @@ class RosterIssueSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class RosterPushSerializer(serializers.Serializer):
-    kind = serializers.CharField(help_text="roster kind, e.g. market_entities")
+class RosterPushSerializer(FormSerializer):
+    kind = serializers.ChoiceField(
+        choices=RosterKind.values, help_text="roster kind: one of the caller's department (else 403)"
+    )
     file = serializers.FileField(help_text="CSV (UTF-8 or GB18030) or XLSX", allow_empty_file=True)
     snapshot_date = serializers.DateField(
         required=False, help_text="date the extract was taken; default today"
     )
-    allow_empty = serializers.BooleanField(
+    allow_empty = StrictBooleanField(
         required=False, default=False, help_text="accept a file with a header and no data rows"
     )
 
@@ -97,14 +101,14 @@ class RosterListApi(APIView):
     """Push a roster (partners) or list batches (partners: their department's; staff: all)."""
 
     permission_classes = [permissions.IsAuthenticated, CanSeeRosters]
+    parser_classes = [MultiPartParser]  # a file; any other body is a 415
+    pagination_class = PortalPagination  # the schema documents the list as paginated
 
     @extend_schema(
         operation_id="rosters_list",
         parameters=[
             OpenApiParameter("kind", OpenApiTypes.STR, enum=RosterKind.values),
             OpenApiParameter("department", OpenApiTypes.STR, enum=Department.values),
-            OpenApiParameter("page", OpenApiTypes.INT),
-            OpenApiParameter("page_size", OpenApiTypes.INT),
         ],
         responses={200: RosterBatchSerializer(many=True)},
     )
@@ -176,14 +180,11 @@ class RosterErrorsApi(APIView):
     """The batch's report: errors (row rejected) and warnings (cell dropped)."""
 
     permission_classes = [permissions.IsAuthenticated, CanSeeRosters]
+    pagination_class = PortalPagination  # the schema documents the list as paginated
 
     @extend_schema(
         operation_id="rosters_errors",
-        parameters=[
-            OpenApiParameter("severity", OpenApiTypes.STR, enum=["error", "warning"]),
-            OpenApiParameter("page", OpenApiTypes.INT),
-            OpenApiParameter("page_size", OpenApiTypes.INT),
-        ],
+        parameters=[OpenApiParameter("severity", OpenApiTypes.STR, enum=RosterIssue.Severity.values)],
         responses={200: RosterIssueSerializer(many=True)},
     )
     def get(self, request, pk: int):

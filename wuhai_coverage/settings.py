@@ -207,7 +207,10 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "wuhai_coverage.core.pagination.PortalPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # JSON bodies only (another Content-Type: 415); the roster push names its multipart parser.
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    # Documents every operation's error answers in the handler's shapes (core/schema.py).
+    "DEFAULT_SCHEMA_CLASS": "wuhai_coverage.core.schema.PortalAutoSchema",
     "EXCEPTION_HANDLER": "wuhai_coverage.core.api.exception_handler",
     # Per client IP for anonymous callers, per user otherwise; a bad token counts against
     # `token_failure` (per IP) before any view runs, so guessing keys is throttled too.
