@@ -15,14 +15,6 @@ from tests.clock import suite_instant
 from tests.factories import make_user
 
 
-def pytest_collection_modifyitems(items):
-    """Tests with a browser on live_server keep the real clock: Chromium keeps real time, so
-    the session and CSRF cookies a frozen server stamps would arrive already expired."""
-    for item in items:
-        if "live_server" in getattr(item, "fixturenames", ()) and not item.get_closest_marker("real_clock"):
-            item.add_marker(pytest.mark.real_clock(reason="a browser on live_server keeps real time"))
-
-
 @pytest.fixture(autouse=True)
 def _frozen_clock(request):
     """Travel to suite_instant() for the test (ticking, so that durations still pass); tests

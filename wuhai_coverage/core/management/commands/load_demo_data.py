@@ -10,7 +10,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils.module_loading import import_string
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from wuhai_coverage.core.demo import (
     DEMO_PASSWORD,
@@ -21,7 +22,7 @@ from wuhai_coverage.core.demo import (
 )
 from wuhai_coverage.demodata.models import DemoMarker
 
-REFUSAL = _(
+REFUSAL = gettext_lazy(
     "拒绝载入演示数据：该数据库已有用户，但不是演示数据库（没有演示数据标记）。"
     "演示数据会使用公开的演示密码。如确需在此数据库载入，请加 --i-know-this-is-not-production"
     "（已有用户不会被改动）。"
@@ -58,7 +59,7 @@ class Command(BaseCommand):
         self.stdout.write(_("演示账号（密码均为 %(password)s）") % {"password": DEMO_PASSWORD})
         for username, role, where, label in DEMO_USERS:
             if username not in kept:
-                self.stdout.write(f"  {username:<16} {role:<20} {where or '全市':<10} {label}")
+                self.stdout.write(f"  {username:<16} {role:<20} {where or _('全市'):<10} {label}")
         for username in kept:
             self.stdout.write(f"  {username:<16} " + _("已有用户，未改动"))
         self.stdout.write("")
