@@ -20,12 +20,19 @@ SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
 def test_the_suite_clock_is_frozen_at_the_suite_instant():
     # Given the autouse clock; when a test reads the time; then it is the suite's instant …
     started = suite_instant()
+    assert time_machine.escape_hatch.is_travelling()
     assert abs((timezone.now() - started).total_seconds()) < 60
     assert timezone.localdate() == started.astimezone(SHANGHAI).date()
     # … and it ticks, so that code measuring a duration still sees one.
     before = timezone.now()
     time.sleep(0.01)
     assert timezone.now() > before
+
+
+@pytest.mark.real_clock(reason="the opt-out itself is under test")
+def test_a_real_clock_test_runs_on_the_machines_clock():
+    # Given the marker; then nothing travels: the time is the machine's own
+    assert not time_machine.escape_hatch.is_travelling()
 
 
 @pytest.mark.django_db
