@@ -88,7 +88,7 @@ def main() -> None:
     from enrollment.loading import analyze
 
     analyze(Task, TaskEvent)
-    rows = {k: ROW_MODELS[k].objects.filter(batch_id=b.pk).count() for k, b in batches.items()}
+    rows = {k: ROW_MODELS[k]._default_manager.filter(batch_id=b.pk).count() for k, b in batches.items()}
     print(
         f"{connection.vendor}; snapshot rows: {sum(rows.values()):,} "
         f"(persons {rows.get('insurance_persons', 0):,}); tasks {Task.objects.count():,}"

@@ -26,6 +26,7 @@ import os
 import random
 import sys
 import time
+from collections.abc import Callable, Hashable, Iterable, Iterator
 from pathlib import Path
 
 from benchdb import ensure_database, print_server  # noqa: E402 — bench/ is on sys.path when run as a script
@@ -43,7 +44,7 @@ MARKET, PAYROLL, ENROLLED, HOUSEHOLD, PERSON_ROWS, REGISTRY = 60_000, 50_000, 45
 DUST, PROJECTS = 1_500, 1_500
 COPY_CHUNK = 200_000  # rows per COPY buffer: ~30 MB of text, keeps memory flat at 10×
 
-DISTRICT_STREETS = {
+DISTRICT_STREETS: dict[str, list[str | None]] = {
     "150302": ["150302001", "150302002", "150302003", "150302004", "150302007", "150302008", "150302101"],
     "150303": ["150303001", "150303002", "150303003", "150303004", "150303005", None],
     "150304": ["150304002", "150304003", "150304004", None],
@@ -78,6 +79,16 @@ def route(rng: random.Random) -> tuple[str, str | None]:
     return d, rng.choice(DISTRICT_STREETS[d])
 
 
+def first_of_each(rows: Iterable[tuple], *, key: Callable[[tuple], Hashable]) -> Iterator[tuple]:
+    """The rows whose key has not been seen before (a roster states each key once)."""
+    seen: set[Hashable] = set()
+    for row in rows:
+        k = key(row)
+        if k not in seen:
+            seen.add(k)
+            yield row
+
+
 def period_back(months: int) -> int:
     m = D.year * 12 + D.month - 1 - months
     return (m // 12) * 100 + m % 12 + 1
@@ -103,7 +114,7 @@ def copy_rows(cursor, table: str, columns: list[str], rows) -> int:
     return n
 
 
-def generate(scale: int, seed: int) -> dict[str, int]:
+def generate(scale: int, seed: int) -> dict[str, float]:
     from django.db import connection
 
     from enforcement.models import ComparisonRun, Task, TaskEvent
@@ -134,7 +145,7 @@ def generate(scale: int, seed: int) -> dict[str, int]:
     organs = n_payroll // 25  # payroll employers that are not market entities
     market_in_tax = n_payroll - organs  # market entities with a payroll row
     enrolled_market = n_enrolled - organs  # enrolled market entities (the rest: organs)
-    counts: dict[str, int] = {}
+    counts: dict[str, float] = {}
     t0 = time.monotonic()
 
     def market_rows():
@@ -457,11 +468,9 @@ def generate(scale: int, seed: int) -> dict[str, int]:
     for kind, model, cols, rows in plan:
         with raw.cursor() as c:
             if kind == "dust_hazard":  # a uscc once per file
-                seen: set[str] = set()
-                rows = (r for r in rows if not (r[1] in seen or seen.add(r[1])))
+                rows = first_of_each(rows, key=lambda r: r[1])
             if kind in ("civil_affairs",):
-                seen2: set[tuple] = set()
-                rows = (r for r in rows if not ((r[1], r[3], r[4]) in seen2 or seen2.add((r[1], r[3], r[4]))))
+                rows = first_of_each(rows, key=lambda r: (r[1], r[3], r[4]))
             counts[kind] = copy_rows(c, model._meta.db_table, cols, rows)
         raw.commit()
         RosterBatch.objects.filter(pk=b[kind]).update(rows_total=counts[kind], rows_loaded=counts[kind])
@@ -504,29 +513,30 @@ def baseline() -> dict[str, float]:
         s.id("household_registry"),
         s.id("insurance_persons"),
     )
+    params: dict[str, int | dt.date] = {
+        "market": m,
+        "tax": t,
+        "ins_employers": ie,
+        "household": hh,
+        "ins_persons": ip,
+        "established_by": D - dt.timedelta(days=30),
+    }
     queries = {
-        "unenrolled_employers": (
-            f"""SELECT COUNT(*) FROM {T_MARKET} m WHERE m.batch_id = %s AND m.status = 'active'
-            AND m.established_on <= %s AND NOT EXISTS (SELECT 1 FROM {T_INS_EMPLOYERS} ie
-            WHERE ie.batch_id = %s AND ie.uscc = m.uscc)""",
-            [m, D - dt.timedelta(days=30), ie],
-        ),
-        "headcount_gap": (
-            f"""SELECT COUNT(*) FROM {T_TAX} t JOIN {T_INS_EMPLOYERS} ie
-            ON ie.batch_id = %s AND ie.uscc = t.uscc WHERE t.batch_id = %s
+        "unenrolled_employers": f"""SELECT COUNT(*) FROM {T_MARKET} m
+            WHERE m.batch_id = %(market)s AND m.status = 'active'
+            AND m.established_on <= %(established_by)s AND NOT EXISTS (SELECT 1 FROM {T_INS_EMPLOYERS} ie
+            WHERE ie.batch_id = %(ins_employers)s AND ie.uscc = m.uscc)""",
+        "headcount_gap": f"""SELECT COUNT(*) FROM {T_TAX} t JOIN {T_INS_EMPLOYERS} ie
+            ON ie.batch_id = %(ins_employers)s AND ie.uscc = t.uscc WHERE t.batch_id = %(tax)s
             AND t.payroll_headcount - ie.insured_pension >= 2""",
-            [ie, t],
-        ),
-        "unenrolled_persons": (
-            f"""SELECT COUNT(*) FROM {T_HOUSEHOLD} h WHERE h.batch_id = %s AND NOT EXISTS (
-            SELECT 1 FROM {T_INS_PERSONS} ip WHERE ip.batch_id = %s AND ip.id_number = h.id_number
+        "unenrolled_persons": f"""SELECT COUNT(*) FROM {T_HOUSEHOLD} h
+            WHERE h.batch_id = %(household)s AND NOT EXISTS (
+            SELECT 1 FROM {T_INS_PERSONS} ip WHERE ip.batch_id = %(ins_persons)s AND ip.id_number = h.id_number
             AND ip.insurance_type = 'pension')""",
-            [hh, ip],
-        ),
     }
     out = {}
     with connection.cursor() as c:
-        for name, (sql, params) in queries.items():
+        for name, sql in queries.items():
             t0 = time.monotonic()
             c.execute(sql, params)
             n = c.fetchone()[0]
@@ -586,7 +596,7 @@ def main() -> None:
 
         with conn.cursor() as c:
             c.execute("TRUNCATE enforcement_taskevent, enforcement_task, enforcement_comparisonrun CASCADE")
-        counts = {"reused": 1}
+        counts: dict[str, float] = {"reused": 1}
     else:
         counts = generate(args.scale, args.seed)
     print("rows:", ", ".join(f"{k} {v:,}" if isinstance(v, int) else f"{k} {v}" for k, v in counts.items()))

@@ -16,6 +16,7 @@ on large legitimate workbooks.
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import random
 import subprocess
@@ -115,7 +116,8 @@ def sparse_as_openpyxl_writes_it(path: Path) -> None:
     from openpyxl import Workbook
 
     wb = Workbook()
-    wb.active["A1"], wb.active["XFD1048576"] = "uscc", "x"
+    ws = wb.worksheets[0]
+    ws["A1"], ws["XFD1048576"] = "uscc", "x"
     wb.save(path)
 
 
@@ -215,7 +217,8 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="hostile-"))
     now = module_dir(None)
     before = module_dir(args.before) if args.before else None
-    sys.stdout.reconfigure(line_buffering=True)
+    if isinstance(sys.stdout, io.TextIOWrapper):  # not when a test runner captured it
+        sys.stdout.reconfigure(line_buffering=True)
     print(f"1. hostile corpus (address space capped at {args.limit_mb} MB per reader process)\n")
     for i, (label, build) in enumerate({} if args.skip_corpus else CORPUS.items()):
         path = work / f"h{i}.xlsx"

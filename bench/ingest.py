@@ -31,8 +31,12 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from benchdb import ensure_database  # noqa: E402 — bench/ is on sys.path when run as a script
+
+if TYPE_CHECKING:
+    from django.test import Client
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -194,22 +198,21 @@ def peak_rss_mb(pid: int) -> float:
     return float("nan")
 
 
-def push_and_wait(client, kind: str, path: Path) -> tuple[float, dict]:
+def push_and_wait(client: Client, kind: str, path: Path) -> tuple[float, dict]:
     from enrollment.selectors import current_batch
 
     start = time.perf_counter()
     with open(path, "rb") as fh:
-        response = client.post(
-            "/api/v1/rosters/", {"kind": kind, "file": fh}, HTTP_AUTHORIZATION=f"Token {client.token}"
-        )
+        response = client.post("/api/v1/rosters/", {"kind": kind, "file": fh})
     assert response.status_code in (201, 202), response.content[:500]
     body = response.json()
     while body["status"] == "processing":
         time.sleep(0.1)  # 600 polls a minute: under the API's per-user rate (API_THROTTLE_USER, 1200/min)
-        body = client.get(f"/api/v1/rosters/{body['id']}/", HTTP_AUTHORIZATION=f"Token {client.token}").json()
+        body = client.get(f"/api/v1/rosters/{body['id']}/").json()
     elapsed = time.perf_counter() - start
     assert body["status"] == "loaded", body
-    assert current_batch(kind=kind, as_of=dt.date.fromisoformat(body["snapshot_date"])).pk == body["id"]
+    batch = current_batch(kind=kind, as_of=dt.date.fromisoformat(body["snapshot_date"]))
+    assert batch is not None and batch.pk == body["id"]
     return elapsed, body
 
 
@@ -249,12 +252,12 @@ def main() -> None:
             )
         # A fresh file each run (idempotency would otherwise answer 200 with the earlier batch).
         RosterBatch.objects.filter(kind=kind).delete()
-        ROW_MODELS[kind].objects.all().delete()
+        ROW_MODELS[kind]._default_manager.all().delete()
         user, _ = User.objects.get_or_create(
             username=f"bench-{department}", defaults={"role": "partner", "department": department}
         )
-        client = Client()
-        client.token = api_token_issue(username=user.username, rotate=True)
+        key = api_token_issue(username=user.username, rotate=True)
+        client = Client(headers={"Authorization": f"Token {key}"})
 
         raw = raw_copy(kind, path)
         worker = start_worker()
@@ -275,6 +278,8 @@ def main() -> None:
             f"({rows:,} loaded, {body['rows_rejected']:,} rejected, {body['warnings']:,} warnings)"
         )
         batch = RosterBatch.objects.get(pk=body["id"])
+        # A loaded batch has all three instants (roster_process stamps them).
+        assert batch.received_at and batch.started_at and batch.finished_at
         upload = (batch.received_at - t_push).total_seconds()
         queued = (batch.started_at - batch.received_at).total_seconds()
         work = (batch.finished_at - batch.started_at).total_seconds()

@@ -111,6 +111,8 @@ def change_snapshots(seed: int) -> dict[str, int]:
             ),
         ):
             old = current_batch(kind=kind, as_of=D)
+            if old is None:
+                raise SystemExit(f"no {kind} snapshot to change: run without --reuse first")
             new = RosterBatch.objects.create(
                 kind=kind,
                 department=old.department,
@@ -134,7 +136,7 @@ def change_snapshots(seed: int) -> dict[str, int]:
     return out
 
 
-def page_reads() -> dict[str, float]:
+def page_reads() -> dict[str, tuple[float, int, int]]:
     """The registry pages' reads (count + first page of 50) at this scale, per role."""
     from django.core.paginator import Paginator
 

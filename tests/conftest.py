@@ -1,5 +1,5 @@
-"""Shared fixtures: users of every role, API clients, the browser launch override for
-Debian's Chromium, and a real Celery worker on Redis."""
+"""Shared fixtures: the suite's frozen clock, users of every role, API clients, the browser
+launch override for Debian's Chromium, and a real Celery worker on Redis."""
 
 from __future__ import annotations
 
@@ -8,9 +8,25 @@ import os
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # live_server + Playwright
 
 import pytest
+import time_machine
 from rest_framework.test import APIClient
 
+from tests.clock import suite_instant
 from tests.factories import make_user
+
+
+@pytest.fixture(autouse=True)
+def _frozen_clock(request):
+    """Travel to suite_instant() for the test (ticking, so that durations still pass); tests
+    marked `real_clock(reason=…)` run on the machine's clock."""
+    marker = request.node.get_closest_marker("real_clock")
+    if marker is not None:
+        if not marker.kwargs.get("reason"):
+            raise pytest.UsageError(f"{request.node.nodeid}: real_clock needs a reason=…")
+        yield None
+        return
+    with time_machine.travel(suite_instant(), tick=True) as traveller:
+        yield traveller
 
 
 @pytest.fixture(autouse=True)

@@ -67,7 +67,7 @@ def env_networks(name: str) -> list[str]:
     return out
 
 
-def database_config(default_sqlite_path: str) -> dict:
+def database_config(default_sqlite_path: str) -> dj_database_url.DBConfig:
     raw = os.environ.get("DATABASE_URL", "").strip()
     if not raw:
         return {

@@ -2,10 +2,10 @@
 app and the layers stay acyclic (style.md)."""
 
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-api_v1 = [
+api_v1: list[URLPattern | URLResolver] = [
     path("", include("wuhai_coverage.core.api_urls")),
     path("", include("enrollment.api_urls")),
     path("", include("enforcement.api_urls")),

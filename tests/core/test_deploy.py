@@ -148,7 +148,7 @@ def test_load_demo_data_refuses_a_database_that_is_not_a_demo_database(db, no_de
     make_user("partner", username="market", department="market", password="partner-Secret-2026")
     before = User.objects.count()
     # When the demo load is run against it
-    with pytest.raises(CommandError, match="not a demo database.*--i-know-this-is-not-production"):
+    with pytest.raises(CommandError, match="不是演示数据库.*--i-know-this-is-not-production"):
         call_command("load_demo_data")
     # Then nothing changed: no password reset, no user added, no marker
     assert User.objects.get(username="manager").check_password("a-real-Secret-2026")
@@ -164,7 +164,7 @@ def test_the_override_flag_loads_but_never_touches_an_existing_user(db, no_demo_
     assert User.objects.get(username="hainan").check_password(DEMO_PASSWORD)
     assert manager.pk not in DemoMarker.objects.get().user_ids
     out = capsys.readouterr().out
-    assert "manager" in out and "left unchanged" in out
+    assert "manager" in out and "已有用户，未改动" in out
     call_command("load_demo_data")  # marked now: runs without the flag, and still leaves manager alone
     assert User.objects.get(username="manager").check_password("a-real-Secret-2026")
 

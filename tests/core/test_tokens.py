@@ -21,8 +21,10 @@ from wuhai_coverage.core.services import api_token_issue
 pytestmark = pytest.mark.django_db
 
 
-def _me(key, ip="10.7.0.1"):
-    return APIClient().get("/api/v1/me/", HTTP_AUTHORIZATION=f"Token {key}", REMOTE_ADDR=ip)
+def _me(key, ip="10.7.0.1", language="zh-hans"):
+    return APIClient().get(
+        "/api/v1/me/", HTTP_AUTHORIZATION=f"Token {key}", REMOTE_ADDR=ip, HTTP_ACCEPT_LANGUAGE=language
+    )
 
 
 @pytest.fixture
@@ -55,7 +57,7 @@ def test_an_expired_key_is_401_with_a_message(partner):
     with time_machine.travel(timezone.now() + dt.timedelta(days=31)):
         response = _me(key)
         assert response.status_code == 401 and "令牌已过期" in response.json()["detail"]
-        assert "expired" in response.json()["detail"]
+        assert "expired" in _me(key, language="en").json()["detail"]
 
 
 def test_keys_expire_after_a_year_by_default(partner, settings):
@@ -103,7 +105,8 @@ def test_a_city_manager_lists_and_revokes_tokens_on_the_page(partner, manager):
     token.refresh_from_db()
     assert token.revoked_at is not None and token.revoked_by == manager
     response = _me(key)
-    assert response.status_code == 401 and "revoked" in response.json()["detail"]
+    assert response.status_code == 401 and "吊销" in response.json()["detail"]
+    assert "revoked" in _me(key, language="en").json()["detail"]
     assert _me(other).status_code == 200  # only that key
     assert key[:8] not in client.get("/accounts/tokens/").content.decode().split("<tbody>")[1]  # active only
     assert "boss" in client.get("/accounts/tokens/?show=all").content.decode()  # who revoked it

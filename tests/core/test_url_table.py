@@ -7,9 +7,10 @@ another district (乌达区 150304), street staff (凤凰岭街道 150302001), s
 ANOTHER street of the same district (150302002), inspector, a partner signed in with a
 session, and a partner calling with its API token. The objects all sit in 150302001.
 
-A refused request (401/403/404/405, or a page that sends the caller to the login page)
+A refused request (400/401/403/404/405, or a page that sends the caller to the login page)
 must change nothing: the row counts of every table of the portal and the state of every
-task are compared before and after. A test fails when a URL pattern has no row (add one
+task are compared before and after. A task action that succeeds must leave an event on
+the task's timeline. A test fails when a URL pattern has no row (add one
 with the codes the new page must answer) or a row names a pattern that is gone."""
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import re
 from dataclasses import dataclass, field
 
 import pytest
@@ -29,10 +31,9 @@ from django.urls import URLResolver, get_resolver
 from django.utils import timezone
 
 from enforcement import services
-from enforcement.models import ComparisonRun, Task
+from enforcement.models import ComparisonRun, Task, TaskEvent
 from enrollment.models import Employer, Person, RosterBatch
 from outreach.models import PublicityPosting
-from tests.conftest import token_client
 from tests.enrollment.factories import roster_csv, valid_row
 from tests.factories import OpenTaskFactory, PersonTaskFactory, make_id_number, make_uscc, make_user
 from wuhai_coverage.core.models import ApiToken, Community
@@ -80,6 +81,16 @@ class Row:
     @property
     def id(self) -> str:
         return f"{self.method} {self.url}"
+
+    @property
+    def leaves_an_event(self) -> bool:
+        """A task action that succeeds writes the task's timeline."""
+        return self.method == "POST" and bool(TASK_ACTION.fullmatch(self.url))
+
+
+TASK_ACTION = re.compile(
+    r"/(api/v1/)?tasks/\{task\}/(assign|contact|notice|rectify|dismiss|escalate|note|visit)/"
+)
 
 
 def D(**kw):  # noqa: N802 — short for the data of a row
@@ -186,6 +197,7 @@ TABLE: list[Row] = [
     ),
     # --- the caseworker's portal ---
     Row("tasks/", "GET", "/tasks/", (302, 200, 200, 200, 200, 200, 200, 403, 302)),
+    Row("tasks/", "GET", "/tasks/?kind=nope", (302, 400, 400, 400, 400, 400, 400, 403, 302)),
     Row(
         "tasks/", "POST", "/tasks/", (302, 302, 302, 302, 302, 302, 302, 403, 302), D(q="陈静", status="all")
     ),
@@ -363,6 +375,7 @@ TABLE: list[Row] = [
         (401, 200, 200, 200, 200, 200, 200, 403, 403),
     ),
     Row("api/v1/tasks/", "GET", "/api/v1/tasks/", (401, 200, 200, 200, 200, 200, 200, 403, 403)),
+    Row("api/v1/tasks/", "GET", "/api/v1/tasks/?status=nope", (401, 400, 400, 400, 400, 400, 400, 403, 403)),
     Row(
         "api/v1/tasks/<int:pk>/",
         "GET",
@@ -445,7 +458,7 @@ def test_the_table_is_well_formed():
 
 
 @pytest.fixture
-def world(db, settings, monkeypatch, tmp_path):
+def world(db, settings, monkeypatch, tmp_path, client_for):
     from enforcement import notices
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -532,7 +545,7 @@ def world(db, settings, monkeypatch, tmp_path):
     }
     # The partner's API client is made once: issuing a key inside a request's check would
     # count as a change.
-    return {"users": users, "values": values, "partner_client": token_client(users["partner_token"])}
+    return {"users": users, "values": values, "partner_client": client_for(users["partner_token"])}
 
 
 def _state() -> tuple:
@@ -597,11 +610,16 @@ def _refused(code: int, location: str) -> bool:
 
 
 def _answer(row: Row, column: str, world) -> int:
+    task_pk = world["values"]["task"]
     with transaction.atomic():  # every caller meets the same world
-        before = _state()
+        before, events_before = _state(), TaskEvent.objects.filter(task_id=task_pk).count()
         code, location = _request(row, column, world)
         if _refused(code, location):
             assert _state() == before, f"{row.id} as {column}: refused ({code}) but something changed"
+        elif row.leaves_an_event:
+            assert TaskEvent.objects.filter(task_id=task_pk).count() > events_before, (
+                f"{row.id} as {column}: succeeded ({code}) but left no timeline event"
+            )
         transaction.set_rollback(True)
     return code
 

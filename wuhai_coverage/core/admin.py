@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.utils.translation import gettext_lazy as _
 
 from wuhai_coverage.core import models, privacy
 
@@ -47,11 +48,9 @@ class AverageWageAdmin(admin.ModelAdmin):
 class UserAdmin(BaseUserAdmin):
     list_display = ("username", "display_name", "role", "district", "street", "department", "is_active")
     list_filter = ("role", "district", "department")
-    fieldsets = BaseUserAdmin.fieldsets + (
-        (
-            "角色与辖区 / Role and jurisdiction",
-            {"fields": ("role", "display_name", "district", "street", "department")},
-        ),
+    fieldsets = (
+        *(BaseUserAdmin.fieldsets or ()),
+        (_("角色与辖区"), {"fields": ("role", "display_name", "district", "street", "department")}),
     )
 
 
@@ -63,15 +62,15 @@ class AccessLogAdmin(admin.ModelAdmin):
     fields = ("at", "actor", "field", "masked_subject", "masked_subjects", "context", "ip")
     readonly_fields = fields
 
-    @admin.display(description="对象 / subject")
+    @admin.display(description=_("对象"))
     def masked_subject(self, obj) -> str:
         return privacy.mask_id_number(obj.subject_key)
 
-    @admin.display(description="全部对象 / every subject")
+    @admin.display(description=_("全部对象"))
     def masked_subjects(self, obj) -> str:
         return ", ".join(privacy.mask_id_number(k) for k in obj.subject_keys or [])
 
-    @admin.display(description="对象数 / subjects")
+    @admin.display(description=_("对象数"))
     def subjects(self, obj) -> int:
         return len(obj.subject_keys or [])
 

@@ -1,7 +1,8 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class CoreConfig(AppConfig):
     name = "wuhai_coverage.core"
     label = "core"
-    verbose_name = "基础数据与用户 / Regions and people"
+    verbose_name = _("基础数据与用户")

@@ -18,13 +18,15 @@ RUN_COMPARISON = "run_comparison"  # start a comparison run
 EDIT_SETTINGS = "edit_settings"  # thresholds, average wage, assessment weights
 VIEW_ROSTERS = "view_rosters"  # bureau staff: deliveries, batch reports
 PUSH_ROSTERS = "push_rosters"  # partner systems: POST /api/v1/rosters/
+# The next five are checked by no page yet: kept for the enforcement issue's case and
+# blacklist pages (models EnforcementCase, BlacklistEntry), which will require them.
 VIEW_CASES = "view_cases"  # enforcement cases
 MANAGE_CASES = "manage_cases"  # open cases, record findings and orders
-PROPOSE_BLACKLIST = "propose_blacklist"
-REVIEW_BLACKLIST = "review_blacklist"
+PROPOSE_BLACKLIST = "propose_blacklist"  # inspectors propose an entry
+REVIEW_BLACKLIST = "review_blacklist"  # city managers approve or reject it
 VIEW_ASSESSMENT = "view_assessment"
 POST_PUBLICITY = "post_publicity"  # record a publicity posting in a community
-READ_BLACKLIST = "read_blacklist"  # partners apply joint punishment
+READ_BLACKLIST = "read_blacklist"  # partners apply joint punishment (the blacklist API, to come)
 MANAGE_ACCOUNTS = "manage_accounts"  # revoke API tokens, unlock locked-out logins
 
 CAPABILITIES: dict[str, frozenset[str]] = {

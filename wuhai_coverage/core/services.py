@@ -9,7 +9,8 @@ from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone, translation
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from wuhai_coverage.core.models import AccessLog, ApiToken, District, Street, User
 from wuhai_coverage.core.roles import validate_jurisdiction
@@ -74,16 +75,11 @@ def user_create(
 
 def password_check(password: str, *, user: User | None = None) -> None:
     """Django's validators (settings.AUTH_PASSWORD_VALIDATORS); UserError with their
-    messages in Chinese, then in English."""
-    messages = []
-    for language in ("zh-hans", "en"):
-        with translation.override(language):
-            try:
-                validate_password(password, user)
-            except ValidationError as exc:
-                messages.append(" ".join(exc.messages))
-    if messages:
-        raise UserError("密码不符合要求：" + messages[0] + " / the password was refused: " + messages[-1])
+    messages in the active language."""
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise UserError(_("密码不符合要求：%(reasons)s") % {"reasons": " ".join(exc.messages)}) from None
 
 
 @transaction.atomic

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from typing import Any
 
 from django.core.files.storage import FileSystemStorage
 
@@ -14,15 +15,15 @@ class PrivateFileStorage(FileSystemStorage):
     """FileSystemStorage whose names are `<stem>-<22 random url-safe chars><ext>` and which
     has no public URL (files are served only by views that check access)."""
 
-    def __init__(self, **kwargs):
+    def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("base_url", None)
         super().__init__(**kwargs)
 
-    def generate_filename(self, filename: str) -> str:
+    def generate_filename(self, filename: str | os.PathLike[str]) -> str:
         name = super().generate_filename(filename)
         dirname, basename = os.path.split(name)
         stem, ext = os.path.splitext(basename)
         return os.path.join(dirname, f"{stem[:40]}-{secrets.token_urlsafe(16)}{ext[:8]}")
 
-    def url(self, name):
+    def url(self, name: str | None) -> str:
         raise ValueError("private files have no URL: serve them through a view that checks access")

@@ -16,6 +16,7 @@ import secrets
 import string
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 from rest_framework.throttling import AnonRateThrottle, SimpleRateThrottle, UserRateThrottle
@@ -59,6 +60,9 @@ class FailedTokenThrottle(ClientIpThrottleMixin, SimpleRateThrottle):
     once it has sent `token_failure` wrong keys within the period."""
 
     scope = "token_failure"
+    # Set by SimpleRateThrottle.__init__ from the rate; the stubs do not declare them.
+    num_requests: int
+    duration: int
 
     def get_cache_key(self, request, view=None) -> str:
         return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
@@ -93,9 +97,7 @@ class ApiTokenAuthentication(BaseAuthentication):
             raise exceptions.Throttled(wait)
         if len(parts) != 2:
             throttle.record_failure(request)
-            raise exceptions.AuthenticationFailed(
-                "令牌格式错误，应为 Authorization: Token <密钥> / malformed header, use Authorization: Token <key>"
-            )
+            raise exceptions.AuthenticationFailed(_("令牌格式错误，应为 Authorization: Token <密钥>。"))
         try:
             key = parts[1].decode("ascii")
         except UnicodeDecodeError:
@@ -111,18 +113,14 @@ class ApiTokenAuthentication(BaseAuthentication):
         now = timezone.now()
         problem = None
         if token is None:
-            problem = "令牌无效 / invalid token"
+            problem = _("令牌无效。")
         elif token.revoked_at is not None:
-            problem = (
-                "令牌已被吊销，请向市人社局申请新令牌 / this token was revoked; ask the bureau for a new one"
-            )
+            problem = _("令牌已被吊销，请向市人社局申请新令牌。")
         elif token.expires_at <= now:
-            problem = (
-                "令牌已过期，请向市人社局申请新令牌 / this token has expired; ask the bureau for a new one"
-            )
+            problem = _("令牌已过期，请向市人社局申请新令牌。")
         elif not token.user.is_active:
-            problem = "该账号已停用 / this account is disabled"
-        if problem:
+            problem = _("该账号已停用。")
+        if problem or token is None:
             throttle.record_failure(request)
             raise exceptions.AuthenticationFailed(problem)
         if (

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from django.utils.translation import gettext as _
 from stdnum import exceptions as stdnum_exc
 from stdnum.cn import ric as stdnum_ric
 
@@ -34,12 +35,12 @@ def normalize_uscc(value: str) -> str:
     """Return the upper-cased 18-character code, or raise InvalidIdentifier."""
     code = (value or "").strip().upper()
     if len(code) != 18:
-        raise InvalidIdentifier(f"统一社会信用代码应为18位，实为{len(code)}位 / a USCC has 18 characters")
+        raise InvalidIdentifier(_("统一社会信用代码应为18位，实为%(n)d位") % {"n": len(code)})
     bad = [c for c in code if c not in USCC_ALPHABET]
     if bad:
-        raise InvalidIdentifier(f"统一社会信用代码含非法字符 {bad[0]!r} / invalid character")
+        raise InvalidIdentifier(_("统一社会信用代码含非法字符 %(char)r") % {"char": bad[0]})
     if uscc_check_char(code[:17]) != code[17]:
-        raise InvalidIdentifier("统一社会信用代码校验位错误 / USCC check character mismatch")
+        raise InvalidIdentifier(_("统一社会信用代码校验位错误"))
     # Not stdnum_uscc.validate(): it demands digits in the first 8 places, which
     # rejects real codes whose registration-authority code is a letter (N2… for
     # farmers' cooperatives, Y… for others) and goes beyond the contract's rule.
@@ -71,28 +72,26 @@ def normalize_id_number(value: str) -> str:
     code = (value or "").strip().upper()
     if len(code) == 15:
         if not code.isdigit():
-            raise InvalidIdentifier("15位身份证号应全为数字 / a 15-digit ID is all digits")
+            raise InvalidIdentifier(_("15位身份证号应全为数字"))
         code = convert_ric15(code)
     elif len(code) != 18:
-        raise InvalidIdentifier(
-            f"身份证号应为18位或15位，实为{len(code)}位 / an ID number has 18 (or 15) digits"
-        )
+        raise InvalidIdentifier(_("身份证号应为18位或15位，实为%(n)d位") % {"n": len(code)})
     if not code[:17].isdigit() or not (code[17].isdigit() or code[17] == "X"):
-        raise InvalidIdentifier("身份证号格式错误 / an ID number is 17 digits and a check digit or X")
+        raise InvalidIdentifier(_("身份证号格式错误：应为17位数字加1位校验码（数字或X）"))
     try:
         birth_date_of(code)
     except ValueError:
         # The digits are not repeated: beside a masked number they would complete it.
-        raise InvalidIdentifier("身份证号中的出生日期不存在 / the birth date is not a real date") from None
+        raise InvalidIdentifier(_("身份证号中的出生日期不存在")) from None
     if ric_check_char(code[:17]) != code[17]:
-        raise InvalidIdentifier("身份证号校验位错误 / ID number check digit mismatch")
+        raise InvalidIdentifier(_("身份证号校验位错误"))
     try:
         stdnum_ric.validate(code)
     except stdnum_exc.InvalidComponent:
         # stdnum also rejects birth dates in the future; the contract only asks for a real date.
         pass
     except stdnum_exc.ValidationError as exc:
-        raise InvalidIdentifier(f"身份证号无效 / invalid ID number: {exc}") from None
+        raise InvalidIdentifier(_("身份证号无效：%(reason)s") % {"reason": exc}) from None
     return code
 
 

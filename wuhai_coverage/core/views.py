@@ -1,4 +1,5 @@
 import logging
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -6,13 +7,14 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from wuhai_coverage.core import access
+from wuhai_coverage.core.http import AuthedRequest, safe_next
 from wuhai_coverage.core.models import ApiToken
 from wuhai_coverage.core.roles import MANAGE_ACCOUNTS
+from wuhai_coverage.core.selectors import api_tokens_list, lockouts_list
 from wuhai_coverage.core.services import api_tokens_revoke
 
 log = logging.getLogger(__name__)
@@ -34,19 +36,21 @@ def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"status": "ok", "database": connection.vendor})
 
 
-def not_found(request: HttpRequest, exception=None) -> HttpResponse:
+def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     if request.path.startswith("/api/"):
-        return JsonResponse({"detail": "未找到 / not found"}, status=404)
+        return JsonResponse({"detail": _("未找到。")}, status=404)
     return render(request, "404.html", status=404)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
     if request.path.startswith("/api/"):
-        return JsonResponse({"detail": "服务器内部错误 / internal error"}, status=500)
+        return JsonResponse({"detail": _("服务器内部错误。")}, status=500)
     return render(request, "500.html", status=500)
 
 
-def locked_out(request: HttpRequest, response=None, credentials=None) -> HttpResponse:
+def locked_out(
+    request: HttpRequest, response: HttpResponse | None = None, credentials: dict[str, Any] | None = None
+) -> HttpResponse:
     """django-axes' lockout answer (AXES_LOCKOUT_CALLABLE): the login page again, with
     why and for how long, status 429."""
     from axes.helpers import get_cool_off
@@ -63,7 +67,7 @@ def locked_out(request: HttpRequest, response=None, credentials=None) -> HttpRes
             "locked_out": True,
             "lockout_minutes": minutes,
             "failure_limit": settings.AXES_FAILURE_LIMIT,
-            "next": request.POST.get("next", ""),
+            "next": safe_next(request, ""),
         },
         status=429,
     )
@@ -72,26 +76,21 @@ def locked_out(request: HttpRequest, response=None, credentials=None) -> HttpRes
 # --- Accounts: API tokens and login lockouts, for city managers (manage_accounts). ---
 
 
-def _require_manager(request: HttpRequest) -> None:
+def _require_manager(request: AuthedRequest) -> None:
     access.require(request.user, MANAGE_ACCOUNTS)
 
 
 @login_required
-def tokens(request: HttpRequest) -> HttpResponse:
+def tokens(request: AuthedRequest) -> HttpResponse:
     """Every API key by account: when issued, last used, expiry, state; revoke button."""
     _require_manager(request)
-    rows = ApiToken.objects.select_related("user", "revoked_by").order_by(
-        "user__role", "user__username", "-created_at"
-    )
     show = request.GET.get("show", "active")
-    if show != "all":
-        rows = rows.filter(revoked_at__isnull=True, expires_at__gt=timezone.now())
-    return render(request, "core/tokens.html", {"rows": rows, "show": show})
+    return render(request, "core/tokens.html", {"rows": api_tokens_list(show=show), "show": show})
 
 
 @login_required
 @require_POST
-def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+def token_revoke(request: AuthedRequest, pk: int) -> HttpResponse:
     _require_manager(request)
     token = get_object_or_404(ApiToken.objects.select_related("user"), pk=pk)
     if api_tokens_revoke(user=token.user, actor=request.user, pk=token.pk):
@@ -105,34 +104,17 @@ def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def lockouts(request: HttpRequest) -> HttpResponse:
+def lockouts(request: AuthedRequest) -> HttpResponse:
     """Sign-ins locked by too many failures (username + address), with an unlock button."""
     from axes.helpers import get_cool_off
-    from axes.models import AccessAttempt
-    from django.conf import settings
 
     _require_manager(request)
-    qs = AccessAttempt.objects.filter(failures_since_start__gte=settings.AXES_FAILURE_LIMIT)
-    cool_off = get_cool_off(request)
-    if cool_off:
-        qs = qs.filter(attempt_time__gt=timezone.now() - cool_off)
-    rows = [
-        {
-            "pk": a.pk,
-            "username": a.username,
-            "ip": a.ip_address,
-            "failures": a.failures_since_start,
-            "at": a.attempt_time,
-            "until": a.attempt_time + cool_off if cool_off else None,
-        }
-        for a in qs.order_by("-attempt_time")
-    ]
-    return render(request, "core/lockouts.html", {"rows": rows})
+    return render(request, "core/lockouts.html", {"rows": lockouts_list(cool_off=get_cool_off(request))})
 
 
 @login_required
 @require_POST
-def lockout_unlock(request: HttpRequest, pk: int) -> HttpResponse:
+def lockout_unlock(request: AuthedRequest, pk: int) -> HttpResponse:
     from axes.models import AccessAttempt
     from axes.utils import reset
 

@@ -25,7 +25,7 @@ from tests.enforcement.comparison.comparison_world import World, open_keys, open
 from tests.factories import ClosedTaskFactory, OpenTaskFactory
 
 D = dt.date(2025, 6, 15)
-ROOT = Path(__file__).resolve().parents[3]
+ROOT = Path(__file__).resolve().parents[3]  # the repository (tests/enforcement/comparison/…)
 
 
 @pytest.mark.django_db

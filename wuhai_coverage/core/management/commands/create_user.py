@@ -1,6 +1,7 @@
 import sys
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from wuhai_coverage.core.models import Department, Role
 from wuhai_coverage.core.services import UserError, user_create
@@ -38,7 +39,7 @@ class Command(BaseCommand):
             stdin = opts.get("stdin") or sys.stdin
             password = stdin.readline().rstrip("\r\n")
             if not password:
-                raise CommandError("标准输入中没有密码 / --password-stdin: no password on standard input")
+                raise CommandError(_("--password-stdin：标准输入中没有密码"))
         try:
             user = user_create(
                 username=opts["username"],

@@ -10,6 +10,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from wuhai_coverage.core.demo import (
     DEMO_PASSWORD,
@@ -20,12 +22,10 @@ from wuhai_coverage.core.demo import (
 )
 from wuhai_coverage.demodata.models import DemoMarker
 
-REFUSAL = (
+REFUSAL = gettext_lazy(
     "拒绝载入演示数据：该数据库已有用户，但不是演示数据库（没有演示数据标记）。"
-    "演示数据会使用公开的演示密码。如确需在此数据库载入，请加 --i-know-this-is-not-production。 / "
-    "refusing to load demo data: this database has users but no demo marker, so it is not a demo "
-    "database, and the demo data comes with a published password. "
-    "Pass --i-know-this-is-not-production to load it anyway (existing users are never touched)."
+    "演示数据会使用公开的演示密码。如确需在此数据库载入，请加 --i-know-this-is-not-production"
+    "（已有用户不会被改动）。"
 )
 
 
@@ -47,7 +47,7 @@ class Command(BaseCommand):
     def handle(self, *args, **opts):
         with transaction.atomic():
             if not is_demo_database() and not opts["force"]:
-                raise CommandError(REFUSAL)
+                raise CommandError(str(REFUSAL))
             marker = DemoMarker.objects.select_for_update().filter(pk=1).first()
             users, kept = ensure_demo_users(demo_user_ids=set(marker.user_ids) if marker else set())
             mark_demo_database(users)
@@ -56,11 +56,14 @@ class Command(BaseCommand):
             if summary:
                 self.stdout.write(summary)
         self.stdout.write("")
-        self.stdout.write(f"演示账号 / Demo logins (password for all: {DEMO_PASSWORD})")
+        self.stdout.write(_("演示账号（密码均为 %(password)s）") % {"password": DEMO_PASSWORD})
         for username, role, where, label in DEMO_USERS:
             if username not in kept:
-                self.stdout.write(f"  {username:<16} {role:<20} {where or '全市':<10} {label}")
+                self.stdout.write(f"  {username:<16} {role:<20} {where or _('全市'):<10} {label}")
         for username in kept:
-            self.stdout.write(f"  {username:<16} 已有用户，未改动 / an existing user, left unchanged")
+            self.stdout.write(f"  {username:<16} " + _("已有用户，未改动"))
         self.stdout.write("")
-        self.stdout.write("Portal: http://127.0.0.1:8000/  ·  API docs: http://127.0.0.1:8000/api/v1/docs/")
+        self.stdout.write(
+            _("门户：%(portal)s  ·  API 文档：%(docs)s")
+            % {"portal": "http://127.0.0.1:8000/", "docs": "http://127.0.0.1:8000/api/v1/docs/"}
+        )
