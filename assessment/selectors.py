@@ -263,7 +263,7 @@ ROW_QUERIES = {
 
 
 def snapshot_batches(as_of: dt.date) -> dict:
-    return enrollment_selectors.current_batches(as_of=as_of)
+    return enrollment_selectors.batches_current_get(as_of=as_of)
 
 
 def row_query(code: str, period: Period, batches: dict | None = None) -> RowQuery:

@@ -93,7 +93,7 @@ def change_snapshots(seed: int) -> dict[str, int]:
 
     from enrollment.loading import analyze
     from enrollment.models import HouseholdRow, InsurancePersonRow, RosterBatch
-    from enrollment.selectors import current_batch
+    from enrollment.selectors import batch_current_get
 
     out = {}
     with connection.cursor() as c:
@@ -110,7 +110,7 @@ def change_snapshots(seed: int) -> dict[str, int]:
                 "THEN 'interrupted' ELSE status END AS status",
             ),
         ):
-            old = current_batch(kind=kind, as_of=D)
+            old = batch_current_get(kind=kind, as_of=D)
             new = RosterBatch.objects.create(
                 kind=kind,
                 department=old.department,

@@ -193,6 +193,6 @@ class RosterErrorsApi(APIView):
             return _error("severity 应为 error 或 warning / severity is error or warning")
         paginator = PortalPagination()
         page = paginator.paginate_queryset(
-            selectors.batch_issues(batch=batch, severity=severity), request, view=self
+            selectors.batch_issues_list(batch=batch, severity=severity), request, view=self
         )
         return paginator.get_paginated_response(RosterIssueSerializer(page, many=True).data)

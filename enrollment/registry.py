@@ -55,7 +55,7 @@ from enrollment.models import (
     RosterKind,
     TaxPayrollRow,
 )
-from enrollment.selectors import current_batch
+from enrollment.selectors import batch_current_get
 from wuhai_coverage.core import sql as dialect
 from wuhai_coverage.core.models import District, Street
 from wuhai_coverage.core.sql import NO_BATCH
@@ -276,7 +276,7 @@ def _analyze(cursor, table: str, written: int) -> None:
 def _current_batch_ids(as_of: dt.date) -> dict[str, int]:
     out = {}
     for kind in KINDS:
-        batch = current_batch(kind=kind, as_of=as_of)
+        batch = batch_current_get(kind=kind, as_of=as_of)
         out[kind] = batch.pk if batch is not None else NO_BATCH
     return out
 

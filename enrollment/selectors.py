@@ -25,7 +25,7 @@ from wuhai_coverage.core.roles import PUSH_ROSTERS, VIEW_ROSTERS
 from wuhai_coverage.core.validators import fast_id_number, looks_like_key
 
 
-def current_batch(*, kind: str, as_of: dt.date) -> RosterBatch | None:
+def batch_current_get(*, kind: str, as_of: dt.date) -> RosterBatch | None:
     """The kind's current snapshot as of `as_of`: its loaded batch with the greatest
     snapshot_date ≤ as_of; ties go to the one received last (rosters.md)."""
     return (
@@ -37,20 +37,20 @@ def current_batch(*, kind: str, as_of: dt.date) -> RosterBatch | None:
     )
 
 
-def current_batches(*, as_of: dt.date) -> dict[str, RosterBatch]:
+def batches_current_get(*, as_of: dt.date) -> dict[str, RosterBatch]:
     """Every kind that has a current snapshot as of `as_of`."""
     found = {}
     for kind in ROW_MODELS:
-        batch = current_batch(kind=kind, as_of=as_of)
+        batch = batch_current_get(kind=kind, as_of=as_of)
         if batch is not None:
             found[kind] = batch
     return found
 
 
-def snapshot_rows(*, kind: str, as_of: dt.date) -> QuerySet:
+def snapshot_rows_list(*, kind: str, as_of: dt.date) -> QuerySet:
     """The rows of the kind's current snapshot (empty when it has none)."""
     model = ROW_MODELS[kind]
-    batch = current_batch(kind=kind, as_of=as_of)
+    batch = batch_current_get(kind=kind, as_of=as_of)
     if batch is None:
         return model.objects.none()
     return model.objects.filter(batch_id=batch.pk)
@@ -85,14 +85,14 @@ def batch_get_for_user(*, user, pk) -> RosterBatch:
         raise Http404("not found") from None
 
 
-def batch_issues(*, batch: RosterBatch, severity: str | None = None) -> QuerySet:
+def batch_issues_list(*, batch: RosterBatch, severity: str | None = None) -> QuerySet:
     qs = RosterIssue.objects.filter(batch=batch)
     if severity:
         qs = qs.filter(severity=severity)
     return qs.order_by("row", "id")
 
 
-def deliveries(*, user) -> list[dict]:
+def deliveries_list(*, user) -> list[dict]:
     """Per department, per kind: the latest batch and the current snapshot."""
     today = timezone.localdate()
     visible = RosterBatch.objects.filter(batch_visible_q(user))
@@ -101,7 +101,7 @@ def deliveries(*, user) -> list[dict]:
         batch = visible.filter(kind=kind).select_related("pushed_by").order_by("-received_at", "-id").first()
         if batch is not None:
             latest[kind] = batch
-    current = current_batches(as_of=today)
+    current = batches_current_get(as_of=today)
     by_department: dict[str, list[dict]] = {}
     for kind, department in KIND_DEPARTMENT.items():
         by_department.setdefault(department, []).append(
@@ -117,7 +117,7 @@ def deliveries(*, user) -> list[dict]:
     ]
 
 
-def delivery_calendar(*, user, months: int = 12, today: dt.date | None = None) -> dict:
+def delivery_calendar_get(*, user, months: int = 12, today: dt.date | None = None) -> dict:
     """Per department: months (newest last) × its kinds, the loaded snapshots in each month."""
     today = today or timezone.localdate()
     first = dt.date(today.year, today.month, 1)
@@ -254,7 +254,7 @@ def person_get_for_user(*, user, pk) -> Person:
     return access.get_for_user(Person.objects.select_related("district", "street"), user, pk=pk)
 
 
-def person_enrollments(*, person: Person) -> QuerySet:
+def person_enrollments_list(*, person: Person) -> QuerySet:
     return Enrollment.objects.filter(person=person).order_by("insurance_type")
 
 

@@ -11,7 +11,7 @@ Crash safety. A batch's rows are written in ONE transaction while the batch is
 mid-file leaves nothing behind: PostgreSQL rolls the transaction back when the
 connection drops, which also releases the batch's session advisory lock. The batch
 itself stays `processing` with `started_at` set and `attempts` counting the starts: a
-redelivered message (acks_late, reject_on_worker_lost) or `roster_sweep` (beat) starts
+redelivered message (acks_late, reject_on_worker_lost) or `roster_sweep_task` (beat) starts
 it again, and after MAX_ATTEMPTS it is `failed` with the reason. A failed batch does
 not count for the (kind, sha256) uniqueness, so the same file can be pushed again; a
 re-push of a batch stranded in `processing` (nobody holds its lock) fails that batch
@@ -58,7 +58,7 @@ UNSTARTED_TIMEOUT = dt.timedelta(hours=6)
 # Starts of a batch before it is failed: a worker that died mid-file (killed, out of
 # memory, a database restart) is retried this many times in all.
 MAX_ATTEMPTS = 3
-TASK = "enrollment.tasks.roster_process"
+TASK = "enrollment.tasks.roster_process_task"
 # On SQLite (no advisory locks) a started batch is stale after this long.
 SQLITE_STALE_AFTER = dt.timedelta(hours=1)
 HASH_BLOCK = 1 << 20
@@ -413,13 +413,13 @@ def roster_fail_stale(*, now: dt.datetime | None = None) -> list[int]:
 def roster_retention(*, today: dt.date | None = None) -> int:
     """Drop the rows (and stored file) of loaded snapshots older than the retention
     that are no longer current; the batch and its report stay. Returns batches purged."""
-    from enrollment.selectors import current_batch
+    from enrollment.selectors import batch_current_get
 
     today = today or timezone.localdate()
     cutoff = today - dt.timedelta(days=settings.ROSTER_RETENTION_DAYS)
     purged = 0
     for kind in ROW_MODELS:
-        current = current_batch(kind=kind, as_of=today)
+        current = batch_current_get(kind=kind, as_of=today)
         old = RosterBatch.objects.filter(
             kind=kind, status=RosterBatch.Status.LOADED, snapshot_date__lt=cutoff, rows_purged_at__isnull=True
         )

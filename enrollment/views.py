@@ -30,7 +30,7 @@ RECENT_BATCHES = 50
 
 
 @login_required
-def deliveries(request: HttpRequest) -> HttpResponse:
+def deliveries_list(request: HttpRequest) -> HttpResponse:
     access.require(request.user, VIEW_ROSTERS)
     kind = request.GET.get("kind") if request.GET.get("kind") in RosterKind.values else None
     department = request.GET.get("department") if request.GET.get("department") in Department.values else None
@@ -39,7 +39,7 @@ def deliveries(request: HttpRequest) -> HttpResponse:
         request,
         "enrollment/deliveries.html",
         {
-            "departments": selectors.deliveries(user=request.user),
+            "departments": selectors.deliveries_list(user=request.user),
             "recent": recent,
             "kinds": RosterKind.choices,
             "department_choices": Department.choices,
@@ -58,7 +58,7 @@ def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
     severity = (
         request.GET.get("severity") if request.GET.get("severity") in RosterIssue.Severity.values else None
     )
-    page = Paginator(selectors.batch_issues(batch=batch, severity=severity), ISSUES_PER_PAGE).get_page(
+    page = Paginator(selectors.batch_issues_list(batch=batch, severity=severity), ISSUES_PER_PAGE).get_page(
         request.GET.get("page")
     )
     return render(
@@ -78,7 +78,7 @@ def batch_errors_xlsx(request: HttpRequest, pk: int) -> FileResponse:
     access.require(request.user, VIEW_ROSTERS)
     batch = selectors.batch_get_for_user(user=request.user, pk=pk)
     out = tempfile.TemporaryFile()  # written in write-only mode: memory stays flat for big reports
-    issues_workbook(batch=batch, issues=selectors.batch_issues(batch=batch), out=out)
+    issues_workbook(batch=batch, issues=selectors.batch_issues_list(batch=batch), out=out)
     out.seek(0)
     return FileResponse(
         out,
@@ -92,7 +92,7 @@ def batch_errors_xlsx(request: HttpRequest, pk: int) -> FileResponse:
 def calendar(request: HttpRequest) -> HttpResponse:
     access.require(request.user, VIEW_ROSTERS)
     return render(
-        request, "enrollment/calendar.html", {"calendar": selectors.delivery_calendar(user=request.user)}
+        request, "enrollment/calendar.html", {"calendar": selectors.delivery_calendar_get(user=request.user)}
     )
 
 
@@ -234,7 +234,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     access.require(request.user, VIEW_TASKS)
     person = selectors.person_get_for_user(user=request.user, pk=pk)
     _mask_persons([person])
-    enrollments = list(selectors.person_enrollments(person=person))
+    enrollments = list(selectors.person_enrollments_list(person=person))
     return render(
         request,
         "enrollment/registry_person.html",

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from enrollment import loading, services
 from enrollment.models import MarketEntityRow, RosterBatch, RosterIssue
-from enrollment.selectors import current_batch
+from enrollment.selectors import batch_current_get
 from tests.conftest import token_client
 from tests.enrollment.factories import bulk_market_csv, roster_csv, valid_row
 from tests.factories import make_user
@@ -56,7 +56,7 @@ def test_a_crash_inside_the_load_leaves_no_rows_and_the_batch_ends_failed(monkey
     batch = RosterBatch.objects.latest("id")
     assert batch.status == "processing" and batch.started_at is not None
     assert MarketEntityRow.objects.filter(batch_id=batch.pk).count() == 0
-    assert current_batch(kind="market_entities", as_of=FAR) == old
+    assert batch_current_get(kind="market_entities", as_of=FAR) == old
 
     assert services.roster_fail_stale() == [batch.pk]
     batch.refresh_from_db()
@@ -65,7 +65,7 @@ def test_a_crash_inside_the_load_leaves_no_rows_and_the_batch_ends_failed(monkey
     again, outcome = _push(partner, content, snapshot_date=dt.date(2026, 11, 1))
     assert outcome == "processed" and again.pk != batch.pk
     assert (again.status, again.rows_loaded) == ("loaded", 30)
-    assert current_batch(kind="market_entities", as_of=FAR) == again
+    assert batch_current_get(kind="market_entities", as_of=FAR) == again
 
 
 @pytest.mark.django_db
@@ -142,7 +142,7 @@ def test_a_worker_killed_mid_file(tmp_path, monkeypatch):
     monkeypatch.setattr(settings, "ROSTER_INLINE_MAX_BYTES", 0)
     from enrollment import tasks
 
-    monkeypatch.setattr(tasks.roster_process, "delay", lambda **kw: None)  # we run the worker ourselves
+    monkeypatch.setattr(tasks.roster_process_task, "delay", lambda **kw: None)  # we run the worker ourselves
     batch, outcome = _push(partner, content, snapshot_date=dt.date(2026, 11, 1))
     assert outcome == "queued"
 
@@ -178,12 +178,12 @@ def test_a_worker_killed_mid_file(tmp_path, monkeypatch):
     batch.refresh_from_db()
     assert batch.status == "failed"
     assert MarketEntityRow.objects.filter(batch_id=batch.pk).count() == 0
-    assert current_batch(kind="market_entities", as_of=FAR) == old
+    assert batch_current_get(kind="market_entities", as_of=FAR) == old
 
     monkeypatch.setattr(settings, "ROSTER_INLINE_MAX_BYTES", 1 << 30)
     again, outcome = _push(partner, content, snapshot_date=dt.date(2026, 11, 1))
     assert (outcome, again.status, again.rows_loaded) == ("processed", "loaded", 150_000)
-    assert current_batch(kind="market_entities", as_of=FAR) == again
+    assert batch_current_get(kind="market_entities", as_of=FAR) == again
 
 
 @pytest.mark.django_db
@@ -206,8 +206,8 @@ def test_retention_drops_rows_of_old_snapshots_but_never_the_current_one(setting
     assert older.rows_purged_at is not None and not older.file
     assert MarketEntityRow.objects.filter(batch_id=older.pk).count() == 0
     assert MarketEntityRow.objects.filter(batch_id=old_current.pk).count() == 1
-    assert current_batch(kind="market_entities", as_of=today) == old_current
-    assert current_batch(kind="market_entities", as_of=today - dt.timedelta(days=80)) is None
+    assert batch_current_get(kind="market_entities", as_of=today) == old_current
+    assert batch_current_get(kind="market_entities", as_of=today - dt.timedelta(days=80)) is None
     assert services.roster_retention(today=today) == 0
 
 
@@ -334,7 +334,7 @@ def test_with_a_broker_every_push_is_queued_and_never_parsed_in_the_web_process(
     assert res.status_code == 202, res.content
     body = res.json()
     assert (body["status"], body["rows_read"], body["started_at"]) == ("processing", 0, None)
-    assert sent == [("enrollment.tasks.roster_process", {"batch_id": body["id"]})]
+    assert sent == [("enrollment.tasks.roster_process_task", {"batch_id": body["id"]})]
     assert OutboxMessage.objects.get().sent_at is not None
 
 

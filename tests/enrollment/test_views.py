@@ -95,9 +95,9 @@ def test_calendar_marks_months_with_a_loaded_snapshot(client, batch):
     market = next(d for d in response.context["calendar"]["departments"] if d["department"] == "market")
     ticks = dict(zip(months, market["rows"][0]["months"], strict=True))
     assert ticks.get(dt.date(2026, 11, 1), 0) in (0, 1)  # today decides which months show
-    from enrollment.selectors import delivery_calendar
+    from enrollment.selectors import delivery_calendar_get
 
-    cal = delivery_calendar(user=make_user("city_manager"), today=dt.date(2026, 12, 5), months=3)
+    cal = delivery_calendar_get(user=make_user("city_manager"), today=dt.date(2026, 12, 5), months=3)
     assert cal["months"] == [dt.date(2026, 10, 1), dt.date(2026, 11, 1), dt.date(2026, 12, 1)]
     market = next(d for d in cal["departments"] if d["department"] == "market")
     assert market["rows"][0]["months"] == [0, 1, 0]
