@@ -22,6 +22,7 @@ from django.db import connection
 from enrollment.models import ROW_MODELS, RosterBatch, RosterIssue
 from enrollment.reading import Malformed, RosterFile
 from enrollment.validation import Issue, RowChecker, copy_escape, values_from_copy
+from wuhai_coverage.core.sql import t
 
 # Rows per COPY chunk: ~1 MB of text for market_entities; larger chunks gain nothing.
 CHUNK_ROWS = 5_000
@@ -111,7 +112,11 @@ class Intake:
                 continue
             if key in seen:
                 rejected += 1
-                pending.append(Issue(line, key_column, "duplicate_key", DUPLICATE_MESSAGE, "error"))
+                pending.append(
+                    Issue(
+                        line, key_column, "duplicate_key", DUPLICATE_MESSAGE, RosterIssue.Severity.ERROR.value
+                    )
+                )
                 continue
             if target == "rows":
                 if issues:  # warnings of a loaded row: cells dropped
@@ -219,7 +224,7 @@ class IssueSpool:
         columns = _quoted_columns(RosterIssue, ["batch", "row", "column", "code", "message", "severity"])
         with connection.cursor() as cur:
             cur.copy_expert(
-                f"COPY {connection.ops.quote_name(RosterIssue._meta.db_table)} ({columns}) FROM STDIN",
+                f"COPY {t(RosterIssue)} ({columns}) FROM STDIN",
                 self.file,
                 size=1 << 20,
             )
@@ -234,7 +239,7 @@ def load_rows(*, kind: str, intake: Intake) -> None:
     model = ROW_MODELS[kind]
     names = ["batch", *intake.checker.columns]
     if connection.vendor == "postgresql":
-        table = connection.ops.quote_name(model._meta.db_table)
+        table = t(model)
         columns = _quoted_columns(model, names)
         chunks = intake.chunks()
         held: list = []
@@ -273,10 +278,15 @@ def _load_spill(cur, model, intake: Intake, table: str, columns: str, reader: _C
     cur.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM roster_spill_first")
     issue_columns = _quoted_columns(RosterIssue, ["batch", "row", "column", "code", "message", "severity"])
     cur.execute(
-        f"""INSERT INTO {qn(RosterIssue._meta.db_table)} ({issue_columns})
-        SELECT s.batch_id, s.spill_line, %s, 'duplicate_key', %s, 'error' FROM roster_spill s
+        f"""INSERT INTO {t(RosterIssue)} ({issue_columns})
+        SELECT s.batch_id, s.spill_line, %(column)s, %(code)s, %(message)s, %(severity)s FROM roster_spill s
         WHERE NOT EXISTS (SELECT 1 FROM roster_spill_first f WHERE f.spill_line = s.spill_line)""",
-        [intake.checker.key_column, DUPLICATE_MESSAGE],
+        {
+            "column": intake.checker.key_column,
+            "code": "duplicate_key",
+            "message": DUPLICATE_MESSAGE,
+            "severity": RosterIssue.Severity.ERROR.value,
+        },
     )
     cur.execute("SELECT count(*), coalesce(sum(spill_warnings), 0) FROM roster_spill_first")
     kept, warnings = cur.fetchone()
@@ -310,8 +320,8 @@ class Progress:
         try:
             with self.conn.cursor() as cur:
                 cur.execute(
-                    f"UPDATE {RosterBatch._meta.db_table} SET rows_read = %s WHERE id = %s",
-                    [rows_read, self.batch_id],
+                    f"UPDATE {t(RosterBatch)} SET rows_read = %(rows_read)s WHERE id = %(id)s",
+                    {"rows_read": rows_read, "id": self.batch_id},
                 )
         except Exception:  # progress is best effort; the load must not fail for it
             self.close()
@@ -336,7 +346,7 @@ def analyze(*models) -> None:
         return
     with connection.cursor() as cur:
         for model in models:
-            cur.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+            cur.execute(f"ANALYZE {t(model)}")
 
 
 def analyze_unknown_batches(batches: dict) -> list[str]:
@@ -359,8 +369,8 @@ def analyze_unknown_batches(batches: dict) -> list[str]:
             table = ROW_MODELS[kind]._meta.db_table
             cur.execute(
                 "SELECT most_common_vals::text, histogram_bounds::text FROM pg_stats "
-                "WHERE schemaname = current_schema() AND tablename = %s AND attname = 'batch_id'",
-                [table],
+                "WHERE schemaname = current_schema() AND tablename = %(table)s AND attname = 'batch_id'",
+                {"table": table},
             )
             row = cur.fetchone()
             if row is not None:

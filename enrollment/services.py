@@ -209,14 +209,14 @@ def _batch_lock(batch_id: int):
         yield True
         return
     with connection.cursor() as cur:
-        cur.execute("SELECT pg_try_advisory_lock(%s)", [LOCK_BASE + batch_id])
+        cur.execute("SELECT pg_try_advisory_lock(%(key)s)", {"key": LOCK_BASE + batch_id})
         got = cur.fetchone()[0]
     try:
         yield got
     finally:
         if got:
             with connection.cursor() as cur:
-                cur.execute("SELECT pg_advisory_unlock(%s)", [LOCK_BASE + batch_id])
+                cur.execute("SELECT pg_advisory_unlock(%(key)s)", {"key": LOCK_BASE + batch_id})
 
 
 def _gave_up_message(attempts: int) -> str:

@@ -30,7 +30,7 @@ RECENT_BATCHES = 50
 
 
 @login_required
-def deliveries_list(request: HttpRequest) -> HttpResponse:
+def deliveries(request: HttpRequest) -> HttpResponse:
     access.require(request.user, VIEW_ROSTERS)
     kind = request.GET.get("kind") if request.GET.get("kind") in RosterKind.values else None
     department = request.GET.get("department") if request.GET.get("department") in Department.values else None
