@@ -12,10 +12,12 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import permissions, serializers, status
 from rest_framework.exceptions import ValidationError
+from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from enrollment import selectors, services
+from enrollment.filters import FilterError
 from enrollment.models import RosterBatch, RosterIssue, RosterKind
 from wuhai_coverage.core import access
 from wuhai_coverage.core.models import Department
@@ -106,18 +108,18 @@ class RosterListApi(APIView):
             OpenApiParameter("page", OpenApiTypes.INT),
             OpenApiParameter("page_size", OpenApiTypes.INT),
         ],
-        responses={200: RosterBatchSerializer(many=True)},
+        responses={
+            200: RosterBatchSerializer(many=True),
+            400: OpenApiResponse(
+                OpenApiTypes.OBJECT, description="an unknown kind or department: {parameter: [messages]}"
+            ),
+        },
     )
-    def get(self, request):
-        kind = request.query_params.get("kind") or None
-        department = request.query_params.get("department") or None
-        if kind and kind not in RosterKind.values:
-            return _error(services.unknown_kind_message(kind))
-        if department and department not in Department.values:
-            return _error(
-                f"未知的部门 {department!r}；可用：{', '.join(Department.values)} / unknown department"
-            )
-        qs = selectors.batch_list(user=request.user, kind=kind, department=department)
+    def get(self, request: Request) -> Response:
+        try:
+            qs = selectors.batch_list(user=request.user, filters=request.query_params)
+        except FilterError as exc:
+            raise ValidationError(exc.errors) from exc
         paginator = PortalPagination()
         page = paginator.paginate_queryset(qs, request, view=self)
         return paginator.get_paginated_response(RosterBatchSerializer(page, many=True).data)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import tempfile
+from typing import IO
+
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
@@ -12,6 +15,7 @@ from enrollment.models import RosterBatch
 # and WPS; "\n" too, since a leading newline hides the "=" that follows from the eye.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n")
 EXPORT_CHUNK = 2_000
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def safe_cell(value):
@@ -67,3 +71,12 @@ def issues_workbook(*, batch: RosterBatch, issues, out) -> None:
             ]
         )
     wb.save(out)
+
+
+def issues_workbook_file(*, batch: RosterBatch, issues) -> IO[bytes]:
+    """The error report in a temporary file, rewound: written in write-only mode, so memory
+    stays flat for big reports; the file goes when the response closes it."""
+    out = tempfile.TemporaryFile()
+    issues_workbook(batch=batch, issues=issues, out=out)
+    out.seek(0)
+    return out

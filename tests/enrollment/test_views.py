@@ -101,3 +101,17 @@ def test_calendar_marks_months_with_a_loaded_snapshot(client, batch):
     assert cal["months"] == [dt.date(2026, 10, 1), dt.date(2026, 11, 1), dt.date(2026, 12, 1)]
     market = next(d for d in cal["departments"] if d["department"] == "market")
     assert market["rows"][0]["months"] == [0, 1, 0]
+
+
+def test_deliveries_filter_by_kind_and_department_and_refuse_unknown_values(client, batch):
+    client.force_login(make_user("city_manager"))
+    assert (
+        f"/rosters/{batch.pk}/"
+        in client.get("/rosters/?kind=market_entities&department=market").content.decode()
+    )
+    other = client.get("/rosters/?kind=tax_payroll").content.decode()
+    assert "市场主体.csv" not in other
+    assert "市场主体.csv" in client.get("/rosters/?kind=&department=").content.decode()  # empty: no filter
+    bad = client.get("/rosters/?kind=nope")
+    assert bad.status_code == 400 and 'role="alert"' in bad.content.decode()
+    assert "市场主体.csv" in bad.content.decode()  # the unfiltered list, with the message
