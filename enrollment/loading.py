@@ -16,6 +16,7 @@ from __future__ import annotations
 import tempfile
 import time
 from collections.abc import Callable, Iterator
+from typing import IO
 
 from django.db import connection
 
@@ -93,7 +94,7 @@ class Intake:
         target = "rows"
         spill_after = self.spill_after
         for record in self.roster.records():
-            if record.__class__ is Malformed:
+            if isinstance(record, Malformed):
                 total += 1
                 rejected += 1
                 pending.append(Issue(record.line, "", record.code, record.message, "error"))
@@ -188,12 +189,12 @@ class IssueSpool:
     def __init__(self, batch_id: int):
         self.batch_id = batch_id
         self.copy = connection.vendor == "postgresql"
-        self.file = tempfile.TemporaryFile(mode="w+", encoding="utf-8") if self.copy else None
+        self.file: IO[str] | None = tempfile.TemporaryFile(mode="w+", encoding="utf-8") if self.copy else None
         self.count = 0
 
     def __call__(self, issues: list[Issue]) -> None:
         self.count += len(issues)
-        if self.copy:
+        if self.file is not None:
             b = self.batch_id
             self.file.write(
                 "".join(
@@ -218,7 +219,7 @@ class IssueSpool:
             )
 
     def flush(self) -> None:
-        if not self.copy:
+        if self.file is None:
             return
         self.file.seek(0)
         columns = _quoted_columns(RosterIssue, ["batch", "row", "column", "code", "message", "severity"])
@@ -256,7 +257,7 @@ def load_rows(*, kind: str, intake: Intake) -> None:
         for line in chunk:
             values = values_from_copy(line[:-1].split("\t"))
             objs.append(model(**dict(zip(attnames, values, strict=True))))
-        model.objects.bulk_create(objs, batch_size=ORM_BATCH)
+        model._default_manager.bulk_create(objs, batch_size=ORM_BATCH)
 
 
 def _load_spill(cur, model, intake: Intake, table: str, columns: str, reader: _ChunkReader) -> None:

@@ -158,7 +158,15 @@ def _open_csv(path: Path, head: bytes) -> RosterFile:
     return RosterFile(path=path, file_format="csv", encoding=label, header=header_record[1], _records=lines)
 
 
-def _split_quoted(text: str):
+class _Incomplete:
+    """The type of INCOMPLETE: a quoted cell is still open at the end of the text."""
+
+
+INCOMPLETE = _Incomplete()
+TOO_BIG = "too_big"  # a quoted record longer than MAX_RECORD_CHARS
+
+
+def _split_quoted(text: str) -> list[str] | None | _Incomplete:
     """Split one CSV record that contains quotes. Returns the cells, None when the
     record is malformed, or INCOMPLETE when a quoted cell is still open at the end."""
     cells: list[str] = []
@@ -202,9 +210,6 @@ def _split_quoted(text: str):
         if k < 0:
             return cells
         i = k + 1
-
-
-INCOMPLETE = object()
 
 
 @dataclass(frozen=True)
@@ -258,7 +263,7 @@ def _csv_records(fh) -> Iterator[tuple[int, list[str]] | Malformed]:
         for line in it:
             line_no += 1
             long_start = False
-            if line.__class__ is LongLine:
+            if isinstance(line, LongLine):
                 if line.quotes % 2 == 0:
                     yield Malformed(
                         line_no,
@@ -289,7 +294,9 @@ def _csv_records(fh) -> Iterator[tuple[int, list[str]] | Malformed]:
             parts: list[str] | None = None if long_start else [line]
             size = len(line)
             quotes = line.count('"')
-            result = _split_quoted(line) if parts is not None else INCOMPLETE
+            result: list[str] | str | None | _Incomplete = (
+                _split_quoted(line) if parts is not None else INCOMPLETE
+            )
             while result is INCOMPLETE:
                 nxt = next(it, None)
                 if nxt is None:
@@ -298,11 +305,11 @@ def _csv_records(fh) -> Iterator[tuple[int, list[str]] | Malformed]:
                     )
                     return
                 line_no += 1
-                if nxt.__class__ is LongLine:
+                if isinstance(nxt, LongLine):
                     quotes += nxt.quotes
                     parts = None
                     if quotes % 2 == 0:
-                        result = "too_big"
+                        result = TOO_BIG
                     continue
                 quotes += nxt.count('"')
                 if parts is not None:
@@ -312,15 +319,15 @@ def _csv_records(fh) -> Iterator[tuple[int, list[str]] | Malformed]:
                     else:
                         parts.append(nxt)
                 if quotes % 2 == 0:
-                    result = "too_big" if parts is None else _split_quoted("\n".join(parts))
-            if result == "too_big":
+                    result = TOO_BIG if parts is None else _split_quoted("\n".join(parts))
+            if result == TOO_BIG:
                 yield Malformed(
                     start,
                     f"记录超过{MAX_RECORD_CHARS}个字符 / the record exceeds {MAX_RECORD_CHARS} characters",
                     "too_long",
                 )
                 continue
-            if result is None:
+            if not isinstance(result, list):  # None: the quotes do not pair up
                 yield Malformed(start, "引号不匹配 / unbalanced quote in the record")
                 continue
             if any("\x00" in c for c in result):

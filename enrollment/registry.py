@@ -273,7 +273,7 @@ def _analyze(cursor, table: str, written: int) -> None:
 
 
 def _current_batch_ids(as_of: dt.date) -> dict[str, int]:
-    out = {}
+    out: dict[str, int] = {}
     for kind in KINDS:
         batch = batch_current_get(kind=kind, as_of=as_of)
         out[kind] = batch.pk if batch is not None else NO_BATCH
@@ -378,13 +378,12 @@ DELETE FROM {T_ENROLLMENT} WHERE NOT EXISTS (
                 now=now,
             ),
         )
-        step(
-            "analyze",
-            lambda: (
-                _analyze(c, T_EMPLOYER, summary.written["employers"]),
-                _analyze(c, T_ENROLLMENT, summary.written["enrollments"]),
-            ),
-        )
+
+        def analyze_rest() -> None:
+            _analyze(c, T_EMPLOYER, summary.written["employers"])
+            _analyze(c, T_ENROLLMENT, summary.written["enrollments"])
+
+        step("analyze", analyze_rest)
 
     summary.totals = {
         "employers": Employer.objects.count(),

@@ -53,8 +53,8 @@ def snapshot_rows_list(*, kind: str, as_of: dt.date) -> QuerySet:
     model = ROW_MODELS[kind]
     batch = batch_current_get(kind=kind, as_of=as_of)
     if batch is None:
-        return model.objects.none()
-    return model.objects.filter(batch_id=batch.pk)
+        return model._default_manager.none()
+    return model._default_manager.filter(batch_id=batch.pk)
 
 
 # --- Roster batches as the API and the pages see them ---------------------------------
@@ -161,7 +161,9 @@ def employer_list(*, user, filters: Mapping[str, Any] | None = None) -> QuerySet
 
 
 def employer_get_for_user(*, user, uscc: str) -> Employer:
-    return access.get_for_user(Employer.objects.select_related("district", "street"), user, uscc=uscc)
+    employer = access.get_for_user(Employer.objects.select_related("district", "street"), user, uscc=uscc)
+    assert isinstance(employer, Employer)  # get_for_user returns the queryset's model
+    return employer
 
 
 def _person_enrolled() -> Exists:
@@ -184,7 +186,9 @@ def person_list(*, user, filters: Mapping[str, Any] | None = None) -> QuerySet:
 
 
 def person_get_for_user(*, user, pk) -> Person:
-    return access.get_for_user(Person.objects.select_related("district", "street"), user, pk=pk)
+    person = access.get_for_user(Person.objects.select_related("district", "street"), user, pk=pk)
+    assert isinstance(person, Person)  # get_for_user returns the queryset's model
+    return person
 
 
 def person_enrollments_list(*, person: Person) -> QuerySet:

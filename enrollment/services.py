@@ -319,7 +319,7 @@ def _load(batch: RosterBatch) -> RosterBatch:
                     f"{c.rejected} 行被退回，详见错误报告 / {c.rejected} rows rejected, see the error report"
                 )
             if status == RosterBatch.Status.REJECTED:
-                ROW_MODELS[batch.kind].objects.filter(batch_id=batch.pk).delete()
+                ROW_MODELS[batch.kind]._default_manager.filter(batch_id=batch.pk).delete()
             RosterBatch.objects.filter(pk=batch.pk).update(
                 status=status,
                 message=message,
@@ -341,7 +341,7 @@ def _load(batch: RosterBatch) -> RosterBatch:
 
 def _finish(batch: RosterBatch, *, status: str, message: str) -> RosterBatch:
     with transaction.atomic():
-        ROW_MODELS[batch.kind].objects.filter(batch_id=batch.pk).delete()
+        ROW_MODELS[batch.kind]._default_manager.filter(batch_id=batch.pk).delete()
         RosterIssue.objects.filter(batch_id=batch.pk).delete()
         RosterBatch.objects.filter(pk=batch.pk, status=RosterBatch.Status.PROCESSING).update(
             status=status, message=message, finished_at=timezone.now(), rows_loaded=0
@@ -427,7 +427,7 @@ def roster_retention(*, today: dt.date | None = None) -> int:
             old = old.exclude(pk=current.pk)
         for batch in old:
             with transaction.atomic():
-                ROW_MODELS[kind].objects.filter(batch_id=batch.pk).delete()
+                ROW_MODELS[kind]._default_manager.filter(batch_id=batch.pk).delete()
                 RosterBatch.objects.filter(pk=batch.pk).update(rows_purged_at=timezone.now())
             if batch.file:
                 batch.file.delete(save=False)

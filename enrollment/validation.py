@@ -18,7 +18,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from enrollment import roster_specs as S
+from enrollment import roster_specs
 from enrollment.reading import FileRejected, fold
 from wuhai_coverage.core.privacy import mask_id_number
 from wuhai_coverage.core.validators import (
@@ -90,8 +90,11 @@ def copy_escape(value: str) -> str:
 def norm_text(v) -> str:
     if v.__class__ is not str:
         v = v.isoformat()
-    if len(v) > S.MAX_TEXT:
-        raise Invalid("too_long", f"超过{S.MAX_TEXT}个字符（{len(v)}）/ longer than {S.MAX_TEXT} characters")
+    if len(v) > roster_specs.MAX_TEXT:
+        raise Invalid(
+            "too_long",
+            f"超过{roster_specs.MAX_TEXT}个字符（{len(v)}）/ longer than {roster_specs.MAX_TEXT} characters",
+        )
     if "\\" in v or not v.isprintable():
         v = copy_escape(v)
     return v
@@ -276,43 +279,43 @@ def industry_normaliser(refs: References) -> Callable:
     return norm
 
 
-def normaliser_for(col: S.Column, refs: References) -> Callable:
+def normaliser_for(col: roster_specs.Column, refs: References) -> Callable:
     t = col.type
-    if t == S.TEXT:
+    if t == roster_specs.TEXT:
         return norm_text
-    if t == S.USCC:
+    if t == roster_specs.USCC:
         return norm_uscc
-    if t == S.ID_NUMBER:
+    if t == roster_specs.ID_NUMBER:
         return norm_id_number
-    if t == S.PHONE:
+    if t == roster_specs.PHONE:
         return norm_phone
-    if t == S.INTEGER:
+    if t == roster_specs.INTEGER:
         return norm_integer
-    if t == S.MONEY:
+    if t == roster_specs.MONEY:
         return norm_money
-    if t == S.DATE:
+    if t == roster_specs.DATE:
         return _cached(
             _parse_date,
             "invalid_date",
             "日期应为 YYYY-MM-DD、YYYY/M/D 或 YYYYMMDD / not a date",
             lambda d: d.isoformat(),
         )
-    if t == S.PERIOD:
+    if t == roster_specs.PERIOD:
         return _cached(
             _parse_period,
             "invalid_period",
             "所属期应为 YYYY-MM、YYYYMM 或 YYYY/MM / not a month",
             lambda d: f"{d.year:04d}{d.month:02d}",
         )
-    if t in (S.CHOICE, S.BOOLEAN):
+    if t in (roster_specs.CHOICE, roster_specs.BOOLEAN):
         return choice_normaliser(col.choices)
-    if t == S.PROJECT_CODE:
+    if t == roster_specs.PROJECT_CODE:
         return norm_project_code
-    if t == S.DISTRICT:
+    if t == roster_specs.DISTRICT:
         return district_normaliser(refs)
-    if t == S.STREET:
+    if t == roster_specs.STREET:
         return street_normaliser(refs)
-    if t == S.INDUSTRY:
+    if t == roster_specs.INDUSTRY:
         return industry_normaliser(refs)
     raise ValueError(f"no normaliser for column type {t!r}")
 
@@ -323,56 +326,58 @@ def normaliser_for(col: S.Column, refs: References) -> Callable:
 # Each key part becomes an int below its radix so that the key of a row is one exact
 # int (a compact entry in the duplicate set), not a tuple of strings. Templates take the
 # column's COPY text as {c}.
-def _key_part(col: S.Column, env: dict, name: str) -> tuple[str, int] | None:
-    if col.type == S.USCC:
+def _key_part(col: roster_specs.Column, env: dict, name: str) -> tuple[str, int] | None:
+    if col.type == roster_specs.USCC:
         return "int({c}[:17], 36)", 36**17  # the 18th character is the check
-    if col.type == S.ID_NUMBER:
+    if col.type == roster_specs.ID_NUMBER:
         return "int({c}[:17])", 10**17
-    if col.type == S.PERIOD:
+    if col.type == roster_specs.PERIOD:
         return "int({c})", 1_000_000
-    if col.type == S.DATE:
+    if col.type == roster_specs.DATE:
         env["_ordinal"] = lambda s: dt.date.fromisoformat(s).toordinal()
         return "_ordinal({c})", 4_000_000
-    if col.type == S.CHOICE:
+    if col.type == roster_specs.CHOICE:
         values = sorted(set(col.choices.values()))
         env[name] = {v: i for i, v in enumerate(values)}
         return name + "[{c}]", len(values)
     return None
 
 
-def _fast_path(col: S.Column, norm: Callable, refs: References, all_text: bool) -> tuple[str, object] | None:
+def _fast_path(
+    col: roster_specs.Column, norm: Callable, refs: References, all_text: bool
+) -> tuple[str, object] | None:
     """An expression (value in `v`, helper object in `$F`) giving the normalised value on
     the common path or None; the normaliser proper then decides (and explains)."""
     t = col.type
     guard = "" if all_text else " if v.__class__ is str else None"
-    if t in (S.CHOICE, S.BOOLEAN):
+    if t in (roster_specs.CHOICE, roster_specs.BOOLEAN):
         return "$F.get(v)", col.choices
-    if t == S.DISTRICT:
+    if t == roster_specs.DISTRICT:
         return "$F.get(v)", refs.districts
-    if t == S.STREET:
+    if t == roster_specs.STREET:
         return "$F.get(v)", {code: code for code in refs.streets}
-    if t in (S.DATE, S.PERIOD, S.INDUSTRY):
+    if t in (roster_specs.DATE, roster_specs.PERIOD, roster_specs.INDUSTRY):
         return "$F.get(v)", norm.cache  # type: ignore[attr-defined]
-    if t == S.USCC:
+    if t == roster_specs.USCC:
         return "$F(v)" + guard, fast_uscc
-    if t == S.ID_NUMBER:
+    if t == roster_specs.ID_NUMBER:
         # The common case inline (18 digits, check digit right, birth date known real);
         # everything else (x, 15 digits, a first-seen birth date) goes to fast_id_number.
         return (
             "(v if len(v) == 18 and v.isascii() and v[:17].isdigit() and v[17] == RIC_CHECK[2 * int(v[:17], 13) % 11]"
             " and REAL_YMD.get(v[6:14]) else $F(v))" + guard
         ), fast_id_number
-    if t == S.MONEY:
+    if t == roster_specs.MONEY:
         return (
             "(v if len(v) < 15 and v.isdigit() and v.isascii() and (v[0] != '0' or len(v) == 1) else None)"
             + guard
         ), None
-    if t == S.INTEGER:
+    if t == roster_specs.INTEGER:
         return (
             "(v if len(v) < 10 and v.isdigit() and v.isascii() and (v[0] != '0' or len(v) == 1) else None)"
             + guard
         ), None
-    if t == S.PHONE:
+    if t == roster_specs.PHONE:
         return (
             "(v if len(v) == 11 and v.isdigit() and v.isascii() and v[0] == '1' and v[1] in '3456789' "
             "else None)" + guard
@@ -386,7 +391,7 @@ def _fast_path(col: S.Column, norm: Callable, refs: References, all_text: bool) 
 @dataclass
 class _Plan:
     index: int  # cell index in the file, -1 when the column is absent
-    col: S.Column
+    col: roster_specs.Column
     norm: Callable
     rejects: bool  # an invalid value rejects the row (required, or a district)
     empty: str  # stored for an empty cell (NULL or the column's default)
@@ -400,10 +405,10 @@ class RowChecker:
     when the row is rejected), key its natural key as a compact value, issues a list
     or None."""
 
-    def __init__(self, spec: S.KindSpec, header: list[str], refs: References):
+    def __init__(self, spec: roster_specs.KindSpec, header: list[str], refs: References):
         self.spec = spec
         self._refs = refs
-        lookup = S.header_lookup(spec)
+        lookup = roster_specs.header_lookup(spec)
         index: dict[str, int] = {}
         given: dict[str, str] = {}
         ignored: list[str] = []
@@ -433,7 +438,7 @@ class RowChecker:
                 index.get(c.key, -1),
                 c,
                 normaliser_for(c, refs),
-                c.required or c.type == S.DISTRICT,
+                c.required or c.type == roster_specs.DISTRICT,
                 c.default if c.default is not None else NULL,
             )
             for c in spec.columns
@@ -460,7 +465,7 @@ class RowChecker:
             "RIC_CHECK": RIC_CHECK,
             "REAL_YMD": real_ymd_cache,
             "copy_escape": copy_escape,
-            "MAX_TEXT": S.MAX_TEXT,
+            "MAX_TEXT": roster_specs.MAX_TEXT,
             "BACKSLASH": "\\",
             "NULL": NULL,
             "self": self,
@@ -493,7 +498,7 @@ class RowChecker:
                 *(["            rejected = True"] if p.rejects else []),
             ]
             fast = _fast_path(p.col, p.norm, self._refs, all_text)
-            if p.col.type == S.TEXT:
+            if p.col.type == roster_specs.TEXT:
                 if not all_text:
                     src += ["        if v.__class__ is not str:", "            v = v.isoformat()"]
                 src += [
@@ -548,11 +553,12 @@ class RowChecker:
             names += ["birth", "sex"]
         parts = [_key_part(self.spec.column(k), env, f"KEYIDX{i}") for i, k in enumerate(self.spec.key)]
         cells_of_key = [f"c{pos[k]}" for k in self.spec.key]
-        if any(p is None for p in parts):
+        numeric = [p for p in parts if p is not None]
+        if len(numeric) < len(parts):
             key = cells_of_key[0] if len(parts) == 1 else f"({', '.join(cells_of_key)},)"
         else:
-            key = parts[0][0].format(c=cells_of_key[0])
-            for (template, radix), c in zip(parts[1:], cells_of_key[1:], strict=True):
+            key = numeric[0][0].format(c=cells_of_key[0])
+            for (template, radix), c in zip(numeric[1:], cells_of_key[1:], strict=True):
                 key = f"({key}) * {radix} + {template.format(c=c)}"
         src.append(f"    return '\\t'.join(({', '.join(names)},)), {key}, issues")
         self.source = "\n".join(src)
@@ -577,6 +583,7 @@ class RowChecker:
         if found:
             issues.append(Issue(line, key, found[0].code, found[0].message.removesuffix(DROPPED), "error"))
         else:
+            assert col.required_if is not None  # only columns with required_if come here
             other = col.required_if[0]
             issues.append(
                 Issue(
@@ -606,7 +613,10 @@ def _required(issues: list[Issue] | None, line: int, key: str) -> list[Issue]:
 
 
 def _too_long(v: str) -> Invalid:
-    return Invalid("too_long", f"超过{S.MAX_TEXT}个字符（{len(v)}）/ longer than {S.MAX_TEXT} characters")
+    return Invalid(
+        "too_long",
+        f"超过{roster_specs.MAX_TEXT}个字符（{len(v)}）/ longer than {roster_specs.MAX_TEXT} characters",
+    )
 
 
 _UNESCAPE = re.compile(r"\\(.)").sub
@@ -615,7 +625,7 @@ _UNESCAPES = {"t": "\t", "n": "\n", "r": "\r", "\\": "\\"}
 
 def values_from_copy(line_values: list[str]) -> list:
     """COPY text values back to Python values (NULL → None, unescaped) for SQLite."""
-    out = []
+    out: list[str | None] = []
     for v in line_values:
         if v == NULL:
             out.append(None)
