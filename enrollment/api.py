@@ -8,6 +8,8 @@ GET  /api/v1/rosters/{id}/errors/  its errors and warnings, paginated (?severity
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import permissions, serializers, status
@@ -26,7 +28,7 @@ from wuhai_coverage.core.roles import PUSH_ROSTERS, VIEW_ROSTERS
 
 
 class CanSeeRosters(permissions.BasePermission):
-    message = "您的角色无权查看名册 / your role may not see rosters"
+    message = gettext_lazy("您的角色无权查看名册")
 
     def has_permission(self, request, view) -> bool:
         return access.has(request.user, PUSH_ROSTERS) or access.has(request.user, VIEW_ROSTERS)
@@ -192,7 +194,7 @@ class RosterErrorsApi(APIView):
         batch = selectors.batch_get_for_user(user=request.user, pk=pk)
         severity = request.query_params.get("severity") or None
         if severity and severity not in RosterIssue.Severity.values:
-            return _error("severity 应为 error 或 warning / severity is error or warning")
+            return _error(_("severity 应为 error 或 warning"))
         paginator = PortalPagination()
         page = paginator.paginate_queryset(
             selectors.batch_issues_list(batch=batch, severity=severity), request, view=self

@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterator
 from typing import IO
 
 from django.db import connection
+from django.utils.translation import gettext as _
 
 from enrollment.models import ROW_MODELS, RosterBatch, RosterIssue
 from enrollment.reading import Malformed, RosterFile
@@ -43,9 +44,8 @@ class Counters:
         self.total = self.loaded = self.rejected = self.warnings = 0
 
 
-DUPLICATE_MESSAGE = (
-    "与前面的有效行键值重复，保留在先的行 / duplicate key: an earlier row with the same key was kept"
-)
+def duplicate_message() -> str:
+    return _("与前面的有效行键值重复，保留在先的行")
 
 
 class Intake:
@@ -84,6 +84,7 @@ class Intake:
         prefix = f"{self.batch_id}\t"
         check = self.checker.check_text if self.roster.file_format == "csv" else self.checker.check
         key_column = self.checker.key_column
+        duplicate = duplicate_message()
         seen: set = set()
         remember = seen.add
         on_issues = self.on_issues
@@ -114,9 +115,7 @@ class Intake:
             if key in seen:
                 rejected += 1
                 pending.append(
-                    Issue(
-                        line, key_column, "duplicate_key", DUPLICATE_MESSAGE, RosterIssue.Severity.ERROR.value
-                    )
+                    Issue(line, key_column, "duplicate_key", duplicate, RosterIssue.Severity.ERROR.value)
                 )
                 continue
             if target == "rows":
@@ -285,7 +284,7 @@ def _load_spill(cur, model, intake: Intake, table: str, columns: str, reader: _C
         {
             "column": intake.checker.key_column,
             "code": "duplicate_key",
-            "message": DUPLICATE_MESSAGE,
+            "message": duplicate_message(),
             "severity": RosterIssue.Severity.ERROR.value,
         },
     )

@@ -18,6 +18,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
+
 from enrollment import roster_specs
 from enrollment.reading import FileRejected, fold
 from wuhai_coverage.core.privacy import mask_id_number
@@ -32,7 +34,6 @@ from wuhai_coverage.core.validators import (
 )
 
 NULL = "\\N"
-DROPPED = "（已忽略该值 / value dropped）"
 INT_MAX = 2_147_483_647  # the row tables' IntegerField
 MONEY_INT_DIGITS = 14  # DecimalField(max_digits=16, decimal_places=2)
 CACHE_LIMIT = 200_000  # distinct date/period strings remembered per file
@@ -93,7 +94,7 @@ def norm_text(v) -> str:
     if len(v) > roster_specs.MAX_TEXT:
         raise Invalid(
             "too_long",
-            f"超过{roster_specs.MAX_TEXT}个字符（{len(v)}）/ longer than {roster_specs.MAX_TEXT} characters",
+            _("超过%(limit)s个字符（%(length)s）") % {"limit": roster_specs.MAX_TEXT, "length": len(v)},
         )
     if "\\" in v or not v.isprintable():
         v = copy_escape(v)
@@ -105,7 +106,7 @@ def norm_uscc(v) -> str:
     if code is None:
         try:
             normalize_uscc(_show(v))
-            reason = "统一社会信用代码无效 / invalid USCC"
+            reason = _("统一社会信用代码无效")
         except InvalidIdentifier as exc:
             reason = str(exc)
         raise Invalid("invalid_uscc", f"{reason}：{_show(v)}")
@@ -117,7 +118,7 @@ def norm_id_number(v) -> str:
     if code is None:
         try:
             normalize_id_number(_show(v))
-            reason = "身份证号无效 / invalid ID number"
+            reason = _("身份证号无效")
         except InvalidIdentifier as exc:
             reason = str(exc)
         raise Invalid("invalid_id_number", f"{reason}：{mask_id_number(_show(v))}")
@@ -130,7 +131,7 @@ def norm_phone(v) -> str:
         p = p[3:]
     if len(p) == 11 and p.isascii() and p.isdigit() and p[0] == "1" and p[1] in "3456789":
         return p
-    raise Invalid("invalid_phone", "手机号码应为11位大陆手机号 / not an 11-digit mainland mobile number")
+    raise Invalid("invalid_phone", _("手机号码应为11位大陆手机号"))
 
 
 def norm_integer(v) -> str:
@@ -138,7 +139,7 @@ def norm_integer(v) -> str:
         n = int(v)
         if n <= INT_MAX:
             return str(n)
-    raise Invalid("invalid_number", f"应为不小于0的整数：{_show(v)} / not an integer ≥ 0")
+    raise Invalid("invalid_number", _("应为不小于0的整数：%(value)s") % {"value": _show(v)})
 
 
 _MONEY = re.compile(r"(\d{1,3}(?:,\d{3})+|\d+)(\.\d{1,2})?").fullmatch
@@ -150,7 +151,7 @@ def norm_money(v) -> str:
         whole = m.group(1).replace(",", "").lstrip("0") or "0"
         if len(whole) <= MONEY_INT_DIGITS:
             return whole + (m.group(2) or "")
-    raise Invalid("invalid_number", f"金额应为不小于0、至多两位小数的元：{_show(v)} / not an amount in yuan")
+    raise Invalid("invalid_number", _("金额应为不小于0、至多两位小数的元：%(value)s") % {"value": _show(v)})
 
 
 _DATE_SLASH = re.compile(r"(\d{4})/(\d{1,2})/(\d{1,2})").fullmatch
@@ -205,7 +206,7 @@ def norm_project_code(v) -> str:
     if v.__class__ is str and _PROJECT(v):
         return v
     raise Invalid(
-        "invalid_format", f"项目编号应为1–40位字母、数字或连字符：{_show(v)} / invalid project code"
+        "invalid_format", _("项目编号应为1–40位字母、数字或连字符：%(value)s") % {"value": _show(v)}
     )
 
 
@@ -220,7 +221,8 @@ def choice_normaliser(table: dict[str, str]) -> Callable:
             if out is not None:
                 return out
         raise Invalid(
-            "invalid_choice", f"取值无效：{_show(v)}（可选：{allowed}）/ not one of the accepted values"
+            "invalid_choice",
+            _("取值无效：%(value)s（可选：%(allowed)s）") % {"value": _show(v), "allowed": allowed},
         )
 
     return norm
@@ -232,7 +234,7 @@ def district_normaliser(refs: References) -> Callable:
     def norm(v) -> str:
         out = table.get(v) if v.__class__ is str else None
         if out is None:
-            raise Invalid("unknown_region", f"不是乌海市的区：{_show(v)} / not a district of Wuhai")
+            raise Invalid("unknown_region", _("不是乌海市的区：%(value)s") % {"value": _show(v)})
         return out
 
     return norm
@@ -245,7 +247,7 @@ def street_normaliser(refs: References) -> Callable:
         if v.__class__ is str and v in table:
             return v
         raise Invalid(
-            "unknown_region", f"不是乌海市的街道代码（统计用区划代码）：{_show(v)} / unknown street code"
+            "unknown_region", _("不是乌海市的街道代码（统计用区划代码）：%(value)s") % {"value": _show(v)}
         )
 
     return norm
@@ -273,7 +275,7 @@ def industry_normaliser(refs: References) -> Callable:
             out = cache[v] if v in cache else parse(v)
             if out is not None:
                 return out
-        raise Invalid("invalid_format", f"不是 GB/T 4754-2017 行业代码：{_show(v)} / not a GB/T 4754 code")
+        raise Invalid("invalid_format", _("不是 GB/T 4754-2017 行业代码：%(value)s") % {"value": _show(v)})
 
     norm.cache = cache  # type: ignore[attr-defined]
     return norm
@@ -297,14 +299,14 @@ def normaliser_for(col: roster_specs.Column, refs: References) -> Callable:
         return _cached(
             _parse_date,
             "invalid_date",
-            "日期应为 YYYY-MM-DD、YYYY/M/D 或 YYYYMMDD / not a date",
+            _("日期应为 YYYY-MM-DD、YYYY/M/D 或 YYYYMMDD"),
             lambda d: d.isoformat(),
         )
     if t == roster_specs.PERIOD:
         return _cached(
             _parse_period,
             "invalid_period",
-            "所属期应为 YYYY-MM、YYYYMM 或 YYYY/MM / not a month",
+            _("所属期应为 YYYY-MM、YYYYMM 或 YYYY/MM"),
             lambda d: f"{d.year:04d}{d.month:02d}",
         )
     if t in (roster_specs.CHOICE, roster_specs.BOOLEAN):
@@ -422,16 +424,15 @@ class RowChecker:
                 continue
             if key in index:
                 raise FileRejected(
-                    f"表头“{given[key]}”和“{name}”都对应列 {key} / two headers name the column {key}"
+                    _("表头“%(first)s”和“%(second)s”都对应列 %(column)s")
+                    % {"first": given[key], "second": name, "column": key}
                 )
             index[key] = i
             given[key] = name
         missing = [c for c in spec.columns if c.required and c.key not in index]
         if missing:
             names = "、".join(f"{c.key}（{c.aliases[0] if c.aliases else c.key}）" for c in missing)
-            raise FileRejected(
-                f"缺少必填列：{names} / required column missing: {', '.join(c.key for c in missing)}"
-            )
+            raise FileRejected(_("缺少必填列：%(names)s") % {"names": names})
         self.ignored_columns = ignored
         self.plans = [
             _Plan(
@@ -567,11 +568,11 @@ class RowChecker:
 
     def _street_mismatch(self, street, district, line, rejected, issues):
         issues = issues or []
-        message = f"街道 {street} 不属于区 {district} / the street is not in the row's district"
+        message = _("街道 %(street)s 不属于区 %(district)s") % {"street": street, "district": district}
         if self.spec.column("street_code").required:
             issues.append(Issue(line, "street_code", "unknown_region", message, "error"))
             return street, True, issues
-        issues.append(Issue(line, "street_code", "unknown_region", message + DROPPED, "warning"))
+        issues.append(Issue(line, "street_code", "unknown_region", message + dropped_suffix(), "warning"))
         return NULL, rejected, issues
 
     def _conditional_missing(self, key: str, other_value: str, line: int, issues):
@@ -581,7 +582,9 @@ class RowChecker:
         found = [i for i in (issues or []) if i.column == key and i.severity == "warning"]
         issues = [i for i in (issues or []) if i not in found]
         if found:
-            issues.append(Issue(line, key, found[0].code, found[0].message.removesuffix(DROPPED), "error"))
+            issues.append(
+                Issue(line, key, found[0].code, found[0].message.removesuffix(dropped_suffix()), "error")
+            )
         else:
             assert col.required_if is not None  # only columns with required_if come here
             other = col.required_if[0]
@@ -590,11 +593,16 @@ class RowChecker:
                     line,
                     key,
                     "required",
-                    f"{other}为{other_value}时必填 / required when {other} is {other_value}",
+                    _("%(other)s为%(value)s时必填") % {"other": other, "value": other_value},
                     "error",
                 )
             )
         return issues
+
+
+def dropped_suffix() -> str:
+    """Added to a warning's message: the cell's value was not loaded."""
+    return _("（已忽略该值）")
 
 
 def _bad(issues: list[Issue] | None, line: int, key: str, exc: Invalid, rejects: bool) -> list[Issue]:
@@ -602,13 +610,13 @@ def _bad(issues: list[Issue] | None, line: int, key: str, exc: Invalid, rejects:
     if rejects:
         issues.append(Issue(line, key, exc.code, exc.message, "error"))
     else:
-        issues.append(Issue(line, key, exc.code, exc.message + DROPPED, "warning"))
+        issues.append(Issue(line, key, exc.code, exc.message + dropped_suffix(), "warning"))
     return issues
 
 
 def _required(issues: list[Issue] | None, line: int, key: str) -> list[Issue]:
     issues = issues or []
-    issues.append(Issue(line, key, "required", "必填项为空 / required value missing", "error"))
+    issues.append(Issue(line, key, "required", _("必填项为空"), "error"))
     return issues
 
 

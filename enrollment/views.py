@@ -15,6 +15,7 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from enrollment import exports, selectors
@@ -92,10 +93,10 @@ def calendar(request: AuthedRequest) -> HttpResponse:
 REGISTRY_PAGE_SIZE = 50
 # The market roster's English values (rosters.md → market_entities) as the pages show them.
 MARKET_STATUS_LABELS = {
-    "active": _("存续"),
-    "suspended": _("停业"),
-    "deregistered": _("注销"),
-    "revoked": _("吊销"),
+    "active": pgettext_lazy("market status", "存续"),
+    "suspended": pgettext_lazy("market status", "停业"),
+    "deregistered": pgettext_lazy("market status", "注销"),
+    "revoked": pgettext_lazy("market status", "吊销"),
 }
 ENTITY_TYPE_LABELS = {
     "enterprise": _("企业"),

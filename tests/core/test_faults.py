@@ -401,7 +401,7 @@ def test_a_batch_that_kills_every_worker_ends_failed_and_never_blocks_a_re_push(
         )
         b = _batch(pk)
         assert b.status == "failed" and b.attempts == services.MAX_ATTEMPTS, (b.status, b.attempts, b.message)
-        assert "stopped 3 times" in b.message
+        assert "处理进程已中断 3 次" in b.message
         assert MarketEntityRow.objects.filter(batch_id=pk).count() == 0
 
         res = _push_file(client, path)  # the same file again: a new batch, not 200 "existing"
