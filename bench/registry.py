@@ -169,9 +169,7 @@ def page_reads() -> dict[str, float]:
     out = {}
     for label, fn, who, query in cases:
         t0 = time.monotonic()
-        page = Paginator(
-            fn(user=users[who], filters=query), 50
-        ).get_page(1)
+        page = Paginator(fn(user=users[who], filters=query), 50).get_page(1)
         rows = len(list(page.object_list))
         out[label] = (round(time.monotonic() - t0, 3), page.paginator.count, rows)
     return out
