@@ -308,7 +308,7 @@ ROW_QUERIES = {
 
 
 def snapshot_batches_get(as_of: dt.date) -> dict[str, RosterBatch]:
-    return enrollment_selectors.current_batches(as_of=as_of)
+    return enrollment_selectors.batches_current_get(as_of=as_of)
 
 
 def row_query_get(code: str, period: Period, batches: Mapping[str, RosterBatch] | None = None) -> RowQuery:

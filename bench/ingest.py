@@ -8,7 +8,7 @@ Generates a market_entities CSV (default 1,000,000 rows) and an insurance_person
 2. end to end: POST /api/v1/rosters/ through Django's test client (token auth, the real
    view, service and storage), processed by a real Celery worker (a separate process,
    solo pool), polled until `loaded`; the snapshot is then read back through
-   enrollment.selectors.current_batch.
+   enrollment.selectors.batch_current_get.
 
 Prints rows/s, the ratio to the raw COPY, and the peak RSS (VmHWM) of the worker process
 that did the processing (a fresh worker per file).
@@ -199,7 +199,7 @@ def peak_rss_mb(pid: int) -> float:
 
 
 def push_and_wait(client: Client, kind: str, path: Path) -> tuple[float, dict]:
-    from enrollment.selectors import current_batch
+    from enrollment.selectors import batch_current_get
 
     start = time.perf_counter()
     with open(path, "rb") as fh:
@@ -211,7 +211,7 @@ def push_and_wait(client: Client, kind: str, path: Path) -> tuple[float, dict]:
         body = client.get(f"/api/v1/rosters/{body['id']}/").json()
     elapsed = time.perf_counter() - start
     assert body["status"] == "loaded", body
-    batch = current_batch(kind=kind, as_of=dt.date.fromisoformat(body["snapshot_date"]))
+    batch = batch_current_get(kind=kind, as_of=dt.date.fromisoformat(body["snapshot_date"]))
     assert batch is not None and batch.pk == body["id"]
     return elapsed, body
 

@@ -93,7 +93,7 @@ def change_snapshots(seed: int) -> dict[str, int]:
 
     from enrollment.loading import analyze
     from enrollment.models import HouseholdRow, InsurancePersonRow, RosterBatch
-    from enrollment.selectors import current_batch
+    from enrollment.selectors import batch_current_get
 
     out = {}
     with connection.cursor() as c:
@@ -110,7 +110,7 @@ def change_snapshots(seed: int) -> dict[str, int]:
                 "THEN 'interrupted' ELSE status END AS status",
             ),
         ):
-            old = current_batch(kind=kind, as_of=D)
+            old = batch_current_get(kind=kind, as_of=D)
             if old is None:
                 raise SystemExit(f"no {kind} snapshot to change: run without --reuse first")
             new = RosterBatch.objects.create(
@@ -171,9 +171,7 @@ def page_reads() -> dict[str, tuple[float, int, int]]:
     out = {}
     for label, fn, who, query in cases:
         t0 = time.monotonic()
-        page = Paginator(
-            fn(user=users[who], filters=selectors.RegistryFilters.from_query(query)), 50
-        ).get_page(1)
+        page = Paginator(fn(user=users[who], filters=query), 50).get_page(1)
         rows = len(list(page.object_list))
         out[label] = (round(time.monotonic() - t0, 3), page.paginator.count, rows)
     return out

@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from enforcement.filters import FilterError, TaskFilterSet
 from enforcement.models import ComparisonRun, Notice, Task, TaskEvent, TaskKind
 from enrollment.models import ROW_MODELS, RosterKind
-from enrollment.selectors import current_batch
+from enrollment.selectors import batch_current_get
 from wuhai_coverage.core import access
 from wuhai_coverage.core.models import Role, User
 from wuhai_coverage.core.roles import VIEW_TASKS
@@ -389,7 +389,7 @@ def _current_batches_cached(kinds: tuple[str, ...], as_of: dt.date) -> dict[str,
     hit = cache.get(key)
     if hit is not None:
         return hit
-    batches = {kind: current_batch(kind=kind, as_of=as_of) for kind in kinds}
+    batches = {kind: batch_current_get(kind=kind, as_of=as_of) for kind in kinds}
     cache.set(key, batches, CURRENT_BATCH_CACHE_SECONDS)
     return batches
 

@@ -8,15 +8,19 @@ GET  /api/v1/rosters/{id}/errors/  its errors and warnings, paginated (?severity
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import permissions, serializers, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import MultiPartParser
+from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from enrollment import selectors, services
+from enrollment.filters import FilterError
 from enrollment.models import RosterBatch, RosterIssue, RosterKind
 from wuhai_coverage.core import access
 from wuhai_coverage.core.api import FormSerializer, StrictBooleanField
@@ -26,7 +30,7 @@ from wuhai_coverage.core.roles import PUSH_ROSTERS, VIEW_ROSTERS
 
 
 class CanSeeRosters(permissions.BasePermission):
-    message = "您的角色无权查看名册 / your role may not see rosters"
+    message = gettext_lazy("您的角色无权查看名册")
 
     def has_permission(self, request, view) -> bool:
         return access.has(request.user, PUSH_ROSTERS) or access.has(request.user, VIEW_ROSTERS)
@@ -110,18 +114,18 @@ class RosterListApi(APIView):
             OpenApiParameter("kind", OpenApiTypes.STR, enum=RosterKind.values),
             OpenApiParameter("department", OpenApiTypes.STR, enum=Department.values),
         ],
-        responses={200: RosterBatchSerializer(many=True)},
+        responses={
+            200: RosterBatchSerializer(many=True),
+            400: OpenApiResponse(
+                OpenApiTypes.OBJECT, description="an unknown kind or department: {parameter: [messages]}"
+            ),
+        },
     )
-    def get(self, request):
-        kind = request.query_params.get("kind") or None
-        department = request.query_params.get("department") or None
-        if kind and kind not in RosterKind.values:
-            return _error(services.unknown_kind_message(kind))
-        if department and department not in Department.values:
-            return _error(
-                f"未知的部门 {department!r}；可用：{', '.join(Department.values)} / unknown department"
-            )
-        qs = selectors.batch_list(user=request.user, kind=kind, department=department)
+    def get(self, request: Request) -> Response:
+        try:
+            qs = selectors.batch_list(user=request.user, filters=request.query_params)
+        except FilterError as exc:
+            raise ValidationError(exc.errors) from exc
         paginator = PortalPagination()
         page = paginator.paginate_queryset(qs, request, view=self)
         return paginator.get_paginated_response(RosterBatchSerializer(page, many=True).data)
@@ -191,9 +195,9 @@ class RosterErrorsApi(APIView):
         batch = selectors.batch_get_for_user(user=request.user, pk=pk)
         severity = request.query_params.get("severity") or None
         if severity and severity not in RosterIssue.Severity.values:
-            return _error("severity 应为 error 或 warning / severity is error or warning")
+            return _error(_("severity 应为 error 或 warning"))
         paginator = PortalPagination()
         page = paginator.paginate_queryset(
-            selectors.batch_issues(batch=batch, severity=severity), request, view=self
+            selectors.batch_issues_list(batch=batch, severity=severity), request, view=self
         )
         return paginator.get_paginated_response(RosterIssueSerializer(page, many=True).data)

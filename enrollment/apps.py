@@ -1,6 +1,7 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class EnrollmentConfig(AppConfig):
     name = "enrollment"
-    verbose_name = "名册与参保数据 / Rosters and enrollment"
+    verbose_name = _("名册与参保数据")

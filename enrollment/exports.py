@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import tempfile
+from typing import IO
+
+from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
@@ -12,6 +16,7 @@ from enrollment.models import RosterBatch
 # and WPS; "\n" too, since a leading newline hides the "=" that follows from the eye.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n")
 EXPORT_CHUNK = 2_000
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def safe_cell(value):
@@ -25,7 +30,7 @@ def safe_cell(value):
 
 def issues_workbook(*, batch: RosterBatch, issues, out) -> None:
     wb = Workbook(write_only=True)
-    ws = wb.create_sheet("错误报告")
+    ws = wb.create_sheet(_("错误报告"))
     bold = Font(bold=True)
 
     def heading(values):
@@ -36,11 +41,7 @@ def issues_workbook(*, batch: RosterBatch, issues, out) -> None:
             row.append(cell)
         return row
 
-    ws.append(
-        heading(
-            ["名册类型 kind", "批次 batch", "文件 file", "数据日期 snapshot", "状态 status", "说明 message"]
-        )
-    )
+    ws.append(heading([_("名册类型"), _("批次"), _("文件"), _("数据日期"), _("状态"), _("说明")]))
     ws.append(
         [
             safe_cell(v)
@@ -55,7 +56,7 @@ def issues_workbook(*, batch: RosterBatch, issues, out) -> None:
         ]
     )
     ws.append([])
-    ws.append(heading(["行号 row", "列 column", "代码 code", "说明 message", "级别 severity"]))
+    ws.append(heading([_("行号"), _("列"), _("代码"), _("说明"), _("级别")]))
     for issue in issues.iterator(chunk_size=EXPORT_CHUNK):
         ws.append(
             [
@@ -67,3 +68,12 @@ def issues_workbook(*, batch: RosterBatch, issues, out) -> None:
             ]
         )
     wb.save(out)
+
+
+def issues_workbook_file(*, batch: RosterBatch, issues) -> IO[bytes]:
+    """The error report in a temporary file, rewound: written in write-only mode, so memory
+    stays flat for big reports; the file goes when the response closes it."""
+    out = tempfile.TemporaryFile()
+    issues_workbook(batch=batch, issues=issues, out=out)
+    out.seek(0)
+    return out

@@ -16,12 +16,15 @@ from __future__ import annotations
 import tempfile
 import time
 from collections.abc import Callable, Iterator
+from typing import IO
 
 from django.db import connection
+from django.utils.translation import gettext as _
 
 from enrollment.models import ROW_MODELS, RosterBatch, RosterIssue
 from enrollment.reading import Malformed, RosterFile
 from enrollment.validation import Issue, RowChecker, copy_escape, values_from_copy
+from wuhai_coverage.core.sql import t
 
 # Rows per COPY chunk: ~1 MB of text for market_entities; larger chunks gain nothing.
 CHUNK_ROWS = 5_000
@@ -41,9 +44,8 @@ class Counters:
         self.total = self.loaded = self.rejected = self.warnings = 0
 
 
-DUPLICATE_MESSAGE = (
-    "与前面的有效行键值重复，保留在先的行 / duplicate key: an earlier row with the same key was kept"
-)
+def duplicate_message() -> str:
+    return _("与前面的有效行键值重复，保留在先的行")
 
 
 class Intake:
@@ -82,6 +84,7 @@ class Intake:
         prefix = f"{self.batch_id}\t"
         check = self.checker.check_text if self.roster.file_format == "csv" else self.checker.check
         key_column = self.checker.key_column
+        duplicate = duplicate_message()
         seen: set = set()
         remember = seen.add
         on_issues = self.on_issues
@@ -92,7 +95,7 @@ class Intake:
         target = "rows"
         spill_after = self.spill_after
         for record in self.roster.records():
-            if record.__class__ is Malformed:
+            if isinstance(record, Malformed):
                 total += 1
                 rejected += 1
                 pending.append(Issue(record.line, "", record.code, record.message, "error"))
@@ -111,7 +114,9 @@ class Intake:
                 continue
             if key in seen:
                 rejected += 1
-                pending.append(Issue(line, key_column, "duplicate_key", DUPLICATE_MESSAGE, "error"))
+                pending.append(
+                    Issue(line, key_column, "duplicate_key", duplicate, RosterIssue.Severity.ERROR.value)
+                )
                 continue
             if target == "rows":
                 if issues:  # warnings of a loaded row: cells dropped
@@ -183,12 +188,12 @@ class IssueSpool:
     def __init__(self, batch_id: int):
         self.batch_id = batch_id
         self.copy = connection.vendor == "postgresql"
-        self.file = tempfile.TemporaryFile(mode="w+", encoding="utf-8") if self.copy else None
+        self.file: IO[str] | None = tempfile.TemporaryFile(mode="w+", encoding="utf-8") if self.copy else None
         self.count = 0
 
     def __call__(self, issues: list[Issue]) -> None:
         self.count += len(issues)
-        if self.copy:
+        if self.file is not None:
             b = self.batch_id
             self.file.write(
                 "".join(
@@ -213,13 +218,13 @@ class IssueSpool:
             )
 
     def flush(self) -> None:
-        if not self.copy:
+        if self.file is None:
             return
         self.file.seek(0)
         columns = _quoted_columns(RosterIssue, ["batch", "row", "column", "code", "message", "severity"])
         with connection.cursor() as cur:
             cur.copy_expert(
-                f"COPY {connection.ops.quote_name(RosterIssue._meta.db_table)} ({columns}) FROM STDIN",
+                f"COPY {t(RosterIssue)} ({columns}) FROM STDIN",
                 self.file,
                 size=1 << 20,
             )
@@ -234,7 +239,7 @@ def load_rows(*, kind: str, intake: Intake) -> None:
     model = ROW_MODELS[kind]
     names = ["batch", *intake.checker.columns]
     if connection.vendor == "postgresql":
-        table = connection.ops.quote_name(model._meta.db_table)
+        table = t(model)
         columns = _quoted_columns(model, names)
         chunks = intake.chunks()
         held: list = []
@@ -251,7 +256,7 @@ def load_rows(*, kind: str, intake: Intake) -> None:
         for line in chunk:
             values = values_from_copy(line[:-1].split("\t"))
             objs.append(model(**dict(zip(attnames, values, strict=True))))
-        model.objects.bulk_create(objs, batch_size=ORM_BATCH)
+        model._default_manager.bulk_create(objs, batch_size=ORM_BATCH)
 
 
 def _load_spill(cur, model, intake: Intake, table: str, columns: str, reader: _ChunkReader) -> None:
@@ -273,10 +278,15 @@ def _load_spill(cur, model, intake: Intake, table: str, columns: str, reader: _C
     cur.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM roster_spill_first")
     issue_columns = _quoted_columns(RosterIssue, ["batch", "row", "column", "code", "message", "severity"])
     cur.execute(
-        f"""INSERT INTO {qn(RosterIssue._meta.db_table)} ({issue_columns})
-        SELECT s.batch_id, s.spill_line, %s, 'duplicate_key', %s, 'error' FROM roster_spill s
+        f"""INSERT INTO {t(RosterIssue)} ({issue_columns})
+        SELECT s.batch_id, s.spill_line, %(column)s, %(code)s, %(message)s, %(severity)s FROM roster_spill s
         WHERE NOT EXISTS (SELECT 1 FROM roster_spill_first f WHERE f.spill_line = s.spill_line)""",
-        [intake.checker.key_column, DUPLICATE_MESSAGE],
+        {
+            "column": intake.checker.key_column,
+            "code": "duplicate_key",
+            "message": duplicate_message(),
+            "severity": RosterIssue.Severity.ERROR.value,
+        },
     )
     cur.execute("SELECT count(*), coalesce(sum(spill_warnings), 0) FROM roster_spill_first")
     kept, warnings = cur.fetchone()
@@ -310,8 +320,8 @@ class Progress:
         try:
             with self.conn.cursor() as cur:
                 cur.execute(
-                    f"UPDATE {RosterBatch._meta.db_table} SET rows_read = %s WHERE id = %s",
-                    [rows_read, self.batch_id],
+                    f"UPDATE {t(RosterBatch)} SET rows_read = %(rows_read)s WHERE id = %(id)s",
+                    {"rows_read": rows_read, "id": self.batch_id},
                 )
         except Exception:  # progress is best effort; the load must not fail for it
             self.close()
@@ -336,7 +346,7 @@ def analyze(*models) -> None:
         return
     with connection.cursor() as cur:
         for model in models:
-            cur.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+            cur.execute(f"ANALYZE {t(model)}")
 
 
 def analyze_unknown_batches(batches: dict) -> list[str]:
@@ -359,8 +369,8 @@ def analyze_unknown_batches(batches: dict) -> list[str]:
             table = ROW_MODELS[kind]._meta.db_table
             cur.execute(
                 "SELECT most_common_vals::text, histogram_bounds::text FROM pg_stats "
-                "WHERE schemaname = current_schema() AND tablename = %s AND attname = 'batch_id'",
-                [table],
+                "WHERE schemaname = current_schema() AND tablename = %(table)s AND attname = 'batch_id'",
+                {"table": table},
             )
             row = cur.fetchone()
             if row is not None:

@@ -28,6 +28,17 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from django.apps import apps
+from django.utils.translation import gettext
+
+
+def _(message: str) -> str:
+    """gettext (Chinese msgids, the English in the catalogue) where Django runs; the msgid
+    itself in a bare interpreter — this module reads files without Django set up too (the
+    hostile-file memory probe, bench/hostile_files.py)."""
+    return gettext(message) if apps.ready else message
+
+
 # A cell longer than this is not a roster value but a broken or hostile record.
 MAX_CELL_CHARS = 100_000
 # A quoted record spanning lines is held up to this size; beyond, it is only skipped.
@@ -80,14 +91,11 @@ def open_roster(path: str | Path) -> RosterFile:
     with open(path, "rb") as fh:
         head = fh.read(SNIFF_BYTES)
     if not head:
-        raise FileRejected("文件为空 / the file is empty (no header)")
+        raise FileRejected(_("文件为空"))
     if head.startswith(ZIP_MAGIC):
         return _open_xlsx(path)
     if head.startswith(OLE_MAGIC):
-        raise FileRejected(
-            "不支持旧版 Excel (.xls) 文件，请另存为 XLSX 或 CSV / "
-            "legacy .xls is not accepted: save as XLSX or CSV"
-        )
+        raise FileRejected(_("不支持旧版 Excel (.xls) 文件，请另存为 XLSX 或 CSV"))
     return _open_csv(path, head)
 
 
@@ -106,9 +114,7 @@ def detect_encoding(path: Path) -> str:
         except UnicodeDecodeError:
             continue
         return encoding
-    raise FileRejected(
-        "无法识别文件编码（应为 UTF-8 或 GBK/GB18030）/ the file is neither UTF-8 nor GB18030 text"
-    )
+    raise FileRejected(_("无法识别文件编码（应为 UTF-8 或 GBK/GB18030）"))
 
 
 _CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]")
@@ -126,10 +132,7 @@ def _looks_binary(head: bytes) -> bool:
 
 def _open_csv(path: Path, head: bytes) -> RosterFile:
     if _looks_binary(head):
-        raise FileRejected(
-            "文件不是 CSV 文本或 XLSX 工作簿（含二进制内容）/ "
-            "the file is neither CSV text nor an XLSX workbook (binary content)"
-        )
+        raise FileRejected(_("文件不是 CSV 文本或 XLSX 工作簿（含二进制内容）"))
     encoding = detect_encoding(path)
     # Universal newlines: \r\n and \r become \n (also inside quoted cells).
     fh = open(path, encoding=encoding, errors="strict", newline=None)  # noqa: SIM115 — closed by the generator
@@ -143,22 +146,40 @@ def _open_csv(path: Path, head: bytes) -> RosterFile:
         header_record = next(lines, None)  # blank lines before the header
     if header_record is None:
         fh.close()
-        raise FileRejected("文件没有表头 / the file has no header line")
+        raise FileRejected(_("文件没有表头"))
     if isinstance(header_record, Malformed):
         fh.close()
-        raise FileRejected(f"表头无法解析：{header_record.message} / the header line is malformed")
+        raise FileRejected(_("表头无法解析：%(reason)s") % {"reason": header_record.message})
     max_cols = _limits()[1]
     if len(header_record[1]) > max_cols:
         fh.close()
         raise FileRejected(
-            f"表头有 {len(header_record[1])} 列，超过名册上限 {max_cols} 列 / "
-            f"the header has {len(header_record[1])} columns (a roster has at most {max_cols})"
+            _("表头有 %(columns)s 列，超过名册上限 %(limit)s 列")
+            % {"columns": len(header_record[1]), "limit": max_cols}
         )
     label = "utf-8" if encoding == "utf-8-sig" else encoding
     return RosterFile(path=path, file_format="csv", encoding=label, header=header_record[1], _records=lines)
 
 
-def _split_quoted(text: str):
+class _Incomplete:
+    """The type of INCOMPLETE: a quoted cell is still open at the end of the text."""
+
+
+INCOMPLETE = _Incomplete()
+
+
+def record_too_long() -> str:
+    return _("记录超过%(limit)s个字符") % {"limit": MAX_RECORD_CHARS}
+
+
+def cell_too_long() -> str:
+    return _("单元格超过%(limit)s个字符") % {"limit": MAX_CELL_CHARS}
+
+
+TOO_BIG = "too_big"  # a quoted record longer than MAX_RECORD_CHARS
+
+
+def _split_quoted(text: str) -> list[str] | None | _Incomplete:
     """Split one CSV record that contains quotes. Returns the cells, None when the
     record is malformed, or INCOMPLETE when a quoted cell is still open at the end."""
     cells: list[str] = []
@@ -202,9 +223,6 @@ def _split_quoted(text: str):
         if k < 0:
             return cells
         i = k + 1
-
-
-INCOMPLETE = object()
 
 
 @dataclass(frozen=True)
@@ -258,27 +276,18 @@ def _csv_records(fh) -> Iterator[tuple[int, list[str]] | Malformed]:
         for line in it:
             line_no += 1
             long_start = False
-            if line.__class__ is LongLine:
+            if isinstance(line, LongLine):
                 if line.quotes % 2 == 0:
-                    yield Malformed(
-                        line_no,
-                        f"记录超过{MAX_RECORD_CHARS}个字符 / the record exceeds "
-                        f"{MAX_RECORD_CHARS} characters",
-                        "too_long",
-                    )
+                    yield Malformed(line_no, record_too_long(), "too_long")
                     continue
                 line, long_start = '"', True  # odd quotes: a quoted record goes on, held no longer
             if '"' not in line:
                 if fold_state[1] and "\x00" in line:
-                    yield Malformed(line_no, "记录含空字符(NUL) / the record contains NUL bytes")
+                    yield Malformed(line_no, _("记录含空字符(NUL)"))
                     continue
                 cells = line.split(",")
                 if len(line) > MAX_CELL_CHARS and max(map(len, cells)) > MAX_CELL_CHARS:
-                    yield Malformed(
-                        line_no,
-                        f"单元格超过{MAX_CELL_CHARS}个字符 / a cell exceeds {MAX_CELL_CHARS} characters",
-                        "too_long",
-                    )
+                    yield Malformed(line_no, cell_too_long(), "too_long")
                     continue
                 if fold_state[0] and needs_fold(line):
                     cells = [c.translate(fold_table) for c in cells]
@@ -289,20 +298,20 @@ def _csv_records(fh) -> Iterator[tuple[int, list[str]] | Malformed]:
             parts: list[str] | None = None if long_start else [line]
             size = len(line)
             quotes = line.count('"')
-            result = _split_quoted(line) if parts is not None else INCOMPLETE
+            result: list[str] | str | None | _Incomplete = (
+                _split_quoted(line) if parts is not None else INCOMPLETE
+            )
             while result is INCOMPLETE:
                 nxt = next(it, None)
                 if nxt is None:
-                    yield Malformed(
-                        start, "引号未闭合，直到文件末尾 / an unclosed quote runs to the end of the file"
-                    )
+                    yield Malformed(start, _("引号未闭合，直到文件末尾"))
                     return
                 line_no += 1
-                if nxt.__class__ is LongLine:
+                if isinstance(nxt, LongLine):
                     quotes += nxt.quotes
                     parts = None
                     if quotes % 2 == 0:
-                        result = "too_big"
+                        result = TOO_BIG
                     continue
                 quotes += nxt.count('"')
                 if parts is not None:
@@ -312,26 +321,18 @@ def _csv_records(fh) -> Iterator[tuple[int, list[str]] | Malformed]:
                     else:
                         parts.append(nxt)
                 if quotes % 2 == 0:
-                    result = "too_big" if parts is None else _split_quoted("\n".join(parts))
-            if result == "too_big":
-                yield Malformed(
-                    start,
-                    f"记录超过{MAX_RECORD_CHARS}个字符 / the record exceeds {MAX_RECORD_CHARS} characters",
-                    "too_long",
-                )
+                    result = TOO_BIG if parts is None else _split_quoted("\n".join(parts))
+            if result == TOO_BIG:
+                yield Malformed(start, record_too_long(), "too_long")
                 continue
-            if result is None:
-                yield Malformed(start, "引号不匹配 / unbalanced quote in the record")
+            if not isinstance(result, list):  # None: the quotes do not pair up
+                yield Malformed(start, _("引号不匹配"))
                 continue
             if any("\x00" in c for c in result):
-                yield Malformed(start, "记录含空字符(NUL) / the record contains NUL bytes")
+                yield Malformed(start, _("记录含空字符(NUL)"))
                 continue
             if max(map(len, result)) > MAX_CELL_CHARS:
-                yield Malformed(
-                    start,
-                    f"单元格超过{MAX_CELL_CHARS}个字符 / a cell exceeds {MAX_CELL_CHARS} characters",
-                    "too_long",
-                )
+                yield Malformed(start, cell_too_long(), "too_long")
                 continue
             yield start, [c.translate(fold_table) for c in result] if any(map(needs_fold, result)) else result
     finally:
@@ -417,8 +418,8 @@ class XlsxExtent:
         return self.max_row * self.max_col
 
 
-def _xlsx_rejected(zh: str, en: str) -> FileRejected:
-    return FileRejected(f"XLSX 工作簿被拒绝：{zh} / the workbook is refused: {en}")
+def _xlsx_rejected(reason: str) -> FileRejected:
+    return FileRejected(_("XLSX 工作簿被拒绝：%(reason)s") % {"reason": reason})
 
 
 _BAD_NAME = re.compile(r"(^|/)\.\.(/|$)|^/|\\|^[A-Za-z]:|[\x00-\x1f]")
@@ -428,41 +429,36 @@ def _check_zip_directory(archive, max_total: int) -> None:
     infos = archive.infolist()
     if len(infos) > XLSX_MAX_ENTRIES:
         raise _xlsx_rejected(
-            f"压缩包含 {len(infos)} 个条目（上限 {XLSX_MAX_ENTRIES}）",
-            f"the zip has {len(infos)} entries (limit {XLSX_MAX_ENTRIES})",
+            _("压缩包含 %(entries)s 个条目（上限 %(limit)s）")
+            % {"entries": len(infos), "limit": XLSX_MAX_ENTRIES}
         )
     seen: set[str] = set()
     total = 0
     for info in infos:
         name = info.filename
         if _BAD_NAME.search(name):
-            raise _xlsx_rejected(
-                f"条目名称不安全（{name[:80]!r}）", "an entry name leaves the archive (absolute path or '..')"
-            )
+            raise _xlsx_rejected(_("条目名称不安全（%(name)s）") % {"name": repr(name[:80])})
         if name.lower() in seen:
-            raise _xlsx_rejected("条目名称重复", "two entries have the same name")
+            raise _xlsx_rejected(_("条目名称重复"))
         seen.add(name.lower())
         if info.flag_bits & 0x1:
-            raise _xlsx_rejected("条目已加密", "an entry is encrypted")
+            raise _xlsx_rejected(_("条目已加密"))
         if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
-            raise _xlsx_rejected("不支持的压缩方式", "an entry uses an unsupported compression method")
+            raise _xlsx_rejected(_("不支持的压缩方式"))
         size = info.file_size
         total += size
         if size > XLSX_RATIO_FLOOR and size > XLSX_MAX_RATIO * max(info.compress_size, 1):
             raise _xlsx_rejected(
-                f"疑似压缩炸弹：条目 {name[:80]} 声明解压后 {size} 字节，压缩比超过 {XLSX_MAX_RATIO}:1",
-                f"a zip bomb: entry {name[:80]!r} declares {size} bytes, a compression ratio above "
-                f"{XLSX_MAX_RATIO}:1",
+                _("疑似压缩炸弹：条目 %(name)s 声明解压后 %(size)s 字节，压缩比超过 %(ratio)s:1")
+                % {"name": name[:80], "size": size, "ratio": XLSX_MAX_RATIO}
             )
         if not _is_worksheet(name) and size > XLSX_MAX_WHOLE_PART:
             raise _xlsx_rejected(
-                f"条目 {name[:80]} 解压后 {size} 字节，超过上限",
-                f"entry {name[:80]!r} declares {size} bytes, more than a reader may hold",
+                _("条目 %(name)s 解压后 %(size)s 字节，超过上限") % {"name": name[:80], "size": size}
             )
     if total > max_total:
         raise _xlsx_rejected(
-            f"解压后共 {total} 字节，超过上限 {max_total} 字节",
-            f"the parts declare {total} bytes uncompressed, more than {max_total}",
+            _("解压后共 %(total)s 字节，超过上限 %(limit)s 字节") % {"total": total, "limit": max_total}
         )
 
 
@@ -514,17 +510,13 @@ def _check_prolog(stream, name: str) -> bytes:
         raise
     except DefusedXmlException:
         raise _xlsx_rejected(
-            f"XML 部件 {name[:80]} 含 DTD 或实体声明（可能是 XML 炸弹或外部实体）",
-            f"the XML part {name[:80]!r} has a DTD or entity declarations "
-            "(an XML bomb or an external entity)",
+            _("XML 部件 %(name)s 含 DTD 或实体声明（可能是 XML 炸弹或外部实体）") % {"name": name[:80]}
         ) from None
     except Exception:  # expat's ParseError
-        raise _xlsx_rejected(
-            f"XML 部件 {name[:80]} 不是有效的 XML", f"the XML part {name[:80]!r} is not well-formed XML"
-        ) from None
+        raise _xlsx_rejected(_("XML 部件 %(name)s 不是有效的 XML") % {"name": name[:80]}) from None
     raise _xlsx_rejected(
-        f"XML 部件 {name[:80]} 的开头过长或没有根元素",
-        f"the XML part {name[:80]!r} has no root element within {XLSX_MAX_PROLOG} bytes",
+        _("XML 部件 %(name)s 的开头过长或没有根元素（%(limit)s 字节内）")
+        % {"name": name[:80], "limit": XLSX_MAX_PROLOG}
     )
 
 
@@ -533,7 +525,7 @@ def _read_part(archive, name: str, limit: int) -> bytes:
         head = _check_prolog(stream, name)
         data = head + stream.read(limit + 1 - len(head))
         if len(data) > limit:
-            raise _xlsx_rejected(f"XML 部件 {name[:80]} 过大", f"the XML part {name[:80]!r} is too large")
+            raise _xlsx_rejected(_("XML 部件 %(name)s 过大") % {"name": name[:80]})
     return data
 
 
@@ -579,17 +571,15 @@ def _first_sheet(archive) -> tuple[str, int]:
     office = target("_rels/.rels", "", lambda t: t.endswith("/officeDocument"))
     workbook_name = next(iter(office.values()), "xl/workbook.xml")
     if workbook_name not in archive.NameToInfo:
-        raise FileRejected(
-            "文件不是有效的 XLSX 工作簿：没有 workbook.xml / the file is not a valid XLSX workbook"
-        )
+        raise FileRejected(_("文件不是有效的 XLSX 工作簿：没有 workbook.xml"))
     workbook = fromstring(_read_part(archive, workbook_name, 16 << 20), forbid_dtd=True)
     sheets = [el for el in workbook.iter() if el.tag.rsplit("}", 1)[-1] == "sheet"]
     if not sheets:
-        raise FileRejected("XLSX 工作簿中没有工作表 / the workbook has no sheet")
+        raise FileRejected(_("XLSX 工作簿中没有工作表"))
     if len(sheets) > XLSX_MAX_SHEETS:
         raise _xlsx_rejected(
-            f"工作簿含 {len(sheets)} 个工作表（上限 {XLSX_MAX_SHEETS}）",
-            f"the workbook has {len(sheets)} sheets (limit {XLSX_MAX_SHEETS})",
+            _("工作簿含 %(sheets)s 个工作表（上限 %(limit)s）")
+            % {"sheets": len(sheets), "limit": XLSX_MAX_SHEETS}
         )
     base = posixpath.dirname(workbook_name)
     rels_name = posixpath.join(base, "_rels", posixpath.basename(workbook_name) + ".rels")
@@ -597,9 +587,7 @@ def _first_sheet(archive) -> tuple[str, int]:
     rid = next((v for k, v in sheets[0].attrib.items() if k.endswith("}id")), None)
     sheet = by_id.get(rid or "")
     if sheet is None or sheet not in archive.NameToInfo:
-        raise FileRejected(
-            "文件不是有效的 XLSX 工作簿：找不到第一个工作表 / the workbook's first sheet is missing"
-        )
+        raise FileRejected(_("文件不是有效的 XLSX 工作簿：找不到第一个工作表"))
     return sheet, len(sheets)
 
 
@@ -687,8 +675,8 @@ class _SheetScan:
         self.cells += n_any
         if self.cells > self.max_cells:
             raise _xlsx_rejected(
-                f"工作表含 {self.cells} 个以上单元格（上限 {self.max_cells}）",
-                f"the sheet has more than {self.max_cells} cells",
+                _("工作表含 %(cells)s 个以上单元格（上限 %(limit)s）")
+                % {"cells": self.cells, "limit": self.max_cells}
             )
         rows = self.row_ref.findall(piece)
         if (
@@ -743,8 +731,8 @@ class _SheetScan:
         self.row_cells = n
         if n > self.max_cols:
             raise _xlsx_rejected(
-                f"第 {self.row} 行有 {n} 个以上单元格（名册上限 {self.max_cols} 列）",
-                f"row {self.row} has more than {self.max_cols} cells",
+                _("第 %(row)s 行有 %(cells)s 个以上单元格（名册上限 %(limit)s 列）")
+                % {"row": self.row, "cells": n, "limit": self.max_cols}
             )
 
     def _extend(self, row: int, col: int) -> None:
@@ -754,32 +742,44 @@ class _SheetScan:
         if col > self.max_col:
             self.max_col, changed = col, True
         if changed:
-            self._check(self.max_row, self.max_col, "")
+            self._check(self.max_row, self.max_col, declared=False)
             self._beyond()
 
     def _check_dimension(self, ref: str) -> None:
         m = _REF.fullmatch(ref.split(":")[-1])
         if m is not None:  # a malformed dimension is ignored by both readers; the cells decide
-            self._check(int(m.group(2)), _col_number(m.group(1)), "声明的")
+            self._check(int(m.group(2)), _col_number(m.group(1)), declared=True)
 
-    def _check(self, rows: int, cols: int, declared: str) -> None:
-        en = "declared " if declared else ""
+    def _check(self, rows: int, cols: int, *, declared: bool) -> None:
+        """The sheet's extent: `declared` by its <dimension>, or found from its cells."""
         if rows > EXCEL_MAX_ROWS or cols > EXCEL_MAX_COLUMNS:
             raise _xlsx_rejected(
-                f"工作表{declared}范围超出 Excel 的行列上限",
-                f"the sheet's {en}extent is beyond Excel's limits",
+                _("工作表声明的范围超出 Excel 的行列上限")
+                if declared
+                else _("工作表范围超出 Excel 的行列上限")
             )
+        values = {"rows": rows, "columns": cols, "limit": self.max_cols, "cells": self.max_cells}
         if cols > self.max_cols:
             raise _xlsx_rejected(
-                f"工作表{declared}范围有 {cols} 列（名册上限 {self.max_cols} 列）",
-                f"the sheet's {en}extent has {cols} columns (a roster has at most {self.max_cols})",
+                (
+                    _("工作表声明的范围有 %(columns)s 列（名册上限 %(limit)s 列）")
+                    if declared
+                    else _("工作表范围有 %(columns)s 列（名册上限 %(limit)s 列）")
+                )
+                % values
             )
         if rows * cols > self.max_cells:
             raise _xlsx_rejected(
-                f"工作表{declared}范围 {rows} 行 × {cols} 列超过 {self.max_cells} 个单元格的上限"
-                "（单元格稀疏分布也按整个范围计）",
-                f"the sheet's {en}extent of {rows} rows × {cols} columns exceeds {self.max_cells} cells "
-                "(cells far apart count as the whole range)",
+                (
+                    _(
+                        "工作表声明的范围 %(rows)s 行 × %(columns)s 列超过 %(cells)s 个单元格的上限（单元格稀疏分布也按整个范围计）"
+                    )
+                    if declared
+                    else _(
+                        "工作表范围 %(rows)s 行 × %(columns)s 列超过 %(cells)s 个单元格的上限（单元格稀疏分布也按整个范围计）"
+                    )
+                )
+                % values
             )
 
 
@@ -798,8 +798,7 @@ def _scan_sheet(archive, name: str, max_cells: int, max_cols: int) -> _SheetScan
             cut = data.rfind(b">") + 1  # never split a tag: scan up to the last '>'
             if cut == 0 and len(data) > XLSX_MAX_TAG:
                 raise _xlsx_rejected(
-                    "工作表 XML 中有超长的标签或文本",
-                    f"the sheet XML has a tag or text longer than {XLSX_MAX_TAG} bytes",
+                    _("工作表 XML 中有超长的标签或文本（超过 %(limit)s 字节）") % {"limit": XLSX_MAX_TAG}
                 )
             scan.feed(data[:cut])
             carry = data[cut:]
@@ -813,8 +812,7 @@ def _count_shared_strings(stream, head: bytes, max_cells: int) -> None:
         declared = int(m.group(1)) if m else 0
         if declared > max_cells:
             raise _xlsx_rejected(
-                f"共享字符串表声明 {declared} 项（上限 {max_cells}）",
-                f"the shared strings declare {declared} items (limit {max_cells})",
+                _("共享字符串表声明 %(items)s 项（上限 %(limit)s）") % {"items": declared, "limit": max_cells}
             )
     si = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?si[\s>/]")
     n, carry = len(si.findall(head)), b""
@@ -824,9 +822,7 @@ def _count_shared_strings(stream, head: bytes, max_cells: int) -> None:
         n += len(si.findall(data[:cut]))
         carry = data[cut:]
         if n > max_cells:
-            raise _xlsx_rejected(
-                f"共享字符串表超过 {max_cells} 项", f"the shared strings exceed {max_cells} items"
-            )
+            raise _xlsx_rejected(_("共享字符串表超过 %(limit)s 项") % {"limit": max_cells})
 
 
 def inspect_xlsx(path: str | Path) -> XlsxExtent:
@@ -836,7 +832,7 @@ def inspect_xlsx(path: str | Path) -> XlsxExtent:
     try:
         with zipfile.ZipFile(path) as archive:
             _check_zip_directory(archive, max_total)
-            sheet, _ = _first_sheet(archive)
+            sheet, _sheets = _first_sheet(archive)
             for info in archive.infolist():
                 name = info.filename
                 if name == sheet or not name.endswith((".xml", ".rels")):
@@ -852,17 +848,16 @@ def inspect_xlsx(path: str | Path) -> XlsxExtent:
     except (zipfile.BadZipFile, EOFError) as exc:
         # also what a lying header ends in: zipfile stops at the declared size, and the CRC fails
         raise _xlsx_rejected(
-            f"压缩包损坏或条目内容与声明的大小、校验值不符（{exc}）",
-            "the zip is damaged, or an entry's content does not match its declared size and checksum",
+            _("压缩包损坏或条目内容与声明的大小、校验值不符（%(error)s）") % {"error": exc}
         ) from None
     except (zipfile.LargeZipFile, OSError, KeyError, ValueError, NotImplementedError, RuntimeError) as exc:
         # RuntimeError: an encrypted entry; BadZipFile also for a CRC mismatch (a lying header).
         raise FileRejected(
-            f"文件不是有效的 XLSX 工作簿：{type(exc).__name__} / the file is not a valid XLSX workbook"
+            _("文件不是有效的 XLSX 工作簿：%(error)s") % {"error": type(exc).__name__}
         ) from None
     except Exception as exc:  # defusedxml / expat errors from parsing the workbook's parts
         raise FileRejected(
-            f"文件不是有效的 XLSX 工作簿：{type(exc).__name__} / the file is not a valid XLSX workbook"
+            _("文件不是有效的 XLSX 工作簿：%(error)s") % {"error": type(exc).__name__}
         ) from None
     return XlsxExtent(sheet=sheet, max_row=scan.max_row, max_col=scan.max_col, cells=scan.cells)
 
@@ -887,7 +882,7 @@ def _open_xlsx(path: Path) -> RosterFile:
     try:
         workbook = CalamineWorkbook.from_path(str(path))
         if not workbook.sheet_names:
-            raise FileRejected("XLSX 工作簿中没有工作表 / the workbook has no sheet")
+            raise FileRejected(_("XLSX 工作簿中没有工作表"))
         sheet = workbook.get_sheet_by_index(0)  # first in workbook order, not the active one
         rows = sheet.iter_rows()
         first_row = (sheet.start or (0, 0))[0]  # the range starts at the first non-empty row
@@ -895,7 +890,7 @@ def _open_xlsx(path: Path) -> RosterFile:
         raise
     except Exception as exc:  # calamine raises its own zip/xml errors and ValueError
         raise FileRejected(
-            f"文件不是有效的 XLSX 工作簿：{type(exc).__name__} / the file is not a valid XLSX workbook"
+            _("文件不是有效的 XLSX 工作簿：%(error)s") % {"error": type(exc).__name__}
         ) from None
     return _xlsx_roster(path, _xlsx_records(rows, first_row))
 
@@ -907,7 +902,7 @@ def _open_xlsx_streaming(path: Path, extent: XlsxExtent) -> RosterFile:
     try:
         workbook = load_workbook(str(path), read_only=True, data_only=True)
         if not workbook.worksheets:
-            raise FileRejected("XLSX 工作簿中没有工作表 / the workbook has no sheet")
+            raise FileRejected(_("XLSX 工作簿中没有工作表"))
         sheet = workbook.worksheets[0]  # workbook order, not the active sheet
         # From row 1, missing rows come as empty. The bounds are the cells actually found
         # by the pre-check, never the declared dimension: openpyxl would pad every row to
@@ -923,11 +918,11 @@ def _open_xlsx_streaming(path: Path, extent: XlsxExtent) -> RosterFile:
         raise
     except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError) as exc:
         raise FileRejected(
-            f"文件不是有效的 XLSX 工作簿：{type(exc).__name__} / the file is not a valid XLSX workbook"
+            _("文件不是有效的 XLSX 工作簿：%(error)s") % {"error": type(exc).__name__}
         ) from None
     except Exception as exc:  # defusedxml's refusals, expat errors
         raise FileRejected(
-            f"文件不是有效的 XLSX 工作簿：{type(exc).__name__} / the file is not a valid XLSX workbook"
+            _("文件不是有效的 XLSX 工作簿：%(error)s") % {"error": type(exc).__name__}
         ) from None
     return _xlsx_roster(path, _xlsx_records(_guarded(rows), 0))
 
@@ -937,7 +932,7 @@ def _guarded(rows):
     try:
         yield from rows
     except Exception as exc:  # zip/XML errors surface only when the damaged part is read
-        raise FileRejected(f"XLSX 工作表数据损坏：{type(exc).__name__} / the sheet data is damaged") from None
+        raise FileRejected(_("XLSX 工作表数据损坏：%(error)s") % {"error": type(exc).__name__}) from None
 
 
 def _xlsx_roster(path: Path, records: Iterator) -> RosterFile:
@@ -949,9 +944,9 @@ def _xlsx_roster(path: Path, records: Iterator) -> RosterFile:
     ):
         header = next(records, None)
     if header is None:
-        raise FileRejected("工作表第一行没有表头 / the first sheet has no header row")
+        raise FileRejected(_("工作表第一行没有表头"))
     if isinstance(header, Malformed):
-        raise FileRejected(f"表头无法解析：{header.message} / the header row is malformed")
+        raise FileRejected(_("表头无法解析：%(reason)s") % {"reason": header.message})
     return RosterFile(path=path, file_format="xlsx", header=[str(c) for c in header[1]], _records=records)
 
 
@@ -965,7 +960,7 @@ def _xlsx_records(rows, first_row: int) -> Iterator[tuple[int, list] | Malformed
             continue
         cells = [xlsx_cell(v) for v in raw]
         if any(isinstance(c, str) and ("\x00" in c) for c in cells):
-            yield Malformed(line_no, "单元格含空字符(NUL) / a cell contains NUL bytes")
+            yield Malformed(line_no, _("单元格含空字符(NUL)"))
             continue
         if any(isinstance(c, str) and len(c) > MAX_CELL_CHARS for c in cells):
             yield Malformed(

@@ -42,6 +42,7 @@ from django.utils import timezone
 from enrollment import routing
 from enrollment.loading import analyze_unknown_batches
 from enrollment.models import (
+    ROW_MODELS,
     CivilAffairsRow,
     DisabilityRow,
     Employer,
@@ -55,10 +56,10 @@ from enrollment.models import (
     RosterKind,
     TaxPayrollRow,
 )
-from enrollment.selectors import current_batch
+from enrollment.selectors import batch_current_get
 from wuhai_coverage.core import sql as dialect
 from wuhai_coverage.core.models import District, Street
-from wuhai_coverage.core.sql import NO_BATCH
+from wuhai_coverage.core.sql import NO_BATCH, t
 
 log = logging.getLogger(__name__)
 
@@ -71,30 +72,30 @@ ANALYZE_AFTER_ROWS = 10_000
 # disk in 16 batches at the default 4 MB. A few nodes × 32 MB is affordable once a night.
 WORK_MEM = "32MB"
 
-KINDS = (
-    RosterKind.MARKET_ENTITIES,
-    RosterKind.TAX_PAYROLL,
-    RosterKind.INSURANCE_EMPLOYERS,
+# The snapshots an employer or a person is found in (a registry row outside all of them goes).
+EMPLOYER_KINDS = (RosterKind.MARKET_ENTITIES, RosterKind.TAX_PAYROLL, RosterKind.INSURANCE_EMPLOYERS)
+PERSON_KINDS = (
     RosterKind.HOUSEHOLD_REGISTRY,
     RosterKind.CIVIL_AFFAIRS,
     RosterKind.POVERTY_REGISTRY,
     RosterKind.DISABILITY_REGISTRY,
     RosterKind.INSURANCE_PERSONS,
 )
+KINDS = (*EMPLOYER_KINDS, *PERSON_KINDS)
 
-T_EMPLOYER = Employer._meta.db_table
-T_PERSON = Person._meta.db_table
-T_ENROLLMENT = Enrollment._meta.db_table
-T_DISTRICT = District._meta.db_table
-T_STREET = Street._meta.db_table
-T_MARKET = MarketEntityRow._meta.db_table
-T_TAX = TaxPayrollRow._meta.db_table
-T_INS_EMPLOYERS = InsuranceEmployerRow._meta.db_table
-T_HOUSEHOLD = HouseholdRow._meta.db_table
-T_CIVIL = CivilAffairsRow._meta.db_table
-T_POVERTY = PovertyRow._meta.db_table
-T_DISABILITY = DisabilityRow._meta.db_table
-T_INS_PERSONS = InsurancePersonRow._meta.db_table
+T_EMPLOYER = t(Employer)
+T_PERSON = t(Person)
+T_ENROLLMENT = t(Enrollment)
+T_DISTRICT = t(District)
+T_STREET = t(Street)
+T_MARKET = t(MarketEntityRow)
+T_TAX = t(TaxPayrollRow)
+T_INS_EMPLOYERS = t(InsuranceEmployerRow)
+T_HOUSEHOLD = t(HouseholdRow)
+T_CIVIL = t(CivilAffairsRow)
+T_POVERTY = t(PovertyRow)
+T_DISABILITY = t(DisabilityRow)
+T_INS_PERSONS = t(InsurancePersonRow)
 
 # Columns written by the refresh (besides the key and refreshed_at), in SELECT order.
 EMPLOYER_COLUMNS = (
@@ -148,9 +149,13 @@ class RefreshSummary:
 # --- the SELECTs: one row per key, as the registry should hold it ------------------------
 
 
-def employer_source_sql(b: dict[str, int]) -> tuple[str, list]:
+def batch_params(b: dict[str, int]) -> dict[str, int]:
+    """The current batch ids as named SQL parameters: `%(market_entities)s` … (one per kind)."""
+    return {str(kind): b[kind] for kind in KINDS}
+
+
+def employer_source_sql(b: dict[str, int]) -> tuple[str, dict]:
     """Columns: uscc, *EMPLOYER_COLUMNS."""
-    m, t, ie = b[RosterKind.MARKET_ENTITIES], b[RosterKind.TAX_PAYROLL], b[RosterKind.INSURANCE_EMPLOYERS]
     route_district, route_street = routing.EMPLOYER_DISTRICT, routing.EMPLOYER_STREET
     sql = f"""
 SELECT k.uscc AS uscc,
@@ -167,32 +172,24 @@ SELECT k.uscc AS uscc,
        COALESCE(ie.insured_injury, 0) AS insured_injury,
        COALESCE(ie.insured_unemployment, 0) AS insured_unemployment,
        COALESCE(ie.arrears_amount, 0) AS arrears_amount
-FROM (SELECT uscc FROM {T_MARKET} WHERE batch_id = %s
-      UNION SELECT uscc FROM {T_TAX} WHERE batch_id = %s
-      UNION SELECT uscc FROM {T_INS_EMPLOYERS} WHERE batch_id = %s) k
-LEFT JOIN {T_MARKET} m ON m.batch_id = %s AND m.uscc = k.uscc
+FROM (SELECT uscc FROM {T_MARKET} WHERE batch_id = %(market_entities)s
+      UNION SELECT uscc FROM {T_TAX} WHERE batch_id = %(tax_payroll)s
+      UNION SELECT uscc FROM {T_INS_EMPLOYERS} WHERE batch_id = %(insurance_employers)s) k
+LEFT JOIN {T_MARKET} m ON m.batch_id = %(market_entities)s AND m.uscc = k.uscc
 LEFT JOIN (SELECT tt.uscc, tt.name, tt.payroll_headcount, tt.district_code
            FROM {T_TAX} tt
-           JOIN (SELECT uscc, MAX(period) AS period FROM {T_TAX} WHERE batch_id = %s GROUP BY uscc) lp
+           JOIN (SELECT uscc, MAX(period) AS period FROM {T_TAX} WHERE batch_id = %(tax_payroll)s GROUP BY uscc) lp
              ON lp.uscc = tt.uscc AND lp.period = tt.period
-           WHERE tt.batch_id = %s) t ON t.uscc = k.uscc
-LEFT JOIN {T_INS_EMPLOYERS} ie ON ie.batch_id = %s AND ie.uscc = k.uscc
+           WHERE tt.batch_id = %(tax_payroll)s) t ON t.uscc = k.uscc
+LEFT JOIN {T_INS_EMPLOYERS} ie ON ie.batch_id = %(insurance_employers)s AND ie.uscc = k.uscc
 LEFT JOIN {T_DISTRICT} dd ON dd.code = {route_district}
 LEFT JOIN {T_STREET} ss ON ss.code = {route_street} AND ss.district_id = dd.code
 """
-    return sql, [m, t, ie, m, t, t, ie]
+    return sql, batch_params(b)
 
 
-def person_source_sql(b: dict[str, int], as_of: dt.date) -> tuple[str, list]:
+def person_source_sql(b: dict[str, int], as_of: dt.date) -> tuple[str, dict]:
     """Columns: id_number, *PERSON_COLUMNS."""
-    hh, ca, pv, ds, ip = (
-        b[RosterKind.HOUSEHOLD_REGISTRY],
-        b[RosterKind.CIVIL_AFFAIRS],
-        b[RosterKind.POVERTY_REGISTRY],
-        b[RosterKind.DISABILITY_REGISTRY],
-        b[RosterKind.INSURANCE_PERSONS],
-    )
-    d = dialect.param(as_of)
     route_district, route_street = routing.PERSON_DISTRICT, routing.PERSON_STREET
     sql = f"""
 SELECT k.id_number AS id_number,
@@ -203,29 +200,29 @@ SELECT k.id_number AS id_number,
        ss.code AS street_id,
        COALESCE(h.community, '') AS community,
        COALESCE(h.phone, ipx.phone, '') AS phone
-FROM (SELECT id_number FROM {T_HOUSEHOLD} WHERE batch_id = %s
-      UNION SELECT id_number FROM {T_CIVIL} WHERE batch_id = %s
-      UNION SELECT id_number FROM {T_POVERTY} WHERE batch_id = %s
-      UNION SELECT id_number FROM {T_DISABILITY} WHERE batch_id = %s
-      UNION SELECT id_number FROM {T_INS_PERSONS} WHERE batch_id = %s) k
-LEFT JOIN {T_HOUSEHOLD} h ON h.batch_id = %s AND h.id_number = k.id_number
+FROM (SELECT id_number FROM {T_HOUSEHOLD} WHERE batch_id = %(household_registry)s
+      UNION SELECT id_number FROM {T_CIVIL} WHERE batch_id = %(civil_affairs)s
+      UNION SELECT id_number FROM {T_POVERTY} WHERE batch_id = %(poverty_registry)s
+      UNION SELECT id_number FROM {T_DISABILITY} WHERE batch_id = %(disability_registry)s
+      UNION SELECT id_number FROM {T_INS_PERSONS} WHERE batch_id = %(insurance_persons)s) k
+LEFT JOIN {T_HOUSEHOLD} h ON h.batch_id = %(household_registry)s AND h.id_number = k.id_number
 LEFT JOIN (SELECT x.* FROM (
              SELECT cc.id_number, cc.name, cc.birth_date, cc.sex, cc.district_code, cc.street_code,
-                    ROW_NUMBER() OVER (PARTITION BY cc.id_number ORDER BY {routing.CIVIL_ROW_ORDER}) AS rn
-             FROM {T_CIVIL} cc WHERE cc.batch_id = %s) x
+                    ROW_NUMBER() OVER (PARTITION BY cc.id_number ORDER BY {routing.civil_row_order("as_of")}) AS rn
+             FROM {T_CIVIL} cc WHERE cc.batch_id = %(civil_affairs)s) x
            WHERE x.rn = 1) c ON c.id_number = k.id_number
-LEFT JOIN {T_POVERTY} pv ON pv.batch_id = %s AND pv.id_number = k.id_number
-LEFT JOIN {T_DISABILITY} ds ON ds.batch_id = %s AND ds.id_number = k.id_number
+LEFT JOIN {T_POVERTY} pv ON pv.batch_id = %(poverty_registry)s AND pv.id_number = k.id_number
+LEFT JOIN {T_DISABILITY} ds ON ds.batch_id = %(disability_registry)s AND ds.id_number = k.id_number
 LEFT JOIN (SELECT id_number, MAX(name) AS name, MIN(birth_date) AS birth_date, MAX(sex) AS sex,
                   MAX(phone) AS phone
-           FROM {T_INS_PERSONS} WHERE batch_id = %s GROUP BY id_number) ipx ON ipx.id_number = k.id_number
+           FROM {T_INS_PERSONS} WHERE batch_id = %(insurance_persons)s GROUP BY id_number) ipx ON ipx.id_number = k.id_number
 LEFT JOIN {T_DISTRICT} dd ON dd.code = {route_district}
 LEFT JOIN {T_STREET} ss ON ss.code = {route_street} AND ss.district_id = dd.code
 """
-    return sql, [hh, ca, pv, ds, ip, hh, d, d, ca, pv, ds, ip]
+    return sql, {**batch_params(b), "as_of": dialect.param(as_of)}
 
 
-def enrollment_source_sql(b: dict[str, int]) -> tuple[str, list]:
+def enrollment_source_sql(b: dict[str, int]) -> tuple[str, dict]:
     """Columns: person_id, insurance_type, *ENROLLMENT_COLUMNS (persons must be refreshed first)."""
     sql = f"""
 SELECT p.id AS person_id, ip.insurance_type AS insurance_type, ip.scheme AS scheme, ip.status AS status,
@@ -233,16 +230,16 @@ SELECT p.id AS person_id, ip.insurance_type AS insurance_type, ip.scheme AS sche
        ip.contribution_base AS contribution_base, ip.subsidized AS subsidized
 FROM {T_INS_PERSONS} ip
 JOIN {T_PERSON} p ON p.id_number = ip.id_number
-WHERE ip.batch_id = %s
+WHERE ip.batch_id = %(insurance_persons)s
 """
-    return sql, [b[RosterKind.INSURANCE_PERSONS]]
+    return sql, batch_params(b)
 
 
 # --- the writes ------------------------------------------------------------------------------
 
 
 def _upsert(
-    cursor, *, table: str, keys: tuple[str, ...], columns: tuple[str, ...], source: tuple[str, list], now
+    cursor, *, table: str, keys: tuple[str, ...], columns: tuple[str, ...], source: tuple[str, dict], now
 ) -> int:
     """Insert the source rows that are new, update those that differ; identical rows are
     filtered out before the upsert (module docstring). Returns the rows written."""
@@ -253,7 +250,9 @@ def _upsert(
         f"({', '.join(f's.{c}' for c in columns)})"
     )
     all_cols = (*keys, *columns, "refreshed_at") if table != T_ENROLLMENT else (*keys, *columns)
-    select_cols = [f"s.{c}" for c in (*keys, *columns)] + (["%s"] if "refreshed_at" in all_cols else [])
+    select_cols = [f"s.{c}" for c in (*keys, *columns)] + (
+        ["%(refreshed_at)s"] if "refreshed_at" in all_cols else []
+    )
     updates = [f"{c} = excluded.{c}" for c in all_cols if c not in keys]
     sql = f"""
 INSERT INTO {table} ({", ".join(all_cols)})
@@ -263,7 +262,7 @@ WHERE NOT EXISTS (SELECT 1 FROM {table} r WHERE {key_match} AND {same})
 ORDER BY {", ".join(f"s.{k}" for k in keys)}
 ON CONFLICT ({", ".join(keys)}) DO UPDATE SET {", ".join(updates)}
 """
-    params = ([dialect.param(now)] if "refreshed_at" in all_cols else []) + src_params
+    params = {**src_params, "refreshed_at": dialect.param(now)} if "refreshed_at" in all_cols else src_params
     cursor.execute(sql, params)
     return max(cursor.rowcount, 0)
 
@@ -274,9 +273,9 @@ def _analyze(cursor, table: str, written: int) -> None:
 
 
 def _current_batch_ids(as_of: dt.date) -> dict[str, int]:
-    out = {}
+    out: dict[str, int] = {}
     for kind in KINDS:
-        batch = current_batch(kind=kind, as_of=as_of)
+        batch = batch_current_get(kind=kind, as_of=as_of)
         out[kind] = batch.pk if batch is not None else NO_BATCH
     return out
 
@@ -295,14 +294,7 @@ def registry_refresh(*, as_of: dt.date | None = None) -> RefreshSummary:
     summary = RefreshSummary(
         as_of=as_of, batches={str(k): (v if v != NO_BATCH else None) for k, v in b.items()}
     )
-    ip, hh, ca, pv, ds = (
-        b[RosterKind.INSURANCE_PERSONS],
-        b[RosterKind.HOUSEHOLD_REGISTRY],
-        b[RosterKind.CIVIL_AFFAIRS],
-        b[RosterKind.POVERTY_REGISTRY],
-        b[RosterKind.DISABILITY_REGISTRY],
-    )
-    m, t, ie = b[RosterKind.MARKET_ENTITIES], b[RosterKind.TAX_PAYROLL], b[RosterKind.INSURANCE_EMPLOYERS]
+    batches = batch_params(b)
 
     def step(name: str, fn):
         t0 = time.monotonic()
@@ -312,7 +304,7 @@ def registry_refresh(*, as_of: dt.date | None = None) -> RefreshSummary:
 
     with connection.cursor() as c:
         if connection.vendor == "postgresql":
-            c.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
+            c.execute("SELECT pg_advisory_xact_lock(%(key)s)", {"key": LOCK_KEY})
             # Django's FKs are DEFERRABLE INITIALLY DEFERRED: checked at commit, outside any
             # step. Checked per statement instead, each step's time includes its own checks.
             c.execute("SET CONSTRAINTS ALL IMMEDIATE")
@@ -324,26 +316,28 @@ def registry_refresh(*, as_of: dt.date | None = None) -> RefreshSummary:
             c.execute(
                 f"""
 DELETE FROM {T_ENROLLMENT} WHERE NOT EXISTS (
-    SELECT 1 FROM {T_PERSON} p JOIN {T_INS_PERSONS} ip ON ip.batch_id = %s AND ip.id_number = p.id_number
+    SELECT 1 FROM {T_PERSON} p JOIN {T_INS_PERSONS} ip ON ip.batch_id = %(insurance_persons)s AND ip.id_number = p.id_number
     WHERE p.id = {T_ENROLLMENT}.person_id AND ip.insurance_type = {T_ENROLLMENT}.insurance_type)""",
-                [ip],
+                batches,
             )
             return c.rowcount
 
         def delete_persons():
             gone = " AND ".join(
-                f"NOT EXISTS (SELECT 1 FROM {tbl} x WHERE x.batch_id = %s AND x.id_number = {T_PERSON}.id_number)"
-                for tbl in (T_HOUSEHOLD, T_CIVIL, T_POVERTY, T_DISABILITY, T_INS_PERSONS)
+                f"NOT EXISTS (SELECT 1 FROM {t(ROW_MODELS[kind])} x WHERE x.batch_id = %({kind})s"
+                f" AND x.id_number = {T_PERSON}.id_number)"
+                for kind in PERSON_KINDS
             )
-            c.execute(f"DELETE FROM {T_PERSON} WHERE {gone}", [hh, ca, pv, ds, ip])
+            c.execute(f"DELETE FROM {T_PERSON} WHERE {gone}", batches)
             return c.rowcount
 
         def delete_employers():
             gone = " AND ".join(
-                f"NOT EXISTS (SELECT 1 FROM {tbl} x WHERE x.batch_id = %s AND x.uscc = {T_EMPLOYER}.uscc)"
-                for tbl in (T_MARKET, T_TAX, T_INS_EMPLOYERS)
+                f"NOT EXISTS (SELECT 1 FROM {t(ROW_MODELS[kind])} x WHERE x.batch_id = %({kind})s"
+                f" AND x.uscc = {T_EMPLOYER}.uscc)"
+                for kind in EMPLOYER_KINDS
             )
-            c.execute(f"DELETE FROM {T_EMPLOYER} WHERE {gone}", [m, t, ie])
+            c.execute(f"DELETE FROM {T_EMPLOYER} WHERE {gone}", batches)
             return c.rowcount
 
         summary.deleted["enrollments"] = step("delete_enrollments", delete_enrollments)
@@ -384,13 +378,12 @@ DELETE FROM {T_ENROLLMENT} WHERE NOT EXISTS (
                 now=now,
             ),
         )
-        step(
-            "analyze",
-            lambda: (
-                _analyze(c, T_EMPLOYER, summary.written["employers"]),
-                _analyze(c, T_ENROLLMENT, summary.written["enrollments"]),
-            ),
-        )
+
+        def analyze_rest() -> None:
+            _analyze(c, T_EMPLOYER, summary.written["employers"])
+            _analyze(c, T_ENROLLMENT, summary.written["enrollments"])
+
+        step("analyze", analyze_rest)
 
     summary.totals = {
         "employers": Employer.objects.count(),

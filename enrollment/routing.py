@@ -9,14 +9,29 @@ persons — h (household_registry), c (the chosen civil_affairs row), pv (povert
 ds (disability_registry); the civil_affairs rows being ranked — cc.
 """
 
-# 1 when a civil_affairs row makes its person eligible on D. Two parameters: D, D.
+
+def civil_eligible(on: str) -> str:
+    """1 when a civil_affairs row makes its person eligible on the date held by the named
+    SQL parameter `on` (`%(on)s`), else 0."""
+    return (
+        f"CASE WHEN cc.category IN ('dibao', 'tekun') AND cc.valid_from <= %({on})s"
+        f" AND (cc.valid_to IS NULL OR cc.valid_to >= %({on})s) THEN 1 ELSE 0 END"
+    )
+
+
+def civil_row_order(on: str) -> str:
+    """Of a person's civil_affairs rows, the one that counts: eligible on the date of the
+    named parameter `on` first, then the latest."""
+    return f"{civil_eligible(on)} DESC, cc.valid_from DESC, cc.category"
+
+
+# The same two fragments with positional parameters (D, D), for enforcement.comparison.facts
+# until its statements take named parameters; nothing in enrollment uses them.
 CIVIL_ELIGIBLE = (
     "CASE WHEN cc.category IN ('dibao', 'tekun') AND cc.valid_from <= %s"
     " AND (cc.valid_to IS NULL OR cc.valid_to >= %s) THEN 1 ELSE 0 END"
 )
-
-# Of a person's civil_affairs rows, the one that counts: eligible on D first, then the latest.
-CIVIL_ROW_ORDER = f"{CIVIL_ELIGIBLE} DESC, cc.valid_from DESC, cc.category"  # parameters: D, D
+CIVIL_ROW_ORDER = f"{CIVIL_ELIGIBLE} DESC, cc.valid_from DESC, cc.category"
 
 EMPLOYER_DISTRICT = (
     "CASE WHEN m.district_code IS NOT NULL THEN m.district_code"

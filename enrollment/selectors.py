@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from collections.abc import Mapping
+from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from enrollment.filters import EmployerFilterSet, PersonFilterSet, RosterBatchFilterSet, filtered
 from enrollment.models import (
     KIND_DEPARTMENT,
     ROW_MODELS,
@@ -20,12 +22,11 @@ from enrollment.models import (
     RosterKind,
 )
 from wuhai_coverage.core import access
-from wuhai_coverage.core.models import Department, District, Street
+from wuhai_coverage.core.models import Department, Street
 from wuhai_coverage.core.roles import PUSH_ROSTERS, VIEW_ROSTERS
-from wuhai_coverage.core.validators import fast_id_number, looks_like_key
 
 
-def current_batch(*, kind: str, as_of: dt.date) -> RosterBatch | None:
+def batch_current_get(*, kind: str, as_of: dt.date) -> RosterBatch | None:
     """The kind's current snapshot as of `as_of`: its loaded batch with the greatest
     snapshot_date ≤ as_of; ties go to the one received last (rosters.md)."""
     return (
@@ -37,23 +38,23 @@ def current_batch(*, kind: str, as_of: dt.date) -> RosterBatch | None:
     )
 
 
-def current_batches(*, as_of: dt.date) -> dict[str, RosterBatch]:
+def batches_current_get(*, as_of: dt.date) -> dict[str, RosterBatch]:
     """Every kind that has a current snapshot as of `as_of`."""
     found = {}
     for kind in ROW_MODELS:
-        batch = current_batch(kind=kind, as_of=as_of)
+        batch = batch_current_get(kind=kind, as_of=as_of)
         if batch is not None:
             found[kind] = batch
     return found
 
 
-def snapshot_rows(*, kind: str, as_of: dt.date) -> QuerySet:
+def snapshot_rows_list(*, kind: str, as_of: dt.date) -> QuerySet:
     """The rows of the kind's current snapshot (empty when it has none)."""
     model = ROW_MODELS[kind]
-    batch = current_batch(kind=kind, as_of=as_of)
+    batch = batch_current_get(kind=kind, as_of=as_of)
     if batch is None:
-        return model.objects.none()
-    return model.objects.filter(batch_id=batch.pk)
+        return model._default_manager.none()
+    return model._default_manager.filter(batch_id=batch.pk)
 
 
 # --- Roster batches as the API and the pages see them ---------------------------------
@@ -68,13 +69,11 @@ def batch_visible_q(user) -> Q:
     return Q(pk__in=[])
 
 
-def batch_list(*, user, kind: str | None = None, department: str | None = None) -> QuerySet:
+def batch_list(*, user, filters: Mapping[str, Any] | None = None) -> QuerySet:
+    """The batches the user may see, newest first, filtered by kind and department
+    (filters.RosterBatchFilterSet; FilterError for a bad value)."""
     qs = RosterBatch.objects.filter(batch_visible_q(user)).select_related("pushed_by")
-    if kind:
-        qs = qs.filter(kind=kind)
-    if department:
-        qs = qs.filter(department=department)
-    return qs.order_by("-received_at", "-id")
+    return filtered(RosterBatchFilterSet(filters or {}, queryset=qs.order_by("-received_at", "-id")))
 
 
 def batch_get_for_user(*, user, pk) -> RosterBatch:
@@ -85,14 +84,14 @@ def batch_get_for_user(*, user, pk) -> RosterBatch:
         raise Http404("not found") from None
 
 
-def batch_issues(*, batch: RosterBatch, severity: str | None = None) -> QuerySet:
+def batch_issues_list(*, batch: RosterBatch, severity: str | None = None) -> QuerySet:
     qs = RosterIssue.objects.filter(batch=batch)
     if severity:
         qs = qs.filter(severity=severity)
     return qs.order_by("row", "id")
 
 
-def deliveries(*, user) -> list[dict]:
+def deliveries_list(*, user) -> list[dict]:
     """Per department, per kind: the latest batch and the current snapshot."""
     today = timezone.localdate()
     visible = RosterBatch.objects.filter(batch_visible_q(user))
@@ -101,7 +100,7 @@ def deliveries(*, user) -> list[dict]:
         batch = visible.filter(kind=kind).select_related("pushed_by").order_by("-received_at", "-id").first()
         if batch is not None:
             latest[kind] = batch
-    current = current_batches(as_of=today)
+    current = batches_current_get(as_of=today)
     by_department: dict[str, list[dict]] = {}
     for kind, department in KIND_DEPARTMENT.items():
         by_department.setdefault(department, []).append(
@@ -117,7 +116,7 @@ def deliveries(*, user) -> list[dict]:
     ]
 
 
-def delivery_calendar(*, user, months: int = 12, today: dt.date | None = None) -> dict:
+def delivery_calendar_get(*, user, months: int = 12, today: dt.date | None = None) -> dict:
     """Per department: months (newest last) × its kinds, the loaded snapshots in each month."""
     today = today or timezone.localdate()
     first = dt.date(today.year, today.month, 1)
@@ -153,84 +152,18 @@ def delivery_calendar(*, user, months: int = 12, today: dt.date | None = None) -
 
 # --- The registry (Employer, Person, Enrollment) as staff pages see it ------------------
 
-# Text that looks like a key is matched against the key; anything else as part of the name
-# (like the task queue's `q`). A USCC may be searched by its start; an ID number only whole
-# (a prefix search would enumerate persons by region and birth date).
-SEARCH_MAX = 100
 
-
-class FilterError(ValueError):
-    """A filter value the page answers with 400 and this message."""
-
-
-@dataclass(frozen=True)
-class RegistryFilters:
-    q: str = ""
-    district: str = ""
-    street: str = ""
-    enrolled: bool | None = None
-
-    @classmethod
-    def from_query(cls, data) -> RegistryFilters:
-        q = (data.get("q") or "").strip()
-        if len(q) > SEARCH_MAX:
-            raise FilterError(
-                f"查询文字过长（最多 {SEARCH_MAX} 字）/ the search text is longer than {SEARCH_MAX} characters"
-            )
-        district = (data.get("district") or "").strip()
-        if district and not District.objects.filter(code=district).exists():
-            raise FilterError(f"未知的区划代码 {district!r} / unknown district")
-        street = (data.get("street") or "").strip()
-        if street and not Street.objects.filter(code=street).exists():
-            raise FilterError(f"未知的街道代码 {street!r} / unknown street")
-        enrolled_raw = (data.get("enrolled") or "").strip()
-        if enrolled_raw not in ("", "1", "0"):
-            raise FilterError("enrolled: 只能是 1（已参保）或 0（未参保）/ must be 1 or 0")
-        return cls(
-            q=q,
-            district=district,
-            street=street,
-            enrolled=None if enrolled_raw == "" else enrolled_raw == "1",
-        )
-
-    def search_q(self, *, key_field: str, whole_key: bool = False) -> Q | None:
-        if not self.q:
-            return None
-        if looks_like_key(self.q):
-            if whole_key:
-                id_number = fast_id_number(self.q)
-                if id_number is None:
-                    raise FilterError(
-                        "身份证号须完整输入（18位或15位），不支持按开头查询 / "
-                        "an ID number is searched by the whole number, not by its start"
-                    )
-                return Q(**{key_field: id_number})
-            return Q(**{f"{key_field}__startswith": self.q.upper()})
-        return Q(name__icontains=self.q)
-
-
-def _registry_filter(
-    qs: QuerySet, f: RegistryFilters, *, key_field: str, whole_key: bool = False
-) -> QuerySet:
-    text = f.search_q(key_field=key_field, whole_key=whole_key)
-    if text is not None:
-        qs = qs.filter(text)
-    if f.district:
-        qs = qs.filter(district_id=f.district)
-    if f.street:
-        qs = qs.filter(street_id=f.street)
-    return qs
-
-
-def employer_list(*, user, filters: RegistryFilters) -> QuerySet:
-    qs = _registry_filter(access.scope(Employer.objects.all(), user), filters, key_field="uscc")
-    if filters.enrolled is not None:
-        qs = qs.filter(enrolled=filters.enrolled)
-    return qs.select_related("district", "street").order_by("uscc")
+def employer_list(*, user, filters: Mapping[str, Any] | None = None) -> QuerySet:
+    """The employers of the user's jurisdiction, filtered (filters.EmployerFilterSet;
+    FilterError for a bad value)."""
+    qs = access.scope(Employer.objects.all(), user).select_related("district", "street").order_by("uscc")
+    return filtered(EmployerFilterSet(filters or {}, queryset=qs))
 
 
 def employer_get_for_user(*, user, uscc: str) -> Employer:
-    return access.get_for_user(Employer.objects.select_related("district", "street"), user, uscc=uscc)
+    employer = access.get_for_user(Employer.objects.select_related("district", "street"), user, uscc=uscc)
+    assert isinstance(employer, Employer)  # get_for_user returns the queryset's model
+    return employer
 
 
 def _person_enrolled() -> Exists:
@@ -240,21 +173,25 @@ def _person_enrolled() -> Exists:
     )
 
 
-def person_list(*, user, filters: RegistryFilters) -> QuerySet:
-    qs = _registry_filter(
-        access.scope(Person.objects.all(), user), filters, key_field="id_number", whole_key=True
+def person_list(*, user, filters: Mapping[str, Any] | None = None) -> QuerySet:
+    """The persons of the user's jurisdiction with `is_enrolled`, filtered
+    (filters.PersonFilterSet; FilterError for a bad value)."""
+    qs = (
+        access.scope(Person.objects.all(), user)
+        .annotate(is_enrolled=_person_enrolled())
+        .select_related("district", "street")
+        .order_by("id_number")
     )
-    qs = qs.annotate(is_enrolled=_person_enrolled())
-    if filters.enrolled is not None:
-        qs = qs.filter(is_enrolled=filters.enrolled)
-    return qs.select_related("district", "street").order_by("id_number")
+    return filtered(PersonFilterSet(filters or {}, queryset=qs))
 
 
 def person_get_for_user(*, user, pk) -> Person:
-    return access.get_for_user(Person.objects.select_related("district", "street"), user, pk=pk)
+    person = access.get_for_user(Person.objects.select_related("district", "street"), user, pk=pk)
+    assert isinstance(person, Person)  # get_for_user returns the queryset's model
+    return person
 
 
-def person_enrollments(*, person: Person) -> QuerySet:
+def person_enrollments_list(*, person: Person) -> QuerySet:
     return Enrollment.objects.filter(person=person).order_by("insurance_type")
 
 

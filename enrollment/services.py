@@ -11,7 +11,7 @@ Crash safety. A batch's rows are written in ONE transaction while the batch is
 mid-file leaves nothing behind: PostgreSQL rolls the transaction back when the
 connection drops, which also releases the batch's session advisory lock. The batch
 itself stays `processing` with `started_at` set and `attempts` counting the starts: a
-redelivered message (acks_late, reject_on_worker_lost) or `roster_sweep` (beat) starts
+redelivered message (acks_late, reject_on_worker_lost) or `roster_sweep_task` (beat) starts
 it again, and after MAX_ATTEMPTS it is `failed` with the reason. A failed batch does
 not count for the (kind, sha256) uniqueness, so the same file can be pushed again; a
 re-push of a batch stranded in `processing` (nobody holds its lock) fails that batch
@@ -26,15 +26,19 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import hashlib
 import logging
+from collections.abc import Callable
 from pathlib import Path
+from typing import ParamSpec, TypeVar
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, InterfaceError, OperationalError, connection, transaction
 from django.db.models import F
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from enrollment import loading
 from enrollment.loading import Intake, IssueSpool, Progress, load_rows
@@ -45,6 +49,9 @@ from enrollment.validation import References, RowChecker
 from wuhai_coverage.core import access
 from wuhai_coverage.core.roles import PUSH_ROSTERS
 from wuhai_coverage.outbox import services as outbox
+
+Params = ParamSpec("Params")
+Result = TypeVar("Result")
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +65,7 @@ UNSTARTED_TIMEOUT = dt.timedelta(hours=6)
 # Starts of a batch before it is failed: a worker that died mid-file (killed, out of
 # memory, a database restart) is retried this many times in all.
 MAX_ATTEMPTS = 3
-TASK = "enrollment.tasks.roster_process"
+TASK = "enrollment.tasks.roster_process_task"
 # On SQLite (no advisory locks) a started batch is stale after this long.
 SQLITE_STALE_AFTER = dt.timedelta(hours=1)
 HASH_BLOCK = 1 << 20
@@ -73,10 +80,10 @@ class UnknownKind(RosterError):
 
 
 def unknown_kind_message(kind: str) -> str:
-    return (
-        f"未知的名册类型 {kind!r}；可用类型：{', '.join(RosterKind.values)} / "
-        f"unknown kind; known kinds: {', '.join(RosterKind.values)}"
-    )
+    return _("未知的名册类型 %(kind)s；可用类型：%(known)s") % {
+        "kind": repr(kind),
+        "known": ", ".join(RosterKind.values),
+    }
 
 
 def require_push(*, user, kind: str) -> None:
@@ -86,8 +93,8 @@ def require_push(*, user, kind: str) -> None:
     access.require(user, PUSH_ROSTERS)
     if user.department != KIND_DEPARTMENT[kind]:
         raise PermissionDenied(
-            f"{user.get_department_display() or user.department} 无权报送 {kind} / "
-            f"your department may not push {kind}"
+            _("%(department)s 无权报送 %(kind)s")
+            % {"department": user.get_department_display() or user.department, "kind": kind}
         )
 
 
@@ -108,6 +115,19 @@ def existing_batch(*, kind: str, sha256: str) -> RosterBatch | None:
     )
 
 
+def _in_site_language(fn: Callable[Params, Result]) -> Callable[Params, Result]:
+    """A batch's message and its issues are written in the site's language (LANGUAGE_CODE),
+    whoever set the work off: a record every user reads, not one request's answer (the
+    English catalogue translates the same msgids for pages and answers built per request)."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Params.args, **kwargs: Params.kwargs) -> Result:
+        with translation.override(settings.LANGUAGE_CODE):
+            return fn(*args, **kwargs)
+
+    return wrapper
+
+
 def roster_push(
     *, user, kind: str, upload, snapshot_date: dt.date | None = None, allow_empty: bool = False
 ) -> tuple[RosterBatch, str]:
@@ -122,6 +142,7 @@ def roster_push(
     )
 
 
+@_in_site_language
 def roster_receive(
     *,
     kind: str,
@@ -147,8 +168,7 @@ def roster_receive(
             return found, ("queued" if found.status == RosterBatch.Status.PROCESSING else "processed")
         if _fail_if_stranded(
             found.pk,
-            "处理进程中断，已由重新报送的同一文件取代 / the worker processing this "
-            "file stopped; superseded by a new push of the same file",
+            _("处理进程中断，已由重新报送的同一文件取代"),
         ):
             found = None
     if found is not None:
@@ -167,10 +187,10 @@ def roster_receive(
     if too_big:
         batch.status = RosterBatch.Status.REJECTED
         batch.finished_at = timezone.now()
-        batch.message = (
-            f"文件大小 {upload.size} 字节超过上限 {settings.ROSTER_MAX_BYTES} 字节 / "
-            f"the file is larger than the limit of {settings.ROSTER_MAX_BYTES} bytes"
-        )
+        batch.message = _("文件大小 %(size)s 字节超过上限 %(limit)s 字节") % {
+            "size": upload.size,
+            "limit": settings.ROSTER_MAX_BYTES,
+        }
     else:
         batch.file.save(f"{kind}-{sha256[:16]}{Path(batch.filename).suffix[:8].lower()}", upload, save=False)
     # With a broker every file is queued: never parsed in the web process.
@@ -209,24 +229,23 @@ def _batch_lock(batch_id: int):
         yield True
         return
     with connection.cursor() as cur:
-        cur.execute("SELECT pg_try_advisory_lock(%s)", [LOCK_BASE + batch_id])
+        cur.execute("SELECT pg_try_advisory_lock(%(key)s)", {"key": LOCK_BASE + batch_id})
         got = cur.fetchone()[0]
     try:
         yield got
     finally:
         if got:
             with connection.cursor() as cur:
-                cur.execute("SELECT pg_advisory_unlock(%s)", [LOCK_BASE + batch_id])
+                cur.execute("SELECT pg_advisory_unlock(%(key)s)", {"key": LOCK_BASE + batch_id})
 
 
 def _gave_up_message(attempts: int) -> str:
-    return (
-        f"处理进程已中断 {attempts} 次（文件可能超出处理能力），已停止重试；请检查文件后重新报送 / "
-        f"the worker processing this file stopped {attempts} times (the file may be more than it can "
-        f"read); no more retries: check the file and push it again"
-    )
+    return _("处理进程已中断 %(attempts)s 次（文件可能超出处理能力），已停止重试；请检查文件后重新报送") % {
+        "attempts": attempts
+    }
 
 
+@_in_site_language
 def roster_process(*, batch_id: int) -> RosterBatch:
     """Read, check and load a processing batch; does nothing to a finished one. A batch
     started before by a worker that is gone (we hold its lock) is started again, up to
@@ -249,14 +268,10 @@ def roster_process(*, batch_id: int) -> RosterBatch:
             raise  # the database went away (a restart): the task retries, the batch stays processing
         except MemoryError:
             log.warning("roster batch %s needs more memory than ROSTER_WORKER_MEMORY_LIMIT", batch_id)
-            return _fail(
-                batch,
-                "文件需要的内存超过上限，无法处理 / reading this file needs more memory than "
-                "the worker may use",
-            )
+            return _fail(batch, _("文件需要的内存超过上限，无法处理"))
         except Exception as exc:
             log.exception("roster batch %s failed", batch_id)
-            return _fail(batch, f"处理失败：{type(exc).__name__} / processing failed")
+            return _fail(batch, _("处理失败：%(error)s") % {"error": type(exc).__name__})
     if done.status == RosterBatch.Status.LOADED:
         loading.analyze(ROW_MODELS[done.kind], RosterIssue)
     return done
@@ -285,7 +300,7 @@ def _memory_limit():
 
 def _load(batch: RosterBatch) -> RosterBatch:
     if not batch.file:
-        raise FileRejected("没有文件 / no file stored")
+        raise FileRejected(_("没有文件"))
     roster = open_roster(batch.file.path)
     checker = RowChecker(SPECS[batch.kind], roster.header, References.load())
     progress = Progress(batch.pk)
@@ -306,20 +321,14 @@ def _load(batch: RosterBatch) -> RosterBatch:
             status, message = RosterBatch.Status.LOADED, ""
             if c.total == 0 and not batch.allow_empty:
                 status = RosterBatch.Status.REJECTED
-                message = (
-                    "文件只有表头，没有数据行；确实为空的名册请加 allow_empty=true / "
-                    "the file has a header and no data rows (send allow_empty=true for a roster "
-                    "that really is empty)"
-                )
+                message = _("文件只有表头，没有数据行；确实为空的名册请加 allow_empty=true")
             elif c.loaded == 0 and c.total > 0 and not batch.allow_empty:
                 status = RosterBatch.Status.REJECTED
-                message = "没有一行通过校验 / no row passed the checks"
+                message = _("没有一行通过校验")
             elif c.rejected:
-                message = (
-                    f"{c.rejected} 行被退回，详见错误报告 / {c.rejected} rows rejected, see the error report"
-                )
+                message = _("%(rows)s 行被退回，详见错误报告") % {"rows": c.rejected}
             if status == RosterBatch.Status.REJECTED:
-                ROW_MODELS[batch.kind].objects.filter(batch_id=batch.pk).delete()
+                ROW_MODELS[batch.kind]._default_manager.filter(batch_id=batch.pk).delete()
             RosterBatch.objects.filter(pk=batch.pk).update(
                 status=status,
                 message=message,
@@ -341,7 +350,7 @@ def _load(batch: RosterBatch) -> RosterBatch:
 
 def _finish(batch: RosterBatch, *, status: str, message: str) -> RosterBatch:
     with transaction.atomic():
-        ROW_MODELS[batch.kind].objects.filter(batch_id=batch.pk).delete()
+        ROW_MODELS[batch.kind]._default_manager.filter(batch_id=batch.pk).delete()
         RosterIssue.objects.filter(batch_id=batch.pk).delete()
         RosterBatch.objects.filter(pk=batch.pk, status=RosterBatch.Status.PROCESSING).update(
             status=status, message=message, finished_at=timezone.now(), rows_loaded=0
@@ -366,6 +375,7 @@ def _fail_if_stranded(batch_id: int, message: str, *, now: dt.datetime | None = 
         return True
 
 
+@_in_site_language
 def roster_sweep(*, now: dt.datetime | None = None, retry: bool = True) -> dict[str, list[int]]:
     """Beat (every FAULT_SWEEP_SECONDS): every processing batch whose worker is gone is
     sent again while it has attempts left, else failed; a batch never started whose
@@ -378,7 +388,7 @@ def roster_sweep(*, now: dt.datetime | None = None, retry: bool = True) -> dict[
             if outbox.pending(TASK, batch_id=batch.pk):
                 continue  # the outbox sends it when the broker is back
             if batch.received_at < now - UNSTARTED_TIMEOUT and not retry:
-                _fail(batch, "排队超时未处理，请重新报送 / never processed; push it again")
+                _fail(batch, _("排队超时未处理，请重新报送"))
                 failed.append(batch.pk)
             elif batch.received_at < now - UNSTARTED_RESEND and retry:
                 again.append(batch.pk)
@@ -394,9 +404,7 @@ def roster_sweep(*, now: dt.datetime | None = None, retry: bool = True) -> dict[
             else:
                 _fail(
                     batch,
-                    _gave_up_message(batch.attempts)
-                    if retry
-                    else "处理进程中断，请重新报送 / the worker processing this file stopped; push it again",
+                    _gave_up_message(batch.attempts) if retry else _("处理进程中断，请重新报送"),
                 )
                 failed.append(batch.pk)
     for pk in again:
@@ -413,13 +421,13 @@ def roster_fail_stale(*, now: dt.datetime | None = None) -> list[int]:
 def roster_retention(*, today: dt.date | None = None) -> int:
     """Drop the rows (and stored file) of loaded snapshots older than the retention
     that are no longer current; the batch and its report stay. Returns batches purged."""
-    from enrollment.selectors import current_batch
+    from enrollment.selectors import batch_current_get
 
     today = today or timezone.localdate()
     cutoff = today - dt.timedelta(days=settings.ROSTER_RETENTION_DAYS)
     purged = 0
     for kind in ROW_MODELS:
-        current = current_batch(kind=kind, as_of=today)
+        current = batch_current_get(kind=kind, as_of=today)
         old = RosterBatch.objects.filter(
             kind=kind, status=RosterBatch.Status.LOADED, snapshot_date__lt=cutoff, rows_purged_at__isnull=True
         )
@@ -427,7 +435,7 @@ def roster_retention(*, today: dt.date | None = None) -> int:
             old = old.exclude(pk=current.pk)
         for batch in old:
             with transaction.atomic():
-                ROW_MODELS[kind].objects.filter(batch_id=batch.pk).delete()
+                ROW_MODELS[kind]._default_manager.filter(batch_id=batch.pk).delete()
                 RosterBatch.objects.filter(pk=batch.pk).update(rows_purged_at=timezone.now())
             if batch.file:
                 batch.file.delete(save=False)

@@ -6,13 +6,13 @@ from celery import shared_task
 from django.db import InterfaceError, OperationalError, connection
 
 # The database went away (a PostgreSQL restart, a dropped connection): retry soon, on a
-# new connection. Each retry of roster_process counts as an attempt of the batch.
+# new connection. Each retry of roster_process_task counts as an attempt of the batch.
 DB_ERRORS = (OperationalError, InterfaceError)
 DB_RETRY_DELAY = 10  # seconds
 
 
 @shared_task(bind=True, max_retries=5, default_retry_delay=DB_RETRY_DELAY, acks_late=True)
-def roster_process(self, *, batch_id: int) -> None:
+def roster_process_task(self, *, batch_id: int) -> None:
     """Load a queued batch. Redelivered after a worker died, it starts the batch again
     until services.MAX_ATTEMPTS, then fails it (services.roster_process)."""
     from enrollment import services
@@ -33,7 +33,7 @@ def roster_process(self, *, batch_id: int) -> None:
 
 
 @shared_task(acks_late=True)
-def roster_sweep() -> dict:
+def roster_sweep_task() -> dict:
     """Beat (every FAULT_SWEEP_SECONDS): batches whose worker died are sent again, or
     failed after MAX_ATTEMPTS."""
     from enrollment import services
@@ -46,7 +46,7 @@ def roster_sweep() -> dict:
 
 
 @shared_task(acks_late=True)
-def roster_retention() -> None:
+def roster_retention_task() -> None:
     """Nightly: retry or fail batches whose worker died, drop rows of expired snapshots."""
     from enrollment import services
 

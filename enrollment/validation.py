@@ -18,7 +18,9 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from enrollment import roster_specs as S
+from django.utils.translation import gettext as _
+
+from enrollment import roster_specs
 from enrollment.reading import FileRejected, fold
 from wuhai_coverage.core.privacy import mask_id_number
 from wuhai_coverage.core.validators import (
@@ -32,7 +34,6 @@ from wuhai_coverage.core.validators import (
 )
 
 NULL = "\\N"
-DROPPED = "（已忽略该值 / value dropped）"
 INT_MAX = 2_147_483_647  # the row tables' IntegerField
 MONEY_INT_DIGITS = 14  # DecimalField(max_digits=16, decimal_places=2)
 CACHE_LIMIT = 200_000  # distinct date/period strings remembered per file
@@ -90,8 +91,11 @@ def copy_escape(value: str) -> str:
 def norm_text(v) -> str:
     if v.__class__ is not str:
         v = v.isoformat()
-    if len(v) > S.MAX_TEXT:
-        raise Invalid("too_long", f"超过{S.MAX_TEXT}个字符（{len(v)}）/ longer than {S.MAX_TEXT} characters")
+    if len(v) > roster_specs.MAX_TEXT:
+        raise Invalid(
+            "too_long",
+            _("超过%(limit)s个字符（%(length)s）") % {"limit": roster_specs.MAX_TEXT, "length": len(v)},
+        )
     if "\\" in v or not v.isprintable():
         v = copy_escape(v)
     return v
@@ -102,7 +106,7 @@ def norm_uscc(v) -> str:
     if code is None:
         try:
             normalize_uscc(_show(v))
-            reason = "统一社会信用代码无效 / invalid USCC"
+            reason = _("统一社会信用代码无效")
         except InvalidIdentifier as exc:
             reason = str(exc)
         raise Invalid("invalid_uscc", f"{reason}：{_show(v)}")
@@ -114,7 +118,7 @@ def norm_id_number(v) -> str:
     if code is None:
         try:
             normalize_id_number(_show(v))
-            reason = "身份证号无效 / invalid ID number"
+            reason = _("身份证号无效")
         except InvalidIdentifier as exc:
             reason = str(exc)
         raise Invalid("invalid_id_number", f"{reason}：{mask_id_number(_show(v))}")
@@ -127,7 +131,7 @@ def norm_phone(v) -> str:
         p = p[3:]
     if len(p) == 11 and p.isascii() and p.isdigit() and p[0] == "1" and p[1] in "3456789":
         return p
-    raise Invalid("invalid_phone", "手机号码应为11位大陆手机号 / not an 11-digit mainland mobile number")
+    raise Invalid("invalid_phone", _("手机号码应为11位大陆手机号"))
 
 
 def norm_integer(v) -> str:
@@ -135,7 +139,7 @@ def norm_integer(v) -> str:
         n = int(v)
         if n <= INT_MAX:
             return str(n)
-    raise Invalid("invalid_number", f"应为不小于0的整数：{_show(v)} / not an integer ≥ 0")
+    raise Invalid("invalid_number", _("应为不小于0的整数：%(value)s") % {"value": _show(v)})
 
 
 _MONEY = re.compile(r"(\d{1,3}(?:,\d{3})+|\d+)(\.\d{1,2})?").fullmatch
@@ -147,7 +151,7 @@ def norm_money(v) -> str:
         whole = m.group(1).replace(",", "").lstrip("0") or "0"
         if len(whole) <= MONEY_INT_DIGITS:
             return whole + (m.group(2) or "")
-    raise Invalid("invalid_number", f"金额应为不小于0、至多两位小数的元：{_show(v)} / not an amount in yuan")
+    raise Invalid("invalid_number", _("金额应为不小于0、至多两位小数的元：%(value)s") % {"value": _show(v)})
 
 
 _DATE_SLASH = re.compile(r"(\d{4})/(\d{1,2})/(\d{1,2})").fullmatch
@@ -202,7 +206,7 @@ def norm_project_code(v) -> str:
     if v.__class__ is str and _PROJECT(v):
         return v
     raise Invalid(
-        "invalid_format", f"项目编号应为1–40位字母、数字或连字符：{_show(v)} / invalid project code"
+        "invalid_format", _("项目编号应为1–40位字母、数字或连字符：%(value)s") % {"value": _show(v)}
     )
 
 
@@ -217,7 +221,8 @@ def choice_normaliser(table: dict[str, str]) -> Callable:
             if out is not None:
                 return out
         raise Invalid(
-            "invalid_choice", f"取值无效：{_show(v)}（可选：{allowed}）/ not one of the accepted values"
+            "invalid_choice",
+            _("取值无效：%(value)s（可选：%(allowed)s）") % {"value": _show(v), "allowed": allowed},
         )
 
     return norm
@@ -229,7 +234,7 @@ def district_normaliser(refs: References) -> Callable:
     def norm(v) -> str:
         out = table.get(v) if v.__class__ is str else None
         if out is None:
-            raise Invalid("unknown_region", f"不是乌海市的区：{_show(v)} / not a district of Wuhai")
+            raise Invalid("unknown_region", _("不是乌海市的区：%(value)s") % {"value": _show(v)})
         return out
 
     return norm
@@ -242,7 +247,7 @@ def street_normaliser(refs: References) -> Callable:
         if v.__class__ is str and v in table:
             return v
         raise Invalid(
-            "unknown_region", f"不是乌海市的街道代码（统计用区划代码）：{_show(v)} / unknown street code"
+            "unknown_region", _("不是乌海市的街道代码（统计用区划代码）：%(value)s") % {"value": _show(v)}
         )
 
     return norm
@@ -270,49 +275,49 @@ def industry_normaliser(refs: References) -> Callable:
             out = cache[v] if v in cache else parse(v)
             if out is not None:
                 return out
-        raise Invalid("invalid_format", f"不是 GB/T 4754-2017 行业代码：{_show(v)} / not a GB/T 4754 code")
+        raise Invalid("invalid_format", _("不是 GB/T 4754-2017 行业代码：%(value)s") % {"value": _show(v)})
 
     norm.cache = cache  # type: ignore[attr-defined]
     return norm
 
 
-def normaliser_for(col: S.Column, refs: References) -> Callable:
+def normaliser_for(col: roster_specs.Column, refs: References) -> Callable:
     t = col.type
-    if t == S.TEXT:
+    if t == roster_specs.TEXT:
         return norm_text
-    if t == S.USCC:
+    if t == roster_specs.USCC:
         return norm_uscc
-    if t == S.ID_NUMBER:
+    if t == roster_specs.ID_NUMBER:
         return norm_id_number
-    if t == S.PHONE:
+    if t == roster_specs.PHONE:
         return norm_phone
-    if t == S.INTEGER:
+    if t == roster_specs.INTEGER:
         return norm_integer
-    if t == S.MONEY:
+    if t == roster_specs.MONEY:
         return norm_money
-    if t == S.DATE:
+    if t == roster_specs.DATE:
         return _cached(
             _parse_date,
             "invalid_date",
-            "日期应为 YYYY-MM-DD、YYYY/M/D 或 YYYYMMDD / not a date",
+            _("日期应为 YYYY-MM-DD、YYYY/M/D 或 YYYYMMDD"),
             lambda d: d.isoformat(),
         )
-    if t == S.PERIOD:
+    if t == roster_specs.PERIOD:
         return _cached(
             _parse_period,
             "invalid_period",
-            "所属期应为 YYYY-MM、YYYYMM 或 YYYY/MM / not a month",
+            _("所属期应为 YYYY-MM、YYYYMM 或 YYYY/MM"),
             lambda d: f"{d.year:04d}{d.month:02d}",
         )
-    if t in (S.CHOICE, S.BOOLEAN):
+    if t in (roster_specs.CHOICE, roster_specs.BOOLEAN):
         return choice_normaliser(col.choices)
-    if t == S.PROJECT_CODE:
+    if t == roster_specs.PROJECT_CODE:
         return norm_project_code
-    if t == S.DISTRICT:
+    if t == roster_specs.DISTRICT:
         return district_normaliser(refs)
-    if t == S.STREET:
+    if t == roster_specs.STREET:
         return street_normaliser(refs)
-    if t == S.INDUSTRY:
+    if t == roster_specs.INDUSTRY:
         return industry_normaliser(refs)
     raise ValueError(f"no normaliser for column type {t!r}")
 
@@ -323,56 +328,58 @@ def normaliser_for(col: S.Column, refs: References) -> Callable:
 # Each key part becomes an int below its radix so that the key of a row is one exact
 # int (a compact entry in the duplicate set), not a tuple of strings. Templates take the
 # column's COPY text as {c}.
-def _key_part(col: S.Column, env: dict, name: str) -> tuple[str, int] | None:
-    if col.type == S.USCC:
+def _key_part(col: roster_specs.Column, env: dict, name: str) -> tuple[str, int] | None:
+    if col.type == roster_specs.USCC:
         return "int({c}[:17], 36)", 36**17  # the 18th character is the check
-    if col.type == S.ID_NUMBER:
+    if col.type == roster_specs.ID_NUMBER:
         return "int({c}[:17])", 10**17
-    if col.type == S.PERIOD:
+    if col.type == roster_specs.PERIOD:
         return "int({c})", 1_000_000
-    if col.type == S.DATE:
+    if col.type == roster_specs.DATE:
         env["_ordinal"] = lambda s: dt.date.fromisoformat(s).toordinal()
         return "_ordinal({c})", 4_000_000
-    if col.type == S.CHOICE:
+    if col.type == roster_specs.CHOICE:
         values = sorted(set(col.choices.values()))
         env[name] = {v: i for i, v in enumerate(values)}
         return name + "[{c}]", len(values)
     return None
 
 
-def _fast_path(col: S.Column, norm: Callable, refs: References, all_text: bool) -> tuple[str, object] | None:
+def _fast_path(
+    col: roster_specs.Column, norm: Callable, refs: References, all_text: bool
+) -> tuple[str, object] | None:
     """An expression (value in `v`, helper object in `$F`) giving the normalised value on
     the common path or None; the normaliser proper then decides (and explains)."""
     t = col.type
     guard = "" if all_text else " if v.__class__ is str else None"
-    if t in (S.CHOICE, S.BOOLEAN):
+    if t in (roster_specs.CHOICE, roster_specs.BOOLEAN):
         return "$F.get(v)", col.choices
-    if t == S.DISTRICT:
+    if t == roster_specs.DISTRICT:
         return "$F.get(v)", refs.districts
-    if t == S.STREET:
+    if t == roster_specs.STREET:
         return "$F.get(v)", {code: code for code in refs.streets}
-    if t in (S.DATE, S.PERIOD, S.INDUSTRY):
+    if t in (roster_specs.DATE, roster_specs.PERIOD, roster_specs.INDUSTRY):
         return "$F.get(v)", norm.cache  # type: ignore[attr-defined]
-    if t == S.USCC:
+    if t == roster_specs.USCC:
         return "$F(v)" + guard, fast_uscc
-    if t == S.ID_NUMBER:
+    if t == roster_specs.ID_NUMBER:
         # The common case inline (18 digits, check digit right, birth date known real);
         # everything else (x, 15 digits, a first-seen birth date) goes to fast_id_number.
         return (
             "(v if len(v) == 18 and v.isascii() and v[:17].isdigit() and v[17] == RIC_CHECK[2 * int(v[:17], 13) % 11]"
             " and REAL_YMD.get(v[6:14]) else $F(v))" + guard
         ), fast_id_number
-    if t == S.MONEY:
+    if t == roster_specs.MONEY:
         return (
             "(v if len(v) < 15 and v.isdigit() and v.isascii() and (v[0] != '0' or len(v) == 1) else None)"
             + guard
         ), None
-    if t == S.INTEGER:
+    if t == roster_specs.INTEGER:
         return (
             "(v if len(v) < 10 and v.isdigit() and v.isascii() and (v[0] != '0' or len(v) == 1) else None)"
             + guard
         ), None
-    if t == S.PHONE:
+    if t == roster_specs.PHONE:
         return (
             "(v if len(v) == 11 and v.isdigit() and v.isascii() and v[0] == '1' and v[1] in '3456789' "
             "else None)" + guard
@@ -386,7 +393,7 @@ def _fast_path(col: S.Column, norm: Callable, refs: References, all_text: bool) 
 @dataclass
 class _Plan:
     index: int  # cell index in the file, -1 when the column is absent
-    col: S.Column
+    col: roster_specs.Column
     norm: Callable
     rejects: bool  # an invalid value rejects the row (required, or a district)
     empty: str  # stored for an empty cell (NULL or the column's default)
@@ -400,10 +407,10 @@ class RowChecker:
     when the row is rejected), key its natural key as a compact value, issues a list
     or None."""
 
-    def __init__(self, spec: S.KindSpec, header: list[str], refs: References):
+    def __init__(self, spec: roster_specs.KindSpec, header: list[str], refs: References):
         self.spec = spec
         self._refs = refs
-        lookup = S.header_lookup(spec)
+        lookup = roster_specs.header_lookup(spec)
         index: dict[str, int] = {}
         given: dict[str, str] = {}
         ignored: list[str] = []
@@ -417,23 +424,22 @@ class RowChecker:
                 continue
             if key in index:
                 raise FileRejected(
-                    f"表头“{given[key]}”和“{name}”都对应列 {key} / two headers name the column {key}"
+                    _("表头“%(first)s”和“%(second)s”都对应列 %(column)s")
+                    % {"first": given[key], "second": name, "column": key}
                 )
             index[key] = i
             given[key] = name
         missing = [c for c in spec.columns if c.required and c.key not in index]
         if missing:
             names = "、".join(f"{c.key}（{c.aliases[0] if c.aliases else c.key}）" for c in missing)
-            raise FileRejected(
-                f"缺少必填列：{names} / required column missing: {', '.join(c.key for c in missing)}"
-            )
+            raise FileRejected(_("缺少必填列：%(names)s") % {"names": names})
         self.ignored_columns = ignored
         self.plans = [
             _Plan(
                 index.get(c.key, -1),
                 c,
                 normaliser_for(c, refs),
-                c.required or c.type == S.DISTRICT,
+                c.required or c.type == roster_specs.DISTRICT,
                 c.default if c.default is not None else NULL,
             )
             for c in spec.columns
@@ -460,7 +466,7 @@ class RowChecker:
             "RIC_CHECK": RIC_CHECK,
             "REAL_YMD": real_ymd_cache,
             "copy_escape": copy_escape,
-            "MAX_TEXT": S.MAX_TEXT,
+            "MAX_TEXT": roster_specs.MAX_TEXT,
             "BACKSLASH": "\\",
             "NULL": NULL,
             "self": self,
@@ -493,7 +499,7 @@ class RowChecker:
                 *(["            rejected = True"] if p.rejects else []),
             ]
             fast = _fast_path(p.col, p.norm, self._refs, all_text)
-            if p.col.type == S.TEXT:
+            if p.col.type == roster_specs.TEXT:
                 if not all_text:
                     src += ["        if v.__class__ is not str:", "            v = v.isoformat()"]
                 src += [
@@ -548,11 +554,12 @@ class RowChecker:
             names += ["birth", "sex"]
         parts = [_key_part(self.spec.column(k), env, f"KEYIDX{i}") for i, k in enumerate(self.spec.key)]
         cells_of_key = [f"c{pos[k]}" for k in self.spec.key]
-        if any(p is None for p in parts):
+        numeric = [p for p in parts if p is not None]
+        if len(numeric) < len(parts):
             key = cells_of_key[0] if len(parts) == 1 else f"({', '.join(cells_of_key)},)"
         else:
-            key = parts[0][0].format(c=cells_of_key[0])
-            for (template, radix), c in zip(parts[1:], cells_of_key[1:], strict=True):
+            key = numeric[0][0].format(c=cells_of_key[0])
+            for (template, radix), c in zip(numeric[1:], cells_of_key[1:], strict=True):
                 key = f"({key}) * {radix} + {template.format(c=c)}"
         src.append(f"    return '\\t'.join(({', '.join(names)},)), {key}, issues")
         self.source = "\n".join(src)
@@ -561,11 +568,11 @@ class RowChecker:
 
     def _street_mismatch(self, street, district, line, rejected, issues):
         issues = issues or []
-        message = f"街道 {street} 不属于区 {district} / the street is not in the row's district"
+        message = _("街道 %(street)s 不属于区 %(district)s") % {"street": street, "district": district}
         if self.spec.column("street_code").required:
             issues.append(Issue(line, "street_code", "unknown_region", message, "error"))
             return street, True, issues
-        issues.append(Issue(line, "street_code", "unknown_region", message + DROPPED, "warning"))
+        issues.append(Issue(line, "street_code", "unknown_region", message + dropped_suffix(), "warning"))
         return NULL, rejected, issues
 
     def _conditional_missing(self, key: str, other_value: str, line: int, issues):
@@ -575,19 +582,27 @@ class RowChecker:
         found = [i for i in (issues or []) if i.column == key and i.severity == "warning"]
         issues = [i for i in (issues or []) if i not in found]
         if found:
-            issues.append(Issue(line, key, found[0].code, found[0].message.removesuffix(DROPPED), "error"))
+            issues.append(
+                Issue(line, key, found[0].code, found[0].message.removesuffix(dropped_suffix()), "error")
+            )
         else:
+            assert col.required_if is not None  # only columns with required_if come here
             other = col.required_if[0]
             issues.append(
                 Issue(
                     line,
                     key,
                     "required",
-                    f"{other}为{other_value}时必填 / required when {other} is {other_value}",
+                    _("%(other)s为%(value)s时必填") % {"other": other, "value": other_value},
                     "error",
                 )
             )
         return issues
+
+
+def dropped_suffix() -> str:
+    """Added to a warning's message: the cell's value was not loaded."""
+    return _("（已忽略该值）")
 
 
 def _bad(issues: list[Issue] | None, line: int, key: str, exc: Invalid, rejects: bool) -> list[Issue]:
@@ -595,18 +610,21 @@ def _bad(issues: list[Issue] | None, line: int, key: str, exc: Invalid, rejects:
     if rejects:
         issues.append(Issue(line, key, exc.code, exc.message, "error"))
     else:
-        issues.append(Issue(line, key, exc.code, exc.message + DROPPED, "warning"))
+        issues.append(Issue(line, key, exc.code, exc.message + dropped_suffix(), "warning"))
     return issues
 
 
 def _required(issues: list[Issue] | None, line: int, key: str) -> list[Issue]:
     issues = issues or []
-    issues.append(Issue(line, key, "required", "必填项为空 / required value missing", "error"))
+    issues.append(Issue(line, key, "required", _("必填项为空"), "error"))
     return issues
 
 
 def _too_long(v: str) -> Invalid:
-    return Invalid("too_long", f"超过{S.MAX_TEXT}个字符（{len(v)}）/ longer than {S.MAX_TEXT} characters")
+    return Invalid(
+        "too_long",
+        f"超过{roster_specs.MAX_TEXT}个字符（{len(v)}）/ longer than {roster_specs.MAX_TEXT} characters",
+    )
 
 
 _UNESCAPE = re.compile(r"\\(.)").sub
@@ -615,7 +633,7 @@ _UNESCAPES = {"t": "\t", "n": "\n", "r": "\r", "\\": "\\"}
 
 def values_from_copy(line_values: list[str]) -> list:
     """COPY text values back to Python values (NULL → None, unescaped) for SQLite."""
-    out = []
+    out: list[str | None] = []
     for v in line_values:
         if v == NULL:
             out.append(None)

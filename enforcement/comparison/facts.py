@@ -72,9 +72,9 @@ class Snapshots:
 
 
 def current_snapshots(as_of: dt.date) -> Snapshots:
-    from enrollment.selectors import current_batches
+    from enrollment.selectors import batches_current_get
 
-    return Snapshots(as_of=as_of, batches=current_batches(as_of=as_of))
+    return Snapshots(as_of=as_of, batches=batches_current_get(as_of=as_of))
 
 
 # --- dates -------------------------------------------------------------------------------

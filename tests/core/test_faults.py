@@ -25,7 +25,7 @@ from django.db import connection
 
 from enforcement.models import ComparisonRun, Task, TaskEvent
 from enrollment.models import MarketEntityRow, RosterBatch
-from enrollment.selectors import current_batch
+from enrollment.selectors import batch_current_get
 from tests.conftest import token_client
 from tests.enforcement.comparison.comparison_world import World
 from tests.enrollment.factories import bulk_market_csv
@@ -302,7 +302,7 @@ def test_a_push_while_redis_is_down_is_accepted_and_loaded_once_redis_is_back(
             b = _batch(pk)
             assert (b.status, b.rows_loaded, b.attempts) == ("loaded", 3_000, 1), b.message
     assert not OutboxMessage.objects.exists()
-    assert current_batch(kind="market_entities", as_of=FAR).pk == second
+    assert batch_current_get(kind="market_entities", as_of=FAR).pk == second
 
 
 def test_a_run_requested_while_redis_is_down_is_recorded_and_runs_once_redis_is_back(
@@ -365,7 +365,7 @@ def test_a_worker_sigkilled_mid_ingest_leaves_nothing_and_the_batch_is_loaded_by
     b = _batch(pk)
     assert (b.status, b.rows_loaded, b.attempts) == ("loaded", 150_000, 2), b.message
     assert MarketEntityRow.objects.filter(batch_id=pk).count() == 150_000
-    assert current_batch(kind="market_entities", as_of=FAR).pk == pk
+    assert batch_current_get(kind="market_entities", as_of=FAR).pk == pk
 
 
 def test_a_batch_that_kills_every_worker_ends_failed_and_never_blocks_a_re_push(
@@ -401,7 +401,7 @@ def test_a_batch_that_kills_every_worker_ends_failed_and_never_blocks_a_re_push(
         )
         b = _batch(pk)
         assert b.status == "failed" and b.attempts == services.MAX_ATTEMPTS, (b.status, b.attempts, b.message)
-        assert "stopped 3 times" in b.message
+        assert "处理进程已中断 3 次" in b.message
         assert MarketEntityRow.objects.filter(batch_id=pk).count() == 0
 
         res = _push_file(client, path)  # the same file again: a new batch, not 200 "existing"

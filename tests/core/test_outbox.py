@@ -15,7 +15,7 @@ from kombu.exceptions import OperationalError as BrokerDown
 from wuhai_coverage.outbox import services as outbox
 from wuhai_coverage.outbox.models import OutboxMessage
 
-TASK = "enrollment.tasks.roster_process"
+TASK = "enrollment.tasks.roster_process_task"
 
 
 @pytest.fixture
@@ -90,7 +90,7 @@ def test_without_a_broker_no_message_is_recorded_and_the_task_runs_in_process(
     from enrollment import tasks
 
     ran = []
-    monkeypatch.setattr(tasks.roster_process, "delay", lambda **kw: ran.append(kw))
+    monkeypatch.setattr(tasks.roster_process_task, "delay", lambda **kw: ran.append(kw))
     with django_capture_on_commit_callbacks(execute=True):
         outbox.enqueue(TASK, batch_id=11)
     assert ran == [{"batch_id": 11}] and not OutboxMessage.objects.exists()

@@ -198,3 +198,31 @@ def test_the_schema_documents_the_roster_endpoints(client):
     client.force_login(staff)
     schema = client.get("/api/v1/schema/").content.decode()
     assert "/api/v1/rosters/{id}/errors/" in schema and "rosters_push" in schema
+
+
+@pytest.mark.parametrize(
+    "query, parameter",
+    [
+        ("kind=nope", "kind"),
+        ("department=moon", "department"),
+        ("kind=market_entities&department=x", "department"),
+    ],
+)
+def test_an_unknown_list_filter_is_400_naming_the_parameter(query, parameter):
+    response = token_client(make_user("city_manager")).get(f"/api/v1/rosters/?{query}")
+    assert response.status_code == 400
+    body = response.json()
+    assert list(body) == [parameter] and body[parameter][0].startswith("未知的")
+
+
+def test_empty_list_filters_are_no_filters():
+    client = token_client(make_user("partner", department="market"))
+    pushed = post(client).json()
+    listed = client.get("/api/v1/rosters/?kind=&department=").json()["results"]
+    assert [b["id"] for b in listed] == [pushed["id"]]
+
+
+def test_the_list_documents_its_400():
+    schema = token_client(make_user("city_manager")).get("/api/v1/schema/?format=json").json()
+    answers = schema["paths"]["/api/v1/rosters/"]["get"]["responses"]
+    assert {"200", "400"} <= set(answers)

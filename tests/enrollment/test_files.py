@@ -19,7 +19,7 @@ from enrollment.models import (
     RosterIssue,
     TaxPayrollRow,
 )
-from enrollment.selectors import current_batch
+from enrollment.selectors import batch_current_get
 from tests.enrollment.factories import header, id_number, roster_csv, table, to_csv, to_xlsx, valid_row
 
 pytestmark = pytest.mark.django_db
@@ -180,7 +180,7 @@ def test_xlsx_errors_report_sheet_rows(push, xlsx_reader):
 def _rejected(body, fragment):
     assert body["status"] == "rejected", body
     assert fragment in body["message"], body["message"]
-    assert current_batch(kind=body["kind"], as_of=dt.date(2100, 1, 1)) is None
+    assert batch_current_get(kind=body["kind"], as_of=dt.date(2100, 1, 1)) is None
 
 
 def test_binary_renamed_csv_is_rejected_whole(push):
@@ -234,7 +234,7 @@ def test_a_header_without_rows_is_rejected_unless_allowed(push):
     other = to_csv([header("insurance_projects", chinese=True)])
     body = pushed(push, "insurance_projects", other, allow_empty="true")
     assert (body["status"], body["rows_loaded"]) == ("loaded", 0)
-    assert current_batch(kind="insurance_projects", as_of=dt.date(2100, 1, 1)).pk == body["id"]
+    assert batch_current_get(kind="insurance_projects", as_of=dt.date(2100, 1, 1)).pk == body["id"]
 
 
 def test_a_required_column_missing_is_rejected_whole_naming_it(push):

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from enrollment import loading, services
 from enrollment.models import MarketEntityRow, RosterBatch, RosterIssue
-from enrollment.selectors import current_batch
+from enrollment.selectors import batch_current_get
 from tests.conftest import token_client
 from tests.enrollment.factories import bulk_market_csv, roster_csv, valid_row
 from tests.factories import make_user
@@ -56,16 +56,16 @@ def test_a_crash_inside_the_load_leaves_no_rows_and_the_batch_ends_failed(monkey
     batch = RosterBatch.objects.latest("id")
     assert batch.status == "processing" and batch.started_at is not None
     assert MarketEntityRow.objects.filter(batch_id=batch.pk).count() == 0
-    assert current_batch(kind="market_entities", as_of=FAR) == old
+    assert batch_current_get(kind="market_entities", as_of=FAR) == old
 
     assert services.roster_fail_stale() == [batch.pk]
     batch.refresh_from_db()
-    assert batch.status == "failed" and "push it again" in batch.message
+    assert batch.status == "failed" and "请重新报送" in batch.message
     monkeypatch.undo()
     again, outcome = _push(partner, content, snapshot_date=dt.date(2026, 11, 1))
     assert outcome == "processed" and again.pk != batch.pk
     assert (again.status, again.rows_loaded) == ("loaded", 30)
-    assert current_batch(kind="market_entities", as_of=FAR) == again
+    assert batch_current_get(kind="market_entities", as_of=FAR) == again
 
 
 @pytest.mark.django_db
@@ -108,11 +108,7 @@ def test_a_redelivered_task_starts_the_batch_again_until_its_attempts_are_spent(
         attempts=services.MAX_ATTEMPTS,
     )
     spent = services.roster_process(batch_id=spent.pk)
-    assert (
-        spent.status == "failed"
-        and "stopped 3 times" in spent.message
-        and "处理进程已中断 3 次" in spent.message
-    )
+    assert spent.status == "failed" and "处理进程已中断 3 次" in spent.message
 
 
 @pytest.mark.django_db
@@ -142,7 +138,7 @@ def test_a_worker_killed_mid_file(tmp_path, monkeypatch):
     monkeypatch.setattr(settings, "ROSTER_INLINE_MAX_BYTES", 0)
     from enrollment import tasks
 
-    monkeypatch.setattr(tasks.roster_process, "delay", lambda **kw: None)  # we run the worker ourselves
+    monkeypatch.setattr(tasks.roster_process_task, "delay", lambda **kw: None)  # we run the worker ourselves
     batch, outcome = _push(partner, content, snapshot_date=dt.date(2026, 11, 1))
     assert outcome == "queued"
 
@@ -178,12 +174,12 @@ def test_a_worker_killed_mid_file(tmp_path, monkeypatch):
     batch.refresh_from_db()
     assert batch.status == "failed"
     assert MarketEntityRow.objects.filter(batch_id=batch.pk).count() == 0
-    assert current_batch(kind="market_entities", as_of=FAR) == old
+    assert batch_current_get(kind="market_entities", as_of=FAR) == old
 
     monkeypatch.setattr(settings, "ROSTER_INLINE_MAX_BYTES", 1 << 30)
     again, outcome = _push(partner, content, snapshot_date=dt.date(2026, 11, 1))
     assert (outcome, again.status, again.rows_loaded) == ("processed", "loaded", 150_000)
-    assert current_batch(kind="market_entities", as_of=FAR) == again
+    assert batch_current_get(kind="market_entities", as_of=FAR) == again
 
 
 @pytest.mark.django_db
@@ -206,8 +202,8 @@ def test_retention_drops_rows_of_old_snapshots_but_never_the_current_one(setting
     assert older.rows_purged_at is not None and not older.file
     assert MarketEntityRow.objects.filter(batch_id=older.pk).count() == 0
     assert MarketEntityRow.objects.filter(batch_id=old_current.pk).count() == 1
-    assert current_batch(kind="market_entities", as_of=today) == old_current
-    assert current_batch(kind="market_entities", as_of=today - dt.timedelta(days=80)) is None
+    assert batch_current_get(kind="market_entities", as_of=today) == old_current
+    assert batch_current_get(kind="market_entities", as_of=today - dt.timedelta(days=80)) is None
     assert services.roster_retention(today=today) == 0
 
 
@@ -279,7 +275,7 @@ def test_a_re_push_of_a_batch_stranded_by_a_dead_worker_is_accepted_as_a_new_bat
         outcome == "processed" and again.pk != dead.pk and (again.status, again.rows_loaded) == ("loaded", 4)
     )
     dead.refresh_from_db()
-    assert dead.status == "failed" and "superseded by a new push" in dead.message
+    assert dead.status == "failed" and "已由重新报送的同一文件取代" in dead.message
 
 
 @pytest.mark.django_db
@@ -308,7 +304,7 @@ def test_the_sweep_starts_a_stranded_batch_again_and_fails_it_after_the_last_att
     retried.refresh_from_db()
     spent.refresh_from_db()
     assert (retried.status, retried.attempts) == ("loaded", 2)  # eager: sent again = processed here
-    assert spent.status == "failed" and "stopped 3 times" in spent.message
+    assert spent.status == "failed" and "处理进程已中断 3 次" in spent.message
     assert services.roster_sweep() == {"again": [], "failed": []}
 
 
@@ -334,7 +330,7 @@ def test_with_a_broker_every_push_is_queued_and_never_parsed_in_the_web_process(
     assert res.status_code == 202, res.content
     body = res.json()
     assert (body["status"], body["rows_read"], body["started_at"]) == ("processing", 0, None)
-    assert sent == [("enrollment.tasks.roster_process", {"batch_id": body["id"]})]
+    assert sent == [("enrollment.tasks.roster_process_task", {"batch_id": body["id"]})]
     assert OutboxMessage.objects.get().sent_at is not None
 
 
@@ -370,3 +366,23 @@ def test_a_loaded_batch_is_known_to_the_planner_statistics_at_once():
     )
     assert loading.analyze_unknown_batches({"market_entities": other}) == [table]
     assert loading.analyze_unknown_batches({"market_entities": other}) == []
+
+
+@pytest.mark.django_db
+def test_a_batch_message_is_stored_in_the_site_language_and_its_msgid_has_an_english_translation():
+    from django.utils import translation
+
+    from enrollment.validation import dropped_suffix
+
+    partner = make_user("partner", department="market")
+    with translation.override("en"):  # the push is answered in English, the record stays Chinese
+        batch, outcome = services.roster_push(
+            user=partner,
+            kind="market_entities",
+            upload=SimpleUploadedFile("empty.csv", roster_csv("market_entities", [])),
+        )
+        english = services._gave_up_message(3)
+        dropped = dropped_suffix()
+    assert (batch.status, outcome) == ("rejected", "processed")
+    assert batch.message == "文件只有表头，没有数据行；确实为空的名册请加 allow_empty=true"
+    assert "stopped 3 times" in english and dropped == " (value dropped)"

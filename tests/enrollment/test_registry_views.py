@@ -191,13 +191,25 @@ def test_a_filter_never_widens_the_jurisdiction(client, caseworker, world):
     assert world["e_wuda"].name not in html
 
 
+@pytest.mark.parametrize("url", ["/employers/", "/persons/"])
 @pytest.mark.parametrize(
     "params", [{"enrolled": "maybe"}, {"district": "999999"}, {"street": "1"}, {"q": "x" * 101}]
 )
-def test_bad_filters_answer_400_with_a_message(client, city_manager, params):
+def test_bad_filters_answer_400_with_a_message(client, city_manager, url, params):
     client.force_login(city_manager)
-    r = client.get("/employers/", params)
+    r = client.get(url, params)
     assert r.status_code == 400 and 'role="alert"' in r.content.decode()
+
+
+@pytest.mark.parametrize("url", ["/employers/", "/persons/"])
+def test_empty_filters_are_no_filters(client, city_manager, world, url):
+    client.force_login(city_manager)
+    everything = client.get(url).content.decode()
+    blank = client.get(url, {"q": "", "district": "", "street": "", "enrolled": ""})
+    assert blank.status_code == 200
+    assert {k for k, v in world.items() if v.name in blank.content.decode()} == {
+        k for k, v in world.items() if v.name in everything
+    }
 
 
 def test_pagination_keeps_the_filters(client, city_manager):

@@ -20,16 +20,16 @@ def test_current_snapshot_is_latest_loaded_on_or_before_the_date():
     _batch(snapshot=dt.date(2026, 11, 10), status="failed", sha="4")
     _batch(snapshot=dt.date(2026, 11, 12), status="processing", sha="5")
     _batch(snapshot=dt.date(2026, 11, 13), status="rejected", sha="6")
-    assert selectors.current_batch(kind="market_entities", as_of=dt.date(2026, 11, 15)) == newer
-    assert selectors.current_batch(kind="market_entities", as_of=dt.date(2026, 10, 31)) == older
-    assert selectors.current_batch(kind="market_entities", as_of=dt.date(2026, 9, 30)) is None
+    assert selectors.batch_current_get(kind="market_entities", as_of=dt.date(2026, 11, 15)) == newer
+    assert selectors.batch_current_get(kind="market_entities", as_of=dt.date(2026, 10, 31)) == older
+    assert selectors.batch_current_get(kind="market_entities", as_of=dt.date(2026, 9, 30)) is None
 
 
 @pytest.mark.django_db
 def test_tie_on_snapshot_date_goes_to_the_one_received_last():
     _batch(sha="1")
     last = _batch(sha="2")
-    assert selectors.current_batch(kind="market_entities", as_of=dt.date(2026, 11, 1)) == last
+    assert selectors.batch_current_get(kind="market_entities", as_of=dt.date(2026, 11, 1)) == last
 
 
 @pytest.mark.django_db
@@ -45,6 +45,6 @@ def test_snapshot_rows_reads_only_the_current_batch():
     )
     MarketEntityRow.objects.create(batch_id=old.pk, uscc="A" * 18, **common)
     MarketEntityRow.objects.create(batch_id=cur.pk, uscc="B" * 18, **common)
-    rows = selectors.snapshot_rows(kind="market_entities", as_of=dt.date(2026, 11, 2))
+    rows = selectors.snapshot_rows_list(kind="market_entities", as_of=dt.date(2026, 11, 2))
     assert [r.uscc for r in rows] == ["B" * 18]
-    assert list(selectors.snapshot_rows(kind="tax_payroll", as_of=dt.date(2026, 11, 2))) == []
+    assert list(selectors.snapshot_rows_list(kind="tax_payroll", as_of=dt.date(2026, 11, 2))) == []

@@ -95,9 +95,23 @@ def test_calendar_marks_months_with_a_loaded_snapshot(client, batch):
     market = next(d for d in response.context["calendar"]["departments"] if d["department"] == "market")
     ticks = dict(zip(months, market["rows"][0]["months"], strict=True))
     assert ticks.get(dt.date(2026, 11, 1), 0) in (0, 1)  # today decides which months show
-    from enrollment.selectors import delivery_calendar
+    from enrollment.selectors import delivery_calendar_get
 
-    cal = delivery_calendar(user=make_user("city_manager"), today=dt.date(2026, 12, 5), months=3)
+    cal = delivery_calendar_get(user=make_user("city_manager"), today=dt.date(2026, 12, 5), months=3)
     assert cal["months"] == [dt.date(2026, 10, 1), dt.date(2026, 11, 1), dt.date(2026, 12, 1)]
     market = next(d for d in cal["departments"] if d["department"] == "market")
     assert market["rows"][0]["months"] == [0, 1, 0]
+
+
+def test_deliveries_filter_by_kind_and_department_and_refuse_unknown_values(client, batch):
+    client.force_login(make_user("city_manager"))
+    assert (
+        f"/rosters/{batch.pk}/"
+        in client.get("/rosters/?kind=market_entities&department=market").content.decode()
+    )
+    other = client.get("/rosters/?kind=tax_payroll").content.decode()
+    assert "市场主体.csv" not in other
+    assert "市场主体.csv" in client.get("/rosters/?kind=&department=").content.decode()  # empty: no filter
+    bad = client.get("/rosters/?kind=nope")
+    assert bad.status_code == 400 and 'role="alert"' in bad.content.decode()
+    assert "市场主体.csv" in bad.content.decode()  # the unfiltered list, with the message
