@@ -25,14 +25,6 @@ def civil_row_order(on: str) -> str:
     return f"{civil_eligible(on)} DESC, cc.valid_from DESC, cc.category"
 
 
-# The same two fragments with positional parameters (D, D), for enforcement.comparison.facts
-# until its statements take named parameters; nothing in enrollment uses them.
-CIVIL_ELIGIBLE = (
-    "CASE WHEN cc.category IN ('dibao', 'tekun') AND cc.valid_from <= %s"
-    " AND (cc.valid_to IS NULL OR cc.valid_to >= %s) THEN 1 ELSE 0 END"
-)
-CIVIL_ROW_ORDER = f"{CIVIL_ELIGIBLE} DESC, cc.valid_from DESC, cc.category"
-
 EMPLOYER_DISTRICT = (
     "CASE WHEN m.district_code IS NOT NULL THEN m.district_code"
     " WHEN t.district_code IS NOT NULL THEN t.district_code ELSE ie.district_code END"

@@ -229,8 +229,8 @@ def required_employers_sql(
 
 # routing's civil_affairs fragments are shared with the registry refresh (enrollment), which
 # executes them with positional parameters: their two `%s` are both D, `%(as_of)s` here.
-_CIVIL_ELIGIBLE = routing.CIVIL_ELIGIBLE % ("%(as_of)s", "%(as_of)s")
-_CIVIL_ROW_ORDER = routing.CIVIL_ROW_ORDER % ("%(as_of)s", "%(as_of)s")
+_CIVIL_ELIGIBLE = routing.civil_eligible("as_of")
+_CIVIL_ROW_ORDER = routing.civil_row_order("as_of")
 
 
 # The pension rows' vocabulary, from the registry's model: the insurance_persons roster

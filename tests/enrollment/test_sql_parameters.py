@@ -27,8 +27,6 @@ from tests.enrollment.registry_rows import (
 )
 
 APP = pathlib.Path(enrollment.__file__).parent
-# Positional fragments kept for enforcement.comparison.facts only (see routing.py).
-FOR_ENFORCEMENT = {"CIVIL_ELIGIBLE"}
 
 
 def _positional_strings(path: pathlib.Path) -> list[tuple[int, str]]:
@@ -40,10 +38,6 @@ def _positional_strings(path: pathlib.Path) -> list[tuple[int, str]]:
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
             if isinstance(node.func.value, ast.Name) and node.func.value.id in ("log", "logger", "logging"):
                 skip.update(id(a) for a in ast.walk(node))
-        if isinstance(node, ast.Assign) and any(
-            isinstance(tg, ast.Name) and tg.id in FOR_ENFORCEMENT for tg in node.targets
-        ):
-            skip.update(id(a) for a in ast.walk(node))
     return [
         (node.lineno, node.value)
         for node in ast.walk(tree)
