@@ -44,7 +44,7 @@ from enforcement.comparison.parameters import Parameters, load_parameters
 from enforcement.kinds import KINDS, SubjectType, kinds_of
 from enforcement.models import ComparisonRun, Task, TaskEvent
 from enrollment.loading import analyze, analyze_unknown_batches
-from wuhai_coverage.core import sql as q
+from wuhai_coverage.core import sql as dialect
 from wuhai_coverage.core.models import District, Street
 from wuhai_coverage.core.sql import t
 from wuhai_coverage.outbox import services as outbox
@@ -96,7 +96,7 @@ class Summary:
 
 
 def _try_lock() -> bool:
-    if not q.is_pg():
+    if not dialect.is_pg():
         return True
     with connection.cursor() as c:
         c.execute("SELECT pg_try_advisory_lock(%(key)s)", {"key": ADVISORY_LOCK_KEY})
@@ -105,7 +105,7 @@ def _try_lock() -> bool:
 
 
 def _unlock() -> None:
-    if q.is_pg():
+    if dialect.is_pg():
         with connection.cursor() as c:
             c.execute("SELECT pg_advisory_unlock(%(key)s)", {"key": ADVISORY_LOCK_KEY})
 
@@ -123,7 +123,7 @@ def _reap_locked() -> int:
         )
         if not outbox.pending(TASK_NAME, run_id=pk)
     ]
-    if not q.is_pg():  # no advisory locks on SQLite: only a claimed run this old is taken as dead
+    if not dialect.is_pg():  # no advisory locks on SQLite: only a claimed run this old is taken as dead
         dead = list(
             running.filter(pk__in=dead, started_at__lt=now - SQLITE_DEAD_AFTER).values_list("pk", flat=True)
         )
@@ -242,7 +242,7 @@ def execute_run(run: ComparisonRun, *, on_progress: Callable[[dict], None] | Non
 
 def _session_settings(on: bool) -> None:
     """JIT compiles the facts queries for ~1 s and saves nothing at this size: off for the run."""
-    if q.is_pg():
+    if dialect.is_pg():
         with connection.cursor() as c:
             c.execute("SET jit = off" if on else "RESET jit")
 
@@ -364,7 +364,7 @@ def _execute(run: ComparisonRun, started: float, on_progress: Callable[[dict], N
     now = timezone.now()
     snooze_from = _snooze_from(as_of, params)
     with transaction.atomic():
-        if q.is_pg():
+        if dialect.is_pg():
             # Check the foreign keys statement by statement (Django declares them DEFERRABLE
             # INITIALLY DEFERRED): the same work, but inside each rule's time rather than in an
             # unaccounted COMMIT, and no queue of millions of deferred trigger events.
@@ -418,7 +418,7 @@ def _materialise_facts(as_of: dt.date, params: Parameters, snaps: Snapshots) -> 
             (rules.PERSON_FACTS, person_facts_sql(as_of, params, snaps, candidates_only=True)),
         ):
             c.execute(f"CREATE TEMP TABLE {table} AS {sql}", sql_params)
-            if q.is_pg():
+            if dialect.is_pg():
                 c.execute(f"ANALYZE {table}")  # autovacuum never analyses temp tables
 
 
@@ -427,14 +427,14 @@ def _create_candidates() -> None:
         c.execute(f"""CREATE TEMP TABLE {CAND} (
             kind varchar(32) NOT NULL, subject_type varchar(10) NOT NULL, subject_key varchar(40) NOT NULL,
             subject_name varchar(200) NOT NULL, district_code varchar(6), street_code varchar(9),
-            priority varchar(8) NOT NULL, due_date date, evidence {q.json_type()} NOT NULL,
-            opens {q.bool_type()} NOT NULL)""")
+            priority varchar(8) NOT NULL, due_date date, evidence {dialect.json_type()} NOT NULL,
+            opens {dialect.bool_type()} NOT NULL)""")
 
 
 def _index_candidates() -> None:
     with connection.cursor() as c:
         c.execute(f"CREATE UNIQUE INDEX {CAND}_key ON {CAND} (kind, subject_key)")
-        if q.is_pg():
+        if dialect.is_pg():
             c.execute(f"ANALYZE {CAND}")
 
 
@@ -444,8 +444,8 @@ def _write_values(kind: str, run_id: int, now: dt.datetime, snooze_from: dt.date
     return {
         "kind": kind,
         "run_id": run_id,
-        "now": q.param(now),
-        "snooze_from": q.param(snooze_from),
+        "now": dialect.param(now),
+        "snooze_from": dialect.param(snooze_from),
         "open": Task.Status.OPEN.value,
         "closed": Task.Status.CLOSED.value,
         "resolved_by_data": Task.Resolution.RESOLVED_BY_DATA.value,
@@ -509,7 +509,7 @@ def _write_rule(kind: str, run_id: int, now: dt.datetime, snooze_from: dt.dateti
         # must match as written: a literal, taken from the model's choices.
         conflict = (
             f" ON CONFLICT (kind, subject_key) WHERE status <> '{Task.Status.CLOSED.value}' DO NOTHING"
-            if q.is_pg()
+            if dialect.is_pg()
             else ""
         )
         c.execute(

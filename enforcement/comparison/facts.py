@@ -44,7 +44,7 @@ from enrollment.models import (
     RosterKind,
     TaxPayrollRow,
 )
-from wuhai_coverage.core import sql as q
+from wuhai_coverage.core import sql as dialect
 from wuhai_coverage.core.models import IndustryDivision, KeyIndustry
 from wuhai_coverage.core.sql import NO_BATCH, t
 
@@ -108,7 +108,7 @@ def current_min_period(as_of: dt.date, interruption_months: int) -> int:
 
 def age_expr(birth_col: str, as_of: dt.date) -> Statement:
     """Completed years at D as SQL (evidence only; the rules use `age_cutoff`)."""
-    return f"((%(as_of_yyyymmdd)s - {q.yyyymmdd(birth_col)}) / 10000)", {
+    return f"((%(as_of_yyyymmdd)s - {dialect.yyyymmdd(birth_col)}) / 10000)", {
         "as_of_yyyymmdd": as_of.year * 10000 + as_of.month * 100 + as_of.day
     }
 
@@ -142,7 +142,7 @@ def employer_facts_sql(
     base_total, arrears, last_paid_period, hazard_factor, exposed_workers, key_industry,
     district_code, street_code."""
     snaps = snapshots or current_snapshots(as_of)
-    f = q.false()
+    f = dialect.false()
     norm = _norm_industry("m.industry_code")
     market, tax, insured, dust = (
         t(MarketEntityRow),
@@ -211,7 +211,7 @@ def required_predicate(alias: str, as_of: dt.date, params: Parameters) -> Statem
         f" OR ({a}.h >= 1 AND (NOT {a}.in_market"
         f"      OR ({a}.market_status = 'active' AND {a}.established_on <= %(registered_by)s))))"
     )
-    return sql, {"registered_by": q.param(registered_by), **types_params}
+    return sql, {"registered_by": dialect.param(registered_by), **types_params}
 
 
 def required_employers_sql(
@@ -269,7 +269,7 @@ def person_facts_sql(
     snaps = snapshots or current_snapshots(as_of)
     household, civil, poverty = t(HouseholdRow), t(CivilAffairsRow), t(PovertyRow)
     disability, insured = t(DisabilityRow), t(InsurancePersonRow)
-    f = q.false()
+    f = dialect.false()
     current = "(ip.status = %(pension_active)s AND ip.last_paid_period >= %(min_period)s)"
     if candidates_only:
         universe = f"""SELECT hu.id_number FROM {household} hu WHERE hu.batch_id = %(household_batch)s
@@ -333,7 +333,7 @@ LEFT JOIN {insured} ip ON ip.batch_id = %(insured_persons_batch)s AND ip.id_numb
         "disability_batch": snaps.id(RosterKind.DISABILITY_REGISTRY),
         "insured_persons_batch": snaps.id(RosterKind.INSURANCE_PERSONS),
         "min_period": current_min_period(as_of, p.interruption_months),
-        "as_of": q.param(as_of),
+        "as_of": dialect.param(as_of),
         **PENSION_VALUES,
     }
 
@@ -347,10 +347,10 @@ def age_window_predicate(
     out: Params = {}
     if min_age is not None:
         parts.append(f"{alias}.birth_date <= %(cutoff_{min_age})s")
-        out[f"cutoff_{min_age}"] = q.param(age_cutoff(as_of, min_age))
+        out[f"cutoff_{min_age}"] = dialect.param(age_cutoff(as_of, min_age))
     if max_age is not None:
         parts.append(f"{alias}.birth_date > %(cutoff_{max_age})s")
-        out[f"cutoff_{max_age}"] = q.param(age_cutoff(as_of, max_age))
+        out[f"cutoff_{max_age}"] = dialect.param(age_cutoff(as_of, max_age))
     return "(" + " AND ".join(parts or ["1 = 1"]) + ")", out
 
 

@@ -32,7 +32,7 @@ from enforcement.comparison.facts import (
 )
 from enforcement.comparison.parameters import Parameters
 from enrollment.models import ConstructionProjectRow, InsuranceProjectRow, RosterKind
-from wuhai_coverage.core import sql as q
+from wuhai_coverage.core import sql as dialect
 from wuhai_coverage.core.sql import t
 
 if TYPE_CHECKING:
@@ -84,7 +84,7 @@ def _employer(where: str, evidence: list[tuple[str, str]], *, priority: str = "%
     """An employer rule's SELECT over the employer facts `e` (parameters: `_common_params`)."""
     return f"""
 SELECT %(subject_type)s, e.uscc, COALESCE(e.name, ''), e.district_code, e.street_code,
-       {priority}, {q.cast_date("NULL")}, {q.json_object(evidence)}, {q.true()}
+       {priority}, {dialect.cast_date("NULL")}, {dialect.json_object(evidence)}, {dialect.true()}
 FROM {EMPLOYER_FACTS} e
 WHERE {where}"""
 
@@ -97,18 +97,18 @@ def _common_params(spec: KindSpec, **more: object) -> Params:
 def enroll_employer(ctx: Context, spec: KindSpec) -> Statement:
     required, params = required_predicate("e", ctx.as_of, ctx.params)
     both, market, tax = (
-        q.json_array(["'market'", "'tax'"]),
-        q.json_array(["'market'"]),
-        q.json_array(["'tax'"]),
+        dialect.json_array(["'market'", "'tax'"]),
+        dialect.json_array(["'market'"]),
+        dialect.json_array(["'tax'"]),
     )
     sources = (
         f"CASE WHEN e.in_market AND e.in_tax THEN {both} WHEN e.in_market THEN {market}"
-        f" WHEN e.in_tax THEN {tax} ELSE {q.json_array([])} END"
+        f" WHEN e.in_tax THEN {tax} ELSE {dialect.json_array([])} END"
     )
     evidence = [
         ("sources", sources),
         ("H", "e.h"),
-        ("W", q.money("e.w")),
+        ("W", dialect.money("e.w")),
         ("payroll_period", "e.payroll_period"),
         ("employees_reported", "e.employees_reported"),
         ("entity_type", "e.entity_type"),
@@ -126,7 +126,7 @@ def missed_employees(ctx: Context, spec: KindSpec) -> Statement:
     # H − Ip ≥ max(gap, ⌈ratio·H⌉). For an integer gap, gap ≥ ⌈x⌉ ⇔ gap ≥ x; the ratio has 4
     # decimal places (RuleParameter), so scale by 10 000 and stay in exact integers.
     gap = "(e.h - e.ip)"
-    threshold = q.greatest("%(min_gap)s", "((e.h * %(ratio_e4)s + 9999) / 10000)")
+    threshold = dialect.greatest("%(min_gap)s", "((e.h * %(ratio_e4)s + 9999) / 10000)")
     where = f"e.enrolled AND {gap} >= %(min_gap)s AND {gap} * 10000 >= %(ratio_e4)s * e.h"
     evidence = [
         ("H", "e.h"),
@@ -153,7 +153,7 @@ def underreported_base(ctx: Context, spec: KindSpec) -> Statement:
     a = p.average_monthly_wage
     if a is None:  # the guard skips this rule without A (Needs.average_wage)
         raise ValueError("underreported_base needs the average monthly wage A")
-    dec = q.decimal
+    dec = dialect.decimal
     where = (
         "e.enrolled AND e.h >= 1 AND e.w > 0 AND e.ip >= 1 AND "
         "(CASE WHEN e.w < %(wage_lo)s * e.h THEN e.base_total < %(tolerance)s * %(wage_lo)s * e.ip "
@@ -165,28 +165,28 @@ def underreported_base(ctx: Context, spec: KindSpec) -> Statement:
         f" ELSE {dec('e.w')} / e.h END)"
     )
     evidence = [
-        ("declared_average", q.money(f"{dec('e.base_total')} / e.ip")),
-        ("wage_average", q.money(f"{dec('e.w')} / e.h")),
-        ("A", q.money("%(wage_a)s")),
-        ("reference", q.money(reference)),
+        ("declared_average", dialect.money(f"{dec('e.base_total')} / e.ip")),
+        ("wage_average", dialect.money(f"{dec('e.w')} / e.h")),
+        ("A", dialect.money("%(wage_a)s")),
+        ("reference", dialect.money(reference)),
         ("ratio", f"ROUND({dec('e.base_total')} / e.ip / {reference}, 4)"),
         ("tolerance", "%(tolerance)s"),
         ("H", "e.h"),
-        ("W", q.money("e.w")),
+        ("W", dialect.money("e.w")),
         ("Ip", "e.ip"),
-        ("declared_base_total", q.money("e.base_total")),
+        ("declared_base_total", dialect.money("e.base_total")),
     ]
     return _employer(where, evidence), _common_params(
         spec,
-        wage_a=q.param(a),
-        wage_lo=q.param(a * 6 / 10),
-        wage_hi=q.param(a * 3),
-        tolerance=q.param(p.base_tolerance),
+        wage_a=dialect.param(a),
+        wage_lo=dialect.param(a * 6 / 10),
+        wage_hi=dialect.param(a * 3),
+        tolerance=dialect.param(p.base_tolerance),
     )
 
 
 def injury_key_industry(ctx: Context, spec: KindSpec) -> Statement:
-    required = q.greatest("e.exposed_workers", "e.h", "1")
+    required = dialect.greatest("e.exposed_workers", "e.h", "1")
     where = (
         "e.key_industry AND COALESCE(e.market_status, '') NOT IN ('deregistered', 'revoked', 'suspended')"
         f" AND e.ii < {required}"
@@ -204,7 +204,7 @@ def injury_key_industry(ctx: Context, spec: KindSpec) -> Statement:
 
 
 def collect_arrears(ctx: Context, spec: KindSpec) -> Statement:
-    evidence = [("arrears_amount", q.money("e.arrears")), ("last_paid_period", "e.last_paid_period")]
+    evidence = [("arrears_amount", dialect.money("e.arrears")), ("last_paid_period", "e.last_paid_period")]
     return _employer("e.enrolled AND e.arrears > 0", evidence), _common_params(spec)
 
 
@@ -215,11 +215,11 @@ def construction_injury(ctx: Context, spec: KindSpec) -> Statement:
         ("builder_name", "cp.builder_name"),
         ("start_date", "cp.start_date"),
         ("planned_workers", "cp.planned_workers"),
-        ("contract_amount", q.money("cp.contract_amount", nullable=True)),
+        ("contract_amount", dialect.money("cp.contract_amount", nullable=True)),
     ]
     sql = f"""
 SELECT %(subject_type)s, cp.project_code, cp.project_name, cp.district_code, NULL,
-       %(priority_normal)s, {q.cast_date("NULL")}, {q.json_object(evidence)}, {q.true()}
+       %(priority_normal)s, {dialect.cast_date("NULL")}, {dialect.json_object(evidence)}, {dialect.true()}
 FROM {t(ConstructionProjectRow)} cp
 WHERE cp.batch_id = %(projects_batch)s AND cp.start_date <= %(as_of)s
   AND NOT EXISTS (SELECT 1 FROM {t(InsuranceProjectRow)} ip
@@ -228,7 +228,7 @@ WHERE cp.batch_id = %(projects_batch)s AND cp.start_date <= %(as_of)s
         spec,
         projects_batch=s.id(RosterKind.CONSTRUCTION_PROJECTS),
         insured_projects_batch=s.id(RosterKind.INSURANCE_PROJECTS),
-        as_of=q.param(ctx.as_of),
+        as_of=dialect.param(ctx.as_of),
     )
 
 
@@ -238,8 +238,8 @@ WHERE cp.batch_id = %(projects_batch)s AND cp.start_date <= %(as_of)s
 
 def _cutoffs(ctx: Context) -> Params:
     return {
-        "cutoff_16": q.param(age_cutoff(ctx.as_of, 16)),
-        "cutoff_60": q.param(age_cutoff(ctx.as_of, 60)),
+        "cutoff_16": dialect.param(age_cutoff(ctx.as_of, 16)),
+        "cutoff_60": dialect.param(age_cutoff(ctx.as_of, 60)),
     }
 
 
@@ -286,7 +286,7 @@ def _person(
             sql, more = conditions[kind](ctx)
             earlier_sql.append(sql)
             params = {**params, **more}
-    earlier = " OR ".join(earlier_sql) or q.false()
+    earlier = " OR ".join(earlier_sql) or dialect.false()
     held_kinds = [k for k in order if k in ctx.skipped]
     if held_kinds:
         kinds_sql, kinds_params = in_list("held_kind", held_kinds)
@@ -296,14 +296,14 @@ def _person(
         )
         params = {**params, **kinds_params}
     else:
-        held = q.false()
+        held = dialect.false()
     sql = f"""
 SELECT %(subject_type)s, p.id_number, COALESCE(p.name, ''), p.district_code, p.street_code,
-       %(priority_normal)s, {q.cast_date("%(due_date)s")}, {q.json_object(evidence)},
+       %(priority_normal)s, {dialect.cast_date("%(due_date)s")}, {dialect.json_object(evidence)},
        (NOT ({earlier}) AND NOT ({held}))
 FROM {PERSON_FACTS} p
 WHERE {own} AND (NOT ({earlier}) OR {held})"""
-    return sql, {**params, **ev_params, **_common_params(spec), "due_date": q.param(due_date)}
+    return sql, {**params, **ev_params, **_common_params(spec), "due_date": dialect.param(due_date)}
 
 
 def _person_basics(ctx: Context) -> tuple[list[tuple[str, str]], Params]:
@@ -331,7 +331,7 @@ def resume_contributions(ctx: Context, spec: KindSpec) -> Statement:
         ("pension_status", "p.pension_status"),
         ("scheme", "p.scheme"),
         ("last_paid_period", "p.last_paid_period"),
-        ("months_unpaid", f"(%(d_months)s - {q.months('p.last_paid_period')})"),
+        ("months_unpaid", f"(%(d_months)s - {dialect.months('p.last_paid_period')})"),
     ]
     params = {**params, "d_months": ctx.as_of.year * 12 + ctx.as_of.month}
     # After 31 December of D's year the year can no longer be paid.

@@ -220,7 +220,7 @@ def world(settings, tmp_path) -> World:
     tasks += list(Task.objects.filter(notices__isnull=False).values_list("pk", flat=True))
     persons = list(Person.objects.filter(street_id=STREET).values_list("pk", flat=True)[:3])
     persons += list(Person.objects.order_by("pk").values_list("pk", flat=True)[:3])
-    from assessment import parameters as P
+    from assessment import parameters
     from wuhai_coverage.core.models import District
 
     fills = {
@@ -239,7 +239,7 @@ def world(settings, tmp_path) -> World:
         "assessment/districts": [
             {"code": d, "indicator": ind}
             for d in District.objects.values_list("code", flat=True)
-            for ind in P.BY_CODE
+            for ind in parameters.BY_CODE
         ],
     }
     return World(users=users, fills=fills, known_ids=known, not_personal=not_personal)
