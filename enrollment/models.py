@@ -15,6 +15,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from wuhai_coverage.core.models import Department, District, Street
 
@@ -139,12 +140,26 @@ def _batch_fk():
 
 
 class MarketEntityRow(models.Model):
+    # The market roster's canonical values (rosters.md → market_entities); the reader maps
+    # the department's Chinese spellings onto them (roster_specs).
+    class EntityType(models.TextChoices):
+        ENTERPRISE = "enterprise", _("企业")
+        INDIVIDUAL = "individual", _("个体工商户")
+        COOP = "coop", _("农民专业合作社")
+        BRANCH = "branch", _("分支机构")
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", pgettext_lazy("market status", "存续")
+        SUSPENDED = "suspended", pgettext_lazy("market status", "停业")
+        DEREGISTERED = "deregistered", pgettext_lazy("market status", "注销")
+        REVOKED = "revoked", pgettext_lazy("market status", "吊销")
+
     pk = models.CompositePrimaryKey("batch_id", "uscc")
     batch = _batch_fk()
     uscc = models.CharField(max_length=18)
     name = models.CharField(max_length=200)
-    entity_type = models.CharField(max_length=16)  # enterprise, individual, coop, branch
-    status = models.CharField(max_length=16)  # active, suspended, deregistered, revoked
+    entity_type = models.CharField(max_length=16, choices=EntityType.choices)
+    status = models.CharField(max_length=16, choices=Status.choices)
     established_on = models.DateField()
     district_code = models.CharField(max_length=6)
     street_code = models.CharField(max_length=9, null=True)
@@ -185,7 +200,12 @@ class PovertyRow(models.Model):
     batch = _batch_fk()
     id_number = models.CharField(max_length=18)
     name = models.CharField(max_length=200)
-    status = models.CharField(max_length=8)  # active, exited
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("未脱贫")
+        EXITED = "exited", _("已脱贫")
+
+    status = models.CharField(max_length=8, choices=Status.choices)
     district_code = models.CharField(max_length=6)
     street_code = models.CharField(max_length=9, null=True)
     birth_date = models.DateField()

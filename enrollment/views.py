@@ -10,17 +10,24 @@ from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db import models
 from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from enrollment import exports, selectors
 from enrollment.filters import FilterError, registry_params
-from enrollment.models import Employer, Enrollment, Person, RosterBatch, RosterIssue, RosterKind
+from enrollment.models import (
+    Employer,
+    Enrollment,
+    MarketEntityRow,
+    Person,
+    RosterBatch,
+    RosterIssue,
+    RosterKind,
+)
 from wuhai_coverage.core import access, privacy
 from wuhai_coverage.core.http import AuthedRequest, client_ip, search_post_redirect
 from wuhai_coverage.core.models import AccessLog, Department, District
@@ -91,27 +98,19 @@ def calendar(request: AuthedRequest) -> HttpResponse:
 # --- The registry: employers and persons of the user's jurisdiction ---------------------
 
 REGISTRY_PAGE_SIZE = 50
-# The market roster's English values (rosters.md → market_entities) as the pages show them.
-MARKET_STATUS_LABELS = {
-    "active": pgettext_lazy("market status", "存续"),
-    "suspended": pgettext_lazy("market status", "停业"),
-    "deregistered": pgettext_lazy("market status", "注销"),
-    "revoked": pgettext_lazy("market status", "吊销"),
-}
-ENTITY_TYPE_LABELS = {
-    "enterprise": _("企业"),
-    "individual": _("个体工商户"),
-    "coop": _("农民专业合作社"),
-    "branch": _("分支机构"),
-}
+
+
+def _choice_label(choices: type[models.TextChoices], value: str) -> str:
+    """The label of a roster value, or the value itself when the roster sent another."""
+    return str(choices(value).label) if value in choices.values else value
 
 
 def _label_employers(employers: Iterable[Employer]) -> None:
     """Display-only attributes for the templates: the market roster's values as labels."""
     for employer in employers:
         vars(employer).update(
-            market_status_label=MARKET_STATUS_LABELS.get(employer.market_status, employer.market_status),
-            entity_type_label=ENTITY_TYPE_LABELS.get(employer.entity_type, employer.entity_type),
+            market_status_label=_choice_label(MarketEntityRow.Status, employer.market_status),
+            entity_type_label=_choice_label(MarketEntityRow.EntityType, employer.entity_type),
         )
 
 

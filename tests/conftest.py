@@ -50,6 +50,19 @@ def _reference_data(request, django_db_setup, django_db_blocker):
 
 
 @pytest.fixture(autouse=True)
+def _default_language():
+    """Every test starts in the portal's default language (Chinese): a test that switches
+    to English (translation.activate, or a request with the English cookie, whose
+    middleware leaves the thread's language behind) must not change the next test's text."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache():
     """The default cache is shared across processes and outlives a test run (a file cache
     under WUHAI_VAR_DIR, or Redis): every test starts with it empty."""

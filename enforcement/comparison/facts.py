@@ -53,7 +53,11 @@ from wuhai_coverage.core.sql import NO_BATCH, t
 Params = dict[str, Any]  # one value per name: what Django's cursor takes (dates, decimals, ints, str)
 Statement = tuple[str, Params]
 
-REQUIRED_ENTITY_TYPES = ("enterprise", "coop", "branch")
+REQUIRED_ENTITY_TYPES = (
+    MarketEntityRow.EntityType.ENTERPRISE.value,
+    MarketEntityRow.EntityType.COOP.value,
+    MarketEntityRow.EntityType.BRANCH.value,
+)
 
 
 @dataclass(frozen=True)
@@ -205,13 +209,18 @@ def required_predicate(alias: str, as_of: dt.date, params: Parameters) -> Statem
     types, types_params = in_list("required_type", REQUIRED_ENTITY_TYPES)
     a = alias
     sql = (
-        f"(({a}.in_market AND {a}.market_status = 'active' AND {a}.established_on <= %(registered_by)s"
+        f"(({a}.in_market AND {a}.market_status = %(market_active)s AND {a}.established_on <= %(registered_by)s"
         f" AND ({a}.entity_type IN {types}"
-        f"      OR ({a}.entity_type = 'individual' AND ({a}.employees_reported >= 1 OR {a}.h >= 1))))"
+        f"      OR ({a}.entity_type = %(individual)s AND ({a}.employees_reported >= 1 OR {a}.h >= 1))))"
         f" OR ({a}.h >= 1 AND (NOT {a}.in_market"
-        f"      OR ({a}.market_status = 'active' AND {a}.established_on <= %(registered_by)s))))"
+        f"      OR ({a}.market_status = %(market_active)s AND {a}.established_on <= %(registered_by)s))))"
     )
-    return sql, {"registered_by": dialect.param(registered_by), **types_params}
+    return sql, {
+        "registered_by": dialect.param(registered_by),
+        "market_active": MarketEntityRow.Status.ACTIVE.value,
+        "individual": MarketEntityRow.EntityType.INDIVIDUAL.value,
+        **types_params,
+    }
 
 
 def required_employers_sql(
@@ -227,8 +236,8 @@ def required_employers_sql(
 
 # --- persons -----------------------------------------------------------------------------
 
-# routing's civil_affairs fragments are shared with the registry refresh (enrollment), which
-# executes them with positional parameters: their two `%s` are both D, `%(as_of)s` here.
+# routing's civil_affairs fragments are shared with the registry refresh (enrollment): both
+# name their date parameter `as_of`.
 _CIVIL_ELIGIBLE = routing.civil_eligible("as_of")
 _CIVIL_ROW_ORDER = routing.civil_row_order("as_of")
 
@@ -298,9 +307,9 @@ SELECT k.id_number AS id_number,
        (h.id_number IS NOT NULL) AS in_household,
        h.community AS community,
        CASE WHEN c.eligible = 1 THEN c.category ELSE NULL END AS civil_category,
-       COALESCE(pv.status = 'active', {f}) AS poverty_active,
+       COALESCE(pv.status = %(poverty_active)s, {f}) AS poverty_active,
        ds.disability_level AS disability_level,
-       (COALESCE(c.eligible = 1, {f}) OR COALESCE(pv.status = 'active', {f})
+       (COALESCE(c.eligible = 1, {f}) OR COALESCE(pv.status = %(poverty_active)s, {f})
         OR COALESCE(ds.disability_level IN (1, 2), {f})) AS eligible,
        (ip.id_number IS NOT NULL) AS has_pension,
        ip.status AS pension_status,
@@ -334,6 +343,7 @@ LEFT JOIN {insured} ip ON ip.batch_id = %(insured_persons_batch)s AND ip.id_numb
         "insured_persons_batch": snaps.id(RosterKind.INSURANCE_PERSONS),
         "min_period": current_min_period(as_of, p.interruption_months),
         "as_of": dialect.param(as_of),
+        "poverty_active": PovertyRow.Status.ACTIVE.value,
         **PENSION_VALUES,
     }
 
