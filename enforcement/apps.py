@@ -1,6 +1,7 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class EnforcementConfig(AppConfig):
     name = "enforcement"
-    verbose_name = "比对与执法 / Comparison and enforcement"
+    verbose_name = _("比对与执法")

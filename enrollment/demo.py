@@ -14,6 +14,7 @@ from decimal import Decimal
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from enrollment.models import KIND_DEPARTMENT, RosterBatch, RosterKind
 from enrollment.roster_specs import SPECS
@@ -383,7 +384,7 @@ def load_demo_rosters(*, seed: int = 17, scale: float = 1.0, today: dt.date | No
     as the department's partner account where the demo has one."""
     today = today or timezone.localdate()
     if RosterBatch.objects.filter(filename__startswith="demo-").exists():
-        return "演示名册已存在 / demo rosters already loaded"
+        return gettext("演示名册已存在")
     rows = generate(seed=seed, scale=scale, today=today)
     partners = {u.department: u for u in User.objects.filter(role="partner")}
     lines = []
@@ -398,7 +399,12 @@ def load_demo_rosters(*, seed: int = 17, scale: float = 1.0, today: dt.date | No
             in_process=True,
         )  # a command: the comparison that follows needs them
         lines.append(
-            f"  {kind:<22} {batch.rows_loaded:>6} rows loaded, {batch.rows_rejected} rejected "
-            f"({batch.status})"
+            gettext("  %(roster)s：载入 %(loaded)s 行，退回 %(rejected)s 行（%(status)s）")
+            % {
+                "roster": RosterKind(kind).label,
+                "loaded": batch.rows_loaded,
+                "rejected": batch.rows_rejected,
+                "status": batch.get_status_display(),
+            }
         )
-    return "演示名册 / demo rosters loaded:\n" + "\n".join(lines)
+    return gettext("演示名册：") + "\n" + "\n".join(lines)

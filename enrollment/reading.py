@@ -965,7 +965,7 @@ def _xlsx_records(rows, first_row: int) -> Iterator[tuple[int, list] | Malformed
         if any(isinstance(c, str) and len(c) > MAX_CELL_CHARS for c in cells):
             yield Malformed(
                 line_no,
-                f"单元格超过{MAX_CELL_CHARS}个字符 / a cell exceeds {MAX_CELL_CHARS} characters",
+                _("单元格超过%(limit)s个字符") % {"limit": MAX_CELL_CHARS},
                 "too_long",
             )
             continue

@@ -38,6 +38,7 @@ from dataclasses import dataclass, field
 
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from enrollment import routing
 from enrollment.loading import analyze_unknown_batches
@@ -398,7 +399,11 @@ DELETE FROM {T_ENROLLMENT} WHERE NOT EXISTS (
 def load_demo_registry(*, seed: int = 17, scale: float = 1.0) -> str:
     """Demo loader (settings.DEMO_DATA_LOADERS, after the demo rosters): fill the registry."""
     s = registry_refresh()
-    return (
-        f"登记库 / registry: 用人单位 {s.totals['employers']}，人员 {s.totals['persons']}，"
-        f"参保记录 {s.totals['enrollments']}（{s.duration_s} 秒）"
-    )
+    return gettext(
+        "登记库：用人单位 %(employers)s，人员 %(persons)s，参保记录 %(enrollments)s（%(seconds)s 秒）"
+    ) % {
+        "employers": s.totals["employers"],
+        "persons": s.totals["persons"],
+        "enrollments": s.totals["enrollments"],
+        "seconds": s.duration_s,
+    }

@@ -26,10 +26,8 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import functools
 import hashlib
 import logging
-from collections.abc import Callable
 from pathlib import Path
 from typing import ParamSpec, TypeVar
 
@@ -37,7 +35,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, InterfaceError, OperationalError, connection, transaction
 from django.db.models import F
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from enrollment import loading
@@ -48,6 +46,7 @@ from enrollment.roster_specs import SPECS
 from enrollment.validation import References, RowChecker
 from wuhai_coverage.core import access
 from wuhai_coverage.core.roles import PUSH_ROSTERS
+from wuhai_coverage.core.text import in_site_language
 from wuhai_coverage.outbox import services as outbox
 
 Params = ParamSpec("Params")
@@ -115,19 +114,6 @@ def existing_batch(*, kind: str, sha256: str) -> RosterBatch | None:
     )
 
 
-def _in_site_language(fn: Callable[Params, Result]) -> Callable[Params, Result]:
-    """A batch's message and its issues are written in the site's language (LANGUAGE_CODE),
-    whoever set the work off: a record every user reads, not one request's answer (the
-    English catalogue translates the same msgids for pages and answers built per request)."""
-
-    @functools.wraps(fn)
-    def wrapper(*args: Params.args, **kwargs: Params.kwargs) -> Result:
-        with translation.override(settings.LANGUAGE_CODE):
-            return fn(*args, **kwargs)
-
-    return wrapper
-
-
 def roster_push(
     *, user, kind: str, upload, snapshot_date: dt.date | None = None, allow_empty: bool = False
 ) -> tuple[RosterBatch, str]:
@@ -142,7 +128,7 @@ def roster_push(
     )
 
 
-@_in_site_language
+@in_site_language
 def roster_receive(
     *,
     kind: str,
@@ -245,7 +231,7 @@ def _gave_up_message(attempts: int) -> str:
     }
 
 
-@_in_site_language
+@in_site_language
 def roster_process(*, batch_id: int) -> RosterBatch:
     """Read, check and load a processing batch; does nothing to a finished one. A batch
     started before by a worker that is gone (we hold its lock) is started again, up to
@@ -375,7 +361,7 @@ def _fail_if_stranded(batch_id: int, message: str, *, now: dt.datetime | None = 
         return True
 
 
-@_in_site_language
+@in_site_language
 def roster_sweep(*, now: dt.datetime | None = None, retry: bool = True) -> dict[str, list[int]]:
     """Beat (every FAULT_SWEEP_SECONDS): every processing batch whose worker is gone is
     sent again while it has attempts left, else failed; a batch never started whose

@@ -36,7 +36,7 @@ def _one_beat(sender=None, **_kwargs) -> None:
     waited = False
     while True:
         with conn.connection.cursor() as cur:
-            cur.execute("SELECT pg_try_advisory_lock(%s)", [BEAT_LOCK_KEY])
+            cur.execute("SELECT pg_try_advisory_lock(%(key)s)", {"key": BEAT_LOCK_KEY})
             if cur.fetchone()[0]:
                 break
         if not waited:

@@ -31,6 +31,7 @@ from dataclasses import dataclass
 
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from enforcement.comparison import guards, rules
 from enforcement.comparison.facts import (
@@ -47,6 +48,7 @@ from enrollment.loading import analyze, analyze_unknown_batches
 from wuhai_coverage.core import sql as dialect
 from wuhai_coverage.core.models import District, Street
 from wuhai_coverage.core.sql import t
+from wuhai_coverage.core.text import in_site_language
 from wuhai_coverage.outbox import services as outbox
 
 log = logging.getLogger(__name__)
@@ -131,10 +133,18 @@ def _reap_locked() -> int:
         ComparisonRun.objects.filter(pk__in=dead, status=ComparisonRun.Status.RUNNING).update(
             status=ComparisonRun.Status.FAILED,
             finished_at=now,
-            error="运行中断（进程终止），未写入任何任务 / the worker died mid-run; no task was written",
+            error=_dead_run_error(1),
         )
         log.warning("comparison runs %s were left running by a dead worker: marked failed", dead)
     return len(dead)
+
+
+@in_site_language
+def _dead_run_error(attempts: int) -> str:
+    """The error kept on a run whose worker died (in the site's language: it is a record)."""
+    if attempts == 1:
+        return _("运行中断（进程终止），未写入任何任务")
+    return _("运行中断 %(attempts)s 次（进程终止），未写入任何任务") % {"attempts": attempts}
 
 
 def reap_dead_runs() -> int:
@@ -157,7 +167,7 @@ def _create_run(*, as_of: dt.date | None, trigger: str, user, phase: str) -> Com
                 progress={"phase": phase, "done": 0, "total": len(KINDS)},
             )
     except IntegrityError:
-        raise RunInProgress("另一比对正在运行 / another comparison run is running") from None
+        raise RunInProgress(_("另一比对正在运行")) from None
 
 
 def start_run(*, as_of: dt.date | None = None, trigger: str = "api", user=None) -> ComparisonRun:
@@ -182,7 +192,7 @@ def run_comparison(
     """Start a run and execute it in the foreground (command, beat), holding the lock from
     before the row exists to after its figures are written."""
     if not _try_lock():
-        raise RunInProgress("另一比对正在运行 / another comparison run is running")
+        raise RunInProgress(_("另一比对正在运行"))
     try:
         _reap_locked()
         _run_queued_locked()
@@ -217,22 +227,21 @@ def execute_run(run: ComparisonRun, *, on_progress: Callable[[dict], None] | Non
     """Execute a queued run (the worker's side of `start_run`)."""
     if not _try_lock():
         # Another worker executes a run (the same message delivered twice): leave it be.
-        raise RunInProgress("另一比对正在运行 / another comparison run is running")
+        raise RunInProgress(_("另一比对正在运行"))
     try:
         current = ComparisonRun.objects.filter(pk=run.pk, status=ComparisonRun.Status.RUNNING).first()
         if current is None:
-            raise RunInProgress(f"比对运行 {run.pk} 已结束 / run {run.pk} is no longer running")
+            raise RunInProgress(_("比对运行 %(run)s 已结束") % {"run": run.pk})
         attempts = int((current.progress or {}).get("attempt", 0))
         if (current.progress or {}).get("phase") != "queued" and attempts >= MAX_RUN_ATTEMPTS:
             # Claimed MAX_RUN_ATTEMPTS times by workers that died (we hold the lock): give up.
             ComparisonRun.objects.filter(pk=run.pk, status=ComparisonRun.Status.RUNNING).update(
                 status=ComparisonRun.Status.FAILED,
                 finished_at=timezone.now(),
-                error=f"运行中断 {attempts} 次（进程终止），未写入任何任务 / the worker died {attempts} times "
-                f"mid-run; no task was written",
+                error=_dead_run_error(attempts),
             )
             raise RunInProgress(
-                f"比对运行 {run.pk} 已中断 {attempts} 次 / run {run.pk} died {attempts} times"
+                _("比对运行 %(run)s 已中断 %(attempts)s 次") % {"run": run.pk, "attempts": attempts}
             )
         return _run_locked(current, on_progress)
     finally:

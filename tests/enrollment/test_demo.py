@@ -14,4 +14,4 @@ def test_demo_rosters_go_through_the_real_intake_and_load_cleanly():
         assert batch.encoding == "gb18030" and batch.rows_rejected == 0
         assert ROW_MODELS[batch.kind].objects.filter(batch_id=batch.pk).count() == batch.rows_loaded
     assert RosterIssue.objects.filter(severity="error").count() == 0
-    assert "already" in load_demo_rosters(scale=0.05)
+    assert "演示名册已存在" in load_demo_rosters(scale=0.05)

@@ -8,6 +8,8 @@ from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DatabaseError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from rest_framework import permissions, serializers, status
 from rest_framework.exceptions import Throttled, ValidationError
 from rest_framework.response import Response
@@ -32,11 +34,11 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     if isinstance(exc, Throttled) and response is not None:
         # DRF has already rounded the wait up; Retry-After says the same.
         wait = getattr(exc, "wait", None) or 60  # the stubs omit Throttled.wait
-        response.data = {"detail": f"请求过于频繁，请 {wait} 秒后重试 / too many requests, retry in {wait} s"}
+        response.data = {"detail": _("请求过于频繁，请 %(wait)s 秒后重试") % {"wait": wait}}
     if response is None and isinstance(exc, DatabaseError):
         log.exception("database error in %s", context.get("view"))
         return Response(
-            {"detail": "数据库暂时不可用，请稍后重试 / the database is unavailable, try again later"},
+            {"detail": _("数据库暂时不可用，请稍后重试")},
             status=status.HTTP_503_SERVICE_UNAVAILABLE,
         )
     return response
@@ -111,7 +113,7 @@ def capability(cap: str) -> type[permissions.BasePermission]:
     """A DRF permission class for one capability of roles.py."""
 
     class HasCapability(permissions.BasePermission):
-        message = f"您的角色无权执行此操作 / your role may not {cap}"
+        message = gettext_lazy("您的角色无权执行此操作")
 
         def has_permission(self, request, view) -> bool:
             return access.has(request.user, cap)

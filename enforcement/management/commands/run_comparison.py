@@ -23,7 +23,7 @@ def _date(value: str) -> dt.date:
 
 
 class Command(BaseCommand):
-    help = "运行比对 / run the comparison of the current snapshots and open, refresh or close tasks"
+    help = "Run the comparison of the current snapshots: open, refresh or close tasks."
 
     def add_arguments(self, parser):
         parser.add_argument(

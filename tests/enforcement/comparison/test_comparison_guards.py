@@ -40,7 +40,7 @@ def test_hrss_staleness_7_vs_8_days(age_days, runs):
     else:
         assert set(skipped(summary)) == EMPLOYER_RULES
         assert (
-            "8 天" in skipped(summary)["enroll_employer"] and "stale" in skipped(summary)["enroll_employer"]
+            "8 天" in skipped(summary)["enroll_employer"] and "已过期" in skipped(summary)["enroll_employer"]
         )
 
 

@@ -230,7 +230,7 @@ def test_a_worker_killed_mid_run_leaves_no_partial_state():
         except RunInProgress:
             time.sleep(0.05)
     dead.refresh_from_db()
-    assert dead.status == "failed" and "worker died" in dead.error
+    assert dead.status == "failed" and "运行中断" in dead.error
     assert summary.opened["enroll_employer"] == 1 and summary.opened["enroll_person"] == 1
 
 

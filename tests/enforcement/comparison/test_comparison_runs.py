@@ -285,6 +285,6 @@ def test_demo_loader_runs_the_comparison_once():
 
     w = World(timezone.localdate())
     w.market()
-    assert "opened 1 tasks" in run_demo_comparison()
-    assert "already" in run_demo_comparison()
+    assert "新开任务 1 件" in run_demo_comparison()
+    assert "演示比对已运行" in run_demo_comparison()
     assert ComparisonRun.objects.count() == 1
