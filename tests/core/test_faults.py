@@ -460,7 +460,7 @@ def test_a_worker_sigkilled_mid_run_writes_nothing_and_the_rerun_is_correct(
         what=f"the dead run to be reaped\n{stack.logs()}",
     )
     dead = ComparisonRun.objects.get(pk=run_id)
-    assert dead.status == "failed" and "no task was written" in dead.error
+    assert dead.status == "failed" and "未写入任何任务" in dead.error
     assert Task.objects.count() == 0
 
     with publishing_to(redis.url, settings):

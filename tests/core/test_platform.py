@@ -194,9 +194,17 @@ def test_nav_shows_only_what_the_role_may_use(client, db, role, kwargs, shown, h
         assert f'href="{href}"' not in nav
 
 
-def test_ci_runs_ruff_before_the_tests_and_ruff_is_clean():
+def test_ci_runs_the_static_checks_before_the_tests_and_ruff_is_clean():
     ci = (ROOT / ".ci" / "run").read_text()
-    assert ci.index(".venv/bin/ruff check .") < ci.index("bash scripts/test.sh")
+    assert (
+        ci.index("bash scripts/lint.sh")
+        < ci.index("bash scripts/test.sh")
+        < ci.index("bash scripts/schemathesis.sh")
+    )
+    lint = (ROOT / "scripts" / "lint.sh").read_text()
+    for check in (".venv/bin/ruff check .", ".venv/bin/ruff format --check .", ".venv/bin/mypy"):
+        assert check in lint
     ruff = Path(sys.executable).parent / "ruff"
-    out = subprocess.run([str(ruff), "check", "."], cwd=ROOT, capture_output=True, text=True)
-    assert out.returncode == 0, out.stdout + out.stderr
+    for args in (["check", "."], ["format", "--check", "."]):
+        out = subprocess.run([str(ruff), *args], cwd=ROOT, capture_output=True, text=True)
+        assert out.returncode == 0, out.stdout + out.stderr
