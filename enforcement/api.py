@@ -18,10 +18,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from enforcement import selectors, services
-from enforcement.filters import PATTERNS, FilterError, TaskFilterSet, TriStateFilter
+from enforcement.filters import PATTERNS, TaskFilterSet, TriStateFilter
 from enforcement.models import Notice, Task
 from wuhai_coverage.core import access, privacy
 from wuhai_coverage.core.api import TextField, capability
+from wuhai_coverage.core.filters import FilterError
 from wuhai_coverage.core.http import client_ip
 from wuhai_coverage.core.models import AccessLog, Role, User
 from wuhai_coverage.core.roles import ASSIGN_TASKS, ISSUE_NOTICES, REVEAL_PERSONAL, VIEW_TASKS, WORK_TASKS

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from enforcement.models import Task, TaskKind
 from wuhai_coverage.core import access
+from wuhai_coverage.core.filters import SEARCH_MAX_CHARS, SEARCH_TOO_LONG
 from wuhai_coverage.core.models import User
 from wuhai_coverage.core.validators import fast_id_number, looks_like_key
 
@@ -37,7 +38,6 @@ SORTS: dict[str, tuple[str, ...]] = {
 }
 DEFAULT_SORT = "-opened_at"
 STATUS_ALL = "all"  # the status filter's "every status, closed included"
-MAX_QUERY_TEXT = 100
 # What the free-form filters accept (also the API schema's patterns); "" is no filter.
 PATTERNS = {
     "district": r"^\d{6}$",
@@ -51,15 +51,6 @@ if TYPE_CHECKING:
 
 _TRUE = ("1", "true", "yes", "on")
 _FALSE = ("0", "false", "no", "off")
-
-
-class FilterError(ValueError):
-    """Filter values that are not allowed; `errors` holds the messages by parameter and
-    str() says them in one line (`kind: 未知的任务类型 'x'`)."""
-
-    def __init__(self, errors: Mapping[str, list[str]]) -> None:
-        self.errors = {name: [str(m) for m in messages] for name, messages in errors.items()}
-        super().__init__("; ".join(f"{name}: {' '.join(msgs)}" for name, msgs in self.errors.items()))
 
 
 class TriStateField(forms.Field):
@@ -134,8 +125,8 @@ class TaskFilterSet(django_filters.FilterSet):
     overdue = TriStateFilter(method="filter_overdue")
     q = django_filters.CharFilter(
         method="filter_text",
-        max_length=MAX_QUERY_TEXT,
-        error_messages={"max_length": _("查询文字不能超过 %(limit_value)d 个字")},
+        max_length=SEARCH_MAX_CHARS,
+        error_messages={"max_length": SEARCH_TOO_LONG},
     )
     assignee = django_filters.CharFilter(
         method="filter_assignee",

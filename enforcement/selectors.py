@@ -17,11 +17,12 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from enforcement.filters import FilterError, TaskFilterSet
+from enforcement.filters import TaskFilterSet
 from enforcement.models import ComparisonRun, Notice, Task, TaskEvent, TaskKind
 from enrollment.models import ROW_MODELS, RosterKind
 from enrollment.selectors import batch_current_get
 from wuhai_coverage.core import access
+from wuhai_coverage.core.filters import FilterError
 from wuhai_coverage.core.models import Role, User
 from wuhai_coverage.core.roles import VIEW_TASKS
 from wuhai_coverage.core.validators import fast_id_number, looks_like_key

@@ -27,7 +27,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from enforcement import selectors, services
 from enforcement.exports import tasks_workbook
-from enforcement.filters import MAX_QUERY_TEXT, FilterError
 from enforcement.forms import (
     AssignForm,
     BulkAssignForm,
@@ -44,6 +43,7 @@ from enforcement.selectors import Aspect, TaskPage
 from enforcement.templatetags.portal_tags import cell
 from enrollment.selectors import streets_for
 from wuhai_coverage.core import access, privacy
+from wuhai_coverage.core.filters import SEARCH_MAX_CHARS, FilterError
 from wuhai_coverage.core.http import AuthedRequest, client_ip, safe_next, search_post_redirect
 from wuhai_coverage.core.models import User
 from wuhai_coverage.core.roles import (
@@ -503,7 +503,7 @@ def street_list(request: AuthedRequest) -> HttpResponse:
     """The street worker's list: mine first, then the street's unassigned, by due date."""
     access.require(request.user, WORK_TASKS)
     mine = request.GET.get("mine") != "0"
-    text = (request.GET.get("q") or "").strip()[:MAX_QUERY_TEXT]
+    text = (request.GET.get("q") or "").strip()[:SEARCH_MAX_CHARS]
     filters = {"assignee": "me" if mine else "", "sort": "due_date", "q": text}
     rows = selectors.task_list(user=request.user, filters=filters).values(*selectors.QUEUE_FIELDS)
     tasks = _queue_rows(list(rows[:STREET_PAGE_SIZE]), _("未落街道"))

@@ -20,10 +20,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from enrollment import selectors, services
-from enrollment.filters import FilterError
 from enrollment.models import RosterBatch, RosterIssue, RosterKind
 from wuhai_coverage.core import access
 from wuhai_coverage.core.api import FormSerializer, StrictBooleanField
+from wuhai_coverage.core.filters import FilterError
 from wuhai_coverage.core.models import Department
 from wuhai_coverage.core.pagination import PortalPagination
 from wuhai_coverage.core.roles import PUSH_ROSTERS, VIEW_ROSTERS

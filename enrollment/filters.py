@@ -14,29 +14,14 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from enrollment.models import Employer, Person, RosterBatch, RosterKind
+from wuhai_coverage.core.filters import SEARCH_MAX_CHARS, SEARCH_TOO_LONG
 from wuhai_coverage.core.models import Department, District, Street
 from wuhai_coverage.core.validators import fast_id_number, looks_like_key
 
 # Text that looks like a key is matched against the key; anything else as part of the name
 # (like the task queue's `q`). A USCC may be searched by its start; an ID number only whole
 # (a prefix search would enumerate persons by region and birth date).
-SEARCH_MAX = 100
 ENROLLED_CHOICES = [("1", _("已参保")), ("0", _("未参保"))]
-
-
-class FilterError(ValueError):
-    """Filter values a list cannot take: `errors` maps each parameter to its messages."""
-
-    def __init__(self, errors: Mapping[str, list[str]]):
-        self.errors = {name: [str(m) for m in messages] for name, messages in errors.items()}
-        super().__init__("；".join(f"{name}: {' '.join(ms)}" for name, ms in self.errors.items()))
-
-
-def filtered(filterset: django_filters.FilterSet) -> QuerySet:
-    """The filterset's queryset, or FilterError naming every bad parameter."""
-    if not filterset.is_valid():
-        raise FilterError(filterset.errors)
-    return filterset.qs
 
 
 # --- roster batches ------------------------------------------------------------------------
@@ -82,8 +67,8 @@ class RegistryFilterSet(django_filters.FilterSet):
 
     q = django_filters.CharFilter(
         method="filter_search",
-        max_length=SEARCH_MAX,
-        error_messages={"max_length": _("查询文字过长（最多 %(limit_value)d 字）")},
+        max_length=SEARCH_MAX_CHARS,
+        error_messages={"max_length": SEARCH_TOO_LONG},
     )
     district = django_filters.ModelChoiceFilter(
         queryset=District.objects.all(),

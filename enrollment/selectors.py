@@ -10,7 +10,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from enrollment.filters import EmployerFilterSet, PersonFilterSet, RosterBatchFilterSet, filtered
+from enrollment.filters import EmployerFilterSet, PersonFilterSet, RosterBatchFilterSet
 from enrollment.models import (
     KIND_DEPARTMENT,
     ROW_MODELS,
@@ -22,6 +22,7 @@ from enrollment.models import (
     RosterKind,
 )
 from wuhai_coverage.core import access
+from wuhai_coverage.core.filters import filtered
 from wuhai_coverage.core.models import Department, Street
 from wuhai_coverage.core.roles import PUSH_ROSTERS, VIEW_ROSTERS
 

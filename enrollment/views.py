@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from enrollment import exports, selectors
-from enrollment.filters import FilterError, registry_params
+from enrollment.filters import registry_params
 from enrollment.models import (
     Employer,
     Enrollment,
@@ -29,6 +29,7 @@ from enrollment.models import (
     RosterKind,
 )
 from wuhai_coverage.core import access, privacy
+from wuhai_coverage.core.filters import FilterError
 from wuhai_coverage.core.http import AuthedRequest, client_ip, search_post_redirect
 from wuhai_coverage.core.models import AccessLog, Department, District
 from wuhai_coverage.core.roles import REVEAL_PERSONAL, VIEW_ROSTERS, VIEW_TASKS

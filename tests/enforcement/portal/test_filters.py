@@ -4,9 +4,9 @@ form error, never a 500) and the queue's paging and count cap in task_page_get."
 import pytest
 
 from enforcement import selectors
-from enforcement.filters import FilterError
 from tests.conftest import token_client
 from tests.factories import ClosedTaskFactory, OpenTaskFactory, OverdueTaskFactory
+from wuhai_coverage.core.filters import FilterError
 
 pytestmark = pytest.mark.django_db
 

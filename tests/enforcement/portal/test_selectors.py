@@ -7,7 +7,6 @@ from django.http import Http404
 from django.utils import timezone
 
 from enforcement import selectors
-from enforcement.filters import FilterError
 from tests.factories import (
     ClosedTaskFactory,
     NoticeIssuedTaskFactory,
@@ -18,6 +17,7 @@ from tests.factories import (
     make_id_number,
     make_user,
 )
+from wuhai_coverage.core.filters import FilterError
 
 pytestmark = pytest.mark.django_db
 
