@@ -42,7 +42,9 @@ def test_the_lockout_message_in_the_browser(page, live_server, db):
     expect(message).to_contain_text("30 分钟")
     expect(page).to_have_url(re.compile(r"/accounts/login/$"))
     assert page.locator("header.topbar").is_visible()  # the portal's page, styled, not a bare text
-    assert page.evaluate("getComputedStyle(document.querySelector('p.lockout')).color") == "rgb(179, 38, 30)"
+    # The portal's stylesheet may still be arriving when the text is already in the DOM:
+    # to_have_css retries until the computed colour is the portal's red (or times out).
+    expect(message).to_have_css("color", "rgb(179, 38, 30)")
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / "login-lockout.png"), full_page=True)
     page.goto(f"{base}/dashboard/")
