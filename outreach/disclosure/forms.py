@@ -42,6 +42,10 @@ def document_format(upload: IO[bytes], size: int) -> str:
     if head.startswith(b"\xff\xd8\xff") or head.startswith(b"\x89PNG\r\n\x1a\n"):
         try:
             fmt = photo_format(upload)  # header and structure checked, no pixel decoded
+        except forms.ValidationError as exc:
+            if exc.messages == [_("照片应为 JPEG 或 PNG 图片")]:
+                raise wrong_type from None
+            raise  # too many pixels: that message says so
         finally:
             upload.seek(0)
         if fmt in ("JPEG", "PNG"):
