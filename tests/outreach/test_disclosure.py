@@ -56,11 +56,16 @@ def employer_row(uscc: str, name: str, district: str = A, **kw) -> dict:
 @pytest.fixture
 def employers(db):
     """Two employers in the registry and the HRSS snapshot: one of 海勃湾区, one of 乌达区."""
-    a = Employer.objects.create(uscc=make_uscc(), name="乌海市黄河煤业有限公司", district_id=A, street_id="150302001")
+    a = Employer.objects.create(
+        uscc=make_uscc(), name="乌海市黄河煤业有限公司", district_id=A, street_id="150302001"
+    )
     b = Employer.objects.create(uscc=make_uscc(prefix="91150304"), name="乌达区新材料有限公司", district_id=B)
     load_snapshot(
         "insurance_employers",
-        [employer_row(a.uscc, a.name, A, pension=120, injury=118, unemployment=95), employer_row(b.uscc, b.name, B)],
+        [
+            employer_row(a.uscc, a.name, A, pension=120, injury=118, unemployment=95),
+            employer_row(b.uscc, b.name, B),
+        ],
         snapshot_date=dt.date(2026, 5, 31),
     )
     return a, b
@@ -145,7 +150,9 @@ def test_anonymous_staff_pages_go_to_the_login(client, employers):
 def test_the_service_checks_capability_and_district_itself(employers, caseworker_a):
     a, b = employers
     with pytest.raises(services.DisclosureError):
-        services.document_upload(actor=caseworker_a, employer=b, kind="commitment_letter", year=2026, file=_pdf())
+        services.document_upload(
+            actor=caseworker_a, employer=b, kind="commitment_letter", year=2026, file=_pdf()
+        )
     with pytest.raises(PermissionDenied):
         services.document_upload(
             actor=make_user("street_staff", street="150302001"),
@@ -155,7 +162,9 @@ def test_the_service_checks_capability_and_district_itself(employers, caseworker
             file=_pdf(),
         )
     with pytest.raises(services.DisclosureError):
-        services.document_upload(actor=caseworker_a, employer=a, kind="commitment_letter", year=2019, file=_pdf())
+        services.document_upload(
+            actor=caseworker_a, employer=a, kind="commitment_letter", year=2019, file=_pdf()
+        )
     assert not DisclosureDocument.objects.exists()
 
 
@@ -169,7 +178,11 @@ HOSTILE = [
     ("a GIF", lambda: _pdf("x.png", b"GIF89a\x01\x00\x01\x00\x00\x00\x00;"), "PDF、JPEG 或 PNG"),
     ("an empty file", lambda: _pdf("x.pdf", b""), "文件是空的"),
     ("a truncated PDF", lambda: _pdf("x.pdf", PDF[:-7]), "PDF 文件不完整"),
-    ("a PNG header over garbage", lambda: _pdf("x.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 40), "PDF、JPEG 或 PNG"),
+    (
+        "a PNG header over garbage",
+        lambda: _pdf("x.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 40),
+        "PDF、JPEG 或 PNG",
+    ),
     ("a decompression bomb", lambda: _pdf("x.png", hostile.png_bomb(200_000, 200_000)), "百万像素的上限"),
     (
         "a PDF one byte over the limit",
@@ -272,7 +285,12 @@ def test_the_public_table_shows_headcounts_and_no_person_data(client, employers,
 
 @pytest.mark.parametrize(
     "q,expected",
-    [("黄河", ["乌海市黄河煤业有限公司"]), ("新材料", ["乌达区新材料有限公司"]), ("不存在的单位", []), ("", None)],
+    [
+        ("黄河", ["乌海市黄河煤业有限公司"]),
+        ("新材料", ["乌达区新材料有限公司"]),
+        ("不存在的单位", []),
+        ("", None),
+    ],
 )
 def test_search_by_name(client, employers, q, expected):
     names = [row["name"] for row in client.get("/disclosure/", {"q": q}).context["page"]]
@@ -366,7 +384,9 @@ def test_an_employers_certificate_is_a_chinese_a4_pdf(client, employers, tmp_pat
 def test_a_certificate_holds_the_public_row_only(employers):
     a, _ = employers
     snapshot = selectors.snapshot_for_year(2026)
-    html = certificate.render_html(row=selectors.public_row_get(snapshot=snapshot, uscc=a.uscc), snapshot=snapshot)
+    html = certificate.render_html(
+        row=selectors.public_row_get(snapshot=snapshot, uscc=a.uscc), snapshot=snapshot
+    )
     assert "用人单位参保情况公示证明" in html and "2026年5月31日" in html and "乌人社公示〔2026〕" in html
     assert "<style" not in html and "987654" not in html
 
