@@ -70,6 +70,17 @@ class Day:
     events: list[OutreachEvent] = field(default_factory=list)
     campaigns: list[seasons.Campaign] = field(default_factory=list)
 
+    @property
+    def starts(self) -> list[seasons.Campaign]:
+        """The campaigns that begin on this day (the phone list names them once)."""
+        return [c for c in self.campaigns if c.start == self.date]
+
+    @property
+    def labelled(self) -> list[seasons.Campaign]:
+        """The campaigns the grid names on this day: where one begins, and on each Monday
+        so that every week row says what its shaded days are (not a tag on every day)."""
+        return self.campaigns if self.date.weekday() == 0 else self.starts
+
 
 @dataclass
 class Month:

@@ -71,7 +71,7 @@ def calendar(request: AuthedRequest) -> HttpResponse:
         "district": district,
         "districts": selectors.districts_for(request.user),
         "spring_festival_known": seasons.has_spring_festival(first.year),
-        "weekdays": [_("一"), _("二"), _("三"), _("四"), _("五"), _("六"), _("日")],
+        "weekdays": [_("周一"), _("周二"), _("周三"), _("周四"), _("周五"), _("周六"), _("周日")],
     }
     return render(request, "outreach/events_calendar.html", context)
 

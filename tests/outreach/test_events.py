@@ -334,3 +334,12 @@ def test_the_days_of_the_grid_carry_their_campaigns(caseworker_a):
     assert by_date[dt.date(2026, 2, 2)] == [] and by_date[dt.date(2026, 2, 3)] == ["spring_festival"]
     assert by_date[dt.date(2026, 2, 24)] == ["migrant_return"]
     assert [c.code for c in m.campaigns] == ["spring_festival", "migrant_return"]
+
+
+def test_the_grid_names_a_campaign_where_it_begins_and_on_mondays(caseworker_a):
+    m = selectors.month_get(user=caseworker_a, first=dt.date(2026, 6, 1), district=None)
+    by_date = {d.date: d for week in m.weeks for d in week}
+    assert [c.code for c in by_date[dt.date(2026, 6, 1)].starts] == ["graduation"]  # a Monday, and its start
+    assert by_date[dt.date(2026, 6, 2)].labelled == [] and by_date[dt.date(2026, 6, 2)].campaigns
+    assert [c.code for c in by_date[dt.date(2026, 6, 8)].labelled] == ["graduation"]  # the next Monday
+    assert [c.code for c in by_date[dt.date(2026, 7, 1)].labelled] == ["publicity_month"]  # begins mid-week
