@@ -77,7 +77,7 @@ def public_certificate(request: HttpRequest, uscc: str) -> HttpResponse:
     snapshot = selectors.snapshot_for_year(year)
     row = selectors.public_row_get(snapshot=snapshot, uscc=uscc.upper())
     response = HttpResponse(
-        certificate.render_pdf(row=row, snapshot=snapshot), content_type="application/pdf"
+        certificate.certificate_pdf(row=row, snapshot=snapshot), content_type="application/pdf"
     )
     response["Content-Disposition"] = f'attachment; filename="disclosure-{row["uscc"]}-{year}.pdf"'
     return response

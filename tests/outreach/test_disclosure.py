@@ -397,3 +397,19 @@ def test_a_certificate_of_an_employer_not_in_the_years_snapshot_is_404(client, e
     assert client.get(f"/disclosure/{a.uscc}.pdf", {"year": "2022"}).status_code == 404
     assert client.get(f"/disclosure/{a.uscc}.pdf", {"year": "1999"}).status_code == 400
     assert client.get(f"/disclosure/{a.uscc.lower()}.pdf").status_code == 200
+
+
+def test_a_certificate_is_rendered_once_until_what_it_shows_changes(
+    client, employers, monkeypatch, caseworker_a
+):
+    a, _ = employers
+    renders = []
+    monkeypatch.setattr(certificate, "render_pdf", lambda **kw: renders.append(kw) or b"%PDF-1.4\n% stub\n")
+    for _ in range(3):
+        assert client.get(f"/disclosure/{a.uscc}.pdf").status_code == 200
+    assert len(renders) == 1 and renders[0]["row"]["has_letter"] is False
+    client.force_login(caseworker_a)
+    _upload(client, a)  # the row now shows the letter on file: a new certificate
+    client.logout()
+    assert client.get(f"/disclosure/{a.uscc}.pdf").status_code == 200
+    assert len(renders) == 2 and renders[1]["row"]["has_letter"] is True
