@@ -14,7 +14,7 @@ urlpatterns = [
     path("disclosure/<str:uscc>.pdf", disclosure.public_certificate, name="disclosure_certificate"),
     path("outreach/disclosure/", disclosure.document_list, name="disclosure_documents"),
     path("outreach/disclosure/new/", disclosure.document_upload, name="disclosure_upload"),
-    path("outreach/disclosure/<int:pk>/file/", disclosure.document_file, name="disclosure_file"),
+    path("outreach/disclosure/<int:pk>/document/", disclosure.document_file, name="disclosure_file"),
     # Events and their month calendar.
     path("outreach/events/", events.calendar, name="events"),
     path("outreach/events/new/", events.event_create, name="event_create"),

@@ -334,9 +334,9 @@ TABLE: list[Row] = [
         D(uscc="{employer}", kind="commitment_letter", year="{year}"),  # no file: refused
     ),
     Row(
-        "outreach/disclosure/<int:pk>/file/",
+        "outreach/disclosure/<int:pk>/document/",
         "GET",
-        "/outreach/disclosure/{disclosure_document}/file/",
+        "/outreach/disclosure/{disclosure_document}/document/",
         (302, 200, 200, 404, 403, 403, 403, 403, 302),
     ),
     # --- outreach events ---

@@ -103,7 +103,7 @@ def test_a_caseworker_files_a_letter_for_an_employer_of_the_district(client, emp
     assert doc.content_type == "application/pdf" and doc.size_bytes == len(PDF) and len(doc.sha256) == 64
     assert doc.uploaded_at is not None
     assert "passwd" not in doc.file.name and doc.file.name.endswith(".pdf")
-    download = client.get(f"/outreach/disclosure/{doc.pk}/file/")
+    download = client.get(f"/outreach/disclosure/{doc.pk}/document/")
     assert download.status_code == 200 and download["Content-Type"] == "application/pdf"
     assert "attachment" in download["Content-Disposition"]
     assert b"".join(download.streaming_content) == PDF
@@ -127,10 +127,10 @@ def test_another_districts_employer_cannot_be_filed_or_read(client, employers, c
     assert _upload(client, b).status_code == 302
     doc = DisclosureDocument.objects.get()
     client.force_login(caseworker_a)
-    assert client.get(f"/outreach/disclosure/{doc.pk}/file/").status_code == 404
+    assert client.get(f"/outreach/disclosure/{doc.pk}/document/").status_code == 404
     assert list(client.get("/outreach/disclosure/").context["page"]) == []
     client.force_login(make_user("city_manager"))
-    assert client.get(f"/outreach/disclosure/{doc.pk}/file/").status_code == 200
+    assert client.get(f"/outreach/disclosure/{doc.pk}/document/").status_code == 200
 
 
 @pytest.mark.parametrize("role,kw", [("street_staff", {"street": "150302001"}), ("inspector", {})])
