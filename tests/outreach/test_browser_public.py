@@ -123,3 +123,36 @@ def test_the_events_calendar_is_a_grid_on_a_desk_and_a_list_on_a_phone(page, liv
     expect(page.locator("ol.daylist")).to_contain_text("社保知识进社区")
     _no_sideways_scroll(page)
     page.screenshot(path=str(SCREENSHOTS / "events-390.png"), full_page=True)
+
+
+def test_the_staff_forms_and_pages_fit_a_phone_and_a_desk(page, live_server):
+    user = make_user("district_caseworker", district="150302", username="forms-cw", password=PASSWORD)
+    event = OutreachEvent.objects.create(
+        kind="enterprise_lecture",
+        title="企业参保大讲堂",
+        place="海勃湾区政务服务中心",
+        held_on=timezone.localdate(),
+        district_id="150302",
+        reach=120,
+        recorded_by=user,
+    )
+    base = live_server.url
+    page.goto(f"{base}/accounts/login/")
+    page.fill("input[name=username]", "forms-cw")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    expect(page).to_have_url(re.compile(r"/dashboard/$"))
+    pages = {
+        "event-form": "/outreach/events/new/",
+        "event-detail": f"/outreach/events/{event.pk}/",
+        "disclosure-documents": "/outreach/disclosure/",
+        "disclosure-upload": "/outreach/disclosure/new/",
+    }
+    for name, path in pages.items():
+        for size in (DESK, PHONE):
+            page.set_viewport_size(size)
+            page.goto(f"{base}{path}")
+            expect(page.locator("h1")).to_be_visible()
+            if size is PHONE:
+                _no_sideways_scroll(page)
+            page.screenshot(path=str(SCREENSHOTS / f"{name}-{size['width']}.png"), full_page=True)
