@@ -1,10 +1,11 @@
-"""Outreach (宣传引导): publicity postings per community (in use), events (declared for
-the outreach issue; see OutreachEvent)."""
+"""Outreach (宣传引导): publicity postings per community, events with their photos, and
+employers' disclosure documents (commitment letters, union confirmations)."""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from wuhai_coverage.core.models import Community, District
@@ -34,9 +35,8 @@ class PublicityPosting(models.Model):
 class OutreachEvent(models.Model):
     """A publicity event: livestream, publicity month/day, media Q&A, community talk, lecture.
 
-    Not read or written yet: the outreach issue (events, SMS pushes, the pension
-    estimator) gives it its pages and services. Kept, with its table, so that work
-    starts from the declared kinds instead of a new migration."""
+    Recorded and shown on the month calendar by outreach.events; a null district is a
+    city-wide event (recorded by a city manager)."""
 
     class Kind(models.TextChoices):
         LIVESTREAM = "livestream", _("走进直播间")
@@ -52,8 +52,57 @@ class OutreachEvent(models.Model):
     held_on = models.DateField(_("日期"))
     reach = models.PositiveIntegerField(_("覆盖人数"), default=0)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(_("记录时间"), default=timezone.now)
 
     class Meta:
         ordering = ["-held_on"]
+        indexes = [models.Index(fields=["held_on", "district"], name="event_month_idx")]
         verbose_name = _("宣传活动")
         verbose_name_plural = _("宣传活动")
+
+
+# --- Employer disclosure (参保信息公开) and events' photos: the outreach issue ------------
+
+
+class DisclosureDocument(models.Model):
+    """An employer's commitment letter (参保承诺书) or union confirmation (工会确认) for a year,
+    uploaded by a caseworker of the employer's district. The employer is named by its USCC
+    (with its name and district copied at upload) rather than by a foreign key: the registry
+    refresh deletes an employer that left every snapshot, and a filed letter must outlive it."""
+
+    class Kind(models.TextChoices):
+        COMMITMENT_LETTER = "commitment_letter", _("参保承诺书")
+        UNION_CONFIRMATION = "union_confirmation", _("工会确认")
+
+    kind = models.CharField(_("材料类型"), max_length=24, choices=Kind.choices)
+    year = models.PositiveSmallIntegerField(_("年度"))
+    uscc = models.CharField(_("统一社会信用代码"), max_length=18)
+    employer_name = models.CharField(_("单位名称"), max_length=200)
+    district = models.ForeignKey(
+        District, verbose_name=_("所属区"), on_delete=models.PROTECT, related_name="+"
+    )
+    file = models.FileField(_("文件"), upload_to="disclosure/%Y/")
+    content_type = models.CharField(max_length=32)  # from the file's magic bytes, never the client's
+    size_bytes = models.PositiveIntegerField(default=0)
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("上传人"), on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("上传时间"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-uploaded_at", "-id"]
+        verbose_name = _("公开材料")
+        verbose_name_plural = _("公开材料")
+        indexes = [models.Index(fields=["uscc", "year", "kind"], name="disclosure_doc_idx")]
+
+
+class OutreachEventPhoto(models.Model):
+    """A photo of an event (type-checked like a posting's photo, served through its page)."""
+
+    event = models.ForeignKey(OutreachEvent, on_delete=models.CASCADE, related_name="photos")
+    photo = models.FileField(_("照片"), upload_to="events/%Y/")
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["id"]

@@ -86,7 +86,8 @@ def test_login_page_is_chinese_and_login_works(client, db):
     home = client.get("/", follow=True)  # the root redirects to the role's dashboard
     assert "工作台" in home.content.decode() and "全市" in home.content.decode()
     client.post("/accounts/logout/")
-    assert client.get("/").status_code == 302
+    front = client.get("/")  # a visitor gets the public front page
+    assert front.status_code == 200 and 'href="/accounts/login/"' in front.content.decode()
 
 
 def test_unknown_page_is_a_chinese_404(client, db):

@@ -205,6 +205,40 @@ def world(settings, tmp_path) -> World:
         posted_by=users["fenghuangling"],
         note="张贴",
     )
+    # Employer disclosure and events: a filed letter, an event with a photo.
+    from django.core.files.base import ContentFile
+
+    from enrollment.selectors import snapshot_rows_list
+    from outreach.models import DisclosureDocument, OutreachEvent, OutreachEventPhoto
+
+    disclosed = list(
+        snapshot_rows_list(kind="insurance_employers", as_of=timezone.localdate())
+        .order_by("uscc")
+        .values_list("uscc", flat=True)[:2]
+    )
+    letter = DisclosureDocument(
+        kind="commitment_letter",
+        year=timezone.localdate().year,
+        uscc=disclosed[0],
+        employer_name="演示单位",
+        district_id="150302",
+        content_type="application/pdf",
+        uploaded_by=users["haibowan"],
+    )
+    from weasyprint import HTML
+
+    letter.file.save("letter.pdf", ContentFile(HTML(string="<p>参保承诺书</p>").write_pdf()), save=True)
+    outreach_event = OutreachEvent.objects.create(
+        kind="community_talk",
+        title="社保知识进社区",
+        place="和平社区",
+        held_on=timezone.localdate(),
+        district_id="150302",
+        reach=30,
+        recorded_by=users["fenghuangling"],
+    )
+    event_photo = OutreachEventPhoto(event=outreach_event)
+    event_photo.photo.save("event.png", ContentFile(b"\x89PNG\r\n\x1a\n" + b"0" * 64), save=True)
 
     for model in ROW_MODELS.values():
         if any(f.name == "id_number" for f in model._meta.fields):
@@ -236,6 +270,10 @@ def world(settings, tmp_path) -> World:
         "comparison-runs": [{"pk": pk} for pk in ComparisonRun.objects.values_list("pk", flat=True)],
         "api/v1/comparison-runs": [{"pk": pk} for pk in ComparisonRun.objects.values_list("pk", flat=True)],
         "outreach/postings": [{"pk": pk} for pk in PublicityPosting.objects.values_list("pk", flat=True)[:3]],
+        "disclosure": [{"uscc": u} for u in disclosed],
+        "outreach/disclosure": [{"pk": letter.pk}],
+        "outreach/events": [{"pk": outreach_event.pk}],
+        "outreach/events/photos": [{"pk": event_photo.pk}],
         "assessment/districts": [
             {"code": d, "indicator": ind}
             for d in District.objects.values_list("code", flat=True)

@@ -33,9 +33,16 @@ from django.utils import timezone
 from enforcement import services
 from enforcement.models import ComparisonRun, Task, TaskEvent
 from enrollment.models import Employer, Person, RosterBatch
-from outreach.models import PublicityPosting
+from outreach.models import DisclosureDocument, OutreachEvent, OutreachEventPhoto, PublicityPosting
 from tests.enrollment.factories import roster_csv, valid_row
-from tests.factories import OpenTaskFactory, PersonTaskFactory, make_id_number, make_uscc, make_user
+from tests.factories import (
+    OpenTaskFactory,
+    PersonTaskFactory,
+    load_snapshot,
+    make_id_number,
+    make_uscc,
+    make_user,
+)
 from wuhai_coverage.core.models import ApiToken, Community
 from wuhai_coverage.core.services import api_token_issue
 
@@ -101,7 +108,9 @@ TODAY = "{today}"
 #    pattern, method, url, (anon, mgr, cw, other_cw, street, other_street, insp, partner, partner_token), data
 TABLE: list[Row] = [
     # --- core ---
-    Row("", "GET", "/", (302, 302, 302, 302, 302, 302, 302, 403, 302)),  # login page, or the role's dashboard
+    Row(
+        "", "GET", "/", (200, 302, 302, 302, 302, 302, 302, 403, 200)
+    ),  # public front page, or the role's dashboard
     Row("accounts/login/", "GET", "/accounts/login/", (200,) * 9),
     Row("accounts/login/", "POST", "/accounts/login/", (200,) * 9, D(username="nobody", password="wrong")),
     Row("accounts/logout/", "POST", "/accounts/logout/", (302,) * 9),
@@ -328,6 +337,68 @@ TABLE: list[Row] = [
         "/outreach/postings/{posting}/photo/",
         (302, 200, 200, 404, 200, 404, 403, 403, 302),
     ),
+    # --- employer disclosure: public table and certificate; staff documents ---
+    Row("disclosure/", "GET", "/disclosure/", (200,) * 9),
+    Row("disclosure/<str:uscc>.pdf", "GET", "/disclosure/{employer}.pdf", (200,) * 9),
+    Row(
+        "outreach/disclosure/",
+        "GET",
+        "/outreach/disclosure/",
+        (302, 200, 200, 200, 403, 403, 403, 403, 302),
+    ),
+    Row(
+        "outreach/disclosure/new/",
+        "GET",
+        "/outreach/disclosure/new/",
+        (302, 200, 200, 200, 403, 403, 403, 403, 302),
+    ),
+    Row(
+        "outreach/disclosure/new/",
+        "POST",
+        "/outreach/disclosure/new/",
+        (302, 400, 400, 400, 403, 403, 403, 403, 302),
+        D(uscc="{employer}", kind="commitment_letter", year="{year}"),  # no file: refused
+    ),
+    Row(
+        "outreach/disclosure/<int:pk>/document/",
+        "GET",
+        "/outreach/disclosure/{disclosure_document}/document/",
+        (302, 200, 200, 404, 403, 403, 403, 403, 302),
+    ),
+    # --- outreach events ---
+    Row("outreach/events/", "GET", "/outreach/events/", (302, 200, 200, 200, 200, 200, 403, 403, 302)),
+    Row(
+        "outreach/events/new/",
+        "GET",
+        "/outreach/events/new/",
+        (302, 200, 200, 200, 200, 200, 403, 403, 302),
+    ),
+    Row(
+        "outreach/events/new/",
+        "POST",
+        "/outreach/events/new/",
+        (302, 302, 302, 400, 302, 302, 403, 403, 302),
+        D(
+            kind="community_talk",
+            title="社保知识进社区",
+            place="和平社区",
+            held_on="{yesterday}",
+            district="150302",
+            reach="30",
+        ),
+    ),
+    Row(
+        "outreach/events/<int:pk>/",
+        "GET",
+        "/outreach/events/{event}/",
+        (302, 200, 200, 404, 200, 200, 403, 403, 302),
+    ),
+    Row(
+        "outreach/events/photos/<int:pk>/",
+        "GET",
+        "/outreach/events/photos/{event_photo}/",
+        (302, 200, 200, 404, 200, 200, 403, 403, 302),
+    ),
     # --- assessment ---
     Row("assessment/", "GET", "/assessment/", (302, 200, 200, 200, 403, 403, 403, 403, 302)),
     Row(
@@ -486,9 +557,11 @@ def test_the_table_is_well_formed():
 @pytest.fixture
 def world(db, settings, monkeypatch, tmp_path, client_for):
     from enforcement import notices
+    from outreach.disclosure import certificate
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     monkeypatch.setattr(notices, "render_pdf", lambda notice: b"%PDF-1.4\n% stub\n")
+    monkeypatch.setattr(certificate, "render_pdf", lambda **kw: b"%PDF-1.4\n% stub\n")
     users = {
         "anonymous": None,
         "city_manager": make_user("city_manager"),
@@ -537,6 +610,41 @@ def world(db, settings, monkeypatch, tmp_path, client_for):
         posted_by=users["street_staff"],
     )
     posting.photo.save("posting.png", ContentFile(b"\x89PNG\r\n\x1a\n" + b"0" * 64), save=True)
+    load_snapshot(
+        "insurance_employers",
+        [
+            {
+                "uscc": employer.uscc,
+                "name": employer.name,
+                "district_code": "150302",
+                "insured_pension": 12,
+                "insured_injury": 12,
+                "insured_unemployment": 10,
+                "declared_base_total": "60000.00",
+            }
+        ],
+    )
+    disclosure_document = DisclosureDocument(
+        kind="commitment_letter",
+        year=timezone.localdate().year,
+        uscc=employer.uscc,
+        employer_name=employer.name,
+        district_id="150302",
+        content_type="application/pdf",
+        uploaded_by=users["caseworker"],
+    )
+    disclosure_document.file.save("letter.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"), save=True)
+    event = OutreachEvent.objects.create(
+        kind="community_talk",
+        title="社保知识进社区",
+        place="和平社区",
+        held_on=timezone.localdate() - dt.timedelta(days=2),
+        district_id="150302",
+        reach=40,
+        recorded_by=users["street_staff"],
+    )
+    event_photo = OutreachEventPhoto(event=event)
+    event_photo.photo.save("event.png", ContentFile(b"\x89PNG\r\n\x1a\n" + b"0" * 64), save=True)
     api_token_issue(username=users["city_manager"].username)
     api_token = ApiToken.objects.get(user=users["city_manager"])
     lockout = AccessAttempt.objects.create(
@@ -561,6 +669,9 @@ def world(db, settings, monkeypatch, tmp_path, client_for):
         "person": person.pk,
         "run": run.pk,
         "posting": posting.pk,
+        "disclosure_document": disclosure_document.pk,
+        "event": event.pk,
+        "event_photo": event_photo.pk,
         "community": community.code,
         "street_staff": users["street_staff"].pk,
         "street_staff_name": users["street_staff"].username,

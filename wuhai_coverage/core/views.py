@@ -24,10 +24,12 @@ log = logging.getLogger(__name__)
 DASHBOARD_PATH = "/dashboard/"
 
 
-@login_required
 def home(request: HttpRequest) -> HttpResponse:
-    """The site root sends a signed-in user to the dashboard of their role."""
-    return redirect(DASHBOARD_PATH)
+    """The site root: a public front page linking the public pages and the login for a
+    visitor; a signed-in user goes on to the dashboard of their role."""
+    if request.user.is_authenticated:
+        return redirect(DASHBOARD_PATH)
+    return render(request, "core/front.html")
 
 
 def healthz(request: HttpRequest) -> JsonResponse:
