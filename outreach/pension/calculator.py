@@ -49,6 +49,10 @@ PAYOUT_AGES = range(40, 71)  # the 计发月数 table of 国发〔2005〕38号
 # The data's rule for an age between two whole years (linear by month) is marked unverified.
 INTERPOLATION_UNVERIFIED = True
 
+ENTERPRISE = "enterprise"  # 城镇企业职工基本养老保险
+RESIDENTS = "residents"  # 城乡居民基本养老保险
+SCHEMES = (ENTERPRISE, RESIDENTS)
+
 # Parameter names (outreach.models.PensionParameter.name).
 CALC_BASE = "calc_base"
 BASIC_RATE = "basic_rate"
@@ -570,7 +574,7 @@ def enterprise_compute(data: EnterpriseInput, rows: Iterable[ParamRow], today: d
             account,
         )
     )
-    return _finish("enterprise", r.year, basic, account, data.years >= minimum, steps, params, minimum)
+    return _finish(ENTERPRISE, r.year, basic, account, data.years >= minimum, steps, params, minimum)
 
 
 def _balance_step(data: EnterpriseInput, r: Retirement, account_rate: Param, today: dt.date) -> Step:
@@ -706,4 +710,4 @@ def resident_compute(data: ResidentInput, rows: Iterable[ParamRow], today: dt.da
         )
     )
     eligible = data.years >= RESIDENTS_MIN_YEARS
-    return _finish("residents", year, basic, account, eligible, steps, params, RESIDENTS_MIN_YEARS)
+    return _finish(RESIDENTS, year, basic, account, eligible, steps, params, RESIDENTS_MIN_YEARS)

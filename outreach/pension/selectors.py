@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
 from django.db import transaction
 from django.db.models import QuerySet
 
@@ -41,3 +45,42 @@ def parameter_list() -> QuerySet[PensionParameter]:
 
 def parameter_history_list(limit: int = 200) -> QuerySet[PensionParameterChange]:
     return PensionParameterChange.objects.select_related("changed_by")[:limit]
+
+
+def estimate(*, scheme: str, data: dict[str, Any], today: dt.date) -> calc.Result:
+    """The computation for a scheme from validated input (the form's or the API's cleaned
+    data); calc.InputError for input the calculator's rules refuse."""
+    rows = pension_rows()
+    if scheme == calc.ENTERPRISE:
+        entry = calc.EnterpriseInput(
+            birth=data["birth"],
+            category=data["category"],
+            years=data["years"],
+            indexes=tuple(data["indexes"]),
+            balance=data.get("balance"),
+            monthly_base=data.get("monthly_base"),
+        )
+        return calc.enterprise_compute(entry, rows, today)
+    resident = calc.ResidentInput(
+        birth=data["birth"], tier=data["tier"], years=data["years"], balance=data.get("balance") or Decimal(0)
+    )
+    return calc.resident_compute(resident, rows, today)
+
+
+def parameters_shown(*, scheme: str, year: int) -> list[calc.Param]:
+    """The scheme's parameters for a year, as the calculator page lists them (unverified flagged)."""
+    params = calc.parameters_for(pension_rows(), year)
+    names = SCHEME_PARAMETERS[scheme]
+    return [params[n] for n in names]
+
+
+SCHEME_PARAMETERS = {
+    calc.ENTERPRISE: (calc.CALC_BASE, calc.BASIC_RATE, calc.ACCOUNT_RATE, calc.payout_name(60)),
+    calc.RESIDENTS: (
+        calc.RESIDENTS_NATIONAL_MIN,
+        calc.RESIDENTS_LOCAL_BASIC,
+        calc.RESIDENTS_SUBSIDY_LOW,
+        calc.RESIDENTS_SUBSIDY_HIGH,
+        calc.RESIDENTS_DIVISOR,
+    ),
+}
