@@ -6,50 +6,91 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('outreach', '0001_initial'),
+        ("outreach", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='PensionParameterChange',
+            name="PensionParameterChange",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(db_index=True, max_length=48, verbose_name='参数')),
-                ('from_year', models.PositiveSmallIntegerField(verbose_name='起始年度')),
-                ('old_value', models.DecimalField(blank=True, decimal_places=4, max_digits=14, null=True, verbose_name='原值')),
-                ('new_value', models.DecimalField(decimal_places=4, max_digits=14, verbose_name='新值')),
-                ('old_unverified', models.BooleanField(blank=True, null=True, verbose_name='原为待核实')),
-                ('new_unverified', models.BooleanField(verbose_name='现为待核实')),
-                ('changed_at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='修改时间')),
-                ('reason', models.CharField(max_length=200, verbose_name='说明')),
-                ('changed_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='修改人')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(db_index=True, max_length=48, verbose_name="参数")),
+                ("from_year", models.PositiveSmallIntegerField(verbose_name="起始年度")),
+                (
+                    "old_value",
+                    models.DecimalField(
+                        blank=True, decimal_places=4, max_digits=14, null=True, verbose_name="原值"
+                    ),
+                ),
+                ("new_value", models.DecimalField(decimal_places=4, max_digits=14, verbose_name="新值")),
+                ("old_unverified", models.BooleanField(blank=True, null=True, verbose_name="原为待核实")),
+                ("new_unverified", models.BooleanField(verbose_name="现为待核实")),
+                (
+                    "changed_at",
+                    models.DateTimeField(auto_now_add=True, db_index=True, verbose_name="修改时间"),
+                ),
+                ("reason", models.CharField(max_length=200, verbose_name="说明")),
+                (
+                    "changed_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="修改人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '养老金测算参数修改记录',
-                'verbose_name_plural': '养老金测算参数修改记录',
-                'ordering': ['-changed_at', '-id'],
+                "verbose_name": "养老金测算参数修改记录",
+                "verbose_name_plural": "养老金测算参数修改记录",
+                "ordering": ["-changed_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='PensionParameter',
+            name="PensionParameter",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=48, verbose_name='参数')),
-                ('from_year', models.PositiveSmallIntegerField(verbose_name='起始年度')),
-                ('value', models.DecimalField(decimal_places=4, max_digits=14, verbose_name='取值')),
-                ('unverified', models.BooleanField(default=False, verbose_name='待核实')),
-                ('source', models.CharField(blank=True, max_length=300, verbose_name='来源')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='修改时间')),
-                ('updated_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=48, verbose_name="参数")),
+                ("from_year", models.PositiveSmallIntegerField(verbose_name="起始年度")),
+                ("value", models.DecimalField(decimal_places=4, max_digits=14, verbose_name="取值")),
+                ("unverified", models.BooleanField(default=False, verbose_name="待核实")),
+                ("source", models.CharField(blank=True, max_length=300, verbose_name="来源")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="修改时间")),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '养老金测算参数',
-                'verbose_name_plural': '养老金测算参数',
-                'ordering': ['name', 'from_year'],
-                'constraints': [models.UniqueConstraint(fields=('name', 'from_year'), name='pension_parameter_name_year_uniq'), models.CheckConstraint(condition=models.Q(('value__gte', 0)), name='pension_parameter_value_gte_0')],
+                "verbose_name": "养老金测算参数",
+                "verbose_name_plural": "养老金测算参数",
+                "ordering": ["name", "from_year"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("name", "from_year"), name="pension_parameter_name_year_uniq"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("value__gte", 0)), name="pension_parameter_value_gte_0"
+                    ),
+                ],
             },
         ),
     ]

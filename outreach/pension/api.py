@@ -92,7 +92,7 @@ class InputSerializer(serializers.Serializer):
 
 class StepSerializer(serializers.Serializer):
     code = serializers.CharField()
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # a field named like Field.label
     formula = serializers.CharField(help_text="the formula in plain words")
     inputs = InputSerializer(many=True)
     result = serializers.CharField(help_text="as the page shows it")
@@ -103,7 +103,7 @@ class StepSerializer(serializers.Serializer):
 
 class ParameterSerializer(serializers.Serializer):
     name = serializers.CharField()
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # a field named like Field.label
     value = serializers.DecimalField(max_digits=14, decimal_places=4)
     from_year = serializers.IntegerField()
     unverified = serializers.BooleanField()
@@ -141,8 +141,14 @@ def result_data(result: calc.Result) -> dict[str, Any]:
             for s in result.steps
         ],
         "flagged_parameters": [
-            {"name": p.name, "label": p.label, "value": p.value, "from_year": p.from_year,
-             "unverified": p.unverified, "carried": p.carried}
+            {
+                "name": p.name,
+                "label": p.label,
+                "value": p.value,
+                "from_year": p.from_year,
+                "unverified": p.unverified,
+                "carried": p.carried,
+            }
             for p in result.unverified
         ],  # fmt: skip
     }

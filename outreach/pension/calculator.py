@@ -460,9 +460,7 @@ def _retirement_step(birth: dt.date, category: str, r: Retirement) -> Step:
     return Step(
         "retirement",
         _("法定退休年龄"),
-        _(
-            "原退休年龄 %(age)s 岁；%(first)s 及以后出生的，每 %(step)s 个月延迟 1 个月，最多延迟 %(max)s 个月"
-        )
+        _("原退休年龄 %(age)s 岁；%(first)s 及以后出生的，每 %(step)s 个月延迟 1 个月，最多延迟 %(max)s 个月")
         % {"age": reform.original_age, "first": first, "step": reform.step, "max": reform.max_delay},
         (
             Input(_("出生年月"), _month_text(birth.year, birth.month)),
@@ -481,7 +479,9 @@ def _eligibility_step(years: Decimal, minimum: Decimal, year: int) -> Step:
         _("%(year)s 年退休的最低缴费年限：2029 年及以前 15 年，2030 年起每年增加半年，至 20 年")
         % {"year": year},
         (Input(_("缴费年限"), _num(years)), Input(_("最低缴费年限"), _num(minimum))),
-        _("已满足，可按月领取养老金") if ok else _("未满足，需继续缴费（或延长缴费）至最低年限后方可按月领取"),
+        _("已满足，可按月领取养老金")
+        if ok
+        else _("未满足，需继续缴费（或延长缴费）至最低年限后方可按月领取"),
         minimum,
     )
 
@@ -557,7 +557,11 @@ def enterprise_compute(data: EnterpriseInput, rows: Iterable[ParamRow], today: d
             (
                 Input(_("退休年龄"), _age_text(r.age_months)),
                 *(_param_input(p) for p in used),
-                *((Input(_("按月折算规则"), _("线性折算"), INTERPOLATION_UNVERIFIED),) if interpolated else ()),
+                *(
+                    (Input(_("按月折算规则"), _("线性折算"), INTERPOLATION_UNVERIFIED),)
+                    if interpolated
+                    else ()
+                ),
             ),
             _num(months),
             months,
@@ -641,9 +645,7 @@ def _finish(
 def _used_params(steps: Sequence[Step], params: Parameters) -> tuple[Param, ...]:
     """The unverified or carried parameters that some step put in."""
     shown = {i.name for s in steps for i in s.inputs}
-    return tuple(
-        p for p in params.by_name.values() if p.label in shown and (p.unverified or p.carried)
-    )
+    return tuple(p for p in params.by_name.values() if p.label in shown and (p.unverified or p.carried))
 
 
 def subsidy(params: Parameters, tier: int) -> Param:

@@ -46,23 +46,31 @@ def seed_rows(data: dict[str, Any] | None = None) -> list[SeedRow]:
         rows.append(_row(name, RULES_FROM, ent[key]["value"], ent[key]["unverified"], ent[key]["source"]))
     table = ent["payout_months_by_retirement_age"]
     for age, months in table["table"].items():
-        rows.append(_row(calc.payout_name(int(age)), RULES_FROM, months, table["unverified"], table["source"]))
+        rows.append(
+            _row(calc.payout_name(int(age)), RULES_FROM, months, table["unverified"], table["source"])
+        )
     for m in res["national_min_basic_pension_monthly"]:
-        rows.append(_row(calc.RESIDENTS_NATIONAL_MIN, m["from_year"], m["value"], m["unverified"], m["source"]))
+        rows.append(
+            _row(calc.RESIDENTS_NATIONAL_MIN, m["from_year"], m["value"], m["unverified"], m["source"])
+        )
     local = res["inner_mongolia"]["min_basic_pension_monthly"]
     # Not found in the data (null): 0 until a city manager enters the regional top-up, flagged.
-    rows.append(
-        _row(calc.RESIDENTS_LOCAL_BASIC, RESIDENTS_FROM, local["value"] or 0, True, local["source"])
-    )
+    rows.append(_row(calc.RESIDENTS_LOCAL_BASIC, RESIDENTS_FROM, local["value"] or 0, True, local["source"]))
     divisor = res["account_divisor"]
     rows.append(
-        _row(calc.RESIDENTS_DIVISOR, RESIDENTS_FROM, divisor["value"], divisor["unverified"], divisor["source"])
+        _row(
+            calc.RESIDENTS_DIVISOR, RESIDENTS_FROM, divisor["value"], divisor["unverified"], divisor["source"]
+        )
     )
     subsidy = res["national_min_government_subsidy"]
     low, high = subsidy["lowest_tier"], subsidy["tier_500_and_above"]
-    rows.append(_row(calc.RESIDENTS_SUBSIDY_LOW, RESIDENTS_FROM, low["value"], low["unverified"], low["source"]))
+    rows.append(
+        _row(calc.RESIDENTS_SUBSIDY_LOW, RESIDENTS_FROM, low["value"], low["unverified"], low["source"])
+    )
     rows.append(
         _row(calc.RESIDENTS_SUBSIDY_HIGH, RESIDENTS_FROM, high["value"], high["unverified"], high["source"])
     )
-    rows.append(_row(calc.RESIDENTS_SUBSIDY_THRESHOLD, RESIDENTS_FROM, 500, high["unverified"], high["source"]))
+    rows.append(
+        _row(calc.RESIDENTS_SUBSIDY_THRESHOLD, RESIDENTS_FROM, 500, high["unverified"], high["source"])
+    )
     return rows

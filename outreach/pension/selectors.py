@@ -29,7 +29,11 @@ def seed_load() -> int:
     """Insert the fixture's rows that are missing; returns how many were inserted."""
     rows = [
         PensionParameter(
-            name=s.row.name, from_year=s.row.from_year, value=s.row.value, unverified=s.row.unverified, source=s.source
+            name=s.row.name,
+            from_year=s.row.from_year,
+            value=s.row.value,
+            unverified=s.row.unverified,
+            source=s.source,
         )
         for s in seed.seed_rows()
     ]

@@ -29,7 +29,10 @@ def _check(name: str, from_year: int, value: Decimal, reason: str) -> dict[str, 
     if name not in calc.PARAMETER_NAMES:
         errors["name"] = _("未知参数")
     if not FIRST_YEAR <= from_year <= LAST_YEAR:
-        errors["from_year"] = _("起始年度应在 %(low)s～%(high)s 之间") % {"low": FIRST_YEAR, "high": LAST_YEAR}
+        errors["from_year"] = _("起始年度应在 %(low)s～%(high)s 之间") % {
+            "low": FIRST_YEAR,
+            "high": LAST_YEAR,
+        }
     if not value.is_finite() or value < 0 or value > MAX_VALUE:
         errors["value"] = _("取值应为不小于 0 的数字")
     elif name in (calc.BASIC_RATE, calc.ACCOUNT_RATE) and value > 1:
@@ -57,7 +60,9 @@ def parameter_set(
         return None
     old_value, old_unverified = (row.value, row.unverified) if row else (None, None)
     PensionParameter.objects.update_or_create(
-        name=name, from_year=from_year, defaults={"value": value, "unverified": unverified, "updated_by": actor}
+        name=name,
+        from_year=from_year,
+        defaults={"value": value, "unverified": unverified, "updated_by": actor},
     )
     return PensionParameterChange.objects.create(
         name=name,

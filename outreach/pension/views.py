@@ -40,7 +40,9 @@ def calculator(request: HttpRequest) -> HttpResponse:
         "params": selectors.parameters_shown(scheme=scheme, year=result.year if result else today.year),
         "param_year": result.year if result else today.year,
     }
-    return render(request, "outreach/calculator.html", context, status=400 if submitted and not result else 200)
+    return render(
+        request, "outreach/calculator.html", context, status=400 if submitted and not result else 200
+    )
 
 
 @login_required

@@ -222,7 +222,9 @@ def test_an_index_outside_0_to_10_is_refused(bad):
 
 
 def test_indexes_parse():
-    assert calc.indexes_parse(" 1.2，0.5 3;2、1\n0.8 ") == tuple(D(x) for x in ("1.2", "0.5", "3", "2", "1", "0.8"))
+    assert calc.indexes_parse(" 1.2，0.5 3;2、1\n0.8 ") == tuple(
+        D(x) for x in ("1.2", "0.5", "3", "2", "1", "0.8")
+    )
     with pytest.raises(calc.InputError) as e:
         calc.indexes_parse("1, abc")
     assert e.value.errors["indexes"] == "第 2 个缴费指数“abc”不是数字"

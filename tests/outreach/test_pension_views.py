@@ -179,7 +179,13 @@ def test_a_city_manager_edits_a_parameter_with_history(client, manager):
     assert client.get("/calculator/parameters/").status_code == 200
     r = client.post(
         "/calculator/parameters/",
-        {"name": "calc_base", "from_year": "2024", "value": "8200", "unverified": "", "reason": "自治区人社厅通知"},
+        {
+            "name": "calc_base",
+            "from_year": "2024",
+            "value": "8200",
+            "unverified": "",
+            "reason": "自治区人社厅通知",
+        },
     )
     assert r.status_code == 302
     row = PensionParameter.objects.get(name="calc_base", from_year=2024)
@@ -205,9 +211,12 @@ def test_a_new_year_adds_a_row_and_is_used_from_that_year(manager):
     assert change is not None and change.old_value is None
     params = calc.parameters_for(selectors.pension_rows(), 2027)
     assert params.value(calc.CALC_BASE) == D(8300) and params[calc.CALC_BASE].carried
-    assert services.parameter_set(
-        actor=manager, name="calc_base", from_year=2026, value=D(8300), unverified=True, reason="再次"
-    ) is None  # nothing changed, no history row
+    assert (
+        services.parameter_set(
+            actor=manager, name="calc_base", from_year=2026, value=D(8300), unverified=True, reason="再次"
+        )
+        is None
+    )  # nothing changed, no history row
     assert PensionParameterChange.objects.count() == 1
 
 
@@ -223,7 +232,13 @@ def test_a_new_year_adds_a_row_and_is_used_from_that_year(manager):
     ],
 )
 def test_a_bad_parameter_change_is_refused_and_writes_nothing(manager, fields, errors):
-    args = {"name": "calc_base", "from_year": 2025, "value": D(8000), "unverified": False, "reason": "x"} | fields
+    args = {
+        "name": "calc_base",
+        "from_year": 2025,
+        "value": D(8000),
+        "unverified": False,
+        "reason": "x",
+    } | fields
     with pytest.raises(services.ParameterError) as e:
         services.parameter_set(actor=manager, **args)
     assert set(e.value.errors) == errors
