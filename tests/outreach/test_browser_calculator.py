@@ -22,7 +22,9 @@ def phone(browser):
     # message names none; Chromium's /favicon.ico request is not the page's).
     page.on(
         "console",
-        lambda m: errors.append(m.text) if m.type == "error" and "Failed to load resource" not in m.text else None,
+        lambda m: errors.append(m.text)
+        if m.type == "error" and "Failed to load resource" not in m.text
+        else None,
     )
     page.on("pageerror", lambda e: errors.append(f"page error: {e}"))
     page.on("response", lambda r: errors.append(f"{r.status} {r.url}") if r.status >= 404 else None)
