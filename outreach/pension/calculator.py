@@ -24,7 +24,7 @@ import datetime as dt
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils.translation import gettext as _
 
@@ -284,6 +284,7 @@ class ResidentInput:
 
 
 SEPARATORS = re.compile(r"[\s,，;；、]+")
+INDEX_TEXT = re.compile(r"-?[0-9]{1,3}(\.[0-9]{1,4})?")  # at most 4 places, as the average is shown
 
 
 def indexes_parse(text: str) -> tuple[Decimal, ...]:
@@ -295,15 +296,13 @@ def indexes_parse(text: str) -> tuple[Decimal, ...]:
         raise InputError({"indexes": _("缴费指数最多填写 %(n)s 个年份") % {"n": MAX_INDEX_ENTRIES}})
     values = []
     for n, part in enumerate(parts, 1):
-        try:
-            value = Decimal(part)
-        except InvalidOperation:
-            value = Decimal("NaN")
-        if not value.is_finite():
+        # Plain decimals only: "1e-999999999" is a number, but printing it in a step would
+        # write a billion zeros.
+        if not INDEX_TEXT.fullmatch(part):
             raise InputError(
                 {"indexes": _("第 %(n)s 个缴费指数“%(value)s”不是数字") % {"n": n, "value": part[:20]}}
             )
-        values.append(value)
+        values.append(Decimal(part))
     return tuple(values)
 
 

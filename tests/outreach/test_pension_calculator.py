@@ -230,8 +230,10 @@ def test_indexes_parse():
     assert e.value.errors["indexes"] == "第 2 个缴费指数“abc”不是数字"
     with pytest.raises(calc.InputError):
         calc.indexes_parse("  ")
-    with pytest.raises(calc.InputError):
-        calc.indexes_parse("NaN")
+    for not_plain in ("NaN", "Infinity", "1e-999999999", "1.23456", "1234", "+1", "0x1"):
+        with pytest.raises(calc.InputError):
+            calc.indexes_parse(not_plain)
+    assert calc.indexes_parse("-1 0 10.5") == (D(-1), D(0), D("10.5"))  # numbers; the range is checked later
     with pytest.raises(calc.InputError) as e:
         calc.indexes_parse(", ".join(["1"] * 61))
     assert "60" in e.value.errors["indexes"]
