@@ -42,6 +42,7 @@ def test_the_page_is_public_and_lists_the_parameters_with_their_flags(client):
     assert "养老金测算" in body and "开始测算" in body
     assert "计发基数" in body and "待核实" in body  # 8179 is a third party's figure
     assert 'name="category"' in body and 'name="tier"' not in body
+    assert "/calculator/parameters/" not in body  # the edit link is for city managers
     body = client.get("/calculator/?scheme=residents").content.decode()
     assert 'name="tier"' in body and 'name="category"' not in body
     assert "城乡居民基础养老金地方提高部分" in body
@@ -176,6 +177,7 @@ def test_the_fixture_is_loaded_on_first_use_once():
 
 def test_a_city_manager_edits_a_parameter_with_history(client, manager):
     client.force_login(manager)
+    assert "/calculator/parameters/" in client.get("/calculator/").content.decode()
     assert client.get("/calculator/parameters/").status_code == 200
     r = client.post(
         "/calculator/parameters/",
