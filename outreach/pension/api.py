@@ -65,6 +65,13 @@ class CalculatorQuery(serializers.Serializer):
         required=False,
         help_text="enterprise only: monthly contribution base, projects the balance × 8 % per month to retirement",
     )
+    shift_months = serializers.IntegerField(
+        required=False,
+        min_value=-calc.FLEX_MAX_MONTHS,
+        max_value=calc.FLEX_MAX_MONTHS,
+        help_text="enterprise only: flexible retirement, months earlier (< 0; not below the original age, "
+        "with the minimum contribution years) or later (> 0) than the statutory age",
+    )
     tier = serializers.ChoiceField(
         choices=calc.RESIDENTS_TIERS, required=False, help_text="residents only, required there: 元/年"
     )

@@ -206,10 +206,15 @@ def category_label(category: str) -> str:
 
 @dataclass(frozen=True)
 class Retirement:
-    delay_months: int
-    age_months: int  # the statutory age in months
+    delay_months: int  # the reform's delay
+    age_months: int  # the age at retirement in months (statutory + shift)
     year: int
     month: int
+    shift_months: int = 0  # flexible retirement: < 0 earlier, > 0 later than the statutory age
+
+    @property
+    def statutory_months(self) -> int:
+        return self.age_months - self.shift_months
 
     @property
     def age_years(self) -> int:
@@ -224,15 +229,41 @@ def _month_index(year: int, month: int) -> int:
     return year * 12 + month - 1
 
 
-def retirement_get(birth: dt.date, category: str) -> Retirement:
+def retirement_get(birth: dt.date, category: str, shift_months: int = 0) -> Retirement:
     """The statutory retirement age and month after the 2025 reform: delay =
-    min(max, ⌊months from the first affected birth month / step⌋ + 1), 0 before it."""
+    min(max, ⌊months from the first affected birth month / step⌋ + 1), 0 before it;
+    moved by `shift_months` (flexible retirement, checked by flexible_error)."""
     reform = REFORM_2025[category]
     since = _month_index(birth.year, birth.month) - _month_index(*reform.first_affected)
     delay = 0 if since < 0 else min(reform.max_delay, since // reform.step + 1)
-    age = reform.original_age * 12 + delay
+    age = reform.original_age * 12 + delay + shift_months
     at = _month_index(birth.year, birth.month) + age
-    return Retirement(delay, age, at // 12, at % 12 + 1)
+    return Retirement(delay, age, at // 12, at % 12 + 1, shift_months)
+
+
+# Flexible retirement (人社部发〔2024〕94号): up to 3 years earlier, never below the original
+# age and only with the minimum contribution years; up to 3 years later.
+FLEX_MAX_MONTHS = 36
+
+
+def flexible_earliest(delay_months: int) -> int:
+    """How many months earlier than the statutory age one may retire (0 before the reform)."""
+    return min(FLEX_MAX_MONTHS, delay_months)
+
+
+def flexible_error(r: Retirement, category: str, years: Decimal) -> str | None:
+    """Why the chosen shift is not allowed, or None."""
+    if r.shift_months > FLEX_MAX_MONTHS:
+        return _("弹性退休最多推迟 %(n)s 个月") % {"n": FLEX_MAX_MONTHS}
+    earliest = flexible_earliest(r.delay_months)
+    if -r.shift_months > earliest:
+        return _("最多可提前 %(n)s 个月退休：不早于原退休年龄 %(age)s 岁，且不超过 3 年") % {
+            "n": earliest,
+            "age": REFORM_2025[category].original_age,
+        }
+    if r.shift_months < 0 and years < minimum_years(r.year):
+        return _("提前退休须先缴满最低缴费年限 %(years)s 年") % {"years": _num(minimum_years(r.year))}
+    return None
 
 
 def minimum_years(retirement_year: int) -> Decimal:
@@ -273,6 +304,7 @@ class EnterpriseInput:
     indexes: tuple[Decimal, ...]  # each year's contribution index (or one average), before the clamp
     balance: Decimal | None = None  # the account balance at retirement, or today's for a projection
     monthly_base: Decimal | None = None  # the monthly contribution base from now to retirement
+    shift_months: int = 0  # flexible retirement: −36…36 months from the statutory age
 
 
 @dataclass(frozen=True)
@@ -353,9 +385,13 @@ def enterprise_validate(data: EnterpriseInput, today: dt.date) -> Retirement:
         errors["birth"] = birth_error
     if errors:
         raise InputError(errors)
-    retirement = retirement_get(data.birth, data.category)
+    if not -FLEX_MAX_MONTHS <= data.shift_months <= FLEX_MAX_MONTHS:
+        raise InputError({"shift_months": _("弹性退休的提前或推迟月数应在 −36～36 之间")})
+    retirement = retirement_get(data.birth, data.category, data.shift_months)
     if error := _years_error(data.years, retirement.age_months - START_AGE * 12):
         errors["years"] = error
+    elif error := flexible_error(retirement, data.category, data.years):
+        errors["shift_months"] = error
     if not data.indexes:
         errors["indexes"] = _("请填写缴费指数，如 1.0；多个年份用逗号分隔")
     elif len(data.indexes) > MAX_INDEX_ENTRIES:
@@ -456,15 +492,26 @@ def months_until(today: dt.date, year: int, month: int) -> int:
 def _retirement_step(birth: dt.date, category: str, r: Retirement) -> Step:
     reform = REFORM_2025[category]
     first = _month_text(*reform.first_affected)
+    shift: tuple[Input, ...] = ()
+    if r.shift_months:
+        shift = (
+            Input(_("法定退休年龄"), _age_text(r.statutory_months)),
+            Input(
+                _("弹性退休"),
+                (_("提前 %(n)s 个月") if r.shift_months < 0 else _("推迟 %(n)s 个月"))
+                % {"n": abs(r.shift_months)},
+            ),
+        )
     return Step(
         "retirement",
-        _("法定退休年龄"),
+        _("退休年龄（弹性退休）") if r.shift_months else _("法定退休年龄"),
         _("原退休年龄 %(age)s 岁；%(first)s 及以后出生的，每 %(step)s 个月延迟 1 个月，最多延迟 %(max)s 个月")
         % {"age": reform.original_age, "first": first, "step": reform.step, "max": reform.max_delay},
         (
             Input(_("出生年月"), _month_text(birth.year, birth.month)),
             Input(_("人员类别"), category_label(category)),
             Input(_("延迟月数"), str(r.delay_months)),
+            *shift,
         ),
         _("%(age)s，%(when)s 退休") % {"age": _age_text(r.age_months), "when": _month_text(r.year, r.month)},
     )
@@ -486,7 +533,8 @@ def _eligibility_step(years: Decimal, minimum: Decimal, year: int) -> Step:
 
 
 def enterprise_compute(data: EnterpriseInput, rows: Iterable[ParamRow], today: dt.date) -> Result:
-    """The enterprise employee's monthly pension at the statutory retirement age."""
+    """The enterprise employee's monthly pension at the statutory retirement age (or the
+    flexible one chosen)."""
     r = enterprise_validate(data, today)
     params = parameters_for(rows, r.year)
     c, rate, account_rate = params[CALC_BASE], params[BASIC_RATE], params[ACCOUNT_RATE]

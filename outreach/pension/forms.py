@@ -13,7 +13,7 @@ from outreach.pension import services
 ENTERPRISE, RESIDENTS = calc.ENTERPRISE, calc.RESIDENTS
 MONTH_FORMATS = ["%Y-%m", "%Y-%m-%d"]
 FIELDS = {
-    ENTERPRISE: ("birth", "category", "years", "indexes", "balance", "monthly_base"),
+    ENTERPRISE: ("birth", "category", "years", "indexes", "balance", "monthly_base", "shift_months"),
     RESIDENTS: ("birth", "tier", "years", "balance"),
 }
 
@@ -55,6 +55,14 @@ class CalculatorForm(forms.Form):
     )
     balance = _money(_("个人账户储存额（元）"), _("不填则按月缴费基数推算"))
     monthly_base = _money(_("月缴费基数（元，用于推算至退休）"))
+    shift_months = forms.IntegerField(
+        label=_("弹性退休：提前（负数）或推迟（正数）的月数"),
+        required=False,
+        min_value=-calc.FLEX_MAX_MONTHS,
+        max_value=calc.FLEX_MAX_MONTHS,
+        help_text=_("可不填；提前不早于原退休年龄且须缴满最低年限，推迟最多 3 年"),
+        widget=forms.NumberInput(attrs={"inputmode": "numeric", "step": "1"}),
+    )
     tier = forms.TypedChoiceField(
         label=_("缴费档次（元/年）"),
         coerce=int,

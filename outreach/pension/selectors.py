@@ -63,6 +63,7 @@ def estimate(*, scheme: str, data: dict[str, Any], today: dt.date) -> calc.Resul
             indexes=tuple(data["indexes"]),
             balance=data.get("balance"),
             monthly_base=data.get("monthly_base"),
+            shift_months=data.get("shift_months") or 0,
         )
         return calc.enterprise_compute(entry, rows, today)
     resident = calc.ResidentInput(

@@ -345,3 +345,59 @@ def test_seed_carries_the_fixtures_flags():
     assert by_key[(calc.RESIDENTS_NATIONAL_MIN, 2024)].unverified is False
     assert by_key[(calc.RESIDENTS_LOCAL_BASIC, 2014)].unverified
     assert {r.name for r in ROWS} == set(calc.PARAMETER_NAMES)
+
+
+# --- flexible retirement (up to 3 years earlier, not below the original age; 3 years later) ---
+
+
+def test_flexible_early_retirement_worked_example():
+    # A man born 1980-01: statutory 63 (delay 36); 36 months earlier → 60, in 2040-01.
+    # Minimum years in 2040: 20 (25 given). C = 8179 (carried), I = 1: 8179 × 25 × 1 % = 2044.75;
+    # 139,000 ÷ 139 = 1000.00; total 3044.75.
+    data = enterprise(birth=dt.date(1980, 1, 5), years=D(25), indexes=(D(1),), shift_months=-36)
+    r = calc.enterprise_compute(data, ROWS, TODAY)
+    s = steps_of(r)
+    assert s["retirement"].label == "退休年龄（弹性退休）"
+    assert s["retirement"].result == "60 岁，2040 年 1 月 退休"
+    assert [i.value for i in s["retirement"].inputs[3:]] == ["63 岁", "提前 36 个月"]
+    assert s["minimum_years"].value == D(20)
+    assert s["basic_pension"].value == D("2044.75")
+    assert s["payout_months"].value == D(139)
+    assert r.total == D("3044.75")
+
+
+def test_flexible_late_retirement_moves_the_payout_months():
+    r = calc.enterprise_compute(enterprise(shift_months=36), ROWS, TODAY)  # born 1964-12: 60 → 63
+    s = steps_of(r)
+    assert s["retirement"].result == "63 岁，2027 年 12 月 退休"
+    assert s["payout_months"].value == D(117)
+    assert s["account_pension"].value == D("1188.03")  # 139,000 ÷ 117
+
+
+@pytest.mark.parametrize(
+    ("birth", "years", "shift", "message"),
+    [
+        (
+            dt.date(1964, 12, 1),
+            "35",
+            -1,
+            "最多可提前 0 个月退休：不早于原退休年龄 60 岁",
+        ),  # before the reform
+        (dt.date(1970, 1, 1), "20", -17, "最多可提前 16 个月退休"),  # 61 岁 4 个月: back to 60 at most
+        (dt.date(1970, 1, 1), "15", -16, "提前退休须先缴满最低缴费年限 15.5 年"),  # retiring 2030-01
+        (dt.date(1980, 1, 1), "25", -37, "应在 −36～36 之间"),
+        (dt.date(1964, 12, 1), "35", 37, "应在 −36～36 之间"),
+    ],
+)
+def test_flexible_retirement_limits(birth, years, shift, message):
+    with pytest.raises(calc.InputError) as e:
+        calc.enterprise_compute(enterprise(birth=birth, years=D(years), shift_months=shift), ROWS, TODAY)
+    assert message in e.value.errors["shift_months"]
+
+
+@pytest.mark.parametrize(
+    ("birth", "years", "shift"), [(dt.date(1970, 1, 1), "20", -16), (dt.date(1970, 1, 1), "15.5", -16)]
+)
+def test_flexible_early_retirement_at_its_limits_is_allowed(birth, years, shift):
+    r = calc.enterprise_compute(enterprise(birth=birth, years=D(years), shift_months=shift), ROWS, TODAY)
+    assert steps_of(r)["retirement"].result == "60 岁，2030 年 1 月 退休"

@@ -259,3 +259,17 @@ def test_only_city_managers_see_the_parameters_page(client, role):
     user = make_user(role, district="150302") if role == "district_caseworker" else make_user(role)
     client.force_login(user)
     assert client.get("/calculator/parameters/").status_code == 403
+
+
+def test_flexible_retirement_on_the_page_and_in_the_api(client):
+    query = ENTERPRISE | {"shift_months": "36"}  # born 1964-12: 60 → 63, 139,000 ÷ 117
+    page = client.get("/calculator/", query).content.decode()
+    assert "退休年龄（弹性退休）" in page and "推迟 36 个月" in page and "1,188.03 元" in page
+    data = client.get("/api/v1/calculator/", query).json()
+    assert {s["code"]: s for s in data["steps"]}["account_pension"]["value"] == "1188.0300"
+    r = client.get("/api/v1/calculator/", ENTERPRISE | {"shift_months": "-1"})
+    assert r.status_code == 400 and "最多可提前 0 个月退休" in r.json()["shift_months"][0]
+    r = client.get("/api/v1/calculator/", ENTERPRISE | {"shift_months": "37"})
+    assert r.status_code == 400 and set(r.json()) == {"shift_months"}
+    r = client.get("/calculator/", ENTERPRISE | {"shift_months": "-1"})
+    assert r.status_code == 400 and 'id="err-shift_months"' in r.content.decode()
