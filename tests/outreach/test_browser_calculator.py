@@ -95,3 +95,27 @@ def test_the_page_at_1366(browser, live_server):
     assert _fits(page)
     page.screenshot(path=str(SCREENSHOTS / "calculator-1366.png"), full_page=True)
     context.close()
+
+
+@pytest.mark.parametrize("viewport", [PHONE, {"width": 1366, "height": 900}], ids=["390", "1366"])
+def test_a_city_manager_edits_a_parameter(browser, live_server, viewport):
+    from tests.factories import make_user
+
+    make_user("city_manager", username="calc-mgr", password="calc-pass-2026")
+    context = browser.new_context(viewport=viewport, locale="zh-CN")
+    page = context.new_page()
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("input[name=username]", "calc-mgr")
+    page.fill("input[name=password]", "calc-pass-2026")
+    page.click("button[type=submit]")
+    page.goto(f"{live_server.url}/calculator/parameters/?name=calc_base&from_year=2026")
+    expect(page.locator("select[name=name]")).to_have_value("calc_base")
+    page.fill("input[name=value]", "8250")
+    page.check("input[name=unverified]")
+    page.fill("input[name=reason]", "预估 2026 年计发基数")
+    page.get_by_role("button", name="保存").click()
+    expect(page.locator(".messages")).to_contain_text("已保存")
+    expect(page.get_by_role("cell", name="预估 2026 年计发基数")).to_be_visible()
+    assert _fits(page)
+    page.screenshot(path=str(SCREENSHOTS / f"calculator-parameters-{viewport['width']}.png"), full_page=True)
+    context.close()
