@@ -106,3 +106,55 @@ class OutreachEventPhoto(models.Model):
 
     class Meta:
         ordering = ["id"]
+
+
+class PensionParameter(models.Model):
+    """A parameter of the pension estimator (outreach/pension/calculator.py names them),
+    valid from `from_year` until the next row of the same name. Seeded from
+    fixtures/pension_parameters.json on first use; city managers edit them with history."""
+
+    name = models.CharField(_("参数"), max_length=48)
+    from_year = models.PositiveSmallIntegerField(_("起始年度"))
+    value = models.DecimalField(_("取值"), max_digits=14, decimal_places=4)
+    unverified = models.BooleanField(_("待核实"), default=False)
+    source = models.CharField(_("来源"), max_length=300, blank=True)
+    updated_at = models.DateTimeField(_("修改时间"), auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["name", "from_year"]
+        verbose_name = _("养老金测算参数")
+        verbose_name_plural = _("养老金测算参数")
+        constraints = [
+            models.UniqueConstraint(fields=["name", "from_year"], name="pension_parameter_name_year_uniq"),
+            models.CheckConstraint(condition=models.Q(value__gte=0), name="pension_parameter_value_gte_0"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}@{self.from_year}={self.value}"
+
+
+class PensionParameterChange(models.Model):
+    """The history of the estimator's parameters: who changed which (year), when, old → new, why."""
+
+    name = models.CharField(_("参数"), max_length=48, db_index=True)
+    from_year = models.PositiveSmallIntegerField(_("起始年度"))
+    old_value = models.DecimalField(_("原值"), max_digits=14, decimal_places=4, null=True, blank=True)
+    new_value = models.DecimalField(_("新值"), max_digits=14, decimal_places=4)
+    old_unverified = models.BooleanField(_("原为待核实"), null=True, blank=True)
+    new_unverified = models.BooleanField(_("现为待核实"))
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("修改人"), on_delete=models.PROTECT, related_name="+"
+    )
+    changed_at = models.DateTimeField(_("修改时间"), auto_now_add=True, db_index=True)
+    reason = models.CharField(_("说明"), max_length=200)
+
+    class Meta:
+        ordering = ["-changed_at", "-id"]
+        verbose_name = _("养老金测算参数修改记录")
+        verbose_name_plural = _("养老金测算参数修改记录")
+
+    def __str__(self) -> str:
+        return f"{self.name}@{self.from_year}: {self.old_value} → {self.new_value}"

@@ -3,6 +3,7 @@ from django.urls import path
 from outreach import views
 from outreach.disclosure import views as disclosure
 from outreach.events import views as events
+from outreach.pension import views as pension_views
 
 app_name = "outreach"
 urlpatterns = [
@@ -20,4 +21,6 @@ urlpatterns = [
     path("outreach/events/new/", events.event_create, name="event_create"),
     path("outreach/events/<int:pk>/", events.event_detail, name="event_detail"),
     path("outreach/events/photos/<int:pk>/", events.event_photo, name="event_photo"),
+    path("calculator/", pension_views.calculator, name="calculator"),
+    path("calculator/parameters/", pension_views.parameters, name="calculator_parameters"),
 ]

@@ -399,6 +399,28 @@ TABLE: list[Row] = [
         "/outreach/events/photos/{event_photo}/",
         (302, 200, 200, 404, 200, 200, 403, 403, 302),
     ),
+    # --- outreach: the public pension estimator and its parameters (city managers) ---
+    Row("calculator/", "GET", "/calculator/", (200,) * 9),
+    Row(
+        "calculator/",
+        "GET",
+        "/calculator/?scheme=residents&birth=1966-05&tier=300&years=15",
+        (200,) * 9,
+    ),
+    Row("calculator/", "POST", "/calculator/", (405,) * 9),
+    Row(
+        "calculator/parameters/",
+        "GET",
+        "/calculator/parameters/",
+        (302, 200, 403, 403, 403, 403, 403, 403, 302),
+    ),
+    Row(
+        "calculator/parameters/",
+        "POST",
+        "/calculator/parameters/",
+        (302, 302, 403, 403, 403, 403, 403, 403, 302),
+        D(name="calc_base", from_year="2025", value="8200", reason="自治区通知"),
+    ),
     # --- assessment ---
     Row("assessment/", "GET", "/assessment/", (302, 200, 200, 200, 403, 403, 403, 403, 302)),
     Row(
@@ -533,6 +555,13 @@ TABLE: list[Row] = [
         "/api/v1/assessment/districts/?year={year}",
         (401, 200, 200, 200, 403, 403, 403, 403, 403),
     ),
+    Row(
+        "api/v1/calculator/",
+        "GET",
+        "/api/v1/calculator/?scheme=enterprise&birth=1970-03&category=male&years=30&indexes=1&balance=50000",
+        (200,) * 9,
+    ),
+    Row("api/v1/calculator/", "GET", "/api/v1/calculator/?scheme=enterprise", (400,) * 9),
     Row("api/v1/schema/", "GET", "/api/v1/schema/", (200,) * 9),
     Row("api/v1/docs/", "GET", "/api/v1/docs/", (200,) * 9),
     # --- languages, admin ---
