@@ -9,6 +9,7 @@ api_v1: list[URLPattern | URLResolver] = [
     path("", include("wuhai_coverage.core.api_urls")),
     path("", include("enrollment.api_urls")),
     path("", include("enforcement.api_urls")),
+    path("blacklist/", include("enforcement.blacklist.api_urls")),
     path("", include("assessment.api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves Swagger UI's init script as a file (?script), not inline: CSP.
@@ -19,6 +20,7 @@ urlpatterns = [
     path("", include("wuhai_coverage.core.urls")),
     path("", include("enrollment.urls")),
     path("", include("enforcement.urls")),
+    path("blacklist/", include("enforcement.blacklist.urls")),
     path("", include("outreach.urls")),
     path("", include("assessment.urls")),
     path("api/v1/", include(api_v1)),
