@@ -31,7 +31,9 @@ def kinds(entry: BlacklistEntry) -> list[str]:
 
 
 def test_propose_takes_the_grounds_from_the_case(inspector):
-    case = make_case(inspector, case_type="arrears", arrears_amount="12345.67", employer_name="乌海市乌达焦化厂")
+    case = make_case(
+        inspector, case_type="arrears", arrears_amount="12345.67", employer_name="乌海市乌达焦化厂"
+    )
     entry = services.blacklist_propose(case=case, actor=inspector, legal_representative="王海")
     assert entry.status == Status.PROPOSED
     assert entry.violation == "arrears"
@@ -218,7 +220,9 @@ def test_reject_keeps_the_reasons_and_frees_the_employer(life, manager, inspecto
     entry = services.blacklist_reject(entry=life.under_review(), actor=manager, decision="已全部补缴")
     assert entry.status == Status.REJECTED and entry.decision == "已全部补缴"
     assert not BlacklistDelivery.objects.exists()
-    again = services.blacklist_propose(case=make_case(inspector, employer_uscc=entry.employer_uscc), actor=inspector)
+    again = services.blacklist_propose(
+        case=make_case(inspector, employer_uscc=entry.employer_uscc), actor=inspector
+    )
     assert again.status == Status.PROPOSED
 
 
@@ -245,7 +249,9 @@ def test_credit_repair_not_before_one_year(life, inspector, manager, travel):
     earliest = entry.listed_on.replace(year=entry.listed_on.year + 1)
     travel(earliest - dt.timedelta(days=1))
     with pytest.raises(BlacklistConflict, match="起"):
-        services.blacklist_apply_repair(entry=entry, actor=inspector, application="已整改", rectified=True, paid=True)
+        services.blacklist_apply_repair(
+            entry=entry, actor=inspector, application="已整改", rectified=True, paid=True
+        )
     travel(earliest)
     entry = services.blacklist_apply_repair(
         entry=entry, actor=inspector, application="已补缴全部欠费", rectified=True, paid=True
@@ -260,7 +266,9 @@ def test_credit_repair_not_before_one_year(life, inspector, manager, travel):
 def test_repair_approval_rechecks_the_year(life, inspector, manager, travel, settings):
     entry = life.listed()
     travel(entry.listed_on.replace(year=entry.listed_on.year + 1))
-    entry = services.blacklist_apply_repair(entry=entry, actor=inspector, application="x", rectified=True, paid=True)
+    entry = services.blacklist_apply_repair(
+        entry=entry, actor=inspector, application="x", rectified=True, paid=True
+    )
     settings.BLACKLIST_REPAIR_AFTER_YEARS = 2
     with pytest.raises(BlacklistConflict):
         services.blacklist_approve_repair(entry=entry, actor=manager, decision="同意")
@@ -290,10 +298,14 @@ def test_a_refused_repair_leaves_it_listed_and_may_be_applied_again(life, inspec
     travel(entry.listed_on.replace(year=entry.listed_on.year + 2))
     services.blacklist_apply_repair(entry=entry, actor=inspector, application="x", rectified=True, paid=True)
     with pytest.raises(BlacklistConflict, match="待审核"):
-        services.blacklist_apply_repair(entry=entry, actor=inspector, application="y", rectified=True, paid=True)
+        services.blacklist_apply_repair(
+            entry=entry, actor=inspector, application="y", rectified=True, paid=True
+        )
     entry = services.blacklist_reject_repair(entry=entry, actor=manager, decision="欠费未清")
     assert entry.status == Status.PUBLISHED and entry.repair_applied_at is None
-    entry = services.blacklist_apply_repair(entry=entry, actor=inspector, application="y", rectified=True, paid=True)
+    entry = services.blacklist_apply_repair(
+        entry=entry, actor=inspector, application="y", rectified=True, paid=True
+    )
     assert entry.repair_applied_at is not None
 
 
@@ -364,7 +376,11 @@ def test_add_years(day, years, expected):
 def test_parameters_default_without_settings(settings):
     for name in parameters.DEFAULTS:
         delattr(settings, name)
-    assert (parameters.statement_working_days(), parameters.listing_years(), parameters.repair_after_years()) == (
+    assert (
+        parameters.statement_working_days(),
+        parameters.listing_years(),
+        parameters.repair_after_years(),
+    ) == (
         5,
         3,
         1,
