@@ -231,6 +231,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "BlacklistStatusEnum": "enforcement.models.BlacklistEntry.Status",
+        "BlacklistMeasureEnum": "enforcement.blacklist.vocabulary.Measure",
+    },
 }
 
 # Celery: with no broker configured, tasks run in-process (eager) — the embedded default.

@@ -245,7 +245,7 @@ class DecisionInput(serializers.Serializer):
 
 class ApproveInput(DecisionInput):
     measures = serializers.ListField(
-        child=serializers.ChoiceField(choices=Measure.values), min_length=1, max_length=len(Measure.values)
+        child=serializers.ChoiceField(choices=Measure.choices), min_length=1, max_length=len(Measure.values)
     )
 
 
