@@ -287,7 +287,6 @@ ROSTER_WORKER_MEMORY_LIMIT = env_int("ROSTER_WORKER_MEMORY_LIMIT", 0, minimum=0)
 BLACKLIST_STATEMENT_WORKING_DAYS = env_int("BLACKLIST_STATEMENT_WORKING_DAYS", 5, minimum=1)
 BLACKLIST_LISTING_YEARS = env_int("BLACKLIST_LISTING_YEARS", 3, minimum=1)
 BLACKLIST_REPAIR_AFTER_YEARS = env_int("BLACKLIST_REPAIR_AFTER_YEARS", 1, minimum=0)
-BLACKLIST_EXPIRING_DAYS = env_int("BLACKLIST_EXPIRING_DAYS", 30, minimum=1)
 # ONE beat process per installation (README → Running it for real): a second one would
 # start every job twice. The jobs are safe to repeat, and the beat takes a PostgreSQL
 # advisory lock at start-up (wuhai_coverage/celery.py) so a second beat waits.

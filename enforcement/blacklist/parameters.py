@@ -4,8 +4,7 @@
   prior notice, in working days (the working-day calendar city managers maintain);
 - BLACKLIST_LISTING_YEARS (3): how long an entry stays listed, from the decision date;
 - BLACKLIST_REPAIR_AFTER_YEARS (1): credit repair may remove an entry no sooner than this
-  long after it was listed;
-- BLACKLIST_EXPIRING_DAYS (30): the managers' "expiring soon" tab looks this far ahead.
+  long after it was listed.
 """
 
 from __future__ import annotations
@@ -19,7 +18,6 @@ DEFAULTS = {
     "BLACKLIST_STATEMENT_WORKING_DAYS": 5,
     "BLACKLIST_LISTING_YEARS": 3,
     "BLACKLIST_REPAIR_AFTER_YEARS": 1,
-    "BLACKLIST_EXPIRING_DAYS": 30,
 }
 
 
@@ -37,10 +35,6 @@ def listing_years() -> int:
 
 def repair_after_years() -> int:
     return _get("BLACKLIST_REPAIR_AFTER_YEARS")
-
-
-def expiring_days() -> int:
-    return _get("BLACKLIST_EXPIRING_DAYS")
 
 
 def add_years(day: dt.date, years: int) -> dt.date:

@@ -13,7 +13,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
-from enforcement.blacklist import parameters
 from enforcement.blacklist.models import BlacklistDelivery
 from enforcement.blacklist.vocabulary import VIOLATION_OF_CASE_TYPE
 from enforcement.models import BlacklistEntry, EnforcementCase
@@ -23,6 +22,8 @@ from wuhai_coverage.core.models import Role, User
 
 Status = BlacklistEntry.Status
 LIVE = (Status.PROPOSED, Status.NOTIFIED, Status.UNDER_REVIEW, Status.PUBLISHED)
+# The "expiring" tab: entries leaving the list within this many days (its label says 30).
+EXPIRING_DAYS = 30
 
 
 @dataclass(frozen=True)
@@ -51,7 +52,7 @@ def _tab_q(code: str, today: dt.date) -> Q:
         "listed": Q(status=Status.PUBLISHED),
         "expiring": Q(
             status=Status.PUBLISHED,
-            expires_on__lte=today + dt.timedelta(days=parameters.expiring_days()),
+            expires_on__lte=today + dt.timedelta(days=EXPIRING_DAYS),
         ),
         "removed": Q(status=Status.REMOVED),
         "rejected": Q(status=Status.REJECTED),
