@@ -1,6 +1,7 @@
 from django.urls import path
 
 from enforcement import views, views_runs
+from enforcement.workdays import views as views_workdays
 
 app_name = "enforcement"
 urlpatterns: list = [
@@ -26,4 +27,7 @@ urlpatterns: list = [
     path("tasks/<int:pk>/note/", views.task_note, name="task-note"),
     path("tasks/<int:pk>/reveal/<str:field>/", views.task_reveal, name="task-reveal"),
     path("notices/<int:pk>.pdf", views.notice_pdf, name="notice-pdf"),
+    # The working-day calendar (holidays, make-up workdays) that deadlines count by.
+    path("enforcement/calendar/", views_workdays.work_calendar, name="work-calendar"),
+    path("enforcement/calendar/delete/", views_workdays.work_calendar_delete, name="work-calendar-delete"),
 ]

@@ -48,9 +48,9 @@ def add_years(day: dt.date, years: int) -> dt.date:
 def statement_deadline(start: dt.date) -> dt.date:
     """The last day of the period to state its case: `statement_working_days()` working
     days after the notice's day, counted on the calendar city managers maintain."""
-    from enforcement.blacklist.working_days import working_days_add
+    from enforcement.workdays import selectors as workdays
 
-    return working_days_add(start, statement_working_days())
+    return workdays.working_days_add(start, statement_working_days())
 
 
 def expiry_of(listed_on: dt.date) -> dt.date:

@@ -102,15 +102,15 @@ def test_notify_numbers_the_notice_in_its_own_yearly_series(life, inspector):
 
 
 def test_the_statement_period_is_the_parameters_working_days(life, inspector, monkeypatch, settings):
+    from enforcement.workdays import selectors as workdays
+
     asked = []
 
     def fake_add(start, n):
         asked.append((start, n))
         return start + dt.timedelta(days=10)
 
-    from enforcement.blacklist import working_days
-
-    monkeypatch.setattr(working_days, "working_days_add", fake_add)
+    monkeypatch.setattr(workdays, "working_days_add", fake_add)
     settings.BLACKLIST_STATEMENT_WORKING_DAYS = 7
     entry = services.blacklist_notify(entry=life.proposed(), actor=inspector)
     today = timezone.localdate()
@@ -118,17 +118,23 @@ def test_the_statement_period_is_the_parameters_working_days(life, inspector, mo
     assert entry.statement_deadline == today + dt.timedelta(days=10)
 
 
-def test_working_days_skip_weekends_without_the_calendar():
-    from enforcement.blacklist import working_days
+def test_the_statement_period_skips_a_holiday_and_counts_a_make_up_saturday(life, inspector, travel):
+    from enforcement.models import WorkCalendarDay
 
-    friday = dt.date(2026, 6, 12)
-    try:
-        import enforcement.workdays.selectors  # noqa: F401
-    except ImportError:
-        assert working_days.working_days_add(friday, 1) == dt.date(2026, 6, 15)
-        assert working_days.working_days_add(friday, 5) == dt.date(2026, 6, 19)
-    else:  # the managers' calendar is merged: it decides (tested with it)
-        assert working_days.working_days_add(friday, 1) > friday
+    # Notified on Monday 15 June 2026: five working days end on Monday 22 June…
+    assert services.blacklist_notify(entry=life.proposed(), actor=inspector).statement_deadline == dt.date(
+        2026, 6, 22
+    )
+    # …but with Friday 19 June a holiday, on Tuesday 23 June…
+    WorkCalendarDay.objects.create(date=dt.date(2026, 6, 19), kind="holiday", name="端午节")
+    assert services.blacklist_notify(entry=life.proposed(), actor=inspector).statement_deadline == dt.date(
+        2026, 6, 23
+    )
+    # …and with Saturday 20 June a make-up workday, on Monday 22 June again.
+    WorkCalendarDay.objects.create(date=dt.date(2026, 6, 20), kind="workday", name="端午节调休")
+    assert services.blacklist_notify(entry=life.proposed(), actor=inspector).statement_deadline == dt.date(
+        2026, 6, 22
+    )
 
 
 def test_notify_twice_is_a_conflict(life, inspector):
