@@ -134,13 +134,16 @@ def _updated_since(request: Request) -> dt.datetime | None:
         return None
     try:
         value = parse_datetime(raw)
-    except ValueError:
+        if value is not None:
+            value = value if timezone.is_aware(value) else timezone.make_aware(value)
+            value.astimezone(dt.UTC)  # the database compares in UTC: year 10000 is no date
+    except (ValueError, OverflowError):
         value = None
     if value is None:
         raise ValidationError(
             {"updated_since": [_("应为 ISO 8601 日期时间，例如 2026-06-01T00:00:00+08:00")]}
         )
-    return value if timezone.is_aware(value) else timezone.make_aware(value)
+    return value
 
 
 @extend_schema(parameters=[UPDATED_SINCE])
