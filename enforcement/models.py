@@ -6,7 +6,11 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from enforcement.blacklist.vocabulary import EventKind as BlacklistEventKind
+from enforcement.blacklist.vocabulary import Violation as BlacklistViolation
 
 # The kinds' vocabulary is declared with the kinds (enforcement/kinds.py), re-exported here.
 from enforcement.kinds import CaseType as CaseType
@@ -374,11 +378,28 @@ class BlacklistEntry(models.Model):
     expires_on = models.DateField(null=True, blank=True)
     removed_at = models.DateTimeField(null=True, blank=True)
     removal_reason = models.TextField(blank=True)
+    # The lifecycle's record (enforcement/blacklist/services.py writes every one of these).
+    violation = models.CharField(_("失信行为"), max_length=16, choices=BlacklistViolation.choices, blank=True)
+    legal_basis = models.TextField(_("列入依据"), blank=True)
+    legal_representative = models.CharField(_("法定代表人"), max_length=80, blank=True)
+    notice_number = models.CharField(_("告知书文号"), max_length=60, blank=True)
+    notice_pdf = models.FileField(upload_to="blacklist/%Y/", blank=True)
+    statement = models.TextField(_("陈述申辩"), blank=True)
+    statement_at = models.DateTimeField(null=True, blank=True)
+    decision = models.TextField(_("审核决定"), blank=True)
+    listed_on = models.DateField(_("列入日期"), null=True, blank=True)
+    repair_application = models.TextField(_("信用修复申请"), blank=True)
+    repair_applied_at = models.DateTimeField(null=True, blank=True)
+    repair_rectified = models.BooleanField(_("已整改"), default=False)
+    repair_paid = models.BooleanField(_("已补缴"), default=False)
+    # Set by every change (partners pull with updated_since=).
+    updated_at = models.DateTimeField(default=timezone.now, db_index=True)
 
     class Meta:
         ordering = ["-proposed_at"]
         verbose_name = _("失信名单")
         verbose_name_plural = _("失信名单")
+        indexes = [models.Index(fields=["status", "expires_on"], name="blacklist_status_expiry_idx")]
         constraints = [
             models.UniqueConstraint(
                 fields=["employer_uscc"],
@@ -389,8 +410,12 @@ class BlacklistEntry(models.Model):
 
 
 class BlacklistEvent(models.Model):
+    """The entry's timeline: who, when, what (kind, data) and why (data["reason"] etc.)."""
+
+    Kind = BlacklistEventKind
+
     entry = models.ForeignKey(BlacklistEntry, on_delete=models.CASCADE, related_name="events")
-    kind = models.CharField(max_length=24)
+    kind = models.CharField(max_length=24, choices=BlacklistEventKind.choices)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -471,3 +496,13 @@ class WorkCalendarChange(models.Model):
         ordering = ["-at", "-id"]
         verbose_name = _("工作日历修改记录")
         verbose_name_plural = _("工作日历修改记录")
+
+
+# The credit blacklist's own vocabulary, documents and partner deliveries live with its
+# package (enforcement/blacklist/); imported here so that Django finds the models.
+from enforcement.blacklist.models import (  # noqa: E402
+    BlacklistDelivery as BlacklistDelivery,
+)
+from enforcement.blacklist.models import (  # noqa: E402
+    BlacklistNoticeSequence as BlacklistNoticeSequence,
+)

@@ -70,3 +70,7 @@ def comparison_sweep_task() -> int:
         return reap_dead_runs()
     finally:
         _close_connection()
+
+
+# The blacklist's nightly job lives with its package; imported here so the worker finds it.
+from enforcement.blacklist.tasks import blacklist_nightly_task as blacklist_nightly_task  # noqa: E402

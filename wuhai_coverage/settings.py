@@ -231,6 +231,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "BlacklistStatusEnum": "enforcement.models.BlacklistEntry.Status",
+        "BlacklistMeasureEnum": "enforcement.blacklist.vocabulary.Measure",
+    },
 }
 
 # Celery: with no broker configured, tasks run in-process (eager) — the embedded default.
@@ -279,6 +283,10 @@ OUTBOX_RESEND_AFTER_SECONDS = env_int("OUTBOX_RESEND_AFTER_SECONDS", 3600, minim
 FAULT_SWEEP_SECONDS = env_int("FAULT_SWEEP_SECONDS", 300, minimum=1)
 # Address-space limit (bytes) of a worker process while it reads a roster; 0 = none.
 ROSTER_WORKER_MEMORY_LIMIT = env_int("ROSTER_WORKER_MEMORY_LIMIT", 0, minimum=0)
+# The credit blacklist's periods (enforcement/blacklist/parameters.py).
+BLACKLIST_STATEMENT_WORKING_DAYS = env_int("BLACKLIST_STATEMENT_WORKING_DAYS", 5, minimum=1)
+BLACKLIST_LISTING_YEARS = env_int("BLACKLIST_LISTING_YEARS", 3, minimum=1)
+BLACKLIST_REPAIR_AFTER_YEARS = env_int("BLACKLIST_REPAIR_AFTER_YEARS", 1, minimum=0)
 # ONE beat process per installation (README → Running it for real): a second one would
 # start every job twice. The jobs are safe to repeat, and the beat takes a PostgreSQL
 # advisory lock at start-up (wuhai_coverage/celery.py) so a second beat waits.
@@ -310,6 +318,10 @@ CELERY_BEAT_SCHEDULE = {
     "monthly-indicator-snapshots": {
         "task": "assessment.tasks.indicator_snapshot_monthly_task",
         "schedule": crontab(day_of_month=1, hour=4, minute=0),
+    },
+    "blacklist-nightly": {  # listing periods ended (removed), statement periods passed (to review)
+        "task": "enforcement.blacklist.tasks.blacklist_nightly_task",
+        "schedule": crontab(hour=1, minute=10),
     },
     "nightly-registry-refresh": {  # after the 02:00 comparison: employers, persons, enrollments
         "task": "enrollment.tasks.registry_refresh_task",

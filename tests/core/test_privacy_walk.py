@@ -257,7 +257,11 @@ def world(settings, tmp_path) -> World:
     from assessment import parameters
     from wuhai_coverage.core.models import District
 
+    blacklist_entries, blacklist_deliveries = _blacklist_entries(users)
     fills = {
+        "blacklist/manage": [{"pk": pk, "step": "statement"} for pk in blacklist_entries],
+        "api/v1/blacklist": [{"pk": pk} for pk in blacklist_entries],
+        "api/v1/blacklist/deliveries": [{"pk": pk} for pk in blacklist_deliveries],
         "tasks": [{"pk": pk, "field": "id_number"} for pk in sorted(set(tasks))],
         "api/v1/tasks": [{"pk": pk} for pk in sorted(set(tasks))],
         "persons": [{"pk": pk, "field": "id_number"} for pk in sorted(set(persons))],
@@ -281,6 +285,31 @@ def world(settings, tmp_path) -> World:
         ],
     }
     return World(users=users, fills=fills, known_ids=known, not_personal=not_personal)
+
+
+def _blacklist_entries(users) -> tuple[list[int], list[int]]:
+    """A blacklist entry notified (with its real PDF) and one listed, from demo employers'
+    cases: their pages and API answers are walked too."""
+    from enforcement.blacklist import services as bl
+    from enforcement.models import EnforcementCase
+    from enrollment.models import Employer
+
+    entries = []
+    for employer in Employer.objects.order_by("uscc")[:2]:
+        case = EnforcementCase.objects.create(
+            case_type="unenrolled",
+            status="unrectified",
+            employer_uscc=employer.uscc,
+            employer_name=employer.name,
+            district_id=employer.district_id,
+            opened_by=users["inspector"],
+            order_deadline=timezone.localdate() - dt.timedelta(days=1),
+        )
+        entry = bl.blacklist_propose(case=case, actor=users["inspector"], legal_representative="赵强")
+        entries.append(bl.blacklist_notify(entry=entry, actor=users["inspector"]))
+    listed = bl.blacklist_record_statement(entry=entries[-1], actor=users["inspector"], statement="申辩")
+    listed = bl.blacklist_approve(entry=listed, actor=users["manager"], decision="列入", measures=["bidding"])
+    return [e.pk for e in entries], list(listed.deliveries.values_list("pk", flat=True)[:2])
 
 
 # --- Every GET URL of the URLconf, with its parameters filled ----------------------------

@@ -451,6 +451,37 @@ TABLE: list[Row] = [
         "/assessment/districts/150302/employer_coverage/",
         (302, 200, 200, 404, 403, 403, 403, 403, 302),
     ),
+    # --- the credit blacklist: public list and exports, managers' pages ---
+    Row("blacklist/", "GET", "/blacklist/", (200,) * 9),
+    Row("blacklist/export.csv", "GET", "/blacklist/export.csv", (200,) * 9),
+    Row("blacklist/export.xlsx", "GET", "/blacklist/export.xlsx", (200,) * 9),
+    Row("blacklist/manage/", "GET", "/blacklist/manage/", (302, 200, 403, 403, 403, 403, 200, 403, 302)),
+    Row(
+        "blacklist/manage/propose/",
+        "POST",
+        "/blacklist/manage/propose/",
+        (302, 403, 403, 403, 403, 403, 302, 403, 302),
+        D(case="{bl_case}", legal_representative="赵强"),
+    ),
+    Row(
+        "blacklist/manage/<int:pk>/",
+        "GET",
+        "/blacklist/manage/{bl_notified}/",
+        (302, 200, 403, 403, 403, 403, 200, 403, 302),
+    ),
+    Row(
+        "blacklist/manage/<int:pk>/notice.pdf",
+        "GET",
+        "/blacklist/manage/{bl_notified}/notice.pdf",
+        (302, 200, 403, 403, 403, 403, 200, 403, 302),
+    ),
+    Row(
+        "blacklist/manage/<int:pk>/<slug:step>/",
+        "POST",
+        "/blacklist/manage/{bl_notified}/statement/",
+        (302, 302, 403, 403, 403, 403, 302, 403, 302),
+        D(statement="单位已提交书面申辩"),
+    ),
     # --- API ---
     Row("api/v1/me/", "GET", "/api/v1/me/", (401, 200, 200, 200, 200, 200, 200, 200, 200)),
     Row("api/v1/rosters/", "GET", "/api/v1/rosters/", (401, 200, 200, 200, 403, 403, 403, 200, 200)),
@@ -562,6 +593,103 @@ TABLE: list[Row] = [
         (200,) * 9,
     ),
     Row("api/v1/calculator/", "GET", "/api/v1/calculator/?scheme=enterprise", (400,) * 9),
+    # --- the blacklist API: partners read, inspectors and managers take the steps ---
+    Row("api/v1/blacklist/", "GET", "/api/v1/blacklist/", (401, 200, 403, 403, 403, 403, 200, 200, 200)),
+    Row(
+        "api/v1/blacklist/",
+        "GET",
+        "/api/v1/blacklist/?updated_since=nope",
+        (401, 400, 403, 403, 403, 403, 400, 400, 400),
+    ),
+    Row(
+        "api/v1/blacklist/proposals/",
+        "POST",
+        "/api/v1/blacklist/proposals/",
+        (401, 403, 403, 403, 403, 403, 201, 403, 403),
+        D(case="{bl_case}", legal_representative="赵强"),
+        api_json=True,
+    ),
+    Row(
+        "api/v1/blacklist/deliveries/",
+        "GET",
+        "/api/v1/blacklist/deliveries/",
+        (401, 200, 403, 403, 403, 403, 200, 200, 200),
+    ),
+    Row(
+        "api/v1/blacklist/deliveries/<int:pk>/ack/",
+        "POST",
+        "/api/v1/blacklist/deliveries/{bl_delivery}/ack/",
+        (401, 200, 403, 403, 403, 403, 200, 200, 200),
+        api_json=True,
+    ),
+    Row(
+        "api/v1/blacklist/<int:pk>/",
+        "GET",
+        "/api/v1/blacklist/{bl_notified}/",
+        (401, 200, 403, 403, 403, 403, 200, 403, 403),
+    ),
+    Row(
+        "api/v1/blacklist/<int:pk>/notify/",
+        "POST",
+        "/api/v1/blacklist/{bl_proposed}/notify/",
+        (401, 403, 403, 403, 403, 403, 200, 403, 403),
+        api_json=True,
+    ),
+    Row(
+        "api/v1/blacklist/<int:pk>/statement/",
+        "POST",
+        "/api/v1/blacklist/{bl_notified}/statement/",
+        (401, 200, 403, 403, 403, 403, 200, 403, 403),
+        D(statement="单位已提交书面申辩"),
+        api_json=True,
+    ),
+    Row(
+        "api/v1/blacklist/<int:pk>/lapse/",
+        "POST",
+        "/api/v1/blacklist/{bl_notified}/lapse/",
+        (401, 409, 403, 403, 403, 403, 409, 403, 403),
+        api_json=True,
+    ),
+    Row(
+        "api/v1/blacklist/<int:pk>/approve/",
+        "POST",
+        "/api/v1/blacklist/{bl_review}/approve/",
+        (401, 200, 403, 403, 403, 403, 403, 403, 403),
+        D(decision="经审核决定列入", measures=["bidding"]),
+        api_json=True,
+    ),
+    Row(
+        "api/v1/blacklist/<int:pk>/reject/",
+        "POST",
+        "/api/v1/blacklist/{bl_review}/reject/",
+        (401, 200, 403, 403, 403, 403, 403, 403, 403),
+        D(decision="不予列入"),
+        api_json=True,
+    ),
+    Row(
+        "api/v1/blacklist/<int:pk>/repair/",
+        "POST",
+        "/api/v1/blacklist/{bl_listed}/repair/",
+        (401, 409, 403, 403, 403, 403, 409, 403, 403),
+        D(application="已整改并补缴", rectified=True, paid=True),
+        api_json=True,
+    ),
+    Row(
+        "api/v1/blacklist/<int:pk>/repair-approve/",
+        "POST",
+        "/api/v1/blacklist/{bl_listed}/repair-approve/",
+        (401, 409, 403, 403, 403, 403, 403, 403, 403),
+        D(decision="同意"),
+        api_json=True,
+    ),
+    Row(
+        "api/v1/blacklist/<int:pk>/repair-reject/",
+        "POST",
+        "/api/v1/blacklist/{bl_listed}/repair-reject/",
+        (401, 409, 403, 403, 403, 403, 403, 403, 403),
+        D(decision="不同意"),
+        api_json=True,
+    ),
     Row("api/v1/schema/", "GET", "/api/v1/schema/", (200,) * 9),
     Row("api/v1/docs/", "GET", "/api/v1/docs/", (200,) * 9),
     # --- languages, admin ---
@@ -686,8 +814,10 @@ def world(db, settings, monkeypatch, tmp_path, client_for):
         http_accept="",
         path_info="/accounts/login/",
     )
+    bl = _blacklist_world(users, monkeypatch)
     today = timezone.localdate()
     values = {
+        **bl,
         "api_token": api_token.pk,
         "lockout": lockout.pk,
         "task": task.pk,
@@ -712,6 +842,48 @@ def world(db, settings, monkeypatch, tmp_path, client_for):
     # The partner's API client is made once: issuing a key inside a request's check would
     # count as a change.
     return {"users": users, "values": values, "partner_client": client_for(users["partner_token"])}
+
+
+def _blacklist_world(users, monkeypatch) -> dict[str, int]:
+    """A case ready to propose, and blacklist entries in each state (through the services)."""
+    from enforcement.blacklist import documents
+    from enforcement.blacklist import services as bl
+    from enforcement.blacklist.models import BlacklistDelivery
+    from enforcement.models import EnforcementCase
+
+    monkeypatch.setattr(documents, "render_pdf", lambda entry: b"%PDF-1.4\n% stub\n")
+    inspector, manager = users["inspector"], users["city_manager"]
+
+    def case():
+        return EnforcementCase.objects.create(
+            case_type="unenrolled",
+            status="unrectified",
+            employer_uscc=make_uscc(),
+            employer_name="乌海市黄河煤业有限公司",
+            district_id="150302",
+            street_id="150302001",
+            opened_by=inspector,
+            order_deadline=timezone.localdate() - dt.timedelta(days=1),
+        )
+
+    def proposed():
+        return bl.blacklist_propose(case=case(), actor=inspector, legal_representative="赵强")
+
+    def notified():
+        return bl.blacklist_notify(entry=proposed(), actor=inspector)
+
+    def review():
+        return bl.blacklist_record_statement(entry=notified(), actor=inspector, statement="申辩")
+
+    listed = bl.blacklist_approve(entry=review(), actor=manager, decision="列入", measures=["bidding"])
+    return {
+        "bl_case": case().pk,
+        "bl_proposed": proposed().pk,
+        "bl_notified": notified().pk,
+        "bl_review": review().pk,
+        "bl_listed": listed.pk,
+        "bl_delivery": BlacklistDelivery.objects.get(entry=listed, department="market").pk,
+    }
 
 
 def _state() -> tuple:
