@@ -57,3 +57,8 @@ class OutreachEvent(models.Model):
         ordering = ["-held_on"]
         verbose_name = _("宣传活动")
         verbose_name_plural = _("宣传活动")
+
+
+# SMS pushes live in their own module (outreach/sms/models.py); imported here so that
+# Django registers them with the outreach app.
+from outreach.sms.models import SmsCampaign, SmsMessage, SmsOptOut, SmsPersonLedger  # noqa: E402, F401

@@ -28,6 +28,7 @@ VIEW_ASSESSMENT = "view_assessment"
 POST_PUBLICITY = "post_publicity"  # record a publicity posting in a community
 READ_BLACKLIST = "read_blacklist"  # partners apply joint punishment (the blacklist API, to come)
 MANAGE_ACCOUNTS = "manage_accounts"  # revoke API tokens, unlock locked-out logins
+SEND_SMS = "send_sms"  # SMS campaigns to the persons of open tasks, the opt-out list
 
 CAPABILITIES: dict[str, frozenset[str]] = {
     Role.CITY_MANAGER: frozenset(
@@ -46,6 +47,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             READ_BLACKLIST,
             POST_PUBLICITY,
             MANAGE_ACCOUNTS,
+            SEND_SMS,
         }
     ),
     Role.DISTRICT_CASEWORKER: frozenset(
@@ -58,6 +60,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             VIEW_ROSTERS,
             VIEW_ASSESSMENT,
             POST_PUBLICITY,
+            SEND_SMS,
         }
     ),
     Role.STREET_STAFF: frozenset({VIEW_TASKS, WORK_TASKS, REVEAL_PERSONAL, POST_PUBLICITY}),
