@@ -90,8 +90,8 @@ class Migration(migrations.Migration):
                 ),
             ],
             options={
-                "verbose_name": "短信推送",
-                "verbose_name_plural": "短信推送",
+                "verbose_name": "短信推送批次",
+                "verbose_name_plural": "短信推送批次",
                 "ordering": ["-created_at", "-id"],
             },
         ),

@@ -48,8 +48,8 @@ class SmsCampaign(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        verbose_name = _("短信推送")
-        verbose_name_plural = _("短信推送")
+        verbose_name = _("短信推送批次")
+        verbose_name_plural = _("短信推送批次")
 
     def __str__(self) -> str:
         return f"SMS #{self.pk}"
