@@ -85,8 +85,8 @@ class ReplySerializer(serializers.Serializer):
 
 
 class ReceiptsSerializer(serializers.Serializer):
-    receipts = ReceiptSerializer(many=True, required=False, max_length=MAX_ITEMS)
-    replies = ReplySerializer(many=True, required=False, max_length=MAX_ITEMS)
+    receipts = serializers.ListField(child=ReceiptSerializer(), required=False, max_length=MAX_ITEMS)
+    replies = serializers.ListField(child=ReplySerializer(), required=False, max_length=MAX_ITEMS)
 
 
 class ReceiptsResultSerializer(serializers.Serializer):

@@ -21,6 +21,7 @@ import urllib.error
 import urllib.request
 import uuid
 from pathlib import Path
+from typing import TextIO
 
 from django.conf import settings
 from django.utils import timezone
@@ -57,7 +58,7 @@ class FileGateway(Gateway):
 
     def __init__(self, directory: Path | None = None) -> None:
         self.directory = directory or Path(settings.VAR_DIR) / "sms"
-        self._fh = None
+        self._fh: TextIO | None = None
 
     @property
     def path(self) -> Path:
@@ -80,8 +81,9 @@ class FileGateway(Gateway):
             ensure_ascii=False,
         )
         if self._fh is None:  # used outside a `with`: one append
-            with self:
-                self._fh.write(line + "\n")  # type: ignore[attr-defined]
+            self.directory.mkdir(parents=True, exist_ok=True)
+            with self.path.open("a", encoding="utf-8") as fh:
+                fh.write(line + "\n")
         else:
             self._fh.write(line + "\n")
         return provider_id

@@ -79,6 +79,7 @@ def test_receipts_and_replies_are_applied():
         {"receipts": [{"status": "delivered"}]},
         {"replies": [{"phone": 13712345678, "text": "TD"}]},
         {"receipts": "nope"},
+        {"replies": [{"phone": "13712345678", "text": "TD"}] * 1001},
     ],
 )
 def test_a_bad_body_is_400(body):

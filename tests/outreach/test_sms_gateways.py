@@ -165,3 +165,11 @@ def test_nothing_unmasked_reaches_the_log_when_sending(caplog, settings, db):
         send_now(make_campaign(caseworker), user=caseworker)
     assert phone_of(task) not in caplog.text and task.subject_key not in caplog.text
     assert services.SEGMENT_SINGLE == 70
+
+
+def test_the_file_gateway_appends_outside_a_batch_too(tmp_path):
+    gateway = FileGateway(tmp_path / "new")
+    first = gateway.send(phone="13712345678", text="一", ref="1")
+    second = gateway.send(phone="13712345679", text="二", ref="2")
+    lines = [json.loads(line) for line in gateway.path.read_text(encoding="utf-8").splitlines()]
+    assert [(line["id"], line["text"]) for line in lines] == [(first, "一"), (second, "二")]
