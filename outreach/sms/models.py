@@ -54,6 +54,12 @@ class SmsCampaign(models.Model):
     def __str__(self) -> str:
         return f"SMS #{self.pk}"
 
+    @property
+    def kind_labels(self) -> list[str]:
+        from enforcement.kinds import KINDS
+
+        return [KINDS[k].label for k in self.kinds if k in KINDS]
+
 
 class SmsMessage(models.Model):
     """One person's message in a campaign: the delivery log row. The phone is kept for

@@ -57,7 +57,7 @@ LONG_AGO = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)  # a released claim: older tha
 MOBILE = re.compile(r"1[3-9]\d{9}")
 PLACEHOLDERS = ("姓氏", "原因", "经办机构", "电话", "截止日期")
 DEFAULT_TEMPLATE = (
-    "【乌海人社】{姓氏}您好：{原因}请于{截止日期}前办理，咨询{经办机构}，电话{电话}。回复TD退订"
+    "【乌海人社】{姓氏}您好：{原因}办理期限：{截止日期}。咨询{经办机构}，电话{电话}。回复TD退订"
 )
 # A reply that is one of these (or contains 退订) puts its phone on the opt-out list.
 OPT_OUT_WORDS = frozenset({"TD", "T", "N", "R", "0000", "退订", "取消", "拒收"})
