@@ -12,6 +12,11 @@ The rules and where they hold:
 - a gateway error is retried WUHAI_SMS_MAX_ATTEMPTS times in all, waiting
   WUHAI_SMS_BACKOFF_MS × 2ⁿ between tries; a message that still fails gives its person's
   7-day claim back.
+A fault other than a gateway error stops the job after recording what the gateway was
+handed (the current message failed) and giving the remaining persons their claim back, so
+the Celery retry sends exactly those. Only a worker killed in the middle of a batch leaves
+that batch's claimed persons to be skipped as "recent" when the job resumes: never sent
+twice, at worst not sent this week.
 Phones go to the gateway only; records, events and logs show them masked."""
 
 from __future__ import annotations
@@ -477,16 +482,45 @@ def _send_batch(campaign, lo, hi, gateway, limiter, sleep, result: SendResult) -
             result.skipped += len(recent)
     # The claims are committed: from here on no other sender takes these persons.
     to_send = [msg for msg in pending if msg.id_number in claimed]
-    with gateway:
-        for msg in to_send:
-            result.send_times.append(limiter.wait())
-            _send_one(gateway, msg, sleep=sleep)
-    sent = [msg for msg in to_send if msg.status == SmsMessage.Status.SENT]
-    failed = [msg for msg in to_send if msg.status != SmsMessage.Status.SENT]
+    done = 0
+    try:
+        with gateway:
+            for msg in to_send:
+                result.send_times.append(limiter.wait())
+                done += 1
+                _send_one(gateway, msg, sleep=sleep)
+    except Exception as exc:  # a fault outside the gateway's errors (disk full, a bug): stop here
+        if done:
+            msg = to_send[done - 1]
+            msg.status, msg.error = SmsMessage.Status.FAILED, type(exc).__name__
+        raise
+    finally:
+        # What was handed to the gateway is recorded whatever happened next; the persons
+        # not reached yet get their claim back and stay pending, for the resumed job.
+        _record_batch(campaign, to_send[:done], now, result)
+        _release(campaign, to_send[done:], now)
+    result.batches += 1
+
+
+def _release(campaign: SmsCampaign, messages: list[SmsMessage], claimed_at: dt.datetime) -> None:
+    """Give back the 7-day claims of persons this campaign did not reach."""
+    if messages:
+        SmsPersonLedger.objects.filter(
+            id_number__in=[msg.id_number for msg in messages],
+            campaign_id=campaign.pk,
+            last_sent_at=claimed_at,
+        ).update(last_sent_at=LONG_AGO)
+
+
+def _record_batch(
+    campaign: SmsCampaign, handled: list[SmsMessage], now: dt.datetime, result: SendResult
+) -> None:
+    sent = [msg for msg in handled if msg.status == SmsMessage.Status.SENT]
+    failed = [msg for msg in handled if msg.status != SmsMessage.Status.SENT]
     for msg in failed:
         msg.status = SmsMessage.Status.FAILED
     with transaction.atomic():
-        _write_results(to_send)
+        _write_results(handled)
         TaskEvent.objects.bulk_create(
             [
                 TaskEvent(
@@ -504,13 +538,9 @@ def _send_batch(campaign, lo, hi, gateway, limiter, sleep, result: SendResult) -
                 for msg in sent
             ]
         )
-        if failed:  # nothing reached these persons: their 7 days start at the next real send
-            SmsPersonLedger.objects.filter(
-                id_number__in=[msg.id_number for msg in failed], campaign_id=campaign.pk, last_sent_at=now
-            ).update(last_sent_at=LONG_AGO)
+        _release(campaign, failed, now)  # nothing reached them: their 7 days start at the next real send
     result.sent += len(sent)
     result.failed += len(failed)
-    result.batches += 1
 
 
 def _write_results(messages: list[SmsMessage]) -> None:

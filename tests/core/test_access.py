@@ -19,6 +19,7 @@ EXPECTED = {
         "view_rosters",
         "view_assessment",
         "post_publicity",
+        "send_sms",
     },
     "street_staff": {"view_tasks", "work_tasks", "reveal_personal", "post_publicity"},
     "inspector": {

@@ -313,7 +313,10 @@ TABLE: list[Row] = [
         D(kinds=["enroll_person"], statuses=["open"], template="{姓氏}您好", deadline="{deadline}"),
     ),
     Row(
-        "outreach/sms/opt-outs/", "GET", "/outreach/sms/opt-outs/", (302, 200, 200, 200, 403, 403, 403, 403, 302)
+        "outreach/sms/opt-outs/",
+        "GET",
+        "/outreach/sms/opt-outs/",
+        (302, 200, 200, 200, 403, 403, 403, 403, 302),
     ),
     Row(
         "outreach/sms/opt-outs/",

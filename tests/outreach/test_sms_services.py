@@ -397,3 +397,36 @@ def test_manual_opt_out_takes_a_mobile_number(raw, ok, caseworker_hbw):
     else:
         with pytest.raises(services.SmsError):
             services.opt_out_add(phone=raw, actor=caseworker_hbw)
+
+
+class BrokenGateway(FakeGateway):
+    """Works for `ok` messages, then fails with something that is not a gateway error."""
+
+    def __init__(self, ok: int) -> None:
+        super().__init__()
+        self.ok = ok
+
+    def send(self, *, phone: str, text: str, ref: str) -> str:
+        if len(self.sent) >= self.ok:
+            raise OSError("disk full")
+        return super().send(phone=phone, text=text, ref=ref)
+
+
+def test_a_fault_midway_keeps_what_was_sent_and_the_resumed_job_sends_the_rest(caseworker_hbw):
+    tasks = [person_task() for _ in range(5)]
+    campaign = make_campaign(caseworker_hbw)
+    broken = BrokenGateway(ok=2)
+    with pytest.raises(OSError):
+        send_now(campaign, user=caseworker_hbw, gateway=broken)
+    campaign.refresh_from_db()
+    assert campaign.status == "failed" and "OSError" in campaign.error
+    statuses = list(SmsMessage.objects.order_by("id").values_list("status", "error"))
+    assert statuses == [("sent", ""), ("sent", ""), ("failed", "OSError"), ("pending", ""), ("pending", "")]
+    assert TaskEvent.objects.filter(kind="sms_sent").count() == 2
+    # The job is taken up again (the Celery retry): only the persons not reached are sent.
+    good = FakeGateway()
+    result = services.campaign_send(campaign_id=campaign.pk, gateway=good)
+    assert result.sent == 2 and {p for p, _t, _r in good.sent}.isdisjoint({p for p, _t, _r in broken.sent})
+    assert TaskEvent.objects.filter(kind="sms_sent", task__in=tasks).count() == 4
+    campaign.refresh_from_db()
+    assert campaign.status == "finished" and campaign.progress == {"done": 5, "total": 5}
