@@ -137,3 +137,48 @@ def test_staff_enter_opt_outs_and_see_them_masked(page_client, caseworker):
     entry = SmsOptOut.objects.get()
     assert (entry.phone, entry.source, entry.created_by) == ("13712345678", "manual", caseworker)
     assert SmsMessage.objects.count() == 0
+
+
+def test_with_redis_down_the_send_is_recorded_and_flushed_later(
+    page_client, caseworker, monkeypatch, settings, django_capture_on_commit_callbacks
+):
+    from kombu.exceptions import OperationalError as BrokerDown
+
+    from wuhai_coverage.celery import app
+    from wuhai_coverage.outbox import services as outbox
+    from wuhai_coverage.outbox.models import OutboxMessage
+
+    state = {"up": False, "sent": []}
+
+    def send_task(name, kwargs=None, **_):
+        if not state["up"]:
+            raise BrokerDown("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+        state["sent"].append((name, kwargs))
+
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    monkeypatch.setattr(app.conf, "task_always_eager", False)
+    monkeypatch.setattr(app, "send_task", send_task)
+    person_task()
+    campaign = make_campaign(caseworker)
+    with django_capture_on_commit_callbacks(execute=True):
+        res = page_client(caseworker).post(f"/outreach/sms/{campaign.pk}/send/")
+    assert res.status_code == 302  # the caseworker is not kept waiting for Redis
+    campaign.refresh_from_db()
+    message = OutboxMessage.objects.get()
+    assert campaign.status == "queued" and message.sent_at is None
+    assert message.task == "outreach.sms.tasks.sms_campaign_send_task"
+    state["up"] = True
+    assert outbox.flush(now=timezone.now() + dt.timedelta(minutes=1)) == 1
+    assert state["sent"] == [("outreach.sms.tasks.sms_campaign_send_task", {"campaign_id": campaign.pk})]
+
+
+def test_a_city_manager_picks_a_district_and_a_street_that_agree(page_client, city_manager):
+    person_task(district="150304", street="150304002")
+    client = page_client(city_manager)
+    assert 'name="district"' in client.get("/outreach/sms/new/").content.decode()
+    res = client.post("/outreach/sms/new/", _form(district="150302", street="150304002"))
+    assert res.status_code == 400 and "所选街道不在所选区内" in res.content.decode()
+    res = client.post("/outreach/sms/new/", _form(street="150304002"))
+    campaign = SmsCampaign.objects.get()
+    assert res.status_code == 302 and (campaign.district_id, campaign.street_id) == ("150304", "150304002")
+    assert campaign.messages.count() == 1
