@@ -158,3 +158,8 @@ class PensionParameterChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}@{self.from_year}: {self.old_value} → {self.new_value}"
+
+
+# SMS pushes live in their own module (outreach/sms/models.py); imported here so that
+# Django registers them with the outreach app.
+from outreach.sms.models import SmsCampaign, SmsMessage, SmsOptOut, SmsPersonLedger  # noqa: E402, F401

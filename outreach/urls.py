@@ -4,6 +4,7 @@ from outreach import views
 from outreach.disclosure import views as disclosure
 from outreach.events import views as events
 from outreach.pension import views as pension_views
+from outreach.sms.urls import urlpatterns as sms_urlpatterns
 
 app_name = "outreach"
 urlpatterns = [
@@ -24,3 +25,4 @@ urlpatterns = [
     path("calculator/", pension_views.calculator, name="calculator"),
     path("calculator/parameters/", pension_views.parameters, name="calculator_parameters"),
 ]
+urlpatterns += sms_urlpatterns

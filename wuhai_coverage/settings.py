@@ -287,6 +287,27 @@ ROSTER_WORKER_MEMORY_LIMIT = env_int("ROSTER_WORKER_MEMORY_LIMIT", 0, minimum=0)
 BLACKLIST_STATEMENT_WORKING_DAYS = env_int("BLACKLIST_STATEMENT_WORKING_DAYS", 5, minimum=1)
 BLACKLIST_LISTING_YEARS = env_int("BLACKLIST_LISTING_YEARS", 3, minimum=1)
 BLACKLIST_REPAIR_AFTER_YEARS = env_int("BLACKLIST_REPAIR_AFTER_YEARS", 1, minimum=0)
+# SMS pushes (outreach/sms): the gateway (file: JSON lines under var/sms/, console: the
+# log, masked; http: the provider below), messages per second at most, tries per message
+# (exponential backoff from the base delay), and the receipt endpoint's shared secret
+# (header X-Wuhai-Sms-Secret; unset: every receipt is refused).
+WUHAI_SMS_GATEWAY = os.environ.get("WUHAI_SMS_GATEWAY", "file").strip() or "file"
+if WUHAI_SMS_GATEWAY not in ("file", "console", "http"):
+    raise ImproperlyConfigured(f"WUHAI_SMS_GATEWAY={WUHAI_SMS_GATEWAY!r}: use file, console or http")
+WUHAI_SMS_RATE_PER_SECOND = env_int("WUHAI_SMS_RATE_PER_SECOND", 100, minimum=1)
+WUHAI_SMS_MAX_ATTEMPTS = env_int("WUHAI_SMS_MAX_ATTEMPTS", 4, minimum=1)
+WUHAI_SMS_BACKOFF_MS = env_int("WUHAI_SMS_BACKOFF_MS", 500, minimum=0)
+WUHAI_SMS_HTTP_URL = os.environ.get("WUHAI_SMS_HTTP_URL", "").strip()
+WUHAI_SMS_HTTP_KEY = os.environ.get("WUHAI_SMS_HTTP_KEY", "").strip()
+WUHAI_SMS_HTTP_TIMEOUT_MS = env_int("WUHAI_SMS_HTTP_TIMEOUT_MS", 5000, minimum=1)
+if WUHAI_SMS_GATEWAY == "http" and not WUHAI_SMS_HTTP_URL.startswith(("http://", "https://")):
+    raise ImproperlyConfigured("WUHAI_SMS_GATEWAY=http needs WUHAI_SMS_HTTP_URL (http:// or https://)")
+WUHAI_SMS_RECEIPT_SECRET = os.environ.get("WUHAI_SMS_RECEIPT_SECRET", "").strip()
+# The office phone put in {电话}: per district (150302=0473-3995012,…), else the city's.
+WUHAI_SMS_CITY_PHONE = os.environ.get("WUHAI_SMS_CITY_PHONE", "0473-12333").strip()
+WUHAI_SMS_OFFICE_PHONES = dict(
+    item.split("=", 1) for item in env_list("WUHAI_SMS_OFFICE_PHONES", []) if "=" in item
+)
 # ONE beat process per installation (README → Running it for real): a second one would
 # start every job twice. The jobs are safe to repeat, and the beat takes a PostgreSQL
 # advisory lock at start-up (wuhai_coverage/celery.py) so a second beat waits.

@@ -12,6 +12,7 @@ api_v1: list[URLPattern | URLResolver] = [
     path("blacklist/", include("enforcement.blacklist.api_urls")),
     path("", include("assessment.api_urls")),
     path("", include("outreach.api_urls")),
+    path("", include("outreach.sms.api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves Swagger UI's init script as a file (?script), not inline: CSP.
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),

@@ -20,6 +20,7 @@ EXPECTED = {
         "view_assessment",
         "post_publicity",
         "manage_disclosure",
+        "send_sms",
     },
     "street_staff": {"view_tasks", "work_tasks", "reveal_personal", "post_publicity"},
     "inspector": {

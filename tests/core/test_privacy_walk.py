@@ -240,6 +240,25 @@ def world(settings, tmp_path) -> World:
     event_photo = OutreachEventPhoto(event=outreach_event)
     event_photo.photo.save("event.png", ContentFile(b"\x89PNG\r\n\x1a\n" + b"0" * 64), save=True)
 
+    # An SMS campaign of the caseworker's district, sent (its page, log and samples are walked).
+    from django.test import override_settings
+
+    from enforcement.kinds import KINDS
+    from outreach.models import SmsCampaign
+    from outreach.sms import services as sms_services
+
+    campaign = sms_services.campaign_create(
+        actor=users["haibowan"],
+        kinds=[code for code, spec in KINDS.items() if spec.subject == "person"],
+        statuses=list(sms_services.OPEN_STATUSES),
+        template=sms_services.DEFAULT_TEMPLATE,
+        deadline=deadline,
+    )
+    SmsCampaign.objects.filter(pk=campaign.pk).update(status="queued", sent_by=users["haibowan"])
+    with override_settings(WUHAI_SMS_RATE_PER_SECOND=100_000, WUHAI_SMS_BACKOFF_MS=0):
+        sms_services.campaign_send(campaign_id=campaign.pk)
+    sms_services.opt_out_add(phone="13912345678", actor=users["haibowan"])
+
     for model in ROW_MODELS.values():
         if any(f.name == "id_number" for f in model._meta.fields):
             known |= set(model.objects.values_list("id_number", flat=True))
@@ -278,6 +297,7 @@ def world(settings, tmp_path) -> World:
         "outreach/disclosure": [{"pk": letter.pk}],
         "outreach/events": [{"pk": outreach_event.pk}],
         "outreach/events/photos": [{"pk": event_photo.pk}],
+        "outreach/sms": [{"pk": campaign.pk}],
         "assessment/districts": [
             {"code": d, "indicator": ind}
             for d in District.objects.values_list("code", flat=True)

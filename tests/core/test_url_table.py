@@ -421,6 +421,41 @@ TABLE: list[Row] = [
         (302, 302, 403, 403, 403, 403, 403, 403, 302),
         D(name="calc_base", from_year="2025", value="8200", reason="自治区通知"),
     ),
+    # --- outreach: SMS pushes (send_sms: city managers city-wide, caseworkers their district) ---
+    Row("outreach/sms/", "GET", "/outreach/sms/", (302, 200, 200, 200, 403, 403, 403, 403, 302)),
+    Row("outreach/sms/new/", "GET", "/outreach/sms/new/", (302, 200, 200, 200, 403, 403, 403, 403, 302)),
+    Row(
+        "outreach/sms/new/",
+        "POST",
+        "/outreach/sms/new/",
+        (302, 302, 302, 302, 403, 403, 403, 403, 302),
+        D(kinds=["enroll_person"], statuses=["open"], template="{姓氏}您好", deadline="{deadline}"),
+    ),
+    Row(
+        "outreach/sms/opt-outs/",
+        "GET",
+        "/outreach/sms/opt-outs/",
+        (302, 200, 200, 200, 403, 403, 403, 403, 302),
+    ),
+    Row(
+        "outreach/sms/opt-outs/",
+        "POST",
+        "/outreach/sms/opt-outs/",
+        (302, 302, 302, 302, 403, 403, 403, 403, 302),
+        D(phone="13912345678"),
+    ),
+    Row(
+        "outreach/sms/<int:pk>/",
+        "GET",
+        "/outreach/sms/{sms_campaign}/",
+        (302, 200, 200, 404, 403, 403, 403, 403, 302),
+    ),
+    Row(
+        "outreach/sms/<int:pk>/send/",
+        "POST",
+        "/outreach/sms/{sms_campaign}/send/",
+        (302, 302, 302, 404, 403, 403, 403, 403, 302),
+    ),
     # --- assessment ---
     Row("assessment/", "GET", "/assessment/", (302, 200, 200, 200, 403, 403, 403, 403, 302)),
     Row(
@@ -580,6 +615,8 @@ TABLE: list[Row] = [
         D(note="x"),
         api_json=True,
     ),
+    # The SMS provider's callback: a shared secret header, no user session or API key (401 without it).
+    Row("api/v1/sms/receipts/", "POST", "/api/v1/sms/receipts/", (401,) * 9, D(replies=[]), api_json=True),
     Row(
         "api/v1/assessment/districts/",
         "GET",
@@ -815,6 +852,15 @@ def world(db, settings, monkeypatch, tmp_path, client_for):
         path_info="/accounts/login/",
     )
     bl = _blacklist_world(users, monkeypatch)
+    from outreach.sms.services import campaign_create
+
+    sms_campaign = campaign_create(
+        actor=users["caseworker"],
+        kinds=["enroll_person"],
+        statuses=["open"],
+        template="{姓氏}您好",
+        deadline=timezone.localdate() + dt.timedelta(days=9),
+    )
     today = timezone.localdate()
     values = {
         **bl,
@@ -831,6 +877,7 @@ def world(db, settings, monkeypatch, tmp_path, client_for):
         "disclosure_document": disclosure_document.pk,
         "event": event.pk,
         "event_photo": event_photo.pk,
+        "sms_campaign": sms_campaign.pk,
         "community": community.code,
         "street_staff": users["street_staff"].pk,
         "street_staff_name": users["street_staff"].username,

@@ -29,6 +29,7 @@ POST_PUBLICITY = "post_publicity"  # record a publicity posting in a community
 READ_BLACKLIST = "read_blacklist"  # partners apply joint punishment (the blacklist API, to come)
 MANAGE_ACCOUNTS = "manage_accounts"  # revoke API tokens, unlock locked-out logins
 MANAGE_DISCLOSURE = "manage_disclosure"  # upload and read employers' commitment letters, union confirmations
+SEND_SMS = "send_sms"  # SMS campaigns to the persons of open tasks, the opt-out list
 
 CAPABILITIES: dict[str, frozenset[str]] = {
     Role.CITY_MANAGER: frozenset(
@@ -48,6 +49,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             POST_PUBLICITY,
             MANAGE_ACCOUNTS,
             MANAGE_DISCLOSURE,
+            SEND_SMS,
         }
     ),
     Role.DISTRICT_CASEWORKER: frozenset(
@@ -61,6 +63,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             VIEW_ASSESSMENT,
             POST_PUBLICITY,
             MANAGE_DISCLOSURE,
+            SEND_SMS,
         }
     ),
     Role.STREET_STAFF: frozenset({VIEW_TASKS, WORK_TASKS, REVEAL_PERSONAL, POST_PUBLICITY}),
