@@ -400,7 +400,7 @@ INLINE = [
     (re.compile(r"\sstyle\s*=", re.I), "a style= attribute"),
     (re.compile(r"hx-on", re.I), "an hx-on handler (needs eval)"),
 ]
-PDF_ONLY = {"notice_pdf.html"}  # rendered by WeasyPrint into a PDF, never served as a page
+PDF_ONLY = {"notice_pdf.html", "document_pdf.html"}  # rendered by WeasyPrint into a PDF, never served as a page
 
 
 def test_no_template_holds_inline_script_or_style():

@@ -58,6 +58,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             VIEW_ROSTERS,
             VIEW_ASSESSMENT,
             POST_PUBLICITY,
+            VIEW_CASES,  # their district's cases, read-only
         }
     ),
     Role.STREET_STAFF: frozenset({VIEW_TASKS, WORK_TASKS, REVEAL_PERSONAL, POST_PUBLICITY}),
