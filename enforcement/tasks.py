@@ -70,3 +70,8 @@ def comparison_sweep_task() -> int:
         return reap_dead_runs()
     finally:
         _close_connection()
+
+
+# The cases' nightly job lives with the cases; imported here so that the worker's
+# autodiscovery (which reads enforcement.tasks) registers it.
+from enforcement.cases.tasks import case_deadlines_task as case_deadlines_task  # noqa: E402

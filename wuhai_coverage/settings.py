@@ -311,6 +311,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "assessment.tasks.indicator_snapshot_monthly_task",
         "schedule": crontab(day_of_month=1, hour=4, minute=0),
     },
+    "case-deadlines": {  # orders past their deadline unrectified → the "ready to propose" list
+        "task": "enforcement.cases.tasks.case_deadlines_task",
+        "schedule": crontab(hour=1, minute=30),
+    },
     "nightly-registry-refresh": {  # after the 02:00 comparison: employers, persons, enrollments
         "task": "enrollment.tasks.registry_refresh_task",
         "schedule": crontab(hour=2, minute=45),
