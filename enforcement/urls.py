@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from enforcement import views, views_runs
 
@@ -26,4 +26,6 @@ urlpatterns: list = [
     path("tasks/<int:pk>/note/", views.task_note, name="task-note"),
     path("tasks/<int:pk>/reveal/<str:field>/", views.task_reveal, name="task-reveal"),
     path("notices/<int:pk>.pdf", views.notice_pdf, name="notice-pdf"),
+    # The inspectors' enforcement cases (enforcement/cases/urls.py).
+    path("cases/", include("enforcement.cases.urls")),
 ]

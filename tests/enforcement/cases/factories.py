@@ -12,14 +12,16 @@ from enforcement.cases import services
 from enforcement.models import EnforcementCase
 from enrollment.models import Employer
 from tests.factories import make_uscc
+from wuhai_coverage.core.models import Street
 
 
 def registry_employer(*, name: str = "乌海市黄河煤业有限公司", district: str = "150302") -> Employer:
+    street = Street.objects.filter(district_id=district).order_by("code").first()
     return Employer.objects.create(
         uscc=make_uscc(),
         name=name,
         district_id=district,
-        street_id=f"{district}001",
+        street=street,
         arrears_amount=Decimal("0"),
     )
 
