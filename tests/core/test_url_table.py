@@ -25,12 +25,14 @@ import pytest
 from axes.models import AccessAttempt
 from django.apps import apps
 from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.test import Client
 from django.urls import URLResolver, get_resolver
 from django.utils import timezone
 
 from enforcement import services
+from enforcement.cases import services as case_services
 from enforcement.models import ComparisonRun, Task, TaskEvent
 from enrollment.models import Employer, Person, RosterBatch
 from outreach.models import PublicityPosting
@@ -281,6 +283,95 @@ TABLE: list[Row] = [
     Row(
         "notices/<int:pk>.pdf", "GET", "/notices/{notice}.pdf", (302, 200, 200, 404, 200, 404, 200, 403, 302)
     ),
+    # --- enforcement cases (inspectors manage; district caseworkers read their district's) ---
+    Row("cases/", "GET", "/cases/", (302, 200, 200, 200, 403, 403, 200, 403, 302)),
+    Row("cases/", "GET", "/cases/?view=nope", (302, 400, 400, 400, 403, 403, 400, 403, 302)),
+    Row("cases/new/", "GET", "/cases/new/", (302, 403, 403, 403, 403, 403, 200, 403, 302)),
+    Row(
+        "cases/new/",
+        "POST",
+        "/cases/new/",
+        (302, 403, 403, 403, 403, 403, 302, 403, 302),
+        D(uscc="{employer}", case_type="unenrolled"),
+    ),
+    Row("cases/<int:pk>/", "GET", "/cases/{case}/", (302, 200, 200, 404, 403, 403, 200, 403, 302)),
+    Row("cases/<int:pk>/take/", "POST", "/cases/{case}/take/", (302, 403, 403, 404, 403, 403, 302, 403, 302)),
+    Row(
+        "cases/<int:pk>/violations/",
+        "POST",
+        "/cases/{case}/violations/",
+        (302, 403, 403, 404, 403, 403, 302, 403, 302),
+        D(kind="arrears", description="欠费"),
+    ),
+    Row(
+        "cases/<int:pk>/violations/withdraw/",
+        "POST",
+        "/cases/{case}/violations/withdraw/",
+        (302, 403, 403, 404, 403, 403, 302, 403, 302),
+        D(violation="{case_violation}", reason="x"),
+    ),
+    Row(
+        "cases/<int:pk>/findings/",
+        "POST",
+        "/cases/{case}/findings/",
+        (302, 403, 403, 404, 403, 403, 302, 403, 302),
+        D(source="audit", period="2026-05", verified_headcount="3", verified_monthly_base="9000"),
+    ),
+    Row(
+        "cases/<int:pk>/attachments/",
+        "POST",
+        "/cases/{case}/attachments/",
+        (302, 403, 403, 404, 403, 403, 400, 403, 302),  # no file sent: the inspector's form error
+        D(description="x"),
+    ),
+    Row(
+        "cases/<int:pk>/order/",
+        "POST",
+        "/cases/{case}/order/",
+        (302, 403, 403, 404, 403, 403, 302, 403, 302),
+        D(working_days="10"),
+    ),
+    Row(
+        "cases/<int:pk>/penalty-notice/",
+        "POST",
+        "/cases/{case}/penalty-notice/",
+        (302, 403, 403, 404, 403, 403, 302, 403, 302),
+        D(),
+    ),
+    Row(
+        "cases/<int:pk>/rectified/",
+        "POST",
+        "/cases/{case}/rectified/",
+        (302, 403, 403, 404, 403, 403, 302, 403, 302),
+        D(what_changed="已参保"),
+    ),
+    Row(
+        "cases/<int:pk>/outcome/",
+        "POST",
+        "/cases/{case}/outcome/",
+        (302, 403, 403, 404, 403, 403, 302, 403, 302),
+        D(outcome="paid", note="x"),
+    ),
+    Row(
+        "cases/<int:pk>/note/",
+        "POST",
+        "/cases/{case}/note/",
+        (302, 403, 403, 404, 403, 403, 302, 403, 302),
+        D(note="x"),
+    ),
+    Row("cases/<int:pk>/note/", "GET", "/cases/{case}/note/", (302, 405, 405, 405, 405, 405, 405, 403, 302)),
+    Row(
+        "cases/attachments/<int:pk>/",
+        "GET",
+        "/cases/attachments/{case_attachment}/",
+        (302, 200, 200, 404, 403, 403, 200, 403, 302),
+    ),
+    Row(
+        "cases/documents/<int:pk>.pdf",
+        "GET",
+        "/cases/documents/{case_document}.pdf",
+        (302, 200, 200, 404, 403, 403, 200, 403, 302),
+    ),
     # --- outreach ---
     Row("outreach/postings/", "GET", "/outreach/postings/", (302, 200, 200, 200, 200, 200, 403, 403, 302)),
     Row(
@@ -463,6 +554,7 @@ def world(db, settings, monkeypatch, tmp_path, client_for):
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     monkeypatch.setattr(notices, "render_pdf", lambda notice: b"%PDF-1.4\n% stub\n")
+    monkeypatch.setattr(notices, "html_to_pdf", lambda html: b"%PDF-1.4\n% stub\n")  # case documents
     users = {
         "anonymous": None,
         "city_manager": make_user("city_manager"),
@@ -523,8 +615,23 @@ def world(db, settings, monkeypatch, tmp_path, client_for):
         http_accept="",
         path_info="/accounts/login/",
     )
+    case_employer = Employer.objects.create(
+        uscc=make_uscc(), name="乌海市乌达煤焦有限公司", district_id="150302", street_id="150302001"
+    )
+    case = case_services.case_open(actor=users["inspector"], uscc=case_employer.uscc, case_type="unenrolled")
+    case_violation = case_services.case_record_violation(
+        case=case, actor=users["inspector"], kind="not_enrolled", description="未参保"
+    )
+    case_attachment = case_services.case_add_attachment(
+        case=case, actor=users["inspector"], upload=SimpleUploadedFile("a.pdf", b"%PDF-1.4 evidence")
+    )
+    case_document = case_services.case_issue_order(case=case, actor=users["inspector"])
     today = timezone.localdate()
     values = {
+        "case": case.pk,
+        "case_violation": case_violation.pk,
+        "case_attachment": case_attachment.pk,
+        "case_document": case_document.pk,
         "api_token": api_token.pk,
         "lockout": lockout.pk,
         "task": task.pk,
