@@ -19,6 +19,7 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from enforcement.cases import forms as case_forms
@@ -41,19 +42,19 @@ Status = EnforcementCase.Status
 EVENT_LABELS = dict(CaseEventKind.choices)
 # The keys of an event's data shown on the timeline, with their labels.
 EVENT_FIELDS = {
-    "note": _("说明"),
-    "kind": _("类型"),
-    "description": _("情况说明"),
-    "source": _("来源"),
-    "period": _("所属期"),
-    "verified_headcount": _("核定用工人数"),
-    "verified_monthly_base": _("核定月缴费基数合计（元）"),
-    "name": _("名称"),
-    "number": _("文号"),
-    "deadline": _("期限"),
-    "what_changed": _("整改情况"),
-    "outcome": _("结案方式"),
-    "reason": _("理由"),
+    "note": gettext_lazy("说明"),
+    "kind": gettext_lazy("类型"),
+    "description": gettext_lazy("情况说明"),
+    "source": gettext_lazy("来源"),
+    "period": gettext_lazy("所属期"),
+    "verified_headcount": gettext_lazy("核定用工人数"),
+    "verified_monthly_base": gettext_lazy("核定月缴费基数合计（元）"),
+    "name": gettext_lazy("名称"),
+    "number": gettext_lazy("文号"),
+    "deadline": gettext_lazy("期限"),
+    "what_changed": gettext_lazy("整改情况"),
+    "outcome": gettext_lazy("结案方式"),
+    "reason": gettext_lazy("理由"),
 }
 VALUE_LABELS = {**dict(ViolationKind.choices), **dict(FindingSource.choices), **dict(CaseOutcome.choices)}
 
