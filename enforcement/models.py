@@ -428,6 +428,63 @@ class NoticeSequence(models.Model):
         return f"{self.year}: {self.last}"
 
 
+class WorkCalendarDay(models.Model):
+    """A day that breaks the Monday–Friday rule: a public holiday (法定节假日, also on a
+    weekend when a State Council notice's holiday period covers one) or a make-up
+    workday (调休上班, only a Saturday or Sunday). Every other day is a working day when
+    it falls on Monday–Friday. Maintained by city managers; read through
+    enforcement/workdays/selectors.py; every change leaves a `WorkCalendarChange`."""
+
+    class Kind(models.TextChoices):
+        HOLIDAY = "holiday", _("节假日")
+        WORKDAY = "workday", _("调休上班日")
+
+    date = models.DateField(_("日期"), unique=True)
+    kind = models.CharField(_("类型"), max_length=8, choices=Kind.choices)
+    name = models.CharField(_("名称"), max_length=40)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["date"]
+        verbose_name = _("工作日历")
+        verbose_name_plural = _("工作日历")
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.kind} {self.name}"
+
+
+class WorkCalendarChange(models.Model):
+    """The history of the working-day calendar: who set or deleted which day, when, and
+    what it was before (a deleted day leaves no row of its own)."""
+
+    class Action(models.TextChoices):
+        SET = "set", _("设置")
+        DELETE = "delete", _("删除")
+
+    date = models.DateField(_("日期"), db_index=True)
+    action = models.CharField(_("操作"), max_length=8, choices=Action.choices)
+    old_kind = models.CharField(max_length=8, blank=True)
+    old_name = models.CharField(max_length=40, blank=True)
+    new_kind = models.CharField(max_length=8, blank=True)
+    new_name = models.CharField(max_length=40, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("工作日历修改记录")
+        verbose_name_plural = _("工作日历修改记录")
+
+
 # The case file (violations, findings, attachments, documents): enforcement/cases/models.py.
 from enforcement.cases.models import (  # noqa: E402
     CaseAttachment as CaseAttachment,

@@ -1,6 +1,7 @@
 from django.urls import include, path
 
 from enforcement import views, views_runs
+from enforcement.workdays import views as views_workdays
 
 app_name = "enforcement"
 urlpatterns: list = [
@@ -28,4 +29,7 @@ urlpatterns: list = [
     path("notices/<int:pk>.pdf", views.notice_pdf, name="notice-pdf"),
     # The inspectors' enforcement cases (enforcement/cases/urls.py).
     path("cases/", include("enforcement.cases.urls")),
+    # The working-day calendar (holidays, make-up workdays) that deadlines count by.
+    path("enforcement/calendar/", views_workdays.work_calendar, name="work-calendar"),
+    path("enforcement/calendar/delete/", views_workdays.work_calendar_delete, name="work-calendar-delete"),
 ]

@@ -379,6 +379,7 @@ LOGGING = {
 DEMO_DATA_LOADERS = [
     "enrollment.demo.load_demo_rosters",
     "enforcement.demo.run_demo_comparison",
+    "enforcement.workdays.loader.load_demo_holidays",
     "assessment.demo.load_demo_assessment",
     "enrollment.registry.load_demo_registry",
 ]

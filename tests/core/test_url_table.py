@@ -192,6 +192,32 @@ TABLE: list[Row] = [
         D(nonsense="1"),
     ),
     Row(
+        "enforcement/calendar/",
+        "GET",
+        "/enforcement/calendar/",
+        (302, 200, 403, 403, 403, 403, 403, 403, 302),
+    ),
+    Row(
+        "enforcement/calendar/",
+        "POST",
+        "/enforcement/calendar/",
+        (302, 200, 403, 403, 403, 403, 403, 403, 302),
+        D(nonsense="1"),
+    ),
+    Row(
+        "enforcement/calendar/delete/",
+        "POST",
+        "/enforcement/calendar/delete/",
+        (302, 302, 403, 403, 403, 403, 403, 403, 302),
+        D(day=TODAY),
+    ),
+    Row(
+        "enforcement/calendar/delete/",
+        "GET",
+        "/enforcement/calendar/delete/",
+        (302, 405, 405, 405, 405, 405, 405, 403, 302),
+    ),
+    Row(
         "comparison-runs/<int:pk>/",
         "GET",
         "/comparison-runs/{run}/",

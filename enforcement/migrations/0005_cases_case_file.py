@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("enforcement", "0003_rule_parameter_change"),
+        ("enforcement", "0004_workdays_calendar"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
