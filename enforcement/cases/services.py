@@ -83,17 +83,9 @@ PENALTY_MAX_FINE = Decimal("100000000")
 
 
 def working_days_add(start: dt.date, n: int) -> dt.date:
-    """`n` working days after `start`, by the city's calendar of holidays and make-up days
-    (enforcement.workdays, branch h-workdays). Until that calendar is merged, Monday to
-    Friday are the working days."""
-    try:
-        from enforcement.workdays.selectors import working_days_add as add
-    except ImportError:  # pragma: no cover - removed once h-workdays is merged
-        day, left = start, n
-        while left > 0:
-            day += dt.timedelta(days=1)
-            left -= day.weekday() < 5
-        return day
+    """`n` working days after `start`, by the city's calendar of holidays and make-up days."""
+    from enforcement.workdays.selectors import working_days_add as add
+
     return add(start, n)
 
 

@@ -451,3 +451,17 @@ def test_case_events_belong_to_the_timeline_vocabulary(inspector, pdf):
     case = f.unrectified(inspector)
     assert set(_kinds(case)) <= set(CaseEventKind.values)
     assert Task.objects.count() == 0
+
+
+def test_the_order_deadline_counts_working_days_across_a_holiday_and_a_make_up_saturday(inspector, pdf):
+    from enforcement.models import WorkCalendarDay
+
+    # Given 端午 2026-06-19 (Fri) a holiday and Sunday 2026-06-21 a make-up workday
+    WorkCalendarDay.objects.create(date=dt.date(2026, 6, 19), kind="holiday", name="端午节")
+    WorkCalendarDay.objects.create(date=dt.date(2026, 6, 21), kind="workday", name="端午节调休")
+    case = f.with_violation(inspector)
+    # When an order of 5 working days is issued on Monday 2026-06-15
+    services.case_issue_order(case=case, actor=inspector, working_days=5)
+    case.refresh_from_db()
+    # Then 16, 17, 18 (Tue–Thu), 21 (Sun, make-up), 22 (Mon): the 19th does not count
+    assert case.order_deadline == dt.date(2026, 6, 22)
