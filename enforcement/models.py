@@ -486,6 +486,7 @@ class WorkCalendarChange(models.Model):
 
 
 # The case file (violations, findings, attachments, documents): enforcement/cases/models.py.
+from enforcement.cases.models import CaseArrearsPeriod as CaseArrearsPeriod  # noqa: E402
 from enforcement.cases.models import (  # noqa: E402
     CaseAttachment as CaseAttachment,
 )
@@ -501,9 +502,11 @@ from enforcement.cases.models import (  # noqa: E402
 from enforcement.cases.models import (  # noqa: E402
     CaseFinding as CaseFinding,
 )
+from enforcement.cases.models import CaseFine as CaseFine  # noqa: E402
 from enforcement.cases.models import (  # noqa: E402
     CaseOutcome as CaseOutcome,
 )
+from enforcement.cases.models import CasePayment as CasePayment  # noqa: E402
 from enforcement.cases.models import (  # noqa: E402
     CaseViolation as CaseViolation,
 )

@@ -93,3 +93,29 @@ class OutcomeForm(forms.Form):
 
 class CaseNoteForm(forms.Form):
     note = forms.CharField(label=_("备注"), max_length=MAX_TEXT)
+
+
+class ArrearsPeriodForm(forms.Form):
+    period = forms.RegexField(label=_("费款所属期（YYYYMM）"), regex=r"^\d{6}$", max_length=6)
+    owed = forms.DecimalField(
+        label=_("应缴金额（元，留空则按稽核结果计算）"),
+        required=False,
+        max_digits=14,
+        decimal_places=2,
+        min_value=Decimal(0),
+    )
+
+
+class PaymentForm(forms.Form):
+    paid_on = forms.DateField(label=_("缴费日期"))
+    amount = forms.DecimalField(
+        label=_("缴费金额（元）"), max_digits=14, decimal_places=2, min_value=Decimal("0.01")
+    )
+    reference = forms.CharField(label=_("凭证号"), max_length=60, required=False)
+
+
+class FineForm(forms.Form):
+    amount = forms.DecimalField(
+        label=_("罚款金额（元）"), max_digits=14, decimal_places=2, min_value=Decimal("0.01")
+    )
+    reason = forms.CharField(label=_("裁量理由"), max_length=MAX_TEXT)

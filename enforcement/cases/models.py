@@ -27,6 +27,9 @@ class CaseEventKind(models.TextChoices):
     UNRECTIFIED = "unrectified", _("逾期未整改")
     CLOSED = "closed", _("结案")
     NOTE = "note", _("备注")
+    ARREARS_PERIOD = "arrears_period", _("核定欠费期间")
+    PAYMENT = "payment", _("记录缴费")
+    FINE = "fine", _("确定罚款金额")
 
 
 class CaseOutcome(models.TextChoices):
@@ -191,3 +194,60 @@ class CaseDocumentSequence(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["year", "kind"], name="one_case_doc_sequence")]
+
+
+class CaseArrearsPeriod(models.Model):
+    """One period (费款所属期) of the case's arrears statement: the contributions owed,
+    from an audit finding (verified base − declared base) × the rates, or entered."""
+
+    case = models.ForeignKey(
+        "enforcement.EnforcementCase", on_delete=models.CASCADE, related_name="arrears_periods"
+    )
+    period = models.CharField(_("费款所属期"), max_length=6)  # YYYYMM
+    owed = models.DecimalField(_("应缴金额（元）"), max_digits=14, decimal_places=2)
+    source = models.CharField(_("依据"), max_length=200)
+    finding = models.ForeignKey(
+        CaseFinding, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["period"]
+        verbose_name = _("欠费期间")
+        verbose_name_plural = _("欠费期间")
+        constraints = [models.UniqueConstraint(fields=["case", "period"], name="one_arrears_row_per_period")]
+
+
+class CasePayment(models.Model):
+    """A payment the employer made towards the arrears (applied oldest period first)."""
+
+    case = models.ForeignKey("enforcement.EnforcementCase", on_delete=models.CASCADE, related_name="payments")
+    paid_on = models.DateField(_("缴费日期"))
+    amount = models.DecimalField(_("缴费金额（元）"), max_digits=14, decimal_places=2)
+    reference = models.CharField(_("凭证号"), max_length=60, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["paid_on", "id"]
+        verbose_name = _("缴费记录")
+        verbose_name_plural = _("缴费记录")
+
+
+class CaseFine(models.Model):
+    """The fine chosen within the range of arts. 84/86 (1–3× the unpaid amount), with the
+    statement it was chosen against."""
+
+    case = models.ForeignKey("enforcement.EnforcementCase", on_delete=models.CASCADE, related_name="fines")
+    amount = models.DecimalField(_("罚款金额（元）"), max_digits=14, decimal_places=2)
+    unpaid = models.DecimalField(_("欠缴数额（元）"), max_digits=14, decimal_places=2)
+    as_of = models.DateField(_("计算截止日"))
+    reason = models.TextField(_("裁量理由"))
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["recorded_at", "id"]
+        verbose_name = _("罚款裁量")
+        verbose_name_plural = _("罚款裁量")

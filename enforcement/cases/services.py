@@ -28,12 +28,15 @@ from django.utils.translation import gettext as _
 
 from enforcement.cases import documents
 from enforcement.cases.models import (
+    CaseArrearsPeriod,
     CaseAttachment,
     CaseDocument,
     CaseDocumentKind,
     CaseEventKind,
     CaseFinding,
+    CaseFine,
     CaseOutcome,
+    CasePayment,
     CaseViolation,
     FindingSource,
     ViolationKind,
@@ -609,3 +612,125 @@ def _close_escalated_task(case: EnforcementCase, actor: User, label: str) -> Non
             actor=actor,
             what_changed=_("执法案件 %(pk)d 结案：%(outcome)s") % {"pk": case.pk, "outcome": label},
         )
+
+
+# --- The arrears statement ----------------------------------------------------------------
+# The arithmetic is enforcement/arrears.py's (h-workdays); these services keep its inputs
+# (periods owed, payments) and the chosen fine on the case, each with an event.
+
+
+def _period_text(period: str) -> str:
+    from enforcement import arrears
+
+    try:
+        year, month = arrears.parse_period(period.strip())
+    except arrears.ArrearsError as exc:
+        raise CaseError(str(exc)) from None
+    if dt.date(year, month, 1) > timezone.localdate():
+        raise CaseError(_("费款所属期不能晚于本月"))
+    return f"{year}{month:02d}"
+
+
+@transaction.atomic
+def case_arrears_period_set(
+    *, case: EnforcementCase, actor: User, period: str, owed: Decimal | None = None
+) -> CaseArrearsPeriod:
+    """A period of the statement. Without `owed`, it comes from the case's latest finding
+    for that month: (verified − declared monthly base) × the contribution rates."""
+    from enforcement import arrears
+
+    period = _period_text(period)
+    finding = None
+    if owed is None:
+        first = dt.date(int(period[:4]), int(period[4:]), 1)
+        finding = CaseFinding.objects.filter(case=case, period=first).order_by("-recorded_at", "-id").first()
+        if finding is None:
+            raise CaseError(_("该期间没有稽核结果，请录入应缴金额"))
+        gap = finding.verified_monthly_base - (finding.declared_monthly_base or Decimal(0))
+        owed = arrears.yuan(
+            arrears.contributions_owed(arrears.fen(max(gap, Decimal(0))), arrears.contribution_rates())
+        )
+        source = _("稽核核定基数差额 %(gap)s 元 × 费率") % {"gap": f"{gap:.2f}"}
+    else:
+        if owed < 0 or owed.as_tuple().exponent < -2:  # type: ignore[operator]
+            raise CaseError(_("金额应为不小于0、最多两位小数的数"))
+        source = _("录入")
+    _lock(case, allowed=WORKABLE)
+    if CaseArrearsPeriod.objects.filter(case=case, period=period).exists():
+        raise CaseConflict(_("费款所属期 %(period)s 已在欠费计算中") % {"period": period})
+    row = CaseArrearsPeriod.objects.create(
+        case=case, period=period, owed=owed, source=source, finding=finding, recorded_by=actor
+    )
+    _update(case)
+    _event(case, CaseEventKind.ARREARS_PERIOD, actor, period=period, owed=str(owed), note=source)
+    return row
+
+
+@transaction.atomic
+def case_payment_record(
+    *, case: EnforcementCase, actor: User, paid_on: dt.date, amount: Decimal, reference: str = ""
+) -> CasePayment:
+    if amount <= 0 or amount.as_tuple().exponent < -2:  # type: ignore[operator]
+        raise CaseError(_("缴费金额应大于0，最多两位小数"))
+    if paid_on > timezone.localdate():
+        raise CaseError(_("缴费日期不能晚于今天"))
+    reference = _text(reference, what=_("凭证号"), limit=60)
+    _lock(case, allowed=WORKABLE)
+    payment = CasePayment.objects.create(
+        case=case, paid_on=paid_on, amount=amount, reference=reference, recorded_by=actor
+    )
+    _update(case)
+    _event(
+        case,
+        CaseEventKind.PAYMENT,
+        actor,
+        paid_on=paid_on.isoformat(),
+        amount=str(amount),
+        reference=reference,
+    )
+    return payment
+
+
+def arrears_statement_get(*, case: EnforcementCase, as_of: dt.date | None = None):
+    """The case's statement as of `as_of` (today): enforcement.arrears on its rows."""
+    from enforcement import arrears
+
+    periods = [
+        arrears.PeriodDue(period=p.period, owed=arrears.fen(p.owed), source=p.source)
+        for p in case.arrears_periods.order_by("period")
+    ]
+    payments = [
+        arrears.Payment(paid_on=p.paid_on, amount=arrears.fen(p.amount), reference=p.reference)
+        for p in case.payments.order_by("paid_on", "id")
+    ]
+    try:
+        return arrears.arrears_statement(periods, payments, as_of=as_of or timezone.localdate())
+    except arrears.ArrearsError as exc:
+        raise CaseError(str(exc)) from None
+
+
+@transaction.atomic
+def case_fine_record(*, case: EnforcementCase, actor: User, amount: Decimal, reason: str) -> CaseFine:
+    """The chosen fine: within 1–3× the unpaid amount of today's statement."""
+    from enforcement import arrears
+
+    reason = _text(reason, what=_("裁量理由"), required=True)
+    _lock(case, allowed=WORKABLE)
+    statement = arrears_statement_get(case=case)
+    if statement.total_unpaid == 0:
+        raise CaseConflict(_("欠费计算中没有欠缴数额，不能确定罚款"))
+    try:
+        statement.check_fine(arrears.fen(amount))
+    except arrears.ArrearsError as exc:
+        raise CaseError(str(exc)) from None
+    fine = CaseFine.objects.create(
+        case=case,
+        amount=amount,
+        unpaid=arrears.yuan(statement.total_unpaid),
+        as_of=statement.as_of,
+        reason=reason,
+        recorded_by=actor,
+    )
+    _update(case)
+    _event(case, CaseEventKind.FINE, actor, amount=str(amount), unpaid=str(fine.unpaid), reason=reason)
+    return fine

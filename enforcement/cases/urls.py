@@ -18,6 +18,10 @@ urlpatterns: list = [
     path("<int:pk>/rectified/", views.case_rectified, name="case-rectified"),
     path("<int:pk>/outcome/", views.case_outcome, name="case-outcome"),
     path("<int:pk>/note/", views.case_note, name="case-note"),
+    path("<int:pk>/arrears/periods/", views.case_arrears_period, name="case-arrears-period"),
+    path("<int:pk>/arrears/payments/", views.case_payment, name="case-payment"),
+    path("<int:pk>/arrears/fine/", views.case_fine, name="case-fine"),
+    path("<int:pk>/arrears.xlsx", views.case_arrears_xlsx, name="case-arrears-xlsx"),
     path("attachments/<int:pk>/", views.attachment_download, name="case-attachment-download"),
     path("documents/<int:pk>.pdf", views.document_pdf, name="case-document-pdf"),
 ]

@@ -8,13 +8,14 @@ service does the step (its refusal is a message), a selector reads."""
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 from typing import Any
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, HttpResponse
+from django.http import FileResponse, HttpResponse, HttpResponseBadRequest
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -39,6 +40,7 @@ from wuhai_coverage.core.http import AuthedRequest
 from wuhai_coverage.core.roles import MANAGE_CASES, VIEW_CASES
 
 Status = EnforcementCase.Status
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 EVENT_LABELS = dict(CaseEventKind.choices)
 # The keys of an event's data shown on the timeline, with their labels.
 EVENT_FIELDS = {
@@ -55,6 +57,9 @@ EVENT_FIELDS = {
     "what_changed": gettext_lazy("整改情况"),
     "outcome": gettext_lazy("结案方式"),
     "reason": gettext_lazy("理由"),
+    "owed": gettext_lazy("应缴金额（元）"),
+    "paid_on": gettext_lazy("缴费日期"),
+    "amount": gettext_lazy("金额（元）"),
 }
 VALUE_LABELS = {**dict(ViolationKind.choices), **dict(FindingSource.choices), **dict(CaseOutcome.choices)}
 
@@ -139,13 +144,61 @@ def _events(case: EnforcementCase) -> list[dict[str, Any]]:
     return out
 
 
+def _statement_lines(statement: Any) -> list[dict[str, Any]]:
+    """The statement's figures in yuan for the page (the arithmetic keeps fen)."""
+    if statement is None:
+        return []
+    from enforcement.arrears import yuan
+
+    return [
+        {
+            "period": line.period,
+            "due_date": line.due_date,
+            "owed": yuan(line.owed),
+            "paid": yuan(line.paid),
+            "unpaid": yuan(line.unpaid),
+            "late_days": line.late_days,
+            "fee": yuan(line.fee),
+            "source": line.source,
+        }
+        for line in statement.lines
+    ]
+
+
+def _money_totals(statement: Any) -> dict[str, Any]:
+    if statement is None:
+        return {}
+    from enforcement.arrears import yuan
+
+    low, high = statement.fine_range()
+    return {
+        "owed": yuan(statement.total_owed),
+        "paid": yuan(statement.total_paid),
+        "unpaid": yuan(statement.total_unpaid),
+        "fee": yuan(statement.total_fee),
+        "due": yuan(statement.total_due),
+        "credit": yuan(statement.credit),
+        "fine_low": yuan(low),
+        "fine_high": yuan(high),
+    }
+
+
 def _case_context(request: AuthedRequest, case: EnforcementCase, **extra: Any) -> dict[str, Any]:
     sources, aspects = selectors.case_sources_get(case=case)
     _aspect_cells(aspects)
     can = _permissions(case, access.has(request.user, MANAGE_CASES))
+    try:
+        statement, statement_error = services.arrears_statement_get(case=case), ""
+    except services.CaseError as exc:
+        statement, statement_error = None, str(exc)
     return {
         "case": case,
         "can": can,
+        "statement": statement,
+        "statement_lines": _statement_lines(statement),
+        "totals": _money_totals(statement),
+        "statement_error": statement_error,
+        "fines": case.fines.select_related("recorded_by").all(),
         "sources": sources,
         "aspects": aspects,
         "tasks": selectors.case_tasks_list(case=case)[:20],
@@ -303,6 +356,49 @@ def case_note(request: AuthedRequest, pk: int) -> HttpResponse:
         return services.case_add_note(case=case, actor=request.user, **data)
 
     return _action(request, pk, form_class=case_forms.CaseNoteForm, run=run, ok=_("已添加备注"))
+
+
+@login_required
+@require_POST
+def case_arrears_period(request: AuthedRequest, pk: int) -> HttpResponse:
+    def run(case: EnforcementCase, data: dict[str, Any]) -> object:
+        return services.case_arrears_period_set(case=case, actor=request.user, **data)
+
+    return _action(request, pk, form_class=case_forms.ArrearsPeriodForm, run=run, ok=_("已加入欠费计算"))
+
+
+@login_required
+@require_POST
+def case_payment(request: AuthedRequest, pk: int) -> HttpResponse:
+    def run(case: EnforcementCase, data: dict[str, Any]) -> object:
+        return services.case_payment_record(case=case, actor=request.user, **data)
+
+    return _action(request, pk, form_class=case_forms.PaymentForm, run=run, ok=_("已记录缴费"))
+
+
+@login_required
+@require_POST
+def case_fine(request: AuthedRequest, pk: int) -> HttpResponse:
+    def run(case: EnforcementCase, data: dict[str, Any]) -> object:
+        return services.case_fine_record(case=case, actor=request.user, **data)
+
+    return _action(request, pk, form_class=case_forms.FineForm, run=run, ok=_("已记录罚款金额"))
+
+
+@login_required
+@require_GET
+def case_arrears_xlsx(request: AuthedRequest, pk: int) -> HttpResponseBase:
+    from enforcement import arrears
+
+    case = _case(request, pk)
+    try:
+        statement = services.arrears_statement_get(case=case)
+    except services.CaseError as exc:
+        return HttpResponseBadRequest(str(exc))
+    content = arrears.statement_workbook(statement, employer_name=case.employer_name, uscc=case.employer_uscc)
+    return FileResponse(
+        io.BytesIO(content), as_attachment=True, filename=f"arrears-case-{case.pk}.xlsx", content_type=XLSX
+    )
 
 
 @login_required

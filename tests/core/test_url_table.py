@@ -387,6 +387,33 @@ TABLE: list[Row] = [
     ),
     Row("cases/<int:pk>/note/", "GET", "/cases/{case}/note/", (302, 405, 405, 405, 405, 405, 405, 403, 302)),
     Row(
+        "cases/<int:pk>/arrears/periods/",
+        "POST",
+        "/cases/{case}/arrears/periods/",
+        (302, 403, 403, 404, 403, 403, 302, 403, 302),
+        D(period="202604", owed="1000.00"),
+    ),
+    Row(
+        "cases/<int:pk>/arrears/payments/",
+        "POST",
+        "/cases/{case}/arrears/payments/",
+        (302, 403, 403, 404, 403, 403, 302, 403, 302),
+        D(paid_on="{yesterday}", amount="100.00"),
+    ),
+    Row(
+        "cases/<int:pk>/arrears/fine/",
+        "POST",
+        "/cases/{case}/arrears/fine/",
+        (302, 403, 403, 404, 403, 403, 302, 403, 302),
+        D(amount="100.00", reason="x"),
+    ),
+    Row(
+        "cases/<int:pk>/arrears.xlsx",
+        "GET",
+        "/cases/{case}/arrears.xlsx",
+        (302, 200, 200, 404, 403, 403, 200, 403, 302),
+    ),
+    Row(
         "cases/attachments/<int:pk>/",
         "GET",
         "/cases/attachments/{case_attachment}/",
