@@ -26,6 +26,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from enforcement.cases import forms as case_forms
 from enforcement.cases import selectors, services
 from enforcement.cases.models import (
+    CaseDocumentKind,
     CaseEventKind,
     CaseOutcome,
     CaseViolation,
@@ -61,7 +62,12 @@ EVENT_FIELDS = {
     "paid_on": gettext_lazy("缴费日期"),
     "amount": gettext_lazy("金额（元）"),
 }
-VALUE_LABELS = {**dict(ViolationKind.choices), **dict(FindingSource.choices), **dict(CaseOutcome.choices)}
+VALUE_LABELS = {
+    **dict(CaseDocumentKind.choices),
+    **dict(ViolationKind.choices),
+    **dict(FindingSource.choices),
+    **dict(CaseOutcome.choices),
+}
 
 
 @login_required
