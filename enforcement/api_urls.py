@@ -24,5 +24,13 @@ urlpatterns: list = [
     path("cases/<int:pk>/order/", cases_api.CaseOrderApi.as_view(), name="api-case-order"),
     path("cases/<int:pk>/penalty-notice/", cases_api.CasePenaltyNoticeApi.as_view(), name="api-case-penalty"),
     path("cases/<int:pk>/rectified/", cases_api.CaseRectifiedApi.as_view(), name="api-case-rectified"),
+    path("cases/<int:pk>/arrears/", cases_api.CaseArrearsApi.as_view(), name="api-case-arrears"),
+    path(
+        "cases/<int:pk>/arrears/periods/",
+        cases_api.CaseArrearsPeriodApi.as_view(),
+        name="api-case-arrears-periods",
+    ),
+    path("cases/<int:pk>/arrears/payments/", cases_api.CasePaymentApi.as_view(), name="api-case-payments"),
+    path("cases/<int:pk>/arrears/fine/", cases_api.CaseFineApi.as_view(), name="api-case-fine"),
     path("cases/<int:pk>/outcome/", cases_api.CaseOutcomeApi.as_view(), name="api-case-outcome"),
 ]

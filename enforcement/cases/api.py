@@ -5,6 +5,7 @@ core/schema.py; 409 here."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import QuerySet
@@ -20,10 +21,13 @@ from rest_framework.views import APIView
 from enforcement.api import request_user
 from enforcement.cases import selectors, services
 from enforcement.cases.models import (
+    CaseArrearsPeriod,
     CaseAttachment,
     CaseDocument,
     CaseFinding,
+    CaseFine,
     CaseOutcome,
+    CasePayment,
     CaseViolation,
     FindingSource,
     ViolationKind,
@@ -111,6 +115,24 @@ class DocumentSerializer(serializers.ModelSerializer):
         return f"/cases/documents/{obj.pk}.pdf"
 
 
+class ArrearsPeriodSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = CaseArrearsPeriod
+        fields = ("id", "period", "owed", "source", "finding", "recorded_at")
+
+
+class PaymentSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = CasePayment
+        fields = ("id", "paid_on", "amount", "reference", "recorded_at")
+
+
+class FineSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = CaseFine
+        fields = ("id", "amount", "unpaid", "as_of", "reason", "recorded_at")
+
+
 class EventSerializer(serializers.ModelSerializer):
     actor: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
         slug_field="username", read_only=True, allow_null=True
@@ -156,6 +178,9 @@ class CaseFileSerializer(CaseSummarySerializer):
     attachments = AttachmentSerializer(many=True, read_only=True)
     documents = DocumentSerializer(many=True, read_only=True)
     events = EventSerializer(many=True, read_only=True)
+    arrears_periods = ArrearsPeriodSerializer(many=True, read_only=True)
+    payments = PaymentSerializer(many=True, read_only=True)
+    fines = FineSerializer(many=True, read_only=True)
 
     class Meta(CaseSummarySerializer.Meta):
         fields: tuple[str, ...] = (
@@ -165,6 +190,9 @@ class CaseFileSerializer(CaseSummarySerializer):
             "attachments",
             "documents",
             "events",
+            "arrears_periods",
+            "payments",
+            "fines",
         )
         read_only_fields: tuple[str, ...] = fields
 
@@ -359,7 +387,7 @@ class PenaltyNoticeInput(serializers.Serializer):
     proposed_fine = serializers.DecimalField(
         max_digits=14,
         decimal_places=2,
-        min_value=services.Decimal("0.01"),
+        min_value=Decimal("0.01"),
         max_value=services.PENALTY_MAX_FINE,
         required=False,
         allow_null=True,
@@ -399,3 +427,117 @@ class CaseOutcomeApi(_CaseActionApi):
 
     def perform(self, case: EnforcementCase, data: dict[str, Any]) -> Any:
         return services.case_close(case=case, actor=request_user(self.request), **data)
+
+
+class ArrearsPeriodInput(serializers.Serializer):
+    period = serializers.RegexField(r"^\d{6}$", max_length=6, help_text="YYYYMM")
+    owed = serializers.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        min_value=Decimal(0),
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="omitted: (verified − declared base) of the month's finding × the contribution rates",
+    )
+
+
+@_action(ArrearsPeriodInput, "Add a period to the arrears statement.")
+class CaseArrearsPeriodApi(_CaseActionApi):
+    input_serializer = ArrearsPeriodInput
+
+    def perform(self, case: EnforcementCase, data: dict[str, Any]) -> Any:
+        return services.case_arrears_period_set(case=case, actor=request_user(self.request), **data)
+
+
+class PaymentInput(serializers.Serializer):
+    paid_on = serializers.DateField()
+    amount = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=Decimal("0.01"))
+    reference = TextField(required=False, allow_blank=True, max_length=60, default="")
+
+
+@_action(PaymentInput, "Record a payment (applied to the oldest period first).")
+class CasePaymentApi(_CaseActionApi):
+    input_serializer = PaymentInput
+
+    def perform(self, case: EnforcementCase, data: dict[str, Any]) -> Any:
+        return services.case_payment_record(case=case, actor=request_user(self.request), **data)
+
+
+class FineInput(serializers.Serializer):
+    amount = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=Decimal("0.01"))
+    reason = TextField(max_length=MAX_TEXT)
+
+
+@_action(FineInput, "Record the chosen fine: within 1–3× the unpaid amount of today's statement.")
+class CaseFineApi(_CaseActionApi):
+    input_serializer = FineInput
+
+    def perform(self, case: EnforcementCase, data: dict[str, Any]) -> Any:
+        return services.case_fine_record(case=case, actor=request_user(self.request), **data)
+
+
+class StatementLineSerializer(serializers.Serializer):
+    period = serializers.CharField()
+    due_date = serializers.DateField()
+    owed = serializers.DecimalField(max_digits=16, decimal_places=2)
+    paid = serializers.DecimalField(max_digits=16, decimal_places=2)
+    unpaid = serializers.DecimalField(max_digits=16, decimal_places=2)
+    late_days = serializers.IntegerField()
+    late_fee = serializers.DecimalField(max_digits=16, decimal_places=2)
+    source = serializers.CharField()  # type: ignore[assignment]  # a field named "source"
+
+
+class StatementSerializer(serializers.Serializer):
+    as_of = serializers.DateField()
+    due_day = serializers.IntegerField()
+    lines = StatementLineSerializer(many=True)
+    total_owed = serializers.DecimalField(max_digits=16, decimal_places=2)
+    total_paid = serializers.DecimalField(max_digits=16, decimal_places=2)
+    total_unpaid = serializers.DecimalField(max_digits=16, decimal_places=2)
+    total_late_fee = serializers.DecimalField(max_digits=16, decimal_places=2)
+    credit = serializers.DecimalField(max_digits=16, decimal_places=2)
+    fine_min = serializers.DecimalField(max_digits=16, decimal_places=2)
+    fine_max = serializers.DecimalField(max_digits=16, decimal_places=2)
+
+
+@extend_schema(responses={200: StatementSerializer, 409: CONFLICT})
+class CaseArrearsApi(APIView):
+    """The case's arrears statement as of today (yuan; late fee per Social Insurance Law art. 86)."""
+
+    permission_classes = [capability(VIEW_CASES)]
+
+    def get(self, request: Request, pk: int) -> Response:
+        from enforcement.arrears import yuan
+
+        case = selectors.case_get_for_user(user=request_user(request), pk=pk)
+        try:
+            st = services.arrears_statement_get(case=case)
+        except services.CaseError as exc:
+            return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
+        low, high = st.fine_range()
+        body = {
+            "as_of": st.as_of,
+            "due_day": st.due_day,
+            "lines": [
+                {
+                    "period": line.period,
+                    "due_date": line.due_date,
+                    "owed": yuan(line.owed),
+                    "paid": yuan(line.paid),
+                    "unpaid": yuan(line.unpaid),
+                    "late_days": line.late_days,
+                    "late_fee": yuan(line.fee),
+                    "source": line.source,
+                }
+                for line in st.lines
+            ],
+            "total_owed": yuan(st.total_owed),
+            "total_paid": yuan(st.total_paid),
+            "total_unpaid": yuan(st.total_unpaid),
+            "total_late_fee": yuan(st.total_fee),
+            "credit": yuan(st.credit),
+            "fine_min": yuan(low),
+            "fine_max": yuan(high),
+        }
+        return Response(StatementSerializer(body).data)

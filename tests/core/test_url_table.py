@@ -647,6 +647,36 @@ TABLE: list[Row] = [
         api_json=True,
     ),
     Row(
+        "api/v1/cases/<int:pk>/arrears/",
+        "GET",
+        "/api/v1/cases/{case}/arrears/",
+        (401, 200, 200, 404, 403, 403, 200, 403, 403),
+    ),
+    Row(
+        "api/v1/cases/<int:pk>/arrears/periods/",
+        "POST",
+        "/api/v1/cases/{case}/arrears/periods/",
+        (401, 403, 403, 403, 403, 403, 200, 403, 403),
+        D(period="202604", owed="1000.00"),
+        api_json=True,
+    ),
+    Row(
+        "api/v1/cases/<int:pk>/arrears/payments/",
+        "POST",
+        "/api/v1/cases/{case}/arrears/payments/",
+        (401, 403, 403, 403, 403, 403, 200, 403, 403),
+        D(paid_on="{yesterday}", amount="100.00"),
+        api_json=True,
+    ),
+    Row(
+        "api/v1/cases/<int:pk>/arrears/fine/",
+        "POST",
+        "/api/v1/cases/{case}/arrears/fine/",
+        (401, 403, 403, 403, 403, 403, 409, 403, 403),  # nothing unpaid yet: 409
+        D(amount="100.00", reason="x"),
+        api_json=True,
+    ),
+    Row(
         "api/v1/cases/<int:pk>/attachments/",
         "POST",
         "/api/v1/cases/{case}/attachments/",

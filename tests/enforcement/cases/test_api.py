@@ -123,3 +123,21 @@ def test_district_caseworkers_read_their_district_and_cannot_act(inspector, case
         f"/api/v1/cases/{case.pk}/rectified/", {"what_changed": "x"}, format="json"
     )
     assert refused.status_code == 403
+
+
+def test_the_arrears_statement_through_the_api(inspector):
+    case = f.open_case(inspector)
+    api = _api(inspector)
+    url = f"/api/v1/cases/{case.pk}/arrears/"
+    assert (
+        api.post(f"{url}periods/", {"period": "202604", "owed": "1000.00"}, format="json").status_code == 200
+    )
+    assert (
+        api.post(f"{url}payments/", {"paid_on": "2026-05-15", "amount": "1000.00"}, format="json").status_code
+        == 200
+    )
+    body = api.get(url).json()
+    # 202604 is due 2026-05-15 and paid that day: nothing unpaid, no fee, no fine possible
+    assert (body["total_unpaid"], body["total_late_fee"], body["fine_max"]) == ("0.00", "0.00", "0.00")
+    assert api.post(f"{url}fine/", {"amount": "10", "reason": "x"}, format="json").status_code == 409
+    assert api.post(f"{url}periods/", {"period": "2026-4"}, format="json").status_code == 400
