@@ -127,6 +127,9 @@ def _permissions(case: EnforcementCase, may_manage: bool) -> dict[str, bool]:
         "penalty": may_manage and s in services.PENALTY_NOTICEABLE,
         "rectified": may_manage and s in services.RECTIFIABLE,
         "close": may_manage and any(s in allowed for allowed in services.CLOSABLE.values()),
+        # The rosters' table (enforcement/_compare.html): a phone stays masked here; its
+        # logged reveal is the task page's.
+        "reveal": False,
     }
 
 

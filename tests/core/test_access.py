@@ -19,6 +19,7 @@ EXPECTED = {
         "view_rosters",
         "view_assessment",
         "post_publicity",
+        "view_cases",  # their district's enforcement cases, read-only
     },
     "street_staff": {"view_tasks", "work_tasks", "reveal_personal", "post_publicity"},
     "inspector": {
