@@ -330,9 +330,9 @@ TABLE: list[Row] = [
         D(kind="arrears", description="欠费"),
     ),
     Row(
-        "cases/<int:pk>/violations/withdraw/",
+        "cases/<int:pk>/violations/revoke/",
         "POST",
-        "/cases/{case}/violations/withdraw/",
+        "/cases/{case}/violations/revoke/",
         (302, 403, 403, 404, 403, 403, 302, 403, 302),
         D(violation="{case_violation}", reason="x"),
     ),
