@@ -10,6 +10,7 @@ with each kind's own series (CaseDocumentSequence)."""
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import F
 from django.template.loader import render_to_string
@@ -119,13 +120,33 @@ def _period_text(v: CaseViolation) -> str:
     return ""
 
 
-def facts_of(case: EnforcementCase) -> str:
-    """The facts as the documents state them: the findings, then each violation."""
+def statement_lines(statement: Any) -> list[str]:
+    """The arrears statement as the documents state it (enforcement.arrears.Statement)."""
+    from enforcement.arrears import yuan
+
+    lines = [f"欠费计算（截至{statement.as_of:%Y年%m月%d日}，滞纳金按日万分之五自缴费截止日次日起计）："]
+    for line in statement.lines:
+        lines.append(
+            f"{line.period[:4]}年{line.period[4:]}月：应缴{_money(yuan(line.owed))}元，已缴{_money(yuan(line.paid))}元，"
+            f"欠缴{_money(yuan(line.unpaid))}元，滞纳{line.late_days}天，滞纳金{_money(yuan(line.fee))}元。"
+        )
+    lines.append(
+        f"合计欠缴{_money(yuan(statement.total_unpaid))}元，滞纳金{_money(yuan(statement.total_fee))}元，"
+        f"应补缴{_money(yuan(statement.total_due))}元。"
+    )
+    return lines
+
+
+def facts_of(case: EnforcementCase, *, statement: Any = None) -> str:
+    """The facts as the documents state them: the findings, each violation, and the
+    arrears statement when the case has one."""
     with translation.override(notices.NOTICE_LANGUAGE):
         lines = [f"经查，{case.employer_name}存在以下情况："]
         lines += [finding_text(f) for f in case.case_findings.order_by("period", "id")]
         for i, v in enumerate(live_violations(case), start=1):
             lines.append(f"{i}. {v.get_kind_display()}{_period_text(v)}：{v.description}")
+        if statement is not None and statement.lines:
+            lines += statement_lines(statement)
     return "\n".join(lines)
 
 

@@ -362,7 +362,7 @@ EXTENSIONS = {
 
 
 def attachment_max_bytes() -> int:
-    return int(getattr(settings, "CASE_ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024))
+    return int(settings.CASE_ATTACHMENT_MAX_BYTES)
 
 
 def sniff_type(head: bytes, content: bytes) -> str | None:
@@ -445,6 +445,13 @@ def case_add_note(*, case: EnforcementCase, actor: User, note: str) -> CaseEvent
 # --- Documents and decisions -------------------------------------------------------------
 
 
+def _statement_or_none(case: EnforcementCase):
+    """The arrears statement for a document, when the case has one (else None)."""
+    if not case.arrears_periods.exists():
+        return None
+    return arrears_statement_get(case=case)
+
+
 @in_site_language
 def _issue_document(
     *,
@@ -461,7 +468,7 @@ def _issue_document(
         kind=kind,
         number=documents.next_number(kind=kind, year=timezone.localdate().year),
         addressee=documents.addressee_of(case),
-        facts=documents.facts_of(case),
+        facts=documents.facts_of(case, statement=_statement_or_none(case)),
         legal_basis=documents.legal_basis_of(kinds),
         decision=decision,
         deadline=deadline,

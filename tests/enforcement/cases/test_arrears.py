@@ -116,3 +116,19 @@ def test_the_statement_on_the_page_and_as_xlsx(inspector):
         == 200
     )
     assert not case.fines.exists()
+
+
+def test_the_order_states_the_arrears_statement(inspector, fast_pdf):
+    case = f.with_violation(inspector, kind="arrears")
+    services.case_arrears_period_set(case=case, actor=inspector, period="202604", owed=Decimal("1000.00"))
+    document = services.case_issue_order(case=case, actor=inspector, working_days=5)
+    # 202604 is due 2026-05-15: 31 late days to 2026-06-15, 1000 × 0.0005 × 31 = 15.50
+    assert (
+        "2026年04月：应缴1,000.00元，已缴0.00元，欠缴1,000.00元，滞纳31天，滞纳金15.50元。" in document.facts
+    )
+    assert "应补缴1,015.50元" in document.facts
+
+
+def test_an_attachment_limit_comes_from_the_settings(settings):
+    settings.CASE_ATTACHMENT_MAX_BYTES = 10
+    assert services.attachment_max_bytes() == 10
