@@ -39,7 +39,7 @@ def _year(request: HttpRequest, raw: str | None) -> int:
     return this_year
 
 
-def _page(request: HttpRequest, year: int) -> str:
+def _page(year: int) -> str:
     return f"{reverse('enforcement:work-calendar')}?year={year}"
 
 
@@ -50,7 +50,7 @@ def work_calendar(request: AuthedRequest) -> HttpResponse:
     form = CalendarDayForm(request.POST or None)
     if form.is_valid() and (day := form.save(actor=request.user)) is not None:
         messages.success(request, _("已保存 %(day)s %(name)s") % {"day": day.date, "name": day.name})
-        return redirect(_page(request, day.date.year))
+        return redirect(_page(day.date.year))
     months = [calendar_month(year, m) for m in range(1, 13)]
     return render(
         request,
@@ -77,11 +77,11 @@ def work_calendar_delete(request: AuthedRequest) -> HttpResponse:
         day = dt.date.fromisoformat(raw)
     except ValueError:
         messages.error(request, _("日期格式应为 YYYY-MM-DD"))
-        return redirect(_page(request, timezone.localdate().year))
+        return redirect(_page(timezone.localdate().year))
     try:
         calendar_day_delete(actor=request.user, day=day)
     except CalendarError as exc:
         messages.error(request, str(exc))
     else:
         messages.success(request, _("已删除 %(day)s，该日按星期规则计算") % {"day": day})
-    return redirect(_page(request, day.year))
+    return redirect(_page(day.year))
