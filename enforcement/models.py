@@ -326,6 +326,18 @@ class EnforcementCase(models.Model):
     order_deadline = models.DateField(_("限期改正期限"), null=True, blank=True)
     outcome = models.TextField(_("处理结果"), blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    # Added with the case file (enforcement/cases/): who works it, how it ended, the order.
+    inspector = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("承办监察员"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    outcome_kind = models.CharField(_("结案方式"), max_length=20, blank=True)
+    order_issued_at = models.DateTimeField(_("指令下达时间"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("最近变动"), null=True, blank=True)
 
     class Meta:
         ordering = ["-opened_at"]
@@ -505,4 +517,30 @@ from enforcement.blacklist.models import (  # noqa: E402
 )
 from enforcement.blacklist.models import (  # noqa: E402
     BlacklistNoticeSequence as BlacklistNoticeSequence,
+)
+
+# The case file (violations, findings, attachments, documents): enforcement/cases/models.py.
+from enforcement.cases.models import CaseArrearsPeriod as CaseArrearsPeriod  # noqa: E402
+from enforcement.cases.models import (  # noqa: E402
+    CaseAttachment as CaseAttachment,
+)
+from enforcement.cases.models import (  # noqa: E402
+    CaseDocument as CaseDocument,
+)
+from enforcement.cases.models import (  # noqa: E402
+    CaseDocumentSequence as CaseDocumentSequence,
+)
+from enforcement.cases.models import (  # noqa: E402
+    CaseEventKind as CaseEventKind,
+)
+from enforcement.cases.models import (  # noqa: E402
+    CaseFinding as CaseFinding,
+)
+from enforcement.cases.models import CaseFine as CaseFine  # noqa: E402
+from enforcement.cases.models import (  # noqa: E402
+    CaseOutcome as CaseOutcome,
+)
+from enforcement.cases.models import CasePayment as CasePayment  # noqa: E402
+from enforcement.cases.models import (  # noqa: E402
+    CaseViolation as CaseViolation,
 )

@@ -166,7 +166,12 @@ def render_html(notice: Notice) -> str:
         )
 
 
-def render_pdf(notice: Notice) -> bytes:
+def html_to_pdf(html: str) -> bytes:
+    """An A4 PDF of a document's HTML (the CJK fonts embedded): notices and case documents."""
     from weasyprint import HTML
 
-    return HTML(string=render_html(notice)).write_pdf()
+    return HTML(string=html).write_pdf()
+
+
+def render_pdf(notice: Notice) -> bytes:
+    return html_to_pdf(render_html(notice))

@@ -19,7 +19,6 @@ from django.utils.translation import gettext_lazy
 
 from enforcement.kinds import KINDS
 from enforcement.models import (
-    CaseEvent,
     EnforcementCase,
     Notice,
     NoticeSequence,
@@ -298,18 +297,18 @@ def task_escalate(*, task: Task, actor: User, note: str = "") -> EnforcementCase
     else:
         uscc, name = task.subject_key, task.subject_name or task.subject_key
     task = _move(task, allowed=ESCALATABLE, status=Status.ESCALATED)
-    case = EnforcementCase.objects.create(
+    # The case file's services (enforcement/cases/) open it, linked to the task.
+    from enforcement.cases.services import case_open_from_task
+
+    case = case_open_from_task(
         task=task,
+        actor=actor,
+        uscc=uscc,
+        name=name,
         case_type=KINDS[task.kind].case_type or EnforcementCase.CaseType.OTHER,
-        employer_uscc=uscc[:18],
-        employer_name=name[:200],
-        district_id=task.district_id,
-        street_id=task.street_id,
-        opened_by=actor,
-        arrears_amount=_decimal_or_zero(task.evidence.get("arrears_amount")),
-        findings={"from_task": task.pk, "kind": task.kind, "evidence": task.evidence},
+        arrears=_decimal_or_zero(task.evidence.get("arrears_amount")),
+        note=note,
     )
-    CaseEvent.objects.create(case=case, kind="opened", actor=actor, data={"from_task": task.pk, "note": note})
     TaskEvent.objects.create(
         task=task, kind=TaskEvent.Kind.ESCALATED, actor=actor, data={"case": case.pk, "note": note}
     )

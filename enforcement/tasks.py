@@ -74,3 +74,7 @@ def comparison_sweep_task() -> int:
 
 # The blacklist's nightly job lives with its package; imported here so the worker finds it.
 from enforcement.blacklist.tasks import blacklist_nightly_task as blacklist_nightly_task  # noqa: E402
+
+# The cases' nightly job lives with the cases; imported here so that the worker's
+# autodiscovery (which reads enforcement.tasks) registers it.
+from enforcement.cases.tasks import case_deadlines_task as case_deadlines_task  # noqa: E402

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from enforcement import views, views_runs
 from enforcement.workdays import views as views_workdays
@@ -27,6 +27,8 @@ urlpatterns: list = [
     path("tasks/<int:pk>/note/", views.task_note, name="task-note"),
     path("tasks/<int:pk>/reveal/<str:field>/", views.task_reveal, name="task-reveal"),
     path("notices/<int:pk>.pdf", views.notice_pdf, name="notice-pdf"),
+    # The inspectors' enforcement cases (enforcement/cases/urls.py).
+    path("cases/", include("enforcement.cases.urls")),
     # The working-day calendar (holidays, make-up workdays) that deadlines count by.
     path("enforcement/calendar/", views_workdays.work_calendar, name="work-calendar"),
     path("enforcement/calendar/delete/", views_workdays.work_calendar_delete, name="work-calendar-delete"),

@@ -85,6 +85,8 @@ def fast_pdf(monkeypatch):
     from enforcement import notices
 
     monkeypatch.setattr(notices, "render_pdf", lambda notice: b"%PDF-1.4\n% stub for permission tests\n")
+    # Case documents (enforcement/cases/documents.py) render through the same function.
+    monkeypatch.setattr(notices, "html_to_pdf", lambda html: b"%PDF-1.4\n% stub for permission tests\n")
 
 
 @pytest.fixture(autouse=True)

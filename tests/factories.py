@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import random
+from typing import Any
 
 import factory
 from django.utils import timezone
@@ -123,7 +124,7 @@ class OverdueTaskFactory(TaskFactory):
 class PersonTaskFactory(TaskFactory):
     kind = "enroll_person"
     subject_type = "person"
-    subject_key = factory.Sequence(
+    subject_key: Any = factory.Sequence(
         lambda n: make_id_number(dt.date(1985, 1, 1) + dt.timedelta(days=n % 3000), seq=n % 100)
     )
     subject_name = factory.Sequence(lambda n: f"测试居民{n}")
@@ -132,7 +133,7 @@ class PersonTaskFactory(TaskFactory):
 class ProjectTaskFactory(TaskFactory):
     kind = "construction_injury"
     subject_type = "project"
-    subject_key = factory.Sequence(lambda n: f"PRJ-2026-{n:05d}")
+    subject_key: Any = factory.Sequence(lambda n: f"PRJ-2026-{n:05d}")
     subject_name = factory.Sequence(lambda n: f"测试工程{n}")
     evidence = factory.LazyFunction(
         lambda: {
@@ -162,5 +163,5 @@ def load_snapshot(kind: str, rows: list[dict], *, snapshot_date: dt.date | None 
         rows_loaded=len(rows),
     )
     model = ROW_MODELS[kind]
-    model.objects.bulk_create([model(batch_id=batch.pk, **row) for row in rows])
+    model._default_manager.bulk_create([model(batch_id=batch.pk, **row) for row in rows])
     return batch

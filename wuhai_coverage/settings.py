@@ -184,6 +184,8 @@ STORAGES = {
 
 # Partner rosters: the largest file accepted (bytes). Default 512 MiB.
 ROSTER_MAX_BYTES = env_int("ROSTER_MAX_BYTES", 512 * 1024 * 1024, minimum=1)
+# The largest evidence file (PDF/JPEG/PNG/XLSX) attached to an enforcement case.
+CASE_ATTACHMENT_MAX_BYTES = env_int("CASE_ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024, minimum=1)
 # An XLSX sheet is refused when its cells, or the rectangle from A1 to its farthest cell
 # (declared or real), exceed this many: 1,048,576 rows × 40 columns is the largest roster.
 ROSTER_MAX_CELLS = env_int("ROSTER_MAX_CELLS", 50_000_000, minimum=1)
@@ -343,6 +345,10 @@ CELERY_BEAT_SCHEDULE = {
     "blacklist-nightly": {  # listing periods ended (removed), statement periods passed (to review)
         "task": "enforcement.blacklist.tasks.blacklist_nightly_task",
         "schedule": crontab(hour=1, minute=10),
+    },
+    "case-deadlines": {  # orders past their deadline unrectified → the "ready to propose" list
+        "task": "enforcement.cases.tasks.case_deadlines_task",
+        "schedule": crontab(hour=1, minute=30),
     },
     "nightly-registry-refresh": {  # after the 02:00 comparison: employers, persons, enrollments
         "task": "enrollment.tasks.registry_refresh_task",

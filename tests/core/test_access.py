@@ -21,6 +21,7 @@ EXPECTED = {
         "post_publicity",
         "manage_disclosure",
         "send_sms",
+        "view_cases",  # their district's enforcement cases, read-only
     },
     "street_staff": {"view_tasks", "work_tasks", "reveal_personal", "post_publicity"},
     "inspector": {

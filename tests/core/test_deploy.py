@@ -400,7 +400,8 @@ INLINE = [
     (re.compile(r"\sstyle\s*=", re.I), "a style= attribute"),
     (re.compile(r"hx-on", re.I), "an hx-on handler (needs eval)"),
 ]
-PDF_ONLY = {"notice_pdf.html"}  # rendered by WeasyPrint into a PDF, never served as a page
+# Rendered by WeasyPrint into a PDF, never served as a page (notices, case documents).
+PDF_ONLY = {"notice_pdf.html", "document_pdf.html"}
 
 
 def test_no_template_holds_inline_script_or_style():

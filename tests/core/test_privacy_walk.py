@@ -266,6 +266,31 @@ def world(settings, tmp_path) -> World:
     not_personal = set(Employer.objects.values_list("uscc", flat=True))
     not_personal |= set(Task.objects.exclude(subject_type="person").values_list("subject_key", flat=True))
 
+    # An enforcement case from an escalated employer task: a violation, a finding, evidence, an order.
+    from decimal import Decimal
+
+    from enforcement.cases import services as case_services
+
+    employer_task = Task.objects.filter(subject_type="employer", status="open").order_by("pk").first()
+    case = task_services.task_escalate(task=employer_task, actor=users["haibowan"], note="移交")
+    case_services.case_record_violation(
+        case=case, actor=users["inspector"], kind="not_enrolled", description="未参保"
+    )
+    case_services.case_record_finding(
+        case=case,
+        actor=users["inspector"],
+        source="audit",
+        period=timezone.localdate().replace(day=1),
+        verified_headcount=5,
+        verified_monthly_base=Decimal("20000"),
+    )
+    attachment = case_services.case_add_attachment(
+        case=case,
+        actor=users["inspector"],
+        upload=SimpleUploadedFile("e.png", b"\x89PNG\r\n\x1a\n" + b"0" * 32),
+    )
+    document = case_services.case_issue_order(case=case, actor=users["inspector"])
+
     tasks = []
     for kind in Task.objects.values_list("kind", flat=True).distinct():
         tasks += list(Task.objects.filter(kind=kind).order_by("pk").values_list("pk", flat=True)[:1])
@@ -292,6 +317,10 @@ def world(settings, tmp_path) -> World:
         "notices": [{"pk": pk} for pk in Notice.objects.values_list("pk", flat=True)],
         "comparison-runs": [{"pk": pk} for pk in ComparisonRun.objects.values_list("pk", flat=True)],
         "api/v1/comparison-runs": [{"pk": pk} for pk in ComparisonRun.objects.values_list("pk", flat=True)],
+        "cases": [{"pk": case.pk}],
+        "api/v1/cases": [{"pk": case.pk}],
+        "cases/attachments": [{"pk": attachment.pk}],
+        "cases/documents": [{"pk": document.pk}],
         "outreach/postings": [{"pk": pk} for pk in PublicityPosting.objects.values_list("pk", flat=True)[:3]],
         "disclosure": [{"uscc": u} for u in disclosed],
         "outreach/disclosure": [{"pk": letter.pk}],

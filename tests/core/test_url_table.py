@@ -25,12 +25,14 @@ import pytest
 from axes.models import AccessAttempt
 from django.apps import apps
 from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.test import Client
 from django.urls import URLResolver, get_resolver
 from django.utils import timezone
 
 from enforcement import services
+from enforcement.cases import services as case_services
 from enforcement.models import ComparisonRun, Task, TaskEvent
 from enrollment.models import Employer, Person, RosterBatch
 from outreach.models import DisclosureDocument, OutreachEvent, OutreachEventPhoto, PublicityPosting
@@ -315,6 +317,122 @@ TABLE: list[Row] = [
     ),
     Row(
         "notices/<int:pk>.pdf", "GET", "/notices/{notice}.pdf", (302, 200, 200, 404, 200, 404, 200, 403, 302)
+    ),
+    # --- enforcement cases (inspectors manage; district caseworkers read their district's) ---
+    Row("cases/", "GET", "/cases/", (302, 200, 200, 200, 403, 403, 200, 403, 302)),
+    Row("cases/", "GET", "/cases/?view=nope", (302, 400, 400, 400, 403, 403, 400, 403, 302)),
+    Row("cases/new/", "GET", "/cases/new/", (302, 403, 403, 403, 403, 403, 200, 403, 302)),
+    Row(
+        "cases/new/",
+        "POST",
+        "/cases/new/",
+        (302, 403, 403, 403, 403, 403, 302, 403, 302),
+        D(uscc="{employer}", case_type="unenrolled"),
+    ),
+    Row("cases/<int:pk>/", "GET", "/cases/{case}/", (302, 200, 200, 404, 403, 403, 200, 403, 302)),
+    Row("cases/<int:pk>/take/", "POST", "/cases/{case}/take/", (302, 403, 403, 404, 403, 403, 302, 403, 302)),
+    Row(
+        "cases/<int:pk>/violations/",
+        "POST",
+        "/cases/{case}/violations/",
+        (302, 403, 403, 404, 403, 403, 302, 403, 302),
+        D(kind="arrears", description="欠费"),
+    ),
+    Row(
+        "cases/<int:pk>/violations/revoke/",
+        "POST",
+        "/cases/{case}/violations/revoke/",
+        (302, 403, 403, 404, 403, 403, 302, 403, 302),
+        D(violation="{case_violation}", reason="x"),
+    ),
+    Row(
+        "cases/<int:pk>/findings/",
+        "POST",
+        "/cases/{case}/findings/",
+        (302, 403, 403, 404, 403, 403, 302, 403, 302),
+        D(source="audit", period="2026-05", verified_headcount="3", verified_monthly_base="9000"),
+    ),
+    Row(
+        "cases/<int:pk>/attachments/",
+        "POST",
+        "/cases/{case}/attachments/",
+        (302, 403, 403, 404, 403, 403, 400, 403, 302),  # no file sent: the inspector's form error
+        D(description="x"),
+    ),
+    Row(
+        "cases/<int:pk>/order/",
+        "POST",
+        "/cases/{case}/order/",
+        (302, 403, 403, 404, 403, 403, 302, 403, 302),
+        D(working_days="10"),
+    ),
+    Row(
+        "cases/<int:pk>/penalty-notice/",
+        "POST",
+        "/cases/{case}/penalty-notice/",
+        (302, 403, 403, 404, 403, 403, 302, 403, 302),
+        D(),
+    ),
+    Row(
+        "cases/<int:pk>/rectified/",
+        "POST",
+        "/cases/{case}/rectified/",
+        (302, 403, 403, 404, 403, 403, 302, 403, 302),
+        D(what_changed="已参保"),
+    ),
+    Row(
+        "cases/<int:pk>/outcome/",
+        "POST",
+        "/cases/{case}/outcome/",
+        (302, 403, 403, 404, 403, 403, 302, 403, 302),
+        D(outcome="paid", note="x"),
+    ),
+    Row(
+        "cases/<int:pk>/note/",
+        "POST",
+        "/cases/{case}/note/",
+        (302, 403, 403, 404, 403, 403, 302, 403, 302),
+        D(note="x"),
+    ),
+    Row("cases/<int:pk>/note/", "GET", "/cases/{case}/note/", (302, 405, 405, 405, 405, 405, 405, 403, 302)),
+    Row(
+        "cases/<int:pk>/arrears/periods/",
+        "POST",
+        "/cases/{case}/arrears/periods/",
+        (302, 403, 403, 404, 403, 403, 302, 403, 302),
+        D(period="202604", owed="1000.00"),
+    ),
+    Row(
+        "cases/<int:pk>/arrears/payments/",
+        "POST",
+        "/cases/{case}/arrears/payments/",
+        (302, 403, 403, 404, 403, 403, 302, 403, 302),
+        D(paid_on="{yesterday}", amount="100.00"),
+    ),
+    Row(
+        "cases/<int:pk>/arrears/fine/",
+        "POST",
+        "/cases/{case}/arrears/fine/",
+        (302, 403, 403, 404, 403, 403, 302, 403, 302),
+        D(amount="100.00", reason="x"),
+    ),
+    Row(
+        "cases/<int:pk>/arrears.xlsx",
+        "GET",
+        "/cases/{case}/arrears.xlsx",
+        (302, 200, 200, 404, 403, 403, 200, 403, 302),
+    ),
+    Row(
+        "cases/attachments/<int:pk>/",
+        "GET",
+        "/cases/attachments/{case_attachment}/",
+        (302, 200, 200, 404, 403, 403, 200, 403, 302),
+    ),
+    Row(
+        "cases/documents/<int:pk>.pdf",
+        "GET",
+        "/cases/documents/{case_document}.pdf",
+        (302, 200, 200, 404, 403, 403, 200, 403, 302),
     ),
     # --- outreach ---
     Row("outreach/postings/", "GET", "/outreach/postings/", (302, 200, 200, 200, 200, 200, 403, 403, 302)),
@@ -617,6 +735,115 @@ TABLE: list[Row] = [
     ),
     # The SMS provider's callback: a shared secret header, no user session or API key (401 without it).
     Row("api/v1/sms/receipts/", "POST", "/api/v1/sms/receipts/", (401,) * 9, D(replies=[]), api_json=True),
+    Row("api/v1/cases/", "GET", "/api/v1/cases/", (401, 200, 200, 200, 403, 403, 200, 403, 403)),
+    Row("api/v1/cases/", "GET", "/api/v1/cases/?view=nope", (401, 400, 400, 400, 403, 403, 400, 403, 403)),
+    Row(
+        "api/v1/cases/",
+        "POST",
+        "/api/v1/cases/",
+        (401, 403, 403, 403, 403, 403, 201, 403, 403),
+        D(uscc="{employer}", case_type="unenrolled"),
+        api_json=True,
+    ),
+    Row(
+        "api/v1/cases/<int:pk>/",
+        "GET",
+        "/api/v1/cases/{case}/",
+        (401, 200, 200, 404, 403, 403, 200, 403, 403),
+    ),
+    Row(
+        "api/v1/cases/<int:pk>/take/",
+        "POST",
+        "/api/v1/cases/{case}/take/",
+        (401, 403, 403, 403, 403, 403, 409, 403, 403),
+        D(),
+        api_json=True,
+    ),
+    Row(
+        "api/v1/cases/<int:pk>/violations/",
+        "POST",
+        "/api/v1/cases/{case}/violations/",
+        (401, 403, 403, 403, 403, 403, 200, 403, 403),
+        D(kind="arrears", description="欠费"),
+        api_json=True,
+    ),
+    Row(
+        "api/v1/cases/<int:pk>/findings/",
+        "POST",
+        "/api/v1/cases/{case}/findings/",
+        (401, 403, 403, 403, 403, 403, 200, 403, 403),
+        D(source="audit", period="2026-05-01", verified_headcount=3, verified_monthly_base="9000.00"),
+        api_json=True,
+    ),
+    Row(
+        "api/v1/cases/<int:pk>/order/",
+        "POST",
+        "/api/v1/cases/{case}/order/",
+        (401, 403, 403, 403, 403, 403, 409, 403, 403),
+        D(working_days=10),
+        api_json=True,
+    ),
+    Row(
+        "api/v1/cases/<int:pk>/penalty-notice/",
+        "POST",
+        "/api/v1/cases/{case}/penalty-notice/",
+        (401, 403, 403, 403, 403, 403, 409, 403, 403),
+        D(),
+        api_json=True,
+    ),
+    Row(
+        "api/v1/cases/<int:pk>/rectified/",
+        "POST",
+        "/api/v1/cases/{case}/rectified/",
+        (401, 403, 403, 403, 403, 403, 200, 403, 403),
+        D(what_changed="已参保"),
+        api_json=True,
+    ),
+    Row(
+        "api/v1/cases/<int:pk>/outcome/",
+        "POST",
+        "/api/v1/cases/{case}/outcome/",
+        (401, 403, 403, 403, 403, 403, 409, 403, 403),
+        D(outcome="paid"),
+        api_json=True,
+    ),
+    Row(
+        "api/v1/cases/<int:pk>/arrears/",
+        "GET",
+        "/api/v1/cases/{case}/arrears/",
+        (401, 200, 200, 404, 403, 403, 200, 403, 403),
+    ),
+    Row(
+        "api/v1/cases/<int:pk>/arrears/periods/",
+        "POST",
+        "/api/v1/cases/{case}/arrears/periods/",
+        (401, 403, 403, 403, 403, 403, 200, 403, 403),
+        D(period="202604", owed="1000.00"),
+        api_json=True,
+    ),
+    Row(
+        "api/v1/cases/<int:pk>/arrears/payments/",
+        "POST",
+        "/api/v1/cases/{case}/arrears/payments/",
+        (401, 403, 403, 403, 403, 403, 200, 403, 403),
+        D(paid_on="{yesterday}", amount="100.00"),
+        api_json=True,
+    ),
+    Row(
+        "api/v1/cases/<int:pk>/arrears/fine/",
+        "POST",
+        "/api/v1/cases/{case}/arrears/fine/",
+        (401, 403, 403, 403, 403, 403, 409, 403, 403),  # nothing unpaid yet: 409
+        D(amount="100.00", reason="x"),
+        api_json=True,
+    ),
+    Row(
+        "api/v1/cases/<int:pk>/attachments/",
+        "POST",
+        "/api/v1/cases/{case}/attachments/",
+        (401, 403, 403, 403, 403, 403, 400, 403, 403),  # multipart without a file: 400
+        D(description="x"),
+    ),
     Row(
         "api/v1/assessment/districts/",
         "GET",
@@ -756,6 +983,7 @@ def world(db, settings, monkeypatch, tmp_path, client_for):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     monkeypatch.setattr(notices, "render_pdf", lambda notice: b"%PDF-1.4\n% stub\n")
     monkeypatch.setattr(certificate, "render_pdf", lambda **kw: b"%PDF-1.4\n% stub\n")
+    monkeypatch.setattr(notices, "html_to_pdf", lambda html: b"%PDF-1.4\n% stub\n")  # case documents
     users = {
         "anonymous": None,
         "city_manager": make_user("city_manager"),
@@ -861,9 +1089,24 @@ def world(db, settings, monkeypatch, tmp_path, client_for):
         template="{姓氏}您好",
         deadline=timezone.localdate() + dt.timedelta(days=9),
     )
+    case_employer = Employer.objects.create(
+        uscc=make_uscc(), name="乌海市乌达煤焦有限公司", district_id="150302", street_id="150302001"
+    )
+    case = case_services.case_open(actor=users["inspector"], uscc=case_employer.uscc, case_type="unenrolled")
+    case_violation = case_services.case_record_violation(
+        case=case, actor=users["inspector"], kind="not_enrolled", description="未参保"
+    )
+    case_attachment = case_services.case_add_attachment(
+        case=case, actor=users["inspector"], upload=SimpleUploadedFile("a.pdf", b"%PDF-1.4 evidence")
+    )
+    case_document = case_services.case_issue_order(case=case, actor=users["inspector"])
     today = timezone.localdate()
     values = {
         **bl,
+        "case": case.pk,
+        "case_violation": case_violation.pk,
+        "case_attachment": case_attachment.pk,
+        "case_document": case_document.pk,
         "api_token": api_token.pk,
         "lockout": lockout.pk,
         "task": task.pk,

@@ -84,6 +84,16 @@ def scope(qs: QuerySet, user, *, district_field: str = "district", street_field:
     return qs if q is None else qs.filter(q)
 
 
+def scope_for(qs: QuerySet, user, capability: str, *, district_field: str = "district") -> QuerySet:
+    """`qs` narrowed to the user's jurisdiction, and to nothing without `capability`.
+    District-level: a row belongs to its district (street staff, who hold no such
+    capability today, would see nothing rather than their street's rows); a row with no
+    district is seen only city-wide."""
+    if not has(user, capability):
+        return qs.none()
+    return scope(qs, user, district_field=district_field, street_field="")
+
+
 def get_for_user(
     qs: QuerySet, user, *, district_field: str = "district", street_field: str = "street", **lookup
 ) -> Model:

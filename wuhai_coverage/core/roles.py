@@ -64,6 +64,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             POST_PUBLICITY,
             MANAGE_DISCLOSURE,
             SEND_SMS,
+            VIEW_CASES,  # their district's cases, read-only
         }
     ),
     Role.STREET_STAFF: frozenset({VIEW_TASKS, WORK_TASKS, REVEAL_PERSONAL, POST_PUBLICITY}),
