@@ -133,7 +133,7 @@ class FineSerializer(serializers.ModelSerializer):
         fields = ("id", "amount", "unpaid", "as_of", "reason", "recorded_at")
 
 
-class EventSerializer(serializers.ModelSerializer):
+class CaseEventSerializer(serializers.ModelSerializer):
     actor: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
         slug_field="username", read_only=True, allow_null=True
     )
@@ -177,7 +177,7 @@ class CaseFileSerializer(CaseSummarySerializer):
     findings = FindingSerializer(many=True, read_only=True, source="case_findings")
     attachments = AttachmentSerializer(many=True, read_only=True)
     documents = DocumentSerializer(many=True, read_only=True)
-    events = EventSerializer(many=True, read_only=True)
+    events = CaseEventSerializer(many=True, read_only=True)
     arrears_periods = ArrearsPeriodSerializer(many=True, read_only=True)
     payments = PaymentSerializer(many=True, read_only=True)
     fines = FineSerializer(many=True, read_only=True)
