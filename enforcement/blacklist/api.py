@@ -33,7 +33,7 @@ from enforcement.models import BlacklistEntry, BlacklistEvent, EnforcementCase
 from wuhai_coverage.core import access
 from wuhai_coverage.core.api import StrictBooleanField, TextField, capability
 from wuhai_coverage.core.models import User
-from wuhai_coverage.core.roles import PROPOSE_BLACKLIST, READ_BLACKLIST, REVIEW_BLACKLIST, WORK_BLACKLIST
+from wuhai_coverage.core.roles import PROPOSE_BLACKLIST, READ_BLACKLIST, REVIEW_BLACKLIST, VIEW_CASES
 from wuhai_coverage.core.schema import ErrorSerializer
 
 
@@ -86,7 +86,7 @@ class PublishedEntrySerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class BlacklistEventSerializer(serializers.ModelSerializer):
+class EventSerializer(serializers.ModelSerializer):
     actor: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
         slug_field="username", read_only=True, allow_null=True
     )
@@ -101,7 +101,7 @@ class EntrySerializer(PublishedEntrySerializer):
     """An entry as bureau staff follow it: every field of the lifecycle and the timeline."""
 
     case = serializers.IntegerField(source="case_id", allow_null=True)
-    events = BlacklistEventSerializer(many=True, read_only=True)
+    events = EventSerializer(many=True, read_only=True)
 
     class Meta(PublishedEntrySerializer.Meta):
         fields = (
@@ -161,7 +161,7 @@ class BlacklistFeedApi(generics.ListAPIView):
 @extend_schema(responses={200: EntrySerializer, 404: NOT_FOUND})
 class BlacklistEntryApi(generics.RetrieveAPIView):
     serializer_class = EntrySerializer
-    permission_classes = [capability(WORK_BLACKLIST)]
+    permission_classes = [capability(VIEW_CASES)]
 
     def get_object(self) -> BlacklistEntry:
         return selectors.entry_get_for_user(user=request_user(self.request), pk=self.kwargs["pk"])

@@ -31,7 +31,7 @@ from wuhai_coverage.core import access
 from wuhai_coverage.core.filters import SEARCH_MAX_CHARS
 from wuhai_coverage.core.http import AuthedRequest
 from wuhai_coverage.core.models import User
-from wuhai_coverage.core.roles import PROPOSE_BLACKLIST, REVIEW_BLACKLIST, WORK_BLACKLIST
+from wuhai_coverage.core.roles import PROPOSE_BLACKLIST, REVIEW_BLACKLIST, VIEW_CASES
 
 PUBLIC_PAGE_SIZE = 20
 MANAGE_PAGE_SIZE = 50
@@ -165,7 +165,7 @@ def _entry_context(request: AuthedRequest, entry: BlacklistEntry, **extra: Any) 
 
 
 def _require_view(user: User) -> None:
-    access.require(user, WORK_BLACKLIST)
+    access.require(user, VIEW_CASES)
 
 
 @login_required

@@ -30,7 +30,6 @@ EXPECTED = {
         "view_cases",
         "manage_cases",
         "propose_blacklist",
-        "work_blacklist",
         "read_blacklist",
     },
     "partner": {"push_rosters", "read_blacklist"},

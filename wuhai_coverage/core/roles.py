@@ -27,7 +27,6 @@ REVIEW_BLACKLIST = "review_blacklist"  # city managers approve or reject it
 VIEW_ASSESSMENT = "view_assessment"
 POST_PUBLICITY = "post_publicity"  # record a publicity posting in a community
 READ_BLACKLIST = "read_blacklist"  # partners apply joint punishment (the blacklist API, to come)
-WORK_BLACKLIST = "work_blacklist"  # the blacklist's working pages and entries: inspectors, city managers
 MANAGE_ACCOUNTS = "manage_accounts"  # revoke API tokens, unlock locked-out logins
 MANAGE_DISCLOSURE = "manage_disclosure"  # upload and read employers' commitment letters, union confirmations
 SEND_SMS = "send_sms"  # SMS campaigns to the persons of open tasks, the opt-out list
@@ -45,7 +44,6 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             VIEW_ROSTERS,
             VIEW_CASES,
             REVIEW_BLACKLIST,
-            WORK_BLACKLIST,
             VIEW_ASSESSMENT,
             READ_BLACKLIST,
             POST_PUBLICITY,
@@ -77,7 +75,6 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             VIEW_CASES,
             MANAGE_CASES,
             PROPOSE_BLACKLIST,
-            WORK_BLACKLIST,
             READ_BLACKLIST,
         }
     ),
