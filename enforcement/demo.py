@@ -11,6 +11,7 @@ from decimal import Decimal
 from unittest import mock
 from zoneinfo import ZoneInfo
 
+from django.db.models import Case, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -109,7 +110,10 @@ def load_demo_cases(*, seed: int = 17, scale: float = 1.0) -> str:
     manager = User.objects.filter(username="manager", role=Role.CITY_MANAGER).first()
     busy = EnforcementCase.objects.values("employer_uscc")
     employers = list(
-        Employer.objects.filter(district__isnull=False).exclude(uscc__in=busy).order_by("uscc")[:4]
+        # Companies first (the registry also holds associations and the like).
+        Employer.objects.filter(district__isnull=False)
+        .exclude(uscc__in=busy)
+        .order_by(Case(When(name__endswith="公司", then=0), default=1), "uscc")[:4]
     )
     if inspector is None or manager is None or len(employers) < 4:
         return _("没有演示监察员、管理人员或足够的用人单位，未生成演示案件")
