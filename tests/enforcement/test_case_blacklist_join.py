@@ -114,3 +114,15 @@ def test_the_propose_link_is_a_proposal_through_the_page(inspector, ready):
     entry = case.blacklist_entries.get()
     assert response.status_code == 302 and response["Location"] == f"/blacklist/manage/{entry.pk}/"
     assert entry.status == "proposed" and entry.violation == "unenrolled"
+
+
+def test_the_cases_ready_view_agrees_with_the_blacklists_list(inspector, ready):
+    listable = ready()
+    proposed = ready()
+    bl_services.blacklist_propose(case=proposed, actor=inspector, legal_representative="赵强")
+    opened = case_services.case_open(actor=inspector, uscc=f.registry_employer().uscc, case_type="other")
+    ready(f.with_finding(inspector, f.with_violation(inspector, opened)))
+    page = _client(inspector).get("/cases/?view=ready")
+    assert [c.pk for c in page.context["cases"]] == [listable.pk]
+    assert {key: n for key, _label, n in page.context["tiles"]}["ready"] == 1
+    assert [c.pk for c in bl_selectors.cases_ready_to_propose(user=inspector)] == [listable.pk]
