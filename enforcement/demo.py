@@ -11,6 +11,7 @@ from decimal import Decimal
 from unittest import mock
 from zoneinfo import ZoneInfo
 
+from django.db import transaction
 from django.db.models import Case, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -62,7 +63,9 @@ def _month_start(day: dt.date, back: int) -> dt.date:
     return dt.date(month // 12, month % 12 + 1, 1)
 
 
-def _opened(inspector: User, employer: Employer, case_type: str, kind: str, what: str, at: dt.datetime):
+def _opened(
+    inspector: User, employer: Employer, case_type: str, kind: str, what: str, at: dt.datetime
+) -> EnforcementCase:
     from enforcement.cases import services as cases
 
     with _as_of(at):
@@ -98,6 +101,7 @@ def _lapsed(inspector: User, case: EnforcementCase, *, issued: dt.datetime) -> E
     return case
 
 
+@transaction.atomic  # all or nothing: a half-made demo would stop the next load (its notes are there)
 def load_demo_cases(*, seed: int = 17, scale: float = 1.0) -> str:
     """Demo loader (settings.DEMO_DATA_LOADERS, after the registry and the holidays)."""
     from enforcement.blacklist import services as blacklist
