@@ -417,4 +417,5 @@ DEMO_DATA_LOADERS = [
     "enforcement.workdays.loader.load_demo_holidays",
     "assessment.demo.load_demo_assessment",
     "enrollment.registry.load_demo_registry",
+    "enforcement.demo.load_demo_cases",  # needs the registry's employers and the holidays
 ]

@@ -86,7 +86,7 @@ class PublishedEntrySerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class EventSerializer(serializers.ModelSerializer):
+class BlacklistEventSerializer(serializers.ModelSerializer):
     actor: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
         slug_field="username", read_only=True, allow_null=True
     )
@@ -101,7 +101,7 @@ class EntrySerializer(PublishedEntrySerializer):
     """An entry as bureau staff follow it: every field of the lifecycle and the timeline."""
 
     case = serializers.IntegerField(source="case_id", allow_null=True)
-    events = EventSerializer(many=True, read_only=True)
+    events = BlacklistEventSerializer(many=True, read_only=True)
 
     class Meta(PublishedEntrySerializer.Meta):
         fields = (

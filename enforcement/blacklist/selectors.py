@@ -88,15 +88,19 @@ def entry_get_for_user(*, user: User, pk: int) -> BlacklistEntry:
     return entry
 
 
+def ready_to_propose_q() -> Q:
+    """Unrectified cases of a type that may be listed, whose employer has no live entry: the
+    one definition of "ready to propose", read by this list and by the cases' "ready" view."""
+    live = BlacklistEntry.objects.filter(status__in=LIVE).values("employer_uscc")
+    return Q(status=EnforcementCase.Status.UNRECTIFIED, case_type__in=list(VIOLATION_OF_CASE_TYPE)) & ~Q(
+        employer_uscc__in=live
+    )
+
+
 def cases_ready_to_propose(*, user: User) -> QuerySet[EnforcementCase]:
     """Cases whose order's deadline passed unrectified, of a type that may be listed, whose
     employer has no live entry: the inspectors' "ready to propose" list."""
-    live = BlacklistEntry.objects.filter(status__in=LIVE).values("employer_uscc")
-    qs = EnforcementCase.objects.filter(
-        status=EnforcementCase.Status.UNRECTIFIED,
-        case_type__in=list(VIOLATION_OF_CASE_TYPE),
-        order_deadline__lt=timezone.localdate(),
-    ).exclude(employer_uscc__in=live)
+    qs = EnforcementCase.objects.filter(ready_to_propose_q(), order_deadline__lt=timezone.localdate())
     return access.scope(qs, user, street_field="").select_related("district").order_by("order_deadline", "pk")
 
 

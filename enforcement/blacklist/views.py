@@ -14,6 +14,7 @@ from django import forms as django_forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
@@ -26,7 +27,7 @@ from django_stubs_ext import StrOrPromise
 
 from enforcement.blacklist import exports, forms, parameters, selectors, services
 from enforcement.blacklist.vocabulary import Measure
-from enforcement.models import BlacklistEntry
+from enforcement.models import BlacklistEntry, EnforcementCase
 from wuhai_coverage.core import access
 from wuhai_coverage.core.filters import SEARCH_MAX_CHARS
 from wuhai_coverage.core.http import AuthedRequest
@@ -187,9 +188,18 @@ def manage(request: AuthedRequest) -> HttpResponse:
         "q": q,
         "counts": selectors.tab_counts(user=request.user),
         "page": page,
-        "propose_form": forms.ProposeForm(cases=cases) if cases is not None and cases.exists() else None,
+        "propose_form": _propose_form(cases, request.GET.get("case")),
     }
     return render(request, "blacklist/manage.html", ctx)
+
+
+def _propose_form(cases: QuerySet[EnforcementCase] | None, case: str | None) -> forms.ProposeForm | None:
+    """The proposal form when there are cases to propose; `?case=` (the case page's link)
+    preselects one of them (any other value is ignored: the list is the choice)."""
+    if cases is None or not cases.exists():
+        return None
+    chosen = cases.filter(pk=int(case)).first() if case and case.isdigit() and len(case) < 12 else None
+    return forms.ProposeForm(cases=cases, initial={"case": chosen.pk} if chosen else {})
 
 
 @login_required

@@ -16,6 +16,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from enforcement.blacklist.selectors import ready_to_propose_q
 from enforcement.cases.models import CaseAttachment, CaseDocument, CaseViolation
 from enforcement.models import CaseEvent, EnforcementCase, Task
 from enforcement.selectors import Aspect, Source, subject_sources_get
@@ -51,7 +52,7 @@ def _view_q(view: str, user: User) -> Q:
         "unassigned": Q(inspector__isnull=True) & ~Q(status=Status.CLOSED),
         "active": ~Q(status=Status.CLOSED),
         "awaiting": Q(status=Status.ORDER_ISSUED, order_deadline__gte=today),
-        "ready": Q(status=Status.UNRECTIFIED),
+        "ready": ready_to_propose_q(),  # the blacklist's own definition
         "closed": Q(status=Status.CLOSED),
         "all": Q(),
     }[view]

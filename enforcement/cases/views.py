@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from enforcement.blacklist.services import proposable
 from enforcement.cases import forms as case_forms
 from enforcement.cases import selectors, services
 from enforcement.cases.models import (
@@ -38,7 +39,7 @@ from enforcement.views import _aspect_cells
 from wuhai_coverage.core import access
 from wuhai_coverage.core.filters import FilterError
 from wuhai_coverage.core.http import AuthedRequest
-from wuhai_coverage.core.roles import MANAGE_CASES, VIEW_CASES
+from wuhai_coverage.core.roles import MANAGE_CASES, PROPOSE_BLACKLIST, VIEW_CASES
 
 Status = EnforcementCase.Status
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -223,6 +224,9 @@ def _case_context(request: AuthedRequest, case: EnforcementCase, **extra: Any) -
         "order_max": services.ORDER_MAX_WORKING_DAYS,
         "failed": None,
         "open_form": "",
+        # Where the case meets the blacklist: its entries' states, and the way to propose one.
+        "blacklist_entries": case.blacklist_entries.order_by("-proposed_at", "-pk"),
+        "may_propose": access.has(request.user, PROPOSE_BLACKLIST) and proposable(case) is None,
         **extra,
     }
 

@@ -608,7 +608,7 @@ TABLE: list[Row] = [
     Row("blacklist/", "GET", "/blacklist/", (200,) * 9),
     Row("blacklist/export.csv", "GET", "/blacklist/export.csv", (200,) * 9),
     Row("blacklist/export.xlsx", "GET", "/blacklist/export.xlsx", (200,) * 9),
-    Row("blacklist/manage/", "GET", "/blacklist/manage/", (302, 200, 403, 403, 403, 403, 200, 403, 302)),
+    Row("blacklist/manage/", "GET", "/blacklist/manage/", (302, 200, 200, 200, 403, 403, 200, 403, 302)),
     Row(
         "blacklist/manage/propose/",
         "POST",
@@ -620,19 +620,19 @@ TABLE: list[Row] = [
         "blacklist/manage/<int:pk>/",
         "GET",
         "/blacklist/manage/{bl_notified}/",
-        (302, 200, 403, 403, 403, 403, 200, 403, 302),
+        (302, 200, 200, 404, 403, 403, 200, 403, 302),  # a district's staff: its district's, read-only
     ),
     Row(
         "blacklist/manage/<int:pk>/notice.pdf",
         "GET",
         "/blacklist/manage/{bl_notified}/notice.pdf",
-        (302, 200, 403, 403, 403, 403, 200, 403, 302),
+        (302, 200, 200, 404, 403, 403, 200, 403, 302),
     ),
     Row(
         "blacklist/manage/<int:pk>/<slug:step>/",
         "POST",
         "/blacklist/manage/{bl_notified}/statement/",
-        (302, 302, 403, 403, 403, 403, 302, 403, 302),
+        (302, 302, 403, 404, 403, 403, 302, 403, 302),
         D(statement="单位已提交书面申辩"),
     ),
     # --- API ---
@@ -890,7 +890,7 @@ TABLE: list[Row] = [
         "api/v1/blacklist/<int:pk>/",
         "GET",
         "/api/v1/blacklist/{bl_notified}/",
-        (401, 200, 403, 403, 403, 403, 200, 403, 403),
+        (401, 200, 200, 404, 403, 403, 200, 403, 403),
     ),
     Row(
         "api/v1/blacklist/<int:pk>/notify/",

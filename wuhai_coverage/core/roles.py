@@ -18,15 +18,15 @@ RUN_COMPARISON = "run_comparison"  # start a comparison run
 EDIT_SETTINGS = "edit_settings"  # thresholds, average wage, assessment weights
 VIEW_ROSTERS = "view_rosters"  # bureau staff: deliveries, batch reports
 PUSH_ROSTERS = "push_rosters"  # partner systems: POST /api/v1/rosters/
-# The next five are checked by no page yet: kept for the enforcement issue's case and
-# blacklist pages (models EnforcementCase, BlacklistEntry), which will require them.
-VIEW_CASES = "view_cases"  # enforcement cases
+# Enforcement cases (/cases/, /api/v1/cases/) and the blacklist's staff pages
+# (/blacklist/manage/, /api/v1/blacklist/…): enforcement/cases/ and enforcement/blacklist/.
+VIEW_CASES = "view_cases"  # read cases and blacklist entries (a district's staff: their district's)
 MANAGE_CASES = "manage_cases"  # open cases, record findings and orders
-PROPOSE_BLACKLIST = "propose_blacklist"  # inspectors propose an entry
-REVIEW_BLACKLIST = "review_blacklist"  # city managers approve or reject it
+PROPOSE_BLACKLIST = "propose_blacklist"  # inspectors propose an entry, send the prior notice
+REVIEW_BLACKLIST = "review_blacklist"  # city managers approve or reject it, and credit repair
 VIEW_ASSESSMENT = "view_assessment"
 POST_PUBLICITY = "post_publicity"  # record a publicity posting in a community
-READ_BLACKLIST = "read_blacklist"  # partners apply joint punishment (the blacklist API, to come)
+READ_BLACKLIST = "read_blacklist"  # partners apply joint punishment (GET /api/v1/blacklist/, deliveries)
 MANAGE_ACCOUNTS = "manage_accounts"  # revoke API tokens, unlock locked-out logins
 MANAGE_DISCLOSURE = "manage_disclosure"  # upload and read employers' commitment letters, union confirmations
 SEND_SMS = "send_sms"  # SMS campaigns to the persons of open tasks, the opt-out list

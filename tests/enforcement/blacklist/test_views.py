@@ -75,7 +75,7 @@ def test_search_on_the_manage_page(life, manager):
     [
         ("city_manager", {}, 200),
         ("inspector", {}, 200),
-        ("district_caseworker", {"district": "150302"}, 403),
+        ("district_caseworker", {"district": "150302"}, 200),  # its district's, read-only
         ("street_staff", {"street": "150302001"}, 403),
         ("partner", {"department": "market"}, 403),
     ],
@@ -86,6 +86,19 @@ def test_who_sees_the_managers_pages(life, role, kwargs, code):
     assert client.get("/blacklist/manage/").status_code == code
     assert client.get(f"/blacklist/manage/{entry.pk}/").status_code == code
     assert client.get(f"/blacklist/manage/{entry.pk}/notice.pdf").status_code == code
+
+
+def test_a_caseworker_reads_his_districts_entries_only_and_takes_no_step(life):
+    """As with cases (view_cases): a district's staff read their district's entries."""
+    entry = life.notified()  # a case of 海勃湾区 (150302)
+    own = client_of(make_user("district_caseworker", district="150302"))
+    page = own.get(f"/blacklist/manage/{entry.pk}/")
+    assert page.status_code == 200 and not page.context["any_step"]
+    assert own.post(f"/blacklist/manage/{entry.pk}/statement/", {"statement": "申辩"}).status_code == 403
+    other = client_of(make_user("district_caseworker", district="150304"))
+    assert other.get("/blacklist/manage/?tab=awaiting_statement").context["page"].paginator.count == 0
+    assert other.get(f"/blacklist/manage/{entry.pk}/").status_code == 404
+    assert other.get(f"/blacklist/manage/{entry.pk}/notice.pdf").status_code == 404
 
 
 def test_the_inspector_proposes_from_the_ready_list(inspector):
