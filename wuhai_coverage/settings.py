@@ -236,6 +236,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "BlacklistStatusEnum": "enforcement.models.BlacklistEntry.Status",
         "BlacklistMeasureEnum": "enforcement.blacklist.vocabulary.Measure",
+        "ConfirmationEnum": [(True, True)],  # core.api.ConfirmationField: a confirmation that must be true
     },
 }
 

@@ -31,7 +31,7 @@ from enforcement.blacklist.models import BlacklistDelivery
 from enforcement.blacklist.vocabulary import Measure
 from enforcement.models import BlacklistEntry, BlacklistEvent, EnforcementCase
 from wuhai_coverage.core import access
-from wuhai_coverage.core.api import StrictBooleanField, TextField, capability
+from wuhai_coverage.core.api import ConfirmationField, TextField, capability
 from wuhai_coverage.core.models import User
 from wuhai_coverage.core.roles import PROPOSE_BLACKLIST, READ_BLACKLIST, REVIEW_BLACKLIST, VIEW_CASES
 from wuhai_coverage.core.schema import ErrorSerializer
@@ -252,10 +252,13 @@ class ApproveInput(DecisionInput):
     )
 
 
+REPAIR_NEEDS = gettext_lazy("信用修复须已整改违法行为并补缴欠费")
+
+
 class RepairInput(serializers.Serializer):
     application = TextField(max_length=services.MAX_TEXT)
-    rectified = StrictBooleanField()
-    paid = StrictBooleanField()
+    rectified = ConfirmationField(message=REPAIR_NEEDS)
+    paid = ConfirmationField(message=REPAIR_NEEDS)
 
 
 @STEP_SCHEMA

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DatabaseError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import permissions, serializers, status
 from rest_framework.exceptions import Throttled, ValidationError
 from rest_framework.response import Response
@@ -89,6 +90,22 @@ class StrictBooleanField(serializers.BooleanField):
     TRUE_VALUES = {True, "true"}
     FALSE_VALUES = {False, "false"}
     NULL_VALUES: set[Any] = set()
+
+
+@extend_schema_field({"type": "boolean", "enum": [True]})
+class ConfirmationField(StrictBooleanField):
+    """A confirmation that must be `true` (the employer has rectified; it has paid): the
+    schema says `enum: [true]`, and `false` is a 400 on the field with `message`."""
+
+    def __init__(self, *, message: Any, **kwargs: Any) -> None:
+        self.message = message
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data: Any) -> bool:
+        value = super().to_internal_value(data)
+        if value is not True:
+            raise ValidationError(str(self.message))
+        return value
 
 
 class FormSerializer(serializers.Serializer):

@@ -235,6 +235,31 @@ def test_repair_flags_must_be_booleans(life, inspector, travel):
     assert response.status_code == 400 and {"rectified", "paid"} <= set(response.json())
 
 
+def test_repair_needs_both_confirmations_true_as_the_schema_says(life, inspector):
+    """rectified/paid are `enum: [true]` in the schema; `false` is a 400 on that field
+    (not a 409 about the entry's state), and the entry stays listed."""
+    from drf_spectacular.generators import SchemaGenerator
+
+    entry = life.listed()
+    response = token_client(inspector).post(
+        f"/api/v1/blacklist/{entry.pk}/repair/",
+        {"application": "x", "rectified": True, "paid": False},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert set(response.json()) == {"paid"} and "补缴欠费" in response.json()["paid"][0]
+    entry.refresh_from_db()
+    assert entry.status == Status.PUBLISHED and not entry.events.filter(kind="repair_applied").exists()
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    body = schema["paths"]["/api/v1/blacklist/{id}/repair/"]["post"]["requestBody"]["content"][
+        "application/json"
+    ]
+    ref = body["schema"]["$ref"].rsplit("/", 1)[-1]
+    props = schema["components"]["schemas"][ref]["properties"]
+    assert props["rectified"] == props["paid"] == {"$ref": "#/components/schemas/ConfirmationEnum"}
+    assert schema["components"]["schemas"]["ConfirmationEnum"] == {"type": "boolean", "enum": [True]}
+
+
 @pytest.mark.parametrize(
     "step, role",
     [
