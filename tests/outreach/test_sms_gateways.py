@@ -24,6 +24,7 @@ class FakeProvider:
     def __init__(self, script=()):
         self.script = list(script)
         self.requests: list[dict] = []
+        self.abandoned = 0  # answers the client no longer waited for (it timed out)
         provider = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -42,10 +43,10 @@ class FakeProvider:
                     self.end_headers()
                     self.wfile.write(payload.encode())
                 except (BrokenPipeError, ConnectionResetError):  # the client timed out and left
-                    pass
+                    provider.abandoned += 1
 
             def log_message(self, *args):
-                pass
+                return  # quiet: the tests read provider.requests, not the server's log
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
