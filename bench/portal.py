@@ -380,8 +380,9 @@ QUEUE_KINDS = [
 ]
 QUEUE_STATUSES = ["open", "assigned", "contacted", "notice_issued", "escalated"]
 # Names a caseworker types: 2–3 Han characters (a company's word, a person's given or full
-# name). Two-character queries are what a trigram index cannot serve (see Task.name_grams).
-NAME_QUERIES = ["煤业", "红星", "王建国", "建材", "李秀英", "物流", "志强", "金山"]
+# name, one that matches nothing). Two-character queries are what a trigram index cannot
+# serve (see enforcement/search.py).
+NAME_QUERIES = ["煤业", "红星", "李秀英", "商贸", "王丽", "秀英", "金山", "张建国"]
 # The mix of queue requests, in equal shares: a kind filter, a status filter, the
 # due-date sort and a Chinese name search (each on the queue's default status scope).
 QUEUE_MIX = ("kind", "status", "due_date", "name")
