@@ -9,9 +9,8 @@ tasks (`NAME_GRAMS_INDEX`). PostgreSQL maintains an expression index itself on e
 write, so the comparison's set-based INSERT/UPDATE keep it current with no code of theirs.
 
 A query of two characters or more asks for tasks whose name grams contain all of the
-query's grams (`@>`, the index). For two characters that is exactly "contains"; a longer
-query keeps the exact case-insensitive substring test as the recheck (a name holding
-every gram need not hold them in a row). Both sides are upper-cased by the same SQL
+query's grams (`@>`, the index) and keeps the exact case-insensitive substring test as
+the recheck (a name holding every gram need not hold them in a row). Both sides are upper-cased by the same SQL
 function, as Django's `icontains` (UPPER … LIKE UPPER …) does, so the index never drops
 a row `icontains` would keep. A one-character query, and SQLite (the demo), use the
 plain `icontains`.
@@ -55,11 +54,15 @@ def name_search(qs: QuerySet, text: str) -> QuerySet:
     the bigram index on PostgreSQL when `text` has two characters or more."""
     if len(text) < 2 or connections[qs.db].vendor != "postgresql":
         return qs.filter(subject_name__icontains=text)
-    qs = qs.filter(NameGramsContain(F("subject_name"), Value(text)))
-    if len(text) == 2:
-        return qs  # the query is one gram: holding it is containing the text
-    # The recheck, as STRPOS rather than LIKE: same rows (no wildcards to escape), but the
-    # planner's guess for LIKE '%…%' is so small that it would sort every match of a
-    # common text instead of walking the queue's ordered index.
+    # The recheck (a name holding every gram need not hold them in a row), as STRPOS rather
+    # than LIKE: the same rows (no wildcards to escape), but the planner's guess for
+    # LIKE '%…%' is so small that it would sort every match of a common text instead of
+    # walking the queue's ordered index. Kept for two characters too, where the grams alone
+    # would do: where the partial index cannot serve (closed tasks asked for) the cheap
+    # STRPOS is evaluated first and the gram function only on the rows it keeps.
     position = StrIndex(Upper("subject_name"), Upper(Value(text)))
-    return qs.alias(_name_at=position).filter(_name_at__gt=0)
+    return (
+        qs.alias(_name_at=position)
+        .filter(_name_at__gt=0)
+        .filter(NameGramsContain(F("subject_name"), Value(text)))
+    )
