@@ -23,8 +23,6 @@ comparison takes one after writing its tasks."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db import connections
 from django.db.models import BooleanField, F, Func, QuerySet, Value
 from django.db.models.functions import StrIndex, Upper
@@ -41,12 +39,9 @@ class NameGramsContain(Func):
 
     arity = 2
     output_field = BooleanField()
-
-    def as_sql(self, compiler: Any, connection: Any, **extra_context: Any) -> tuple[str, list[Any]]:
-        name_sql, name_params = compiler.compile(self.source_expressions[0])
-        text_sql, text_params = compiler.compile(self.source_expressions[1])
-        sql = f"{GRAMS_FUNCTION}({name_sql}) @> {GRAMS_FUNCTION}({text_sql}::text)"
-        return sql, [*name_params, *text_params]
+    # Two arguments joined into "f(name) @> f(text::text)".
+    template = f"{GRAMS_FUNCTION}(%(expressions)s::text)"
+    arg_joiner = f") @> {GRAMS_FUNCTION}("
 
 
 def name_search(qs: QuerySet, text: str) -> QuerySet:
