@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from enforcement.models import Task, TaskKind
+from enforcement.search import name_search
 from wuhai_coverage.core import access
 from wuhai_coverage.core.filters import SEARCH_MAX_CHARS, SEARCH_TOO_LONG
 from wuhai_coverage.core.models import User
@@ -80,20 +81,18 @@ def _choice_error(what: StrOrPromise) -> dict[str, Any]:
     return {"invalid_choice": what}
 
 
-def _text_q(text: str) -> Q:
-    """The free-text search. A text that looks like a key (see looks_like_key) needs the
-    whole key: a whole ID number matches a person's key exactly (a prefix search over ID
-    numbers would let anyone who knows a region code and a birth date enumerate persons);
-    other key-like text is a prefix of a USCC or project code, never a person; anything
-    else is matched against the name."""
-    if looks_like_key(text):
-        id_number = fast_id_number(text)
-        if id_number is not None:
-            return Q(subject_type=Task.SubjectType.PERSON, subject_key=id_number) | Q(
-                subject_key=text.upper()
-            ) & ~Q(subject_type=Task.SubjectType.PERSON)
-        return Q(subject_key__startswith=text.upper()) & ~Q(subject_type=Task.SubjectType.PERSON)
-    return Q(subject_name__icontains=text)
+def _key_q(text: str) -> Q:
+    """The free-text search of a text that looks like a key (see looks_like_key; any other
+    text is matched against the name, search.name_search). It needs the whole key: a whole
+    ID number matches a person's key exactly (a prefix search over ID numbers would let
+    anyone who knows a region code and a birth date enumerate persons); other key-like
+    text is a prefix of a USCC or project code, never a person."""
+    id_number = fast_id_number(text)
+    if id_number is not None:
+        return Q(subject_type=Task.SubjectType.PERSON, subject_key=id_number) | Q(
+            subject_key=text.upper()
+        ) & ~Q(subject_type=Task.SubjectType.PERSON)
+    return Q(subject_key__startswith=text.upper()) & ~Q(subject_type=Task.SubjectType.PERSON)
 
 
 class TaskFilterSet(django_filters.FilterSet):
@@ -172,7 +171,9 @@ class TaskFilterSet(django_filters.FilterSet):
         return qs.filter(overdue) if value else qs.exclude(overdue)
 
     def filter_text(self, qs: QuerySet[Task], name: str, value: str) -> QuerySet[Task]:
-        return qs.filter(_text_q(value))
+        # A name goes through the bigram index (enforcement/search.py), a key through
+        # the key's indexes.
+        return qs.filter(_key_q(value)) if looks_like_key(value) else name_search(qs, value)
 
     def filter_assignee(self, qs: QuerySet[Task], name: str, value: str) -> QuerySet[Task]:
         if value == "me":

@@ -222,6 +222,17 @@ class Task(models.Model):
                 condition=~Q(status="closed"),
                 name="task_active_district_due_idx",
             ),
+            # The due-date sort city-wide (a city manager) and on a street (street staff).
+            models.Index(
+                fields=["due_date", "-id"], condition=~Q(status="closed"), name="task_active_due_idx"
+            ),
+            models.Index(
+                fields=["street", "due_date", "-id"],
+                condition=~Q(status="closed"),
+                name="task_active_street_due_idx",
+            ),
+            # The name search's GIN index over the names' bigrams is PostgreSQL-only and made
+            # by migration 0007_portalperf_queue_search (enforcement/search.py).
             models.Index(
                 fields=["district", "subject_name", "-id"],
                 condition=~Q(status="closed"),
