@@ -586,8 +586,8 @@ def street_list(request: AuthedRequest) -> HttpResponse:
         "searching": bool(state.get("q") or state.get("person")),
         "street": street,
         "error": error,
-        "mine_qs": urlencode({k: v for k, v in {**state, "mine": "1"}.items()}),
-        "all_qs": urlencode({k: v for k, v in {**state, "mine": "0"}.items()}),
+        "mine_qs": urlencode({**state, "mine": "1"}),
+        "all_qs": urlencode({**state, "mine": "0"}),
     }
     return render(request, "enforcement/street_list.html", ctx, status=400 if error else 200)
 
