@@ -229,3 +229,25 @@ def test_other_roles_menu_folds_on_a_phone_and_stays_open_on_a_desk(browser, liv
             page.screenshot(path=str(SCREENSHOTS / f"caseworker-menu-{width}.png"))
         finally:
             context.close()
+
+
+def test_a_busy_street_pages_through_its_tasks_on_a_phone(browser, live_server, world):
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    OpenTaskFactory.create_batch(42)  # 45 in the street: 3 pages of 20
+    context = _phone(browser)
+    page = context.new_page()
+    try:
+        _login(page, live_server.url)
+        expect(page.locator(".note")).to_have_text("暂无分派给您的任务，显示本街道全部 45 项")
+        expect(page.locator(".listcount")).to_contain_text("第 1 / 3 页")
+        expect(page.locator("li.tcard")).to_have_count(20)
+        page.locator("nav.pager a:has-text('下一页')").tap()
+        expect(page).to_have_url(re.compile(r"mine=0&page=2$"))
+        expect(page.locator(".listcount")).to_contain_text("第 2 / 3 页")
+        expect(page.locator("nav.pager a")).to_have_count(2)
+        _fits(page, 390)
+        page.screenshot(path=str(SCREENSHOTS / "street-list-page2-390.png"), full_page=False)
+        page.locator("nav.pager a:has-text('下一页')").tap()
+        expect(page.locator("li.tcard")).to_have_count(5)
+    finally:
+        context.close()
