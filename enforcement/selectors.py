@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any, cast
 
 from django.core.cache import cache
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -453,3 +453,191 @@ def subject_personal_value_get(*, task: Task, field_name: str, as_of: dt.date | 
         if src.row and src.row.get("phone"):
             return src.row["phone"]
     return ""
+
+
+# --- Street work (phone) -------------------------------------------------------------
+# The street worker's list: the tasks still being worked in the user's jurisdiction (a
+# street for street staff), "assigned to me" or the whole street, by priority (high
+# first) then due date (none last). A street holds hundreds of open tasks, not 100k: the
+# counts are exact.
+
+STREET_PAGE_SIZE = 20
+# Statuses still waiting for someone to go there: the "next task" after a visit is one of
+# these (a contacted task has had its visit).
+STREET_TODO_STATUSES = (Task.Status.OPEN, Task.Status.ASSIGNED)
+STREET_FIELDS = (
+    "id",
+    "kind",
+    "status",
+    "priority",
+    "subject_type",
+    "subject_key",
+    "subject_name",
+    "street__name",
+    "assignee_id",
+    "due_date",
+)
+
+
+def _street_order() -> tuple[Any, ...]:
+    return ("priority", F("due_date").asc(nulls_last=True), "id")  # "high" < "normal": high first
+
+
+@dataclass(frozen=True)
+class StreetPage:
+    """One page of the street list, with the counts of both tabs."""
+
+    rows: list[dict[str, Any]]
+    mine: bool  # the tab shown: assigned to me, or the whole jurisdiction
+    defaulted: bool  # no tab was asked for and nothing is assigned: the whole street is shown
+    count_mine: int
+    count_all: int
+    number: int
+    pages: int
+
+    @property
+    def count(self) -> int:
+        return self.count_mine if self.mine else self.count_all
+
+
+def street_scope(*, user: User, filters: Mapping[str, Any]) -> QuerySet[Task]:
+    """The open tasks of the user's jurisdiction matching the text search (`q`, `person`);
+    FilterError on a bad value."""
+    allowed = {k: filters[k] for k in ("q", "person") if filters.get(k)}
+    return _task_filterset(user=user, filters=allowed, closed_by_default=True).qs
+
+
+def street_page_get(*, user: User, filters: Mapping[str, Any], mine: bool | None, page: int) -> StreetPage:
+    """Page `page` of the street list. `mine=None` shows the tasks assigned to the user
+    when there are any, else the whole street."""
+    scoped = street_scope(user=user, filters=filters)
+    counts = scoped.order_by().aggregate(all=Count("id"), mine=Count("id", filter=Q(assignee=user)))
+    defaulted = mine is None and counts["mine"] == 0
+    shown_mine = bool(counts["mine"]) if mine is None else mine
+    total = counts["mine"] if shown_mine else counts["all"]
+    pages = max(1, -(-total // STREET_PAGE_SIZE))
+    number = min(max(1, page), pages)
+    qs = scoped.filter(assignee=user) if shown_mine else scoped
+    offset = (number - 1) * STREET_PAGE_SIZE
+    rows = list(qs.order_by(*_street_order()).values(*STREET_FIELDS)[offset : offset + STREET_PAGE_SIZE])
+    return StreetPage(
+        rows=rows,
+        mine=shown_mine,
+        defaulted=defaulted,
+        count_mine=counts["mine"],
+        count_all=counts["all"],
+        number=number,
+        pages=pages,
+    )
+
+
+def street_next_task_get(*, user: User, filters: Mapping[str, Any], mine: bool, after: Task) -> int | None:
+    """The pk of the task to visit after `after` in the street list's order (same tab and
+    search): the next one still waiting for a visit, wrapping round to the top; None when
+    every task of the list has had its visit."""
+    todo = (
+        street_scope(user=user, filters=filters).filter(status__in=STREET_TODO_STATUSES).exclude(pk=after.pk)
+    )
+    if mine:
+        todo = todo.filter(assignee=user)
+    if after.due_date is None:
+        same_priority_after = Q(due_date__isnull=True, id__gt=after.pk)
+    else:
+        same_priority_after = (
+            Q(due_date__gt=after.due_date)
+            | Q(due_date=after.due_date, id__gt=after.pk)
+            | Q(due_date__isnull=True)
+        )
+    later = Q(priority__gt=after.priority) | Q(priority=after.priority) & same_priority_after
+    ordered = todo.order_by(*_street_order()).values_list("id", flat=True)
+    return ordered.filter(later).first() or ordered.first()
+
+
+@dataclass(frozen=True)
+class StreetCardFacts:
+    """Where to go and whom to call, from the subject's rows in the current snapshots:
+    the same rows (and the same phone) the task page and its logged reveal read."""
+
+    address: str = ""
+    community: str = ""
+    phone_masked: str = ""
+
+
+def _street_person_facts(keys: set[str], today: dt.date) -> dict[str, dict[str, str]]:
+    """{id number: community, phone} from the current household roster, the phone from
+    the HRSS person roster's pension row where the household row has none (the order of
+    subject_personal_value_get, so the call button reveals the number the card masks)."""
+    from enrollment.models import HouseholdRow, InsurancePersonRow
+    from wuhai_coverage.core.models import Community
+
+    batches = _current_batches_cached(tuple(str(k) for k in PERSON_SOURCES), today)
+    persons: dict[str, dict[str, str]] = {}
+    household = batches.get(RosterKind.HOUSEHOLD_REGISTRY)
+    if household is not None:
+        for hh in HouseholdRow.objects.filter(batch_id=household.pk, id_number__in=keys).values(
+            "id_number", "community", "phone"
+        ):
+            persons[hh["id_number"]] = {"community": hh["community"] or "", "phone": hh["phone"] or ""}
+    lacking = {k for k in keys if not persons.get(k, {}).get("phone")}
+    hrss_batch = batches.get(RosterKind.INSURANCE_PERSONS)
+    if lacking and hrss_batch is not None:
+        first: dict[str, tuple[bool, str, str]] = {}  # the row the task page shows first
+        for ip in InsurancePersonRow.objects.filter(batch_id=hrss_batch.pk, id_number__in=lacking).values(
+            "id_number", "insurance_type", "phone"
+        ):
+            rank = (ip["insurance_type"] != "pension", ip["insurance_type"], ip["phone"] or "")
+            if ip["id_number"] not in first or rank < first[ip["id_number"]]:
+                first[ip["id_number"]] = rank
+        for key, (_pension, _type, phone) in first.items():
+            if phone:
+                persons.setdefault(key, {"community": ""})["phone"] = phone
+    codes = {p["community"] for p in persons.values() if p["community"].isdigit()}
+    if codes:  # a partner may send the community's 12-digit code instead of its name
+        names = dict(Community.objects.filter(code__in=codes).values_list("code", "name"))
+        for p in persons.values():
+            p["community"] = names.get(p["community"], p["community"])
+    return persons
+
+
+def _street_employer_facts(keys: set[str], today: dt.date) -> dict[str, dict[str, str]]:
+    """{uscc: address, phone} from the current market roster."""
+    from enrollment.models import MarketEntityRow
+
+    batches = _current_batches_cached(tuple(str(k) for k in EMPLOYER_SOURCES), today)
+    market = batches.get(RosterKind.MARKET_ENTITIES)
+    if market is None:
+        return {}
+    return {
+        me["uscc"]: {"address": me["address"] or "", "phone": me["phone"] or ""}
+        for me in MarketEntityRow.objects.filter(batch_id=market.pk, uscc__in=keys).values(
+            "uscc", "address", "phone"
+        )
+    }
+
+
+def street_card_facts_get(*, rows: list[dict[str, Any]]) -> dict[int, StreetCardFacts]:
+    """{task id: facts} for a page of street rows (STREET_FIELDS): one query per roster
+    kind read (household, HRSS persons, market), whatever the page's length."""
+    from wuhai_coverage.core.privacy import mask_phone
+
+    today = timezone.localdate()
+    keys: dict[str, set[str]] = {}
+    for task in rows:
+        keys.setdefault(task["subject_type"], set()).add(task["subject_key"])
+    found: dict[str, dict[str, dict[str, str]]] = {
+        Task.SubjectType.PERSON: _street_person_facts(keys[Task.SubjectType.PERSON], today)
+        if keys.get(Task.SubjectType.PERSON)
+        else {},
+        Task.SubjectType.EMPLOYER: _street_employer_facts(keys[Task.SubjectType.EMPLOYER], today)
+        if keys.get(Task.SubjectType.EMPLOYER)
+        else {},
+    }
+    facts = {}
+    for task in rows:
+        fact = found.get(task["subject_type"], {}).get(task["subject_key"], {})
+        facts[task["id"]] = StreetCardFacts(
+            address=fact.get("address", ""),
+            community=fact.get("community", ""),
+            phone_masked=mask_phone(fact["phone"]) if fact.get("phone") else "",
+        )
+    return facts

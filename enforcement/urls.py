@@ -18,6 +18,7 @@ urlpatterns: list = [
     path("tasks/street/", views.street_list, name="street"),
     path("tasks/<int:pk>/", views.task_detail, name="task"),
     path("tasks/<int:pk>/visit/", views.street_visit, name="street-visit"),
+    path("tasks/<int:pk>/call/", views.street_call, name="street-call"),
     path("tasks/<int:pk>/assign/", views.task_assign, name="task-assign"),
     path("tasks/<int:pk>/contact/", views.task_contact, name="task-contact"),
     path("tasks/<int:pk>/notice/", views.task_notice, name="task-notice"),

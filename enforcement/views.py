@@ -45,7 +45,7 @@ from enrollment.selectors import streets_for
 from wuhai_coverage.core import access, privacy
 from wuhai_coverage.core.filters import SEARCH_MAX_CHARS, FilterError
 from wuhai_coverage.core.http import AuthedRequest, client_ip, safe_next, search_post_redirect
-from wuhai_coverage.core.models import User
+from wuhai_coverage.core.models import Role, User
 from wuhai_coverage.core.roles import (
     ASSIGN_TASKS,
     ISSUE_NOTICES,
@@ -56,7 +56,6 @@ from wuhai_coverage.core.roles import (
 )
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-STREET_PAGE_SIZE = 30
 
 
 def _labels() -> dict[str, dict[str, str]]:
@@ -91,6 +90,8 @@ def _caps(user: User) -> set[str]:
 @require_GET
 def dashboard(request: AuthedRequest) -> HttpResponse:
     user = request.user
+    if user.role == Role.STREET_STAFF:  # street staff's home is their street's list (issue 13)
+        return redirect("enforcement:street")
     ctx: dict[str, Any] = {"jurisdiction": access.jurisdiction_of(user), "caps": _caps(user)}
     if access.has(user, VIEW_TASKS):
         ctx["counts"] = selectors.dashboard_counts_get(user=user)
@@ -495,43 +496,189 @@ def notice_pdf(request: AuthedRequest, pk: int) -> HttpResponseBase:
 
 
 # --- Street work (phone) ---------------------------------------------------------------
+# The street worker's list and visit form (390 px first). The list's state (tab, search)
+# rides along in the query string of every link, so that after a visit the worker lands
+# on the next task of the same list.
+
+_STREET_MODES = {"1": True, "0": False}
+
+
+def _street_state(request: AuthedRequest) -> dict[str, str]:
+    """The list's tab and search from the query string (the visit page's too)."""
+    state = {}
+    if request.GET.get("mine") in _STREET_MODES:
+        state["mine"] = request.GET["mine"]
+    for key in ("q", "person"):
+        value = (request.GET.get(key) or "").strip()[:SEARCH_MAX_CHARS]
+        if value:
+            state[key] = value
+    return state
+
+
+def _street_cards(
+    rows: list[dict[str, Any]], facts: dict[int, selectors.StreetCardFacts], state: dict[str, str]
+) -> list[dict[str, Any]]:
+    labels, today = _labels(), timezone.localdate()
+    qs = f"?{urlencode(state)}" if state else ""
+    visit_url = reverse("enforcement:street-visit", args=[0]).removesuffix("0/visit/")
+    cards = []
+    for row in rows:
+        due, fact = row["due_date"], facts[row["id"]]
+        cards.append(
+            {
+                "pk": row["id"],
+                "name": row["subject_name"]
+                or privacy.mask_subject_key(row["subject_type"], row["subject_key"]),
+                "kind_label": labels["kind"].get(row["kind"], row["kind"]),
+                "status": row["status"],
+                "status_label": labels["status"].get(row["status"], row["status"]),
+                "high": row["priority"] == Task.Priority.HIGH,
+                "due": due.strftime("%Y-%m-%d") if due else "",
+                "overdue": bool(due and due < today),
+                "address": fact.address,
+                "community": fact.community,
+                "phone": fact.phone_masked,
+                "visit_url": f"{visit_url}{row['id']}/visit/{qs}",
+            }
+        )
+    return cards
+
+
+def _street_page_links(state: dict[str, str], number: int, pages: int) -> dict[str, str]:
+    def link(n: int) -> str:
+        return "?" + urlencode({**state, "page": n})
+
+    return {
+        "prev": link(number - 1) if number > 1 else "",
+        "next": link(number + 1) if number < pages else "",
+    }
 
 
 @login_required
-@require_GET
+@require_http_methods(["GET", "POST"])
 def street_list(request: AuthedRequest) -> HttpResponse:
-    """The street worker's list: mine first, then the street's unassigned, by due date."""
+    """The street worker's list: assigned to me when something is, else the whole street;
+    by priority then due date, with where to go and whom to call on each card."""
     access.require(request.user, WORK_TASKS)
-    mine = request.GET.get("mine") != "0"
-    text = (request.GET.get("q") or "").strip()[:SEARCH_MAX_CHARS]
-    filters = {"assignee": "me" if mine else "", "sort": "due_date", "q": text}
-    rows = selectors.task_list(user=request.user, filters=filters).values(*selectors.QUEUE_FIELDS)
-    tasks = _queue_rows(list(rows[:STREET_PAGE_SIZE]), _("未落街道"))
-    return render(request, "enforcement/street_list.html", {"tasks": tasks, "mine": mine, "q": text})
-
-
-def _visit_record(request: AuthedRequest, task: Task, data: dict[str, Any]) -> bool:
-    """Record the visit; False (with the message) when the task's status refuses it."""
+    if request.method == "POST":  # the search form: no typed ID number in the next URL
+        return search_post_redirect(
+            request,
+            url=reverse("enforcement:street"),
+            person_pk_of=lambda text: selectors.person_pk_get_by_key(user=request.user, text=text),
+        )
+    state, error = _street_state(request), ""
+    mine = _STREET_MODES.get(state.get("mine", ""))
     try:
-        services.task_record_contact(task=task, actor=request.user, **data)
-    except services.TaskError as exc:
-        messages.error(request, str(exc))
-        return False
-    messages.success(request, _("走访已记录"))
-    return True
+        page = selectors.street_page_get(
+            user=request.user, filters=state, mine=mine, page=_page_number(request)
+        )
+    except FilterError as exc:
+        error, state = str(exc), {k: v for k, v in state.items() if k == "mine"}
+        page = selectors.street_page_get(user=request.user, filters={}, mine=mine, page=1)
+    shown = {**state, "mine": "1" if page.mine else "0"}  # the visit links name the tab shown
+    facts = selectors.street_card_facts_get(rows=page.rows)
+    street = request.user.street if request.user.street_id else None
+    ctx = {
+        "tasks": _street_cards(page.rows, facts, shown),
+        "page": page,
+        "links": _street_page_links(shown, page.number, page.pages),
+        "q": state.get("q", ""),
+        "searching": bool(state.get("q") or state.get("person")),
+        "street": street,
+        "error": error,
+        "mine_qs": urlencode({**state, "mine": "1"}),
+        "all_qs": urlencode({**state, "mine": "0"}),
+    }
+    return render(request, "enforcement/street_list.html", ctx, status=400 if error else 200)
+
+
+def _street_visit_context(request: AuthedRequest, task: Task, form: ContactForm) -> dict[str, Any]:
+    """The visit page reads less than the task page: the subject's card facts (one phone,
+    the one the call button reveals), the evidence and the timeline."""
+    state = _street_state(request)
+    row = {"id": task.pk, "subject_type": task.subject_type, "subject_key": task.subject_key}
+    caps = _caps(request.user)
+    is_active = task.status != Task.Status.CLOSED
+    return {
+        "task": task,
+        "facts": selectors.street_card_facts_get(rows=[row])[task.pk],
+        "display_key": privacy.mask_subject_key(task.subject_type, task.subject_key),
+        "evidence": evidence_items(task.evidence),
+        "events": selectors.task_events_list(task=task),
+        "outcomes": list(services.CONTACT_OUTCOMES.items()),
+        "can": {
+            "contact": WORK_TASKS in caps and task.status in services.CONTACTABLE,
+            "reveal": REVEAL_PERSONAL in caps,
+        },
+        "overdue": bool(task.due_date and task.due_date < timezone.localdate() and is_active),
+        "visit_form": form,
+        "list_qs": f"?{urlencode(state)}" if state else "",
+    }
+
+
+def _street_after_visit(request: AuthedRequest, task: Task) -> HttpResponse:
+    """The next task of the same list, or the list with "all done"."""
+    state = _street_state(request)
+    if "mine" in state:
+        mine = state["mine"] == "1"
+    else:  # came from elsewhere: the list's own default
+        mine = selectors.street_scope(user=request.user, filters=state).filter(assignee=request.user).exists()
+    state["mine"] = "1" if mine else "0"
+    try:
+        next_pk = selectors.street_next_task_get(user=request.user, filters=state, mine=mine, after=task)
+    except FilterError:
+        state, next_pk = {"mine": state["mine"]}, None
+    query = urlencode(state)
+    if next_pk is not None:
+        return redirect(f"{reverse('enforcement:street-visit', args=[next_pk])}?{query}")
+    if state.get("q") or state.get("person"):
+        messages.info(request, _("符合条件的任务已全部处理"))
+    elif mine:
+        messages.info(request, _("分派给您的任务已全部处理"))
+    else:
+        messages.info(request, _("本街道任务已全部处理"))
+    return redirect(f"{reverse('enforcement:street')}?{query}")
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def street_visit(request: AuthedRequest, pk: int) -> HttpResponse:
-    """One task on a phone: who, where, the evidence, and a visit in two taps."""
+    """One task on a phone: who, where, whom to call, and a visit in two taps; then the
+    next task of the list."""
     task = selectors.task_get_for_user(user=request.user, pk=pk)
     access.require(request.user, WORK_TASKS)
     if request.method == "POST":
         form = ContactForm(request.POST)
-        if form.is_valid() and _visit_record(request, task, form.cleaned_data):
-            return redirect("enforcement:street")
+        if form.is_valid():
+            try:
+                services.task_record_contact(task=task, actor=request.user, **form.cleaned_data)
+            except services.TaskError as exc:  # closed meanwhile: the page says why
+                messages.error(request, str(exc))
+            else:
+                messages.success(request, _("走访已记录"))
+                return _street_after_visit(request, task)
         status = 400
     else:
         form, status = ContactForm(initial={"channel": "visit"}), 200
-    ctx = {**_task_context(request, task), "visit_form": form}
+    ctx = _street_visit_context(request, task, form)
     return render(request, "enforcement/street_visit.html", ctx, status=status)
+
+
+@login_required
+@require_POST
+def street_call(request: AuthedRequest, pk: int) -> HttpResponse:
+    """The call button: the subject's phone through the logged reveal, as a tel: link
+    (an htmx swap on the card; a small page without JavaScript)."""
+    task = selectors.task_get_for_user(user=request.user, pk=pk)
+    access.require(request.user, REVEAL_PERSONAL)
+    phone = services.personal_reveal(
+        task=task,
+        actor=request.user,
+        field_name="phone",
+        ip=client_ip(request),
+        context=f"call task {task.pk}",
+    )
+    ctx = {"task": task, "phone": phone}
+    if request.htmx:
+        return render(request, "enforcement/_call.html", ctx)
+    return render(request, "enforcement/street_call.html", ctx)

@@ -225,9 +225,9 @@ def test_admin_password_forms_apply_the_validators():
 def test_the_demo_password_passes_the_validators():
     from django.contrib.auth.password_validation import validate_password
 
-    from wuhai_coverage.core.demo import DEMO_PASSWORD, DEMO_USERS
+    from wuhai_coverage.core.demo import DEMO_PASSWORD, all_demo_users
 
-    for username, *_ in DEMO_USERS:
+    for username, *_ in all_demo_users():
         validate_password(DEMO_PASSWORD, User(username=username))
 
 

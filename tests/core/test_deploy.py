@@ -23,9 +23,9 @@ from tests.conftest import token_client
 from tests.enrollment.conftest import upload
 from tests.enrollment.factories import roster_csv, valid_row
 from tests.factories import OpenTaskFactory, make_user
-from wuhai_coverage.core.demo import DEMO_PASSWORD, DEMO_USERS
+from wuhai_coverage.core.demo import DEMO_PASSWORD, all_demo_users
 from wuhai_coverage.core.http import client_ip, safe_next
-from wuhai_coverage.core.models import User
+from wuhai_coverage.core.models import Street, User
 from wuhai_coverage.demodata.models import DemoMarker
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -174,13 +174,25 @@ def test_an_empty_database_becomes_a_demo_database_and_reloads(db, no_demo_loade
     call_command("load_demo_data")
     marker = DemoMarker.objects.get()
     assert sorted(marker.user_ids) == sorted(User.objects.values_list("pk", flat=True))
-    assert len(marker.user_ids) == len(DEMO_USERS)
+    assert len(marker.user_ids) == len(all_demo_users())
     # A demo user whose password was changed is reset by the next demo load (its own user)
     hainan = User.objects.get(username="hainan")
     hainan.set_password("changed-it-Myself-1")
     hainan.save()
     call_command("load_demo_data")
     assert User.objects.get(username="hainan").check_password(DEMO_PASSWORD)
+
+
+def test_every_street_gets_a_staff_account_and_the_logins_stay_short(db, no_demo_loaders, capsys):
+    call_command("load_demo_data")
+    staffed = set(User.objects.filter(role="street_staff").values_list("street_id", flat=True))
+    assert staffed == set(Street.objects.values_list("code", flat=True))
+    assert User.objects.get(username="street_150302002").check_password(DEMO_PASSWORD)
+    out = capsys.readouterr().out
+    logins = out[out.index("演示账号") :]
+    assert "sandaokan" in logins and "street_<街道代码>" in logins and "street_150302002" in logins
+    assert "street_150304400" not in logins  # one summary line, not one line per street
+    assert len(logins.splitlines()) < 20
 
 
 @pytest.mark.django_db

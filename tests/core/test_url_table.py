@@ -138,7 +138,9 @@ TABLE: list[Row] = [
         (302, 302, 403, 403, 403, 403, 403, 403, 302),
     ),
     Row("healthz/", "GET", "/healthz/", (200,) * 9),
-    Row("dashboard/", "GET", "/dashboard/", (302, 200, 200, 200, 200, 200, 200, 403, 302)),
+    Row(
+        "dashboard/", "GET", "/dashboard/", (302, 200, 200, 200, 302, 302, 200, 403, 302)
+    ),  # street staff go on to their street's list
     # --- rosters (bureau staff with VIEW_ROSTERS; partners through the API) ---
     Row("rosters/", "GET", "/rosters/", (302, 200, 200, 200, 403, 403, 403, 403, 302)),
     Row("rosters/calendar/", "GET", "/rosters/calendar/", (302, 200, 200, 200, 403, 403, 403, 403, 302)),
@@ -258,6 +260,16 @@ TABLE: list[Row] = [
         "/tasks/{task}/visit/",
         (302, 302, 302, 404, 302, 404, 403, 403, 302),
         D(channel="visit", outcome="reached"),
+    ),
+    Row(
+        "tasks/<int:pk>/call/",
+        "POST",
+        "/tasks/{task}/call/",
+        (302, 200, 200, 404, 200, 404, 200, 403, 302),
+    ),
+    Row("tasks/<int:pk>/call/", "GET", "/tasks/{task}/call/", (302, 405, 405, 405, 405, 405, 405, 403, 302)),
+    Row(
+        "tasks/street/", "POST", "/tasks/street/", (302, 302, 302, 302, 302, 302, 403, 403, 302), D(q="煤业")
     ),
     Row(
         "tasks/<int:pk>/assign/",

@@ -1,4 +1,5 @@
-"""A caseworker's day and a street worker's visit, in Debian's Chromium (Playwright).
+"""A caseworker's day in Debian's Chromium (Playwright); the street worker's visits are in
+test_browser_street_visits.py.
 
 Screenshots go to var/screenshots/ (look at them: Chinese must render as glyphs)."""
 
@@ -180,34 +181,3 @@ def test_a_caseworkers_day(page, live_server, world):
 
     page.goto(f"{base}/tasks/")
     page.screenshot(path=str(SCREENSHOTS / "caseworker-queue.png"), full_page=True)
-
-
-def test_a_street_worker_records_a_visit_on_a_phone(browser, live_server, world):
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    task = world["employer"]
-    Task.objects.filter(pk=task.pk).update(status="assigned", assignee=world["worker"])
-    context = browser.new_context(
-        viewport={"width": 390, "height": 844},
-        is_mobile=True,
-        has_touch=True,
-        device_scale_factor=2,
-        locale="zh-CN",
-    )
-    page = context.new_page()
-    try:
-        _login(page, live_server.url, "fhl-li")
-        page.tap("text=我的走访任务")
-        expect(page.locator("ul.cards")).to_contain_text("红星煤业")
-        page.tap("ul.cards >> text=乌海市红星煤业有限公司")
-        expect(page.locator("h1")).to_contain_text("红星煤业")
-        page.screenshot(path=str(SCREENSHOTS / "street-visit-phone.png"), full_page=True)
-        # Not wider than the phone: nothing to scroll sideways.
-        assert page.evaluate("document.documentElement.scrollWidth") <= 390
-        page.tap("button.big:has-text('同意办理参保')")
-        expect(page).to_have_url(re.compile(r"/tasks/street/$"))
-        expect(page.locator(".messages")).to_contain_text("走访已记录")
-    finally:
-        context.close()
-    event = TaskEvent.objects.get(task=task, kind="contacted")
-    assert event.actor == world["worker"] and event.data["channel"] == "visit"
-    assert event.data["outcome"] == "will_enroll"

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 from wuhai_coverage.core.demo import (
     DEMO_PASSWORD,
     DEMO_USERS,
+    STREET_USERNAME_PREFIX,
     ensure_demo_users,
     is_demo_database,
     mark_demo_database,
@@ -60,6 +61,14 @@ class Command(BaseCommand):
         for username, role, where, label in DEMO_USERS:
             if username not in kept:
                 self.stdout.write(f"  {username:<16} {role:<20} {where or _('全市'):<10} {label}")
+        streets = [u for u in users if u.username.startswith(STREET_USERNAME_PREFIX)]
+        if streets:  # one line for the rest of the streets, not one per street
+            example = streets[0]
+            self.stdout.write(
+                f"  {STREET_USERNAME_PREFIX + _('<街道代码>'):<16} {'street_staff':<20} "
+                + _("其余每个街道各一个账号（共 %(n)d 个），例如 %(example)s（%(label)s）")
+                % {"n": len(streets), "example": example.username, "label": example.display_name}
+            )
         for username in kept:
             self.stdout.write(f"  {username:<16} " + _("已有用户，未改动"))
         self.stdout.write("")
