@@ -270,6 +270,30 @@ def _aspect_cells(aspects: list[Aspect]) -> None:
         ]
 
 
+def _compare_stack(sources: list[Any], aspects: list[Aspect]) -> list[dict[str, Any]]:
+    """The side-by-side table as label/value pairs for a phone (where a table of three
+    rosters would be a character wide): per compared aspect that any roster fills, each
+    roster's value (cells from _aspect_cells)."""
+    stack = []
+    for aspect in aspects:
+        values = [
+            {"source": src.label, "diff": diff, "text": text}
+            for src, (diff, text) in zip(sources, aspect.cells, strict=True)
+            if text not in (None, "")
+        ]
+        if values:
+            stack.append(
+                {
+                    "label": aspect.label,
+                    "mismatch": aspect.mismatch,
+                    "revealable": aspect.revealable,
+                    "personal": aspect.personal,
+                    "values": values,
+                }
+            )
+    return stack
+
+
 def _task_permissions(task: Task, caps: set[str]) -> dict[str, bool]:
     """Which of the task page's actions this user may take on this task now."""
     return {
@@ -404,6 +428,7 @@ def _task_context(
         "destructive_actions": destructive,
         "sources": sources,
         "aspects": aspects,
+        "compare_stack": _compare_stack(sources, aspects),
         "evidence": evidence_items(task.evidence),
         "events": events,
         "notices": notices,

@@ -174,7 +174,7 @@ def test_the_street_worker_sees_record_contact_as_primary_and_nothing_destructiv
 def test_the_notice_form_carries_its_busy_text(cw_client):
     task = ContactedTaskFactory()
     page = cw_client.get(f"/tasks/{task.pk}/").content.decode()
-    assert re.search(r'action="/tasks/%d/notice/" data-busy="正在生成告知书…"' % task.pk, page)
+    assert re.search(f'action="/tasks/{task.pk}/notice/" data-busy="正在生成告知书…"', page)
     assert '<input type="hidden" name="seen" value="0">' in page
 
 
