@@ -312,12 +312,12 @@ def _task_permissions(task: Task, caps: set[str]) -> dict[str, bool]:
 
 # The action a task's status calls for first (the page's one primary button), and the
 # order of the others; the destructive ones come last, behind a confirmation.
-PRIMARY_FOR_STATUS = {
-    Task.Status.OPEN: "assign",
-    Task.Status.ASSIGNED: "contact",
-    Task.Status.CONTACTED: "notice",
-    Task.Status.NOTICE_ISSUED: "rectify",
-    Task.Status.ESCALATED: "rectify",
+PRIMARY_FOR_STATUS: dict[str, str] = {
+    Task.Status.OPEN.value: "assign",
+    Task.Status.ASSIGNED.value: "contact",
+    Task.Status.CONTACTED.value: "notice",
+    Task.Status.NOTICE_ISSUED.value: "rectify",
+    Task.Status.ESCALATED.value: "rectify",
 }
 ACTION_ORDER = ("assign", "contact", "notice", "rectify", "note")
 DESTRUCTIVE = ("dismiss", "escalate")
@@ -334,17 +334,19 @@ def _action_plan(task: Task, can: dict[str, bool]) -> tuple[str, list[str], list
 
 # The path a task walks; the last step is how it ended (or the ways it can end).
 PATH = (Task.Status.OPEN, Task.Status.ASSIGNED, Task.Status.CONTACTED, Task.Status.NOTICE_ISSUED)
-REACHED_BY_EVENT = {
-    TaskEvent.Kind.ASSIGNED: Task.Status.ASSIGNED,
-    TaskEvent.Kind.CONTACTED: Task.Status.CONTACTED,
-    TaskEvent.Kind.NOTICE_ISSUED: Task.Status.NOTICE_ISSUED,
+REACHED_BY_EVENT: dict[str, str] = {
+    TaskEvent.Kind.ASSIGNED.value: Task.Status.ASSIGNED.value,
+    TaskEvent.Kind.CONTACTED.value: Task.Status.CONTACTED.value,
+    TaskEvent.Kind.NOTICE_ISSUED.value: Task.Status.NOTICE_ISSUED.value,
 }
 
 
 def _status_path(task: Task, events: list[TaskEvent]) -> list[dict[str, str]]:
     """The steps of the status path, each "done", "current", "todo" or "skipped"."""
     labels = _labels()
-    reached = {Task.Status.OPEN} | {REACHED_BY_EVENT[e.kind] for e in events if e.kind in REACHED_BY_EVENT}
+    reached = {Task.Status.OPEN.value} | {
+        REACHED_BY_EVENT[e.kind] for e in events if e.kind in REACHED_BY_EVENT
+    }
     ended = task.status in (Task.Status.ESCALATED, Task.Status.CLOSED)
     position = len(PATH) if ended else PATH.index(Task.Status(task.status))
     steps = []
