@@ -191,10 +191,11 @@ def test_the_task_page_query_count_is_flat(cw_client, caseworker, django_assert_
 
     small, big = OpenTaskFactory(), busy_task()
     # Warm the per-process caches (current batches, labels) the way a running portal has them.
+    # Measured: 10 queries (11 on a street without staff, where the district colleagues are read).
     cw_client.get(f"/tasks/{small.pk}/")
-    with django_assert_max_num_queries(16) as small_queries:
+    with django_assert_max_num_queries(13) as small_queries:
         assert cw_client.get(f"/tasks/{small.pk}/").status_code == 200
-    with django_assert_max_num_queries(16) as big_queries:
+    with django_assert_max_num_queries(13) as big_queries:
         assert cw_client.get(f"/tasks/{big.pk}/").status_code == 200
     assert len(big_queries.captured_queries) <= len(small_queries.captured_queries) + 1
 
