@@ -154,13 +154,14 @@ def test_a_caseworkers_day_on_the_task_page(page, live_server, world):
     expect(stack).to_contain_text("138****2222")
     expect(stack).not_to_contain_text("13847302222")
     page.screenshot(path=str(SCREENSHOTS / "taskpage-390.png"), full_page=True)
-    page.set_viewport_size({"width": 1366, "height": 900})
 
-    # Dismiss another task with a preset reason: not before confirming.
+    # Dismiss another task with a preset reason (still on the phone): not before confirming.
     page.goto(f"{base}/tasks/{world['duplicate'].pk}/")
     page.click("details.destructive summary:has-text('不予处理')")
     dismiss = page.locator("form[action$='/dismiss/']")
     dismiss.get_by_label("重复任务").check()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    dismiss.screenshot(path=str(SCREENSHOTS / "taskpage-dismiss-390.png"))
     dismiss.locator("button.danger").click()  # the confirmation box is required: nothing is sent
     expect(page).to_have_url(re.compile(rf"/tasks/{world['duplicate'].pk}/$"))
     assert Task.objects.get(pk=world["duplicate"].pk).status == "open"
