@@ -329,7 +329,25 @@ class TaskRectifyApi(_TaskActionApi):
 
 
 class DismissInput(serializers.Serializer):
-    reason = TextField(max_length=services.MAX_TEXT)
+    """A free-text `reason` (as clients have always sent it), or a preset `reason_code`
+    with an optional `note` ("other" requires one)."""
+
+    reason = TextField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=services.MAX_TEXT,
+        help_text="why the task is dismissed; required unless reason_code is given",
+    )
+    reason_code = serializers.ChoiceField(
+        choices=list(services.DISMISS_REASONS), required=False, help_text="a preset dismissal reason"
+    )
+    note = TextField(required=False, allow_blank=True, default="", max_length=services.MAX_TEXT)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if not attrs.get("reason_code") and not attrs.get("reason", "").strip():
+            raise serializers.ValidationError({"reason": [_("请填写不予处理理由或选择预设理由")]})
+        return attrs
 
 
 @extend_schema(request=DismissInput, responses={200: TaskSerializer, 409: TASK_CONFLICT})

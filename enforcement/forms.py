@@ -12,7 +12,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from enforcement.models import Notice
-from enforcement.services import CONTACT_CHANNELS, CONTACT_OUTCOMES, MAX_TEXT
+from enforcement.services import (
+    CONTACT_CHANNELS,
+    CONTACT_OUTCOMES,
+    DISMISS_OTHER,
+    MAX_TEXT,
+    dismiss_reasons_for,
+)
 from wuhai_coverage.core.models import User
 
 # A notice's default period to put things right (days).
@@ -37,6 +43,28 @@ class AssignForm(forms.Form):
     def __init__(self, *args: Any, staff: QuerySet[User], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         _set_staff(self, staff)
+
+
+class DistrictAssignForm(forms.Form):
+    """The fallback when the task's street has no street worker: `to` is "district" (the
+    district's caseworkers as a team) or the pk of a named colleague of the district."""
+
+    DISTRICT = "district"
+
+    to = forms.CharField(label=_("交由"), max_length=20)
+
+    def __init__(self, *args: Any, colleagues: QuerySet[User], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.colleagues = colleagues
+
+    def clean_to(self) -> User | None:
+        value = self.cleaned_data["to"].strip()
+        if value == self.DISTRICT:
+            return None
+        colleague = self.colleagues.filter(pk=int(value)).first() if value.isdigit() else None
+        if colleague is None:
+            raise forms.ValidationError(_("请选择本区经办人员或区级队列"), code="invalid_choice")
+        return colleague
 
 
 class BulkAssignForm(forms.Form):
@@ -76,6 +104,9 @@ class NoticeForm(forms.Form):
     kind = forms.ChoiceField(label=_("文书类型"), choices=Notice.Kind.choices)
     deadline = forms.DateField(label=_("整改期限"), widget=forms.DateInput(attrs={"type": "date"}))
     issuing_office = forms.CharField(label=_("发文机关"), max_length=120, required=False)
+    # How many notices the task had when the form was drawn (services.notice_issue: a
+    # second submit of the same form adds none).
+    seen = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
 
     @staticmethod
     def default_deadline() -> dt.date:
@@ -100,17 +131,29 @@ class RectifyForm(forms.Form):
 
 
 class DismissForm(forms.Form):
-    reason = forms.CharField(
-        label=_("不予处理理由（必填）"),
-        max_length=MAX_TEXT,
-        widget=forms.Textarea(attrs={"rows": 2}),
+    """A preset reason, a note ("其他" requires one) and the box that confirms it: the
+    confirmation works without JavaScript."""
+
+    reason_code = forms.ChoiceField(label=_("不予处理理由"), widget=forms.RadioSelect)
+    note = forms.CharField(
+        label=_("说明"), required=False, max_length=MAX_TEXT, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    confirm = forms.BooleanField(
+        label=_("我确认不予处理此任务"), error_messages={"required": _("请勾选确认")}
     )
 
-    def clean_reason(self) -> str:
-        reason = self.cleaned_data["reason"].strip()
-        if not reason:
-            raise forms.ValidationError(_("请填写理由"))
-        return reason
+    def __init__(self, *args: Any, subject_type: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["reason_code"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = dismiss_reasons_for(subject_type)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        data["note"] = (data.get("note") or "").strip()
+        if data.get("reason_code") == DISMISS_OTHER and not data["note"]:
+            self.add_error("note", _("选择“其他”时请填写说明"))
+        return data
 
 
 class EscalateForm(forms.Form):
@@ -119,6 +162,9 @@ class EscalateForm(forms.Form):
         required=False,
         max_length=MAX_TEXT,
         widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    confirm = forms.BooleanField(
+        label=_("我确认移交劳动保障监察立案"), error_messages={"required": _("请勾选确认")}
     )
 
 

@@ -12,10 +12,13 @@ too and re-exported by `enforcement.models`, so that this module needs no model.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from enforcement.comparison import rules
@@ -230,3 +233,223 @@ def kind_spec(code: str) -> KindSpec:
 def kinds_of(subject: SubjectType) -> Iterator[KindSpec]:
     """The kinds about one subject type, in run order (for persons: precedence)."""
     return (spec for spec in KINDS.values() if spec.subject == subject)
+
+
+# --- Why a task exists, and what to do next ------------------------------------------------
+# One sentence per kind, built from the evidence its rule wrote (comparison/rules.py), shown
+# at the top of the task page. Every builder copes with a missing or empty value (older
+# tasks, demo data): it then leaves that part of the sentence out rather than print "None".
+
+Evidence = Mapping[str, Any]
+
+
+def _num(evidence: Evidence, key: str) -> int | None:
+    value = evidence.get(key)
+    if value is None or value == "" or isinstance(value, bool):
+        return None
+    try:
+        return int(Decimal(str(value)))
+    except (InvalidOperation, ValueError):
+        return None
+
+
+def _money(evidence: Evidence, key: str) -> str | None:
+    """54000.5 → "54,000.50" (yuan, thousands separated)."""
+    value = evidence.get(key)
+    if value is None or value == "" or isinstance(value, bool):
+        return None
+    try:
+        return f"{Decimal(str(value)):,.2f}"
+    except (InvalidOperation, ValueError):
+        return None
+
+
+def _period(evidence: Evidence, key: str) -> str | None:
+    """202610 or "2026-10" → 2026年10月 (a period the rosters write as YYYYMM)."""
+    digits = "".join(ch for ch in str(evidence.get(key) or "") if ch.isdigit())
+    if len(digits) != 6 or not 1 <= int(digits[4:]) <= 12:
+        return None
+    return gettext("%(year)s年%(month)d月") % {"year": digits[:4], "month": int(digits[4:])}
+
+
+def _text(evidence: Evidence, key: str) -> str | None:
+    value = evidence.get(key)
+    if value is None or isinstance(value, bool):
+        return None
+    return str(value).strip() or None
+
+
+def _why_enroll_employer(ev: Evidence) -> str:
+    sources = {str(s) for s in ev.get("sources") or ()}
+    h = _num(ev, "H")
+    in_market = bool(sources & {"market", "market_entities"})
+    in_tax = bool(sources & {"tax", "tax_payroll"}) and h
+    if in_market and in_tax:
+        return gettext(
+            "市场主体登记名册显示该单位存续且有 %(h)d 名个税代扣人员，但参保单位名册中没有它。"
+        ) % {"h": h}
+    if in_tax:
+        return gettext("税务个税扣缴名册显示该单位有 %(h)d 名个税代扣人员，但参保单位名册中没有它。") % {
+            "h": h
+        }
+    if in_market:
+        return gettext("市场主体登记名册显示该单位存续，但参保单位名册中没有它。")
+    return gettext("该单位应当参加社会保险，但参保单位名册中没有它。")
+
+
+def _why_missed_employees(ev: Evidence) -> str:
+    h, ip = _num(ev, "H"), _num(ev, "Ip")
+    if h is None or ip is None:
+        return gettext("该单位为部分职工参保，个税扣缴人数明显多于参保人数。")
+    gap = _num(ev, "gap")
+    return gettext("该单位有 %(h)d 名个税代扣人员，只有 %(ip)d 人参加养老保险，%(gap)d 人未参保。") % {
+        "h": h,
+        "ip": ip,
+        "gap": gap if gap is not None else max(h - ip, 0),
+    }
+
+
+def _why_selective_enrollment(ev: Evidence) -> str:
+    ip, ii, iu = _num(ev, "Ip"), _num(ev, "Ii"), _num(ev, "Iu")
+    if ip is None or ii is None or iu is None:
+        return gettext("该单位只为职工参加了部分险种（养老保险参保人数多于工伤或失业保险）。")
+    return gettext("该单位有 %(ip)d 人参加养老保险，但工伤保险只有 %(ii)d 人、失业保险只有 %(iu)d 人。") % {
+        "ip": ip,
+        "ii": ii,
+        "iu": iu,
+    }
+
+
+def _why_underreported_base(ev: Evidence) -> str:
+    declared = _money(ev, "declared_average")
+    reference = _money(ev, "reference") or _money(ev, "wage_average")
+    if declared is None or reference is None:
+        return gettext("该单位申报的缴费基数明显低于职工实际工资。")
+    return gettext(
+        "该单位申报的人均缴费基数为 %(declared)s 元，低于按实际工资应申报的 %(reference)s 元。"
+    ) % {
+        "declared": declared,
+        "reference": reference,
+    }
+
+
+def _why_injury_key_industry(ev: Evidence) -> str:
+    required, insured = _num(ev, "required"), _num(ev, "insured")
+    if required is None or insured is None:
+        return gettext("该单位属尘肺病重点行业，工伤保险参保人数不足。")
+    return gettext(
+        "该单位属尘肺病重点行业，应参加工伤保险 %(required)d 人，实际只有 %(insured)d 人参保。"
+    ) % {
+        "required": required,
+        "insured": insured,
+    }
+
+
+def _why_collect_arrears(ev: Evidence) -> str:
+    amount, period = _money(ev, "arrears_amount"), _period(ev, "last_paid_period")
+    if amount is None:
+        return gettext("该单位欠缴社会保险费。")
+    if period is None:
+        return gettext("该单位欠缴社会保险费 %(amount)s 元。") % {"amount": amount}
+    return gettext("该单位欠缴社会保险费 %(amount)s 元，最近一次缴费所属期为%(period)s。") % {
+        "amount": amount,
+        "period": period,
+    }
+
+
+def _why_construction_injury(ev: Evidence) -> str:
+    start, builder = _text(ev, "start_date"), _text(ev, "builder_name") or _text(ev, "builder")
+    if start and builder:
+        return gettext("该工程项目已于 %(start)s 开工（建设单位：%(builder)s），但未按项目参加工伤保险。") % {
+            "start": start,
+            "builder": builder,
+        }
+    return gettext("该工程项目已开工，但未按项目参加工伤保险。")
+
+
+def _age_part(ev: Evidence) -> str:
+    age = _num(ev, "age")
+    return gettext("（%(age)d岁）") % {"age": age} if age is not None else ""
+
+
+def _why_subsidized_enrollment(ev: Evidence) -> str:
+    return gettext("此人%(age)s属于困难群体，符合政府代缴城乡居民养老保险的条件，但未参保。") % {
+        "age": _age_part(ev)
+    }
+
+
+def _why_resume_contributions(ev: Evidence) -> str:
+    months, period = _num(ev, "months_unpaid"), _period(ev, "last_paid_period")
+    if months is not None and period is not None:
+        return gettext("此人%(age)s的养老保险已断缴 %(months)d 个月（最近一次缴费所属期为%(period)s）。") % {
+            "age": _age_part(ev),
+            "months": months,
+            "period": period,
+        }
+    return gettext("此人%(age)s的养老保险已中断缴费。") % {"age": _age_part(ev)}
+
+
+def _community_part(ev: Evidence) -> str:
+    community = _text(ev, "community")
+    return gettext("住在%(community)s，") % {"community": community} if community else ""
+
+
+def _why_enroll_person(ev: Evidence) -> str:
+    return gettext("户籍名册显示此人%(age)s%(community)s但没有任何基本养老保险参保记录。") % {
+        "age": _age_part(ev),
+        "community": _community_part(ev),
+    }
+
+
+def _why_elderly_enrollment(ev: Evidence) -> str:
+    return gettext(
+        "户籍名册显示此人%(age)s已满60周岁，%(community)s没有任何基本养老保险参保记录，可按规定补缴或延缴。"
+    ) % {"age": _age_part(ev), "community": _community_part(ev)}
+
+
+WhyFn = Callable[[Evidence], str]
+
+# code → the builder of its "why" sentence; one per kind (checked below and by the tests).
+WHY: dict[str, WhyFn] = {
+    TaskKind.ENROLL_EMPLOYER: _why_enroll_employer,
+    TaskKind.MISSED_EMPLOYEES: _why_missed_employees,
+    TaskKind.SELECTIVE_ENROLLMENT: _why_selective_enrollment,
+    TaskKind.UNDERREPORTED_BASE: _why_underreported_base,
+    TaskKind.INJURY_KEY_INDUSTRY: _why_injury_key_industry,
+    TaskKind.COLLECT_ARREARS: _why_collect_arrears,
+    TaskKind.CONSTRUCTION_INJURY: _why_construction_injury,
+    TaskKind.SUBSIDIZED_ENROLLMENT: _why_subsidized_enrollment,
+    TaskKind.RESUME_CONTRIBUTIONS: _why_resume_contributions,
+    TaskKind.ENROLL_PERSON: _why_enroll_person,
+    TaskKind.ELDERLY_ENROLLMENT: _why_elderly_enrollment,
+}
+assert set(WHY) == set(KINDS), "one why-sentence builder per kind"
+
+
+def why_sentence(code: str, evidence: Evidence | None) -> str:
+    """The sentence saying why a task of this kind exists, from its evidence."""
+    return WHY[code](evidence if isinstance(evidence, Mapping) else {})
+
+
+def next_step(code: str, status: str) -> str:
+    """The suggested next step for a task of this kind in this status (task statuses are
+    `Task.Status` values; the notice named is the kind's default)."""
+    spec = KINDS[code]
+    is_person = spec.subject == SubjectType.PERSON
+    if status == "open":
+        if is_person:
+            return gettext("下一步：分派给社区工作人员上门核实，或直接联系本人并记录结果")
+        return gettext("下一步：分派给街道工作人员核实，或直接联系单位并记录结果")
+    if status == "assigned":
+        return gettext("下一步：联系本人并记录结果") if is_person else gettext("下一步：联系单位并记录结果")
+    if status == "contacted":
+        return gettext("下一步：对方已办理的标记已整改；仍未办理的发出%(notice)s") % {
+            "notice": spec.notice.label
+        }
+    if status == "notice_issued":
+        if is_person:
+            return gettext("下一步：期限到期前核实是否已参保，已参保的标记已整改")
+        return gettext("下一步：期限到期前核实整改情况；已整改的标记已整改，逾期未整改的移交劳动保障监察立案")
+    if status == "escalated":
+        return gettext("下一步：由劳动保障监察立案处理；单位整改后标记已整改")
+    return gettext("任务已办结，无需再操作")

@@ -16,6 +16,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django_stubs_ext import StrOrPromise
 
 from enforcement.kinds import KINDS
 from enforcement.models import (
@@ -64,6 +65,34 @@ CONTACT_OUTCOMES = {
     "other": gettext_lazy("其他"),
 }
 MAX_TEXT = 2000
+
+# Why a task is dismissed: a preset reason (its code is stored on the event, its label is
+# shown in the timeline) plus a note, which "other" requires. `subjects` limits a reason to
+# the subject types it can be about (empty: any).
+DISMISS_OTHER = "other"
+DISMISS_REASONS: dict[str, tuple[StrOrPromise, tuple[str, ...]]] = {
+    "insured_elsewhere": (gettext_lazy("已在外地参保"), ()),
+    "deregistered": (gettext_lazy("单位已注销/吊销"), (Task.SubjectType.EMPLOYER, Task.SubjectType.PROJECT)),
+    "deceased_or_moved": (gettext_lazy("人员已死亡/迁出"), (Task.SubjectType.PERSON,)),
+    "duplicate": (gettext_lazy("重复任务"), ()),
+    "out_of_scope": (gettext_lazy("不属于参保范围"), ()),
+    DISMISS_OTHER: (gettext_lazy("其他"), ()),
+}
+
+
+def dismiss_reasons_for(subject_type: str) -> list[tuple[str, StrOrPromise]]:
+    """(code, label) of the preset dismissal reasons that fit a subject type, in order."""
+    return [
+        (code, label)
+        for code, (label, subjects) in DISMISS_REASONS.items()
+        if not subjects or subject_type in subjects
+    ]
+
+
+def dismiss_reason_label(code: str) -> str:
+    """The label of a stored reason code (an unknown code is shown as it is)."""
+    entry = DISMISS_REASONS.get(code)
+    return str(entry[0]) if entry else code
 
 
 def _move(task: Task, *, allowed: Iterable[str], **changes) -> Task:
@@ -119,6 +148,45 @@ def task_assign(*, task: Task, actor: User, assignee: User) -> Task:
         actor=actor,
         data={"assignee": assignee.pk, "assignee_name": str(assignee), "previous": before},
     )
+    return Task.objects.select_related("district", "street", "assignee").get(pk=task.pk)
+
+
+def district_colleagues_list(*, task: Task):
+    """Who may take a task whose street has no street worker: the active caseworkers of
+    its district (a task without a district: the city's managers)."""
+    if task.district_id:
+        qs = User.objects.filter(role=Role.DISTRICT_CASEWORKER, district_id=task.district_id)
+    else:
+        qs = User.objects.filter(role=Role.CITY_MANAGER)
+    return qs.filter(is_active=True).order_by("username")
+
+
+def street_has_staff(*, task: Task) -> bool:
+    return (
+        bool(task.street_id)
+        and User.objects.filter(role=Role.STREET_STAFF, street_id=task.street_id, is_active=True).exists()
+    )
+
+
+@transaction.atomic
+def task_assign_in_district(*, task: Task, actor: User, colleague: User | None = None) -> Task:
+    """The fallback when the task's street has no street worker account (or the task has
+    no street): the task is taken on by the district — by its caseworkers as a team
+    (no assignee; it stays in the district's queue, marked as held by the district) or
+    by a named colleague of the district. An open task becomes assigned."""
+    if street_has_staff(task=task):
+        raise TaskConflict(_("该街道有工作人员账号，请分派给街道工作人员"))
+    if colleague is not None and not district_colleagues_list(task=task).filter(pk=colleague.pk).exists():
+        raise TaskConflict(_("%(user)s 不是本区的经办人员") % {"user": colleague})
+    current = _lock(task, allowed=ASSIGNABLE)
+    before = Task.objects.filter(pk=task.pk).values_list("assignee_id", flat=True).get()
+    Task.objects.filter(pk=task.pk).update(
+        assignee=colleague, status=Status.ASSIGNED if current == Status.OPEN else current
+    )
+    data: dict[str, object] = {"district_queue": True, "previous": before}
+    if colleague is not None:
+        data.update(assignee=colleague.pk, assignee_name=str(colleague))
+    TaskEvent.objects.create(task=task, kind=TaskEvent.Kind.ASSIGNED, actor=actor, data=data)
     return Task.objects.select_related("district", "street", "assignee").get(pk=task.pk)
 
 
@@ -213,10 +281,16 @@ def notice_issue(
     kind: str = "",
     issuing_office: str = "",
     addressee: str = "",
+    seen: int | None = None,
 ) -> Notice:
     """Issue a notice (A4 PDF, kept on the Notice and the task): its number comes from the
     year's sequence, its facts from the task's evidence, its deadline becomes the task's
-    due date, and the task becomes notice_issued."""
+    due date, and the task becomes notice_issued.
+
+    `seen` is how many notices the task had when the caseworker's form was drawn: when
+    the task has more by now (the same form submitted twice, a second tab), the newest
+    notice is returned and none is added. The task's row is locked first, so that two
+    submits at once are taken one after the other."""
     from enforcement import notices
 
     today = timezone.localdate()
@@ -227,6 +301,11 @@ def notice_issue(
     kind = kind or notices.default_notice_kind(task.kind)
     if kind not in Notice.Kind.values:
         raise TaskError(_("文书类型无效：%(value)s") % {"value": kind[:40]})
+    _lock(task, allowed=NOTICEABLE)
+    if seen is not None:
+        latest = Notice.objects.filter(task_id=task.pk).order_by("-issued_at", "-pk").first()
+        if latest is not None and Notice.objects.filter(task_id=task.pk).count() > seen:
+            return latest
     task = _move(task, allowed=NOTICEABLE, status=Status.NOTICE_ISSUED, due_date=deadline)
     notice = Notice.objects.create(
         task=task,
@@ -268,9 +347,19 @@ def task_mark_rectified(*, task: Task, actor: User, what_changed: str) -> Task:
 
 
 @transaction.atomic
-def task_dismiss(*, task: Task, actor: User, reason: str) -> Task:
-    """Closed as dismissed; the comparison does not reopen it for the snooze period."""
-    reason = _clean_text(reason, what=_("不予处理理由"), required=True)
+def task_dismiss(*, task: Task, actor: User, reason: str = "", reason_code: str = "", note: str = "") -> Task:
+    """Closed as dismissed; the comparison does not reopen it for the snooze period.
+
+    The reason is a preset `reason_code` (DISMISS_REASONS) with an optional `note` — which
+    "other" requires — or, as API clients have always sent it, a free-text `reason`."""
+    data: dict[str, str]
+    if reason_code:
+        if reason_code not in dict(dismiss_reasons_for(task.subject_type)):
+            raise TaskError(_("不予处理理由无效：%(value)s") % {"value": reason_code[:40]})
+        note = _clean_text(note or reason, what=_("说明"), required=reason_code == DISMISS_OTHER)
+        data = {"reason_code": reason_code, "note": note} if note else {"reason_code": reason_code}
+    else:
+        data = {"reason": _clean_text(reason, what=_("不予处理理由"), required=True)}
     task = _move(
         task,
         allowed=DISMISSABLE,
@@ -278,7 +367,7 @@ def task_dismiss(*, task: Task, actor: User, reason: str) -> Task:
         resolution=Task.Resolution.DISMISSED,
         closed_at=timezone.now(),
     )
-    TaskEvent.objects.create(task=task, kind=TaskEvent.Kind.DISMISSED, actor=actor, data={"reason": reason})
+    TaskEvent.objects.create(task=task, kind=TaskEvent.Kind.DISMISSED, actor=actor, data=data)
     return task
 
 

@@ -32,12 +32,14 @@ from enforcement.forms import (
     BulkAssignForm,
     ContactForm,
     DismissForm,
+    DistrictAssignForm,
     EscalateForm,
     NoteForm,
     NoticeForm,
     RectifyForm,
 )
-from enforcement.models import Notice, Task, TaskKind
+from enforcement.kinds import next_step, why_sentence
+from enforcement.models import Notice, Task, TaskEvent, TaskKind
 from enforcement.notices import default_notice_kind, evidence_items, issuing_office_of
 from enforcement.selectors import Aspect, TaskPage
 from enforcement.templatetags.portal_tags import cell
@@ -269,6 +271,30 @@ def _aspect_cells(aspects: list[Aspect]) -> None:
         ]
 
 
+def _compare_stack(sources: list[Any], aspects: list[Aspect]) -> list[dict[str, Any]]:
+    """The side-by-side table as label/value pairs for a phone (where a table of three
+    rosters would be a character wide): per compared aspect that any roster fills, each
+    roster's value (cells from _aspect_cells)."""
+    stack = []
+    for aspect in aspects:
+        values = [
+            {"source": src.label, "diff": diff, "text": text}
+            for src, (diff, text) in zip(sources, aspect.cells, strict=True)
+            if text not in (None, "")
+        ]
+        if values:
+            stack.append(
+                {
+                    "label": aspect.label,
+                    "mismatch": aspect.mismatch,
+                    "revealable": aspect.revealable,
+                    "personal": aspect.personal,
+                    "values": values,
+                }
+            )
+    return stack
+
+
 def _task_permissions(task: Task, caps: set[str]) -> dict[str, bool]:
     """Which of the task page's actions this user may take on this task now."""
     return {
@@ -285,13 +311,89 @@ def _task_permissions(task: Task, caps: set[str]) -> dict[str, bool]:
     }
 
 
-def _action_choices(task: Task, can: dict[str, bool]) -> dict[str, Any]:
+# The action a task's status calls for first (the page's one primary button), and the
+# order of the others; the destructive ones come last, behind a confirmation.
+PRIMARY_FOR_STATUS: dict[str, str] = {
+    Task.Status.OPEN.value: "assign",
+    Task.Status.ASSIGNED.value: "contact",
+    Task.Status.CONTACTED.value: "notice",
+    Task.Status.NOTICE_ISSUED.value: "rectify",
+    Task.Status.ESCALATED.value: "rectify",
+}
+ACTION_ORDER = ("assign", "contact", "notice", "rectify", "note")
+DESTRUCTIVE = ("dismiss", "escalate")
+
+
+def _action_plan(task: Task, can: dict[str, bool]) -> tuple[str, list[str], list[str]]:
+    """(primary, secondary, destructive) action keys this user may take now."""
+    allowed = [a for a in ACTION_ORDER if can[a]]
+    primary = PRIMARY_FOR_STATUS.get(task.status, "")
+    if primary not in allowed:
+        primary = next((a for a in allowed if a != "note"), allowed[0] if allowed else "")
+    return primary, [a for a in allowed if a != primary], [a for a in DESTRUCTIVE if can[a]]
+
+
+# The path a task walks; the last step is how it ended (or the ways it can end).
+PATH = (Task.Status.OPEN, Task.Status.ASSIGNED, Task.Status.CONTACTED, Task.Status.NOTICE_ISSUED)
+REACHED_BY_EVENT: dict[str, str] = {
+    TaskEvent.Kind.ASSIGNED.value: Task.Status.ASSIGNED.value,
+    TaskEvent.Kind.CONTACTED.value: Task.Status.CONTACTED.value,
+    TaskEvent.Kind.NOTICE_ISSUED.value: Task.Status.NOTICE_ISSUED.value,
+}
+
+
+def _status_path(task: Task, events: list[TaskEvent]) -> list[dict[str, str]]:
+    """The steps of the status path, each "done", "current", "todo" or "skipped"."""
+    labels = _labels()
+    reached = {Task.Status.OPEN.value} | {
+        REACHED_BY_EVENT[e.kind] for e in events if e.kind in REACHED_BY_EVENT
+    }
+    ended = task.status in (Task.Status.ESCALATED, Task.Status.CLOSED)
+    position = len(PATH) if ended else PATH.index(Task.Status(task.status))
+    steps = []
+    for i, status in enumerate(PATH):
+        if i == position:
+            state = "current"
+        elif i > position:
+            state = "todo"
+        else:
+            state = "done" if (not ended or status in reached) else "skipped"
+        steps.append({"state": state, "label": labels["status"][status]})
+    if task.status == Task.Status.CLOSED:
+        end = labels["resolution"].get(task.resolution) or labels["status"][task.status]
+    elif task.status == Task.Status.ESCALATED:
+        end = _("已移交立案")
+    else:
+        end = _("办结：已整改 / 已移交立案 / 不予处理")
+    steps.append({"state": "current" if ended else "todo", "label": str(end)})
+    return steps
+
+
+def _held_by_district(task: Task, events: list[TaskEvent]) -> bool:
+    """Whether the task's last assignment was the district fallback (its caseworkers, or
+    a named colleague) rather than a street worker."""
+    assigned = [e for e in events if e.kind == TaskEvent.Kind.ASSIGNED]
+    return bool(assigned and (assigned[-1].data or {}).get("district_queue"))
+
+
+def _action_choices(task: Task, can: dict[str, bool], notices: list[Notice]) -> dict[str, Any]:
     """What the action forms offer. They are written out in the template (rendering Django
     form widgets costs more than the rest of the page); the forms validate, and a bound
-    form that failed gives its errors and values back."""
-    staff = selectors.street_staff_list(street_code=task.street_id).select_related("street")
+    form that failed gives its errors and values back. Without a street worker account on
+    the task's street, assigning falls back to the district (services.task_assign_in_district)."""
+    staff = _staff_options(
+        selectors.street_staff_list(street_code=task.street_id).select_related("street")
+        if can["assign"]
+        else []
+    )
+    colleagues = (
+        [(u.pk, str(u)) for u in services.district_colleagues_list(task=task)]
+        if can["assign"] and not staff
+        else []
+    )
     return {
-        "staff_options": _staff_options(staff) if can["assign"] else [],
+        "staff_options": staff,
+        "colleague_options": colleagues,
         "channels": list(services.CONTACT_CHANNELS.items()),
         "outcomes": list(services.CONTACT_OUTCOMES.items()),
         "notice_kinds": [(k, str(v)) for k, v in Notice.Kind.choices],
@@ -299,7 +401,9 @@ def _action_choices(task: Task, can: dict[str, bool]) -> dict[str, Any]:
             "kind": default_notice_kind(task.kind),
             "deadline": NoticeForm.default_deadline(),
             "issuing_office": issuing_office_of(task),
+            "seen": len(notices),
         },
+        "dismiss_reasons": [(k, str(v)) for k, v in services.dismiss_reasons_for(task.subject_type)],
     }
 
 
@@ -311,15 +415,26 @@ def _task_context(
     _aspect_cells(aspects)
     can = _task_permissions(task, caps)
     is_active = task.status != Task.Status.CLOSED
+    events = list(selectors.task_events_list(task=task))
+    notices = list(task.notices.select_related("issued_by").all())
+    primary, secondary, destructive = _action_plan(task, can)
     return {
         "task": task,
         "caps": caps,
         "can": can,
+        "why": why_sentence(task.kind, task.evidence),
+        "next_step": next_step(task.kind, task.status),
+        "status_path": _status_path(task, events),
+        "held_by_district": _held_by_district(task, events),
+        "primary_action": primary,
+        "secondary_actions": secondary,
+        "destructive_actions": destructive,
         "sources": sources,
         "aspects": aspects,
+        "compare_stack": _compare_stack(sources, aspects),
         "evidence": evidence_items(task.evidence),
-        "events": selectors.task_events_list(task=task),
-        "notices": task.notices.select_related("issued_by").all(),
+        "events": events,
+        "notices": notices,
         "cases": task.cases.all(),
         "display_key": privacy.mask_subject_key(task.subject_type, task.subject_key),
         "is_person": task.subject_type == Task.SubjectType.PERSON,
@@ -328,7 +443,7 @@ def _task_context(
         "has_phone": any(a.personal == "phone" and any(a.values) for a in aspects),
         "failed": failed,
         "open_form": open_form,
-        **_action_choices(task, can),
+        **_action_choices(task, can, notices),
     }
 
 
@@ -370,6 +485,19 @@ def _action(
 @login_required
 @require_POST
 def task_assign(request: AuthedRequest, pk: int) -> HttpResponse:
+    if "to" in request.POST:  # the fallback: the street has no street worker account
+        return _action(
+            request,
+            pk,
+            cap=ASSIGN_TASKS,
+            form_class=DistrictAssignForm,
+            form_key="assign_form",
+            form_kwargs=lambda task: {"colleagues": services.district_colleagues_list(task=task)},
+            run=lambda task, data: services.task_assign_in_district(
+                task=task, actor=request.user, colleague=data["to"]
+            ),
+            ok=_("已交由区级经办人员办理"),
+        )
     return _action(
         request,
         pk,
@@ -433,7 +561,10 @@ def task_dismiss(request: AuthedRequest, pk: int) -> HttpResponse:
         cap=ISSUE_NOTICES,
         form_class=DismissForm,
         form_key="dismiss_form",
-        run=lambda task, data: services.task_dismiss(task=task, actor=request.user, **data),
+        form_kwargs=lambda task: {"subject_type": task.subject_type},
+        run=lambda task, data: services.task_dismiss(
+            task=task, actor=request.user, reason_code=data["reason_code"], note=data["note"]
+        ),
         ok=_("已作不予处理"),
     )
 
@@ -447,7 +578,7 @@ def task_escalate(request: AuthedRequest, pk: int) -> HttpResponse:
         cap=ISSUE_NOTICES,
         form_class=EscalateForm,
         form_key="escalate_form",
-        run=lambda task, data: services.task_escalate(task=task, actor=request.user, **data),
+        run=lambda task, data: services.task_escalate(task=task, actor=request.user, note=data["note"]),
         ok=_("已移交劳动保障监察立案"),
     )
 

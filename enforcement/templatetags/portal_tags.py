@@ -10,7 +10,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext, gettext_lazy
 from django.utils.translation import gettext as _
 
-from enforcement.services import CONTACT_CHANNELS, CONTACT_OUTCOMES
+from enforcement.services import CONTACT_CHANNELS, CONTACT_OUTCOMES, dismiss_reason_label
 
 register = template.Library()
 
@@ -35,6 +35,10 @@ def event_summary(event) -> str:
         parts.append(CONTACT_CHANNELS.get(d["channel"], d["channel"]))
     if "outcome" in d:
         parts.append(CONTACT_OUTCOMES.get(d["outcome"], d["outcome"]))
+    if d.get("reason_code"):
+        parts.append(_("理由：%(reason)s") % {"reason": dismiss_reason_label(d["reason_code"])})
+    if d.get("district_queue"):
+        parts.append(_("交由区级办理（街道暂无工作人员账号）"))
     for key, label in _LABELS.items():
         if d.get(key) not in (None, ""):
             parts.append(_("%(label)s：%(value)s") % {"label": label, "value": d[key]})

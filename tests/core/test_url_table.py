@@ -304,14 +304,14 @@ TABLE: list[Row] = [
         "POST",
         "/tasks/{task}/dismiss/",
         (302, 302, 302, 404, 403, 404, 403, 403, 302),
-        D(reason="查无此人"),
+        D(reason_code="other", note="查无此人", confirm="1"),
     ),
     Row(
         "tasks/<int:pk>/escalate/",
         "POST",
         "/tasks/{task}/escalate/",
         (302, 302, 302, 404, 403, 404, 403, 403, 302),
-        D(note="x"),
+        D(note="x", confirm="1"),
     ),
     Row(
         "tasks/<int:pk>/note/",

@@ -165,16 +165,18 @@ def test_a_caseworkers_day(page, live_server, world):
     # Dismiss one, with its reason.
     page.goto(f"{base}/tasks/{world['gone'].pk}/")
     page.click("summary:has-text('不予处理')")
-    page.fill("textarea[name=reason]", "经核实企业已于2026年9月迁往鄂尔多斯市")
+    page.check("form[action$='/dismiss/'] input[name=reason_code][value=other]")
+    page.fill("form[action$='/dismiss/'] textarea[name=note]", "经核实企业已于2026年9月迁往鄂尔多斯市")
+    page.get_by_label("我确认不予处理此任务").check()
     page.click("button:has-text('确认不予处理')")
     expect(page.locator(".messages")).to_contain_text("已作不予处理")
     assert Task.objects.get(pk=world["gone"].pk).resolution == "dismissed"
 
     # Assign one to street staff of its street.
     page.goto(f"{base}/tasks/{world['other'].pk}/")
-    page.click("summary:has-text('分派给街道人员')")
-    page.select_option("select[name=assignee]", str(world["worker"].pk))
-    page.click("button:has-text('分派')")
+    # An open task: assigning is the page's primary action.
+    page.select_option("#primary-action select[name=assignee]", str(world["worker"].pk))
+    page.click("#primary-action button.primary")
     expect(page.locator(".messages")).to_contain_text("已分派")
     assert Task.objects.get(pk=world["other"].pk).assignee == world["worker"]
     assert TaskEvent.objects.filter(actor=world["cw"]).count() == 4  # contacted, notice, dismissed, assigned

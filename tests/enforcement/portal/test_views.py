@@ -220,14 +220,16 @@ def test_reveal_of_an_unknown_field_is_404(cw_client):
 
 def test_dismiss_without_a_reason_rerenders_the_form_with_an_error(cw_client):
     task = OpenTaskFactory()
-    response = cw_client.post(f"/tasks/{task.pk}/dismiss/", {"reason": "   "})
+    response = cw_client.post(f"/tasks/{task.pk}/dismiss/", {"note": "   ", "confirm": "1"})
     assert response.status_code == 400 and "errorlist" in response.content.decode()
     assert Task.objects.get(pk=task.pk).status == "open"
 
 
 def test_action_on_a_closed_task_says_why(cw_client):
     task = ClosedTaskFactory()
-    response = cw_client.post(f"/tasks/{task.pk}/dismiss/", {"reason": "x"}, follow=True)
+    response = cw_client.post(
+        f"/tasks/{task.pk}/dismiss/", {"reason_code": "duplicate", "confirm": "1"}, follow=True
+    )
     assert "不能执行此操作" in response.content.decode()
 
 
