@@ -13,7 +13,6 @@ models and their tables keep their names and columns.
 import django.db.models.deletion
 from django.db import migrations, models
 
-
 ROW_MODELS = (
     "MarketEntityRow",
     "TaxPayrollRow",
