@@ -33,7 +33,9 @@ then gives up — the purge is retried on the next retention run.
 Each parent also has a DEFAULT partition, `<table>_default`: rows written by other means
 than a load (the ORM, the tests' factories, a bureau-side script) land there and are
 read and deleted the ordinary way. A load never writes to it; it is empty in
-production, so the check ATTACH makes on it costs nothing.
+production, so the check ATTACH makes on it costs nothing. Batch id -1 (NO_BATCH: a kind
+without a current snapshot) has an always empty partition `<table>_none`, so a run
+reading "no snapshot" never holds the default partition that ATTACH locks.
 
 `leftovers` lists what the sweep (services.roster_tables_sweep) drops: a standalone
 `<table>_b<N>` (a stage committed without its attach — by hand, or by a future code

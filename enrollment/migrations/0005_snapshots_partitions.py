@@ -2,7 +2,8 @@
 
 On PostgreSQL every row table becomes a parent partitioned by LIST (batch_id) with the
 same columns and primary key (batch_id, natural key), a DEFAULT partition
-`<table>_default` for rows written by other means than a load, and one partition
+`<table>_default` for rows written by other means than a load, an always empty
+partition `<table>_none` for batch id -1 (wuhai_coverage.core.sql.NO_BATCH), and one partition
 `<table>_b<batch id>` per batch that has rows: the existing rows are copied into them
 (indexed, analysed, attached), then the plain table is dropped. The batch foreign key's
 own index goes (the primary key leads with batch_id) — on SQLite too, where the tables
@@ -64,6 +65,10 @@ def partition(apps, schema_editor):
             cur.execute(f"CREATE TABLE {_q(table)} ({columns}) PARTITION BY LIST (batch_id)")
             cur.execute(f"ALTER TABLE {_q(table)} ADD CONSTRAINT {_q(pk_name)} {pk_def}")
             cur.execute(f"CREATE TABLE {_q(table + '_default')} PARTITION OF {_q(table)} DEFAULT")
+            # NO_BATCH (-1, a kind without a current snapshot) reads this always empty
+            # partition, never the default one: a comparison run holding it does not
+            # stand in the way of a load's ATTACH (which locks the default partition).
+            cur.execute(f"CREATE TABLE {_q(table + '_none')} PARTITION OF {_q(table)} FOR VALUES IN (-1)")
             cur.execute(f"SELECT DISTINCT batch_id FROM {_q(old)} ORDER BY 1")
             present = [row[0] for row in cur.fetchall()]
             own = sorted(batches.objects.filter(pk__in=present).values_list("pk", flat=True))

@@ -21,6 +21,7 @@ from enrollment.models import HouseholdRow, MarketEntityRow, RosterBatch
 from enrollment.selectors import batch_current_get
 from tests.enrollment.factories import roster_csv, valid_row
 from tests.factories import make_user
+from wuhai_coverage.core.sql import NO_BATCH
 
 FAR = dt.date(2100, 1, 1)
 MARKET = "market_entities"
@@ -95,6 +96,12 @@ def test_a_loaded_batch_is_its_own_indexed_analysed_attached_partition():
         )
         plan = "\n".join(r[0] for r in c.fetchall())
     assert snapshots.partition_name(MARKET, batch.pk) in plan and "_default" not in plan
+    with connection.cursor() as c:  # "no snapshot" (NO_BATCH) reads an empty partition, not the default
+        c.execute(
+            f"EXPLAIN SELECT count(*) FROM {MarketEntityRow._meta.db_table} WHERE batch_id = {NO_BATCH}"
+        )
+        plan = "\n".join(r[0] for r in c.fetchall())
+    assert f"{MarketEntityRow._meta.db_table}_none" in plan and "_default" not in plan
     assert batch_current_get(kind=MARKET, as_of=FAR) == batch
 
 
