@@ -1,7 +1,8 @@
 """Roster intake benchmark: API push → loaded, queryable snapshot, on PostgreSQL.
 
-Generates a market_entities CSV (default 1,000,000 rows) and an insurance_persons CSV
-(default 2,000,000 rows), then for each:
+Generates a market_entities CSV (default 1,000,000 rows), an insurance_persons CSV
+(default 2,000,000 rows) and a household_registry CSV (default 560,000 rows, Wuhai's
+residents), then for each:
 
 1. the baseline: a raw `COPY … FROM STDIN (FORMAT csv, HEADER)` of the same file into a
    logged table with a primary key on the natural key, timed in this run;
@@ -11,10 +12,13 @@ Generates a market_entities CSV (default 1,000,000 rows) and an insurance_person
    enrollment.selectors.batch_current_get.
 
 Prints rows/s, the ratio to the raw COPY, and the peak RSS (VmHWM) of the worker process
-that did the processing (a fresh worker per file).
+that did the processing (a fresh worker per file). Then the pushed snapshot is purged the
+way retention purges a superseded one (enrollment.services.roster_rows_purge: detach and
+drop its partition on PostgreSQL), timed, beside the same-run baseline of a `DELETE` of
+the same rows from the raw table (what the purge was before snapshots were partitions).
 
     .venv/bin/python bench/ingest.py                      # full size
-    .venv/bin/python bench/ingest.py --market 100000 --persons 200000   # quick
+    .venv/bin/python bench/ingest.py --market 100000 --persons 200000 --household 100000  # quick
 
 Environment: BENCH_DATABASE_URL (default postgres://wuhai:wuhai@127.0.0.1:5432/wuhai_intake_bench,
 created if missing), BENCH_BROKER_URL (default redis://127.0.0.1:6379/11).
@@ -62,6 +66,7 @@ MARKET_HEADER = (
     "统一社会信用代码,企业名称,主体类型,登记状态,成立日期,所属区划代码,街道代码,行业代码,"
     "法定代表人,住所,联系电话,从业人数"
 )
+HOUSEHOLD_HEADER = "公民身份号码,姓名,区划代码,街道代码,社区,联系电话"
 PERSONS_HEADER = (
     "公民身份号码,姓名,险种,参保类型,参保状态,单位信用代码,最近缴费所属期,缴费基数,政府代缴,联系电话"
 )
@@ -75,8 +80,15 @@ RAW_TABLES = {
         id_number varchar(18), name varchar(200), insurance_type varchar(16), scheme varchar(16),
         status varchar(16), employer_uscc varchar(18), last_paid_period varchar(7), contribution_base numeric(16,2),
         subsidized varchar(5), phone varchar(20), PRIMARY KEY (id_number, insurance_type))""",
+    "household_registry": """CREATE TABLE bench_raw_household (
+        id_number varchar(18) PRIMARY KEY, name varchar(200), district_code varchar(6), street_code varchar(9),
+        community varchar(200), phone varchar(20))""",
 }
-RAW_NAME = {"market_entities": "bench_raw_market", "insurance_persons": "bench_raw_persons"}
+RAW_NAME = {
+    "market_entities": "bench_raw_market",
+    "insurance_persons": "bench_raw_persons",
+    "household_registry": "bench_raw_household",
+}
 
 
 # --------------------------------------------------------------------------- files
@@ -138,6 +150,29 @@ def write_persons(path: Path, n: int) -> None:
         fh.write("".join(lines))
 
 
+def write_household(path: Path, n: int) -> None:
+    from wuhai_coverage.core.validators import ric_check_char
+
+    streets = ["150302001", "150302002", "150302003", "150303001", "150303002", "150304002", "150304003"]
+    surnames = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗"
+    base = dt.date(1940, 1, 1).toordinal()
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        fh.write(HOUSEHOLD_HEADER + "\r\n")
+        lines = []
+        for i in range(n):
+            street = streets[i % 7]
+            birth = dt.date.fromordinal(base + (i // 1000) % 28000)
+            first17 = f"{street[:6]}{birth:%Y%m%d}{i % 1000:03d}"
+            lines.append(
+                f"{first17}{ric_check_char(first17)},{surnames[i % 20]}{'伟芳娜敏静'[i % 5]},{street[:6]},{street},"
+                f"第{i % 40 + 1}社区,{'13' if i % 4 else ''}{f'9{i % 100000000:08d}' if i % 4 else ''}\r\n"
+            )
+            if len(lines) == 10_000:
+                fh.write("".join(lines))
+                lines.clear()
+        fh.write("".join(lines))
+
+
 # --------------------------------------------------------------------------- measuring
 
 
@@ -155,8 +190,38 @@ def raw_copy(kind: str, path: Path) -> float:
     with connection.cursor() as cur:
         cur.execute(f"SELECT count(*) FROM {RAW_NAME[kind]}")
         assert cur.fetchone()[0] > 0
+    return elapsed
+
+
+def raw_delete(kind: str) -> float:
+    """The same-run baseline of the purge: DELETE every row of the raw table (the rows of
+    one snapshot, as the purge did when the row table held all snapshots), committed."""
+    from django.db import connection, transaction
+
+    start = time.perf_counter()
+    with transaction.atomic(), connection.cursor() as cur:
+        cur.execute(f"DELETE FROM {RAW_NAME[kind]}")
+    elapsed = time.perf_counter() - start
+    with connection.cursor() as cur:
         cur.execute(f"DROP TABLE {RAW_NAME[kind]}")
     return elapsed
+
+
+def purge(batch) -> float:
+    """Purge a snapshot's rows the way retention does, timed (its commit included)."""
+    from enrollment import services
+
+    start = time.perf_counter()
+    if hasattr(services, "roster_rows_purge"):
+        services.roster_rows_purge(batch)
+    else:  # the code before partitioned snapshots: roster_retention's DELETE
+        from django.db import transaction
+
+        from enrollment.models import ROW_MODELS
+
+        with transaction.atomic():
+            ROW_MODELS[batch.kind]._default_manager.filter(batch_id=batch.pk).delete()
+    return time.perf_counter() - start
 
 
 def start_worker() -> subprocess.Popen:
@@ -220,6 +285,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--market", type=int, default=1_000_000)
     parser.add_argument("--persons", type=int, default=2_000_000)
+    parser.add_argument("--household", type=int, default=560_000)
     args = parser.parse_args()
 
     ensure_database(DB_URL)
@@ -238,6 +304,7 @@ def main() -> None:
     jobs = [
         ("market_entities", args.market, write_market, "market"),
         ("insurance_persons", args.persons, write_persons, "hrss"),
+        ("household_registry", args.household, write_household, "public_security"),
     ]
     print(f"roster intake benchmark on {DB_URL.rsplit('@', 1)[-1]}, {os.cpu_count()} CPUs")
     for kind, n, writer, department in jobs:
@@ -251,6 +318,8 @@ def main() -> None:
                 f"  generated {path.name} ({path.stat().st_size / 1e6:.0f} MB) in {time.perf_counter() - t:.1f} s"
             )
         # A fresh file each run (idempotency would otherwise answer 200 with the earlier batch).
+        for old in RosterBatch.objects.filter(kind=kind):
+            purge(old)
         RosterBatch.objects.filter(kind=kind).delete()
         ROW_MODELS[kind]._default_manager.all().delete()
         user, _ = User.objects.get_or_create(
@@ -289,6 +358,10 @@ def main() -> None:
         )
         print(f"  ratio end to end / raw COPY:                     {e2e / raw:6.2f}x")
         print(f"  peak RSS of the worker process:                  {rss:6.0f} MB")
+        deleted = raw_delete(kind)
+        purged = purge(batch)
+        print(f"  purge of this snapshot ({rows:,} rows):           {purged:6.2f} s")
+        print(f"    same-run baseline, DELETE of the raw table:    {deleted:6.2f} s")
 
 
 if __name__ == "__main__":

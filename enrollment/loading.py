@@ -21,6 +21,7 @@ from typing import IO
 from django.db import connection
 from django.utils.translation import gettext as _
 
+from enrollment import snapshots
 from enrollment.models import ROW_MODELS, RosterBatch, RosterIssue
 from enrollment.reading import Malformed, RosterFile
 from enrollment.validation import Issue, RowChecker, copy_escape, values_from_copy
@@ -234,12 +235,14 @@ class IssueSpool:
             self.file.close()
 
 
-def load_rows(*, kind: str, intake: Intake) -> None:
-    """Stream the intake's rows into the kind's row table (inside the caller's transaction)."""
+def load_rows(*, kind: str, intake: Intake, table: str | None = None) -> None:
+    """Stream the intake's rows into the kind's row table (inside the caller's transaction);
+    on PostgreSQL into `table` (quoted) when given: the batch's own table, still standalone
+    (enrollment.snapshots.stage_create)."""
     model = ROW_MODELS[kind]
     names = ["batch", *intake.checker.columns]
     if connection.vendor == "postgresql":
-        table = t(model)
+        table = table or t(model)
         columns = _quoted_columns(model, names)
         chunks = intake.chunks()
         held: list = []
@@ -341,7 +344,8 @@ def analyze(*models) -> None:
     last ANALYZE (empty, for a fresh snapshot: autovacuum may be off, and is minutes late
     when on) and picks nested loops: the Wuhai comparison's employer facts ran for over
     5 minutes instead of seconds. It samples at most 30,000 rows (default statistics
-    target): well under a second for a 560k-row table."""
+    target): well under a second for a 560k-row table. A partitioned row table's ANALYZE
+    also analyses every partition: a load analyses only its own (enrollment.snapshots)."""
     if connection.vendor != "postgresql":
         return
     with connection.cursor() as cur:
@@ -352,12 +356,15 @@ def analyze(*models) -> None:
 def analyze_unknown_batches(batches: dict) -> list[str]:
     """ANALYZE the row tables whose statistics do not know the given batch (kind → batch
     or batch id; a negative id, no batch, is skipped): the first step of the comparison and
-    of the registry refresh, a net under the ANALYZE after each load (a loader that
-    died between its commit and its ANALYZE, rows written by other means). Statistics know
-    a batch when its id is among batch_id's most common values or inside its histogram;
+    of the registry refresh, a net under the statistics a load takes (rows written by other
+    means, a partition analysed by nobody). Returns the tables analysed.
+
+    A batch with a partition of its own (enrollment.snapshots) is known when that
+    partition has statistics: a load ANALYZEs it before attaching it, so this is a catalogue
+    look-up. Rows without one live in the default partition (SQL-wise: the row table), known
+    when the batch id is among batch_id's most common values or inside its histogram;
     otherwise the planner takes its rows for a handful and picks nested loops. Unlike the
-    activity counters (pg_stat_user_tables, reported asynchronously), pg_stats is exact.
-    Returns the tables analysed."""
+    activity counters (pg_stat_user_tables, reported asynchronously), pg_stats is exact."""
     if connection.vendor != "postgresql":
         return []
     stale = []
@@ -366,7 +373,12 @@ def analyze_unknown_batches(batches: dict) -> list[str]:
             batch_id = getattr(batch, "pk", batch)
             if batch_id is None or batch_id < 0:
                 continue
-            table = ROW_MODELS[kind]._meta.db_table
+            own = snapshots.own_partition_analysed(cur, kind, batch_id)
+            if own is not None:
+                if not own:
+                    stale.append(snapshots.partition_name(kind, batch_id))
+                continue
+            table = snapshots.default_partition_name(kind)
             cur.execute(
                 "SELECT most_common_vals::text, histogram_bounds::text FROM pg_stats "
                 "WHERE schemaname = current_schema() AND tablename = %(table)s AND attname = 'batch_id'",

@@ -133,10 +133,15 @@ class RosterIssue(models.Model):
 
 # ---------------------------------------------------------------------------------------
 # Snapshot rows, one table per kind. `batch` has no DB constraint (see module docstring).
+# On PostgreSQL each table is partitioned by batch_id, one partition per loaded batch
+# (enrollment.snapshots, migration 0005); the primary key leads with batch_id, so batch
+# needs no index of its own.
 
 
 def _batch_fk():
-    return models.ForeignKey(RosterBatch, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    return models.ForeignKey(
+        RosterBatch, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, related_name="+"
+    )
 
 
 class MarketEntityRow(models.Model):

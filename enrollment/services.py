@@ -17,9 +17,14 @@ not count for the (kind, sha256) uniqueness, so the same file can be pushed agai
 re-push of a batch stranded in `processing` (nobody holds its lock) fails that batch
 and is accepted as a new one, and a re-push of a batch still queued sends it again.
 
-Statistics. After a load the batch's row table is ANALYZEd (loading.analyze): the
-comparison and the pages join on rows that are seconds old, and PostgreSQL has no
-statistics for them otherwise (autovacuum may be off, and is minutes late when on).
+Snapshots as partitions (PostgreSQL, enrollment.snapshots). The load's transaction
+creates the batch's own table, COPYs into it, indexes it, ANALYZEs it and attaches it as
+the batch's partition of the row table, then sets `loaded`: the snapshot becomes current
+already indexed and with planner statistics (the comparison and the pages join on rows
+that are seconds old; autovacuum may be off, and is minutes late when on). Retention and
+a failed batch drop the partition (detach + drop), never DELETE its rows; the sweep
+(roster_tables_sweep) drops tables no batch needs. On SQLite the rows are in one table
+per kind and are deleted.
 """
 
 from __future__ import annotations
@@ -38,7 +43,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from enrollment import loading
+from enrollment import loading, snapshots
 from enrollment.loading import Intake, IssueSpool, Progress, load_rows
 from enrollment.models import KIND_DEPARTMENT, ROW_MODELS, RosterBatch, RosterIssue, RosterKind
 from enrollment.reading import FileRejected, open_roster
@@ -259,7 +264,9 @@ def roster_process(*, batch_id: int) -> RosterBatch:
             log.exception("roster batch %s failed", batch_id)
             return _fail(batch, _("处理失败：%(error)s") % {"error": type(exc).__name__})
     if done.status == RosterBatch.Status.LOADED:
-        loading.analyze(ROW_MODELS[done.kind], RosterIssue)
+        # The partition was analysed before it was attached; the plain table (SQLite has
+        # no ANALYZE here anyway) and the issues are analysed now.
+        loading.analyze(*([] if snapshots.partitioned() else [ROW_MODELS[done.kind]]), RosterIssue)
     return done
 
 
@@ -299,9 +306,14 @@ def _load(batch: RosterBatch) -> RosterBatch:
         on_progress=progress,
         spill_after=loading.DEDUPE_MEMORY_KEYS if connection.vendor == "postgresql" else None,
     )
+    partitioned = snapshots.partitioned()
     try:
         with transaction.atomic():
-            load_rows(kind=batch.kind, intake=intake)
+            stage = None
+            if partitioned:
+                with connection.cursor() as cur:
+                    stage = snapshots.stage_create(cur, batch.kind, batch.pk)
+            load_rows(kind=batch.kind, intake=intake, table=stage)
             spool.flush()
             c = intake.counters
             status, message = RosterBatch.Status.LOADED, ""
@@ -313,7 +325,13 @@ def _load(batch: RosterBatch) -> RosterBatch:
                 message = _("没有一行通过校验")
             elif c.rejected:
                 message = _("%(rows)s 行被退回，详见错误报告") % {"rows": c.rejected}
-            if status == RosterBatch.Status.REJECTED:
+            if partitioned:
+                with connection.cursor() as cur:
+                    if status == RosterBatch.Status.REJECTED:
+                        snapshots.stage_drop(cur, batch.kind, batch.pk)
+                    else:  # indexed, analysed and attached before the batch is loaded
+                        snapshots.stage_attach(cur, batch.kind, batch.pk)
+            elif status == RosterBatch.Status.REJECTED:
                 ROW_MODELS[batch.kind]._default_manager.filter(batch_id=batch.pk).delete()
             RosterBatch.objects.filter(pk=batch.pk).update(
                 status=status,
@@ -336,7 +354,7 @@ def _load(batch: RosterBatch) -> RosterBatch:
 
 def _finish(batch: RosterBatch, *, status: str, message: str) -> RosterBatch:
     with transaction.atomic():
-        ROW_MODELS[batch.kind]._default_manager.filter(batch_id=batch.pk).delete()
+        snapshots.rows_drop(batch.kind, batch.pk)
         RosterIssue.objects.filter(batch_id=batch.pk).delete()
         RosterBatch.objects.filter(pk=batch.pk, status=RosterBatch.Status.PROCESSING).update(
             status=status, message=message, finished_at=timezone.now(), rows_loaded=0
@@ -404,6 +422,58 @@ def roster_fail_stale(*, now: dt.datetime | None = None) -> list[int]:
     return roster_sweep(now=now, retry=False)["failed"]
 
 
+def roster_rows_purge(batch: RosterBatch) -> bool:
+    """Drop a snapshot's rows and mark it purged (one transaction): detach and drop its
+    partition on PostgreSQL — a catalogue change, seconds whatever the snapshot's size —
+    or DELETE on SQLite. False, and nothing changed, when a reader kept the row table
+    locked beyond snapshots.PURGE_LOCK_TIMEOUT: the next retention run tries again."""
+    try:
+        with transaction.atomic():
+            snapshots.rows_drop(batch.kind, batch.pk)
+            RosterBatch.objects.filter(pk=batch.pk).update(rows_purged_at=timezone.now())
+    except OperationalError:
+        if not snapshots.partitioned():
+            raise
+        log.warning("roster batch %s: its snapshot's table stayed locked; purged on a later run", batch.pk)
+        return False
+    return True
+
+
+def roster_tables_sweep() -> list[str]:
+    """Beat (with roster_sweep): drop the per-batch tables no batch needs (PostgreSQL) — a
+    standalone table left behind (never by roster_process, whose table commits attached
+    with its batch `loaded`, or not at all), and a partition whose batch is gone,
+    failed, rejected or purged. A batch being processed (its lock held) is left alone.
+    Returns the tables dropped."""
+    dropped = []
+    live = {RosterBatch.Status.LOADED, RosterBatch.Status.PROCESSING}
+    for table in snapshots.tables():
+        batch = RosterBatch.objects.filter(pk=table.batch_id).values("status", "rows_purged_at").first()
+        if (
+            table.attached
+            and batch is not None
+            and batch["rows_purged_at"] is None
+            and batch["status"] in live
+        ):
+            continue  # a snapshot
+        with _batch_lock(table.batch_id) as got:
+            if not got:
+                continue  # a loader works on it
+            try:
+                if table.attached:  # with whatever else of the batch's rows
+                    snapshots.rows_drop(table.kind, table.batch_id)
+                else:  # the table only: the batch's other rows are not ours to judge
+                    with transaction.atomic(), connection.cursor() as cur:
+                        snapshots.stage_drop(cur, table.kind, table.batch_id)
+            except OperationalError:  # the row table stayed locked: the next sweep
+                log.warning("table %s: its row table stayed locked; dropped on a later sweep", table)
+                continue
+            dropped.append(snapshots.partition_name(table.kind, table.batch_id))
+    for name in dropped:
+        log.warning("dropped the table %s: no batch needs it", name)
+    return dropped
+
+
 def roster_retention(*, today: dt.date | None = None) -> int:
     """Drop the rows (and stored file) of loaded snapshots older than the retention
     that are no longer current; the batch and its report stay. Returns batches purged."""
@@ -420,9 +490,8 @@ def roster_retention(*, today: dt.date | None = None) -> int:
         if current is not None:
             old = old.exclude(pk=current.pk)
         for batch in old:
-            with transaction.atomic():
-                ROW_MODELS[kind]._default_manager.filter(batch_id=batch.pk).delete()
-                RosterBatch.objects.filter(pk=batch.pk).update(rows_purged_at=timezone.now())
+            if not roster_rows_purge(batch):
+                continue
             if batch.file:
                 batch.file.delete(save=False)
                 RosterBatch.objects.filter(pk=batch.pk).update(file="")

@@ -35,11 +35,11 @@ def roster_process_task(self, *, batch_id: int) -> None:
 @shared_task(acks_late=True)
 def roster_sweep_task() -> dict:
     """Beat (every FAULT_SWEEP_SECONDS): batches whose worker died are sent again, or
-    failed after MAX_ATTEMPTS."""
+    failed after MAX_ATTEMPTS; per-batch tables no batch needs are dropped."""
     from enrollment import services
 
     try:
-        return services.roster_sweep()
+        return {**services.roster_sweep(), "tables_dropped": services.roster_tables_sweep()}
     finally:
         if not connection.in_atomic_block:
             connection.close()
@@ -51,6 +51,7 @@ def roster_retention_task() -> None:
     from enrollment import services
 
     services.roster_sweep()
+    services.roster_tables_sweep()
     services.roster_retention()
 
 

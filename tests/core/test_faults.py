@@ -24,6 +24,7 @@ import pytest
 from django.db import connection
 
 from enforcement.models import ComparisonRun, Task, TaskEvent
+from enrollment import snapshots
 from enrollment.models import MarketEntityRow, RosterBatch
 from enrollment.selectors import batch_current_get
 from tests.conftest import token_client
@@ -356,6 +357,9 @@ def test_a_worker_sigkilled_mid_ingest_leaves_nothing_and_the_batch_is_loaded_by
     b = _batch(pk)
     assert (b.status, b.attempts) == ("processing", 1) and b.rows_read < 150_000
     assert MarketEntityRow.objects.filter(batch_id=pk).count() == 0
+    # its own table (enrollment.snapshots) went with the transaction: neither a partial
+    # partition nor a standalone table is left
+    assert [x for x in snapshots.tables() if x.batch_id == pk] == []
 
     stack.start("worker", "-P", "solo")
     stack.start("beat")  # its roster-sweep finds the batch nobody holds and sends it again
@@ -366,6 +370,9 @@ def test_a_worker_sigkilled_mid_ingest_leaves_nothing_and_the_batch_is_loaded_by
     assert (b.status, b.rows_loaded, b.attempts) == ("loaded", 150_000, 2), b.message
     assert MarketEntityRow.objects.filter(batch_id=pk).count() == 150_000
     assert batch_current_get(kind="market_entities", as_of=FAR).pk == pk
+    assert [x for x in snapshots.tables() if x.batch_id == pk] == [
+        snapshots.Leftover("market_entities", pk, True)
+    ]
 
 
 def test_a_batch_that_kills_every_worker_ends_failed_and_never_blocks_a_re_push(
