@@ -187,11 +187,28 @@ class Task(models.Model):
         related_name="assigned_tasks",
     )
     closed_at = models.DateTimeField(_("关闭时间"), null=True, blank=True)
+    # The run that opened / last changed the task: bookkeeping written only by the comparison,
+    # with the id of the run it is executing. No database constraint nor index: each would be
+    # maintained (an RI trigger, an index entry) for every one of the ~131 k tasks a first run
+    # writes at Wuhai size, and nothing reads tasks by run on PostgreSQL (the engine's writes
+    # take the ids they change from RETURNING). SET_NULL on a run's deletion is Django's.
     opened_by_run = models.ForeignKey(
-        ComparisonRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        ComparisonRun,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     last_run = models.ForeignKey(
-        ComparisonRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        ComparisonRun,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
 
     class Meta:
@@ -288,13 +305,23 @@ class TaskEvent(models.Model):
         SMS_SENT = "sms_sent", _("短信推送")
         NOTE = "note", _("备注")
 
-    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="events")
+    # Indexed by task_event_timeline_idx (task, at): no index of its own.
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="events", db_index=False)
     kind = models.CharField(max_length=16, choices=Kind.choices)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     at = models.DateTimeField(auto_now_add=True, db_index=True)
-    run = models.ForeignKey(ComparisonRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # The comparison run that wrote the event (null: staff): bookkeeping, like Task.last_run.
+    run = models.ForeignKey(
+        ComparisonRun,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+    )
     data = models.JSONField(default=dict, blank=True)
 
     class Meta:

@@ -263,11 +263,17 @@ def execute_run(run: ComparisonRun, *, on_progress: Callable[[dict], None] | Non
         _unlock()
 
 
+# For the run's session only: JIT compiles the facts queries for ~1 s and saves nothing at
+# this size; the facts' hashes and sorts and the bulk index builds spill to disk with the
+# server's default 4 MB (one run at a time: the memory is taken once).
+SESSION_SETTINGS = {"jit": "off", "work_mem": "64MB", "maintenance_work_mem": "256MB"}
+
+
 def _session_settings(on: bool) -> None:
-    """JIT compiles the facts queries for ~1 s and saves nothing at this size: off for the run."""
     if dialect.is_pg():
         with connection.cursor() as c:
-            c.execute("SET jit = off" if on else "RESET jit")
+            for name, value in SESSION_SETTINGS.items():
+                c.execute(f"SET {name} = '{value}'" if on else f"RESET {name}")
 
 
 def _run_locked(run: ComparisonRun, on_progress: Callable[[dict], None] | None) -> Summary:
@@ -453,10 +459,18 @@ def _execute(run: ComparisonRun, started: float, on_progress: Callable[[dict], N
             # unaccounted COMMIT, and no queue of millions of deferred trigger events.
             with connection.cursor() as c:
                 c.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        t0 = time.monotonic()
+        bulk = _bulk_begin(states) if executing else None
+        if bulk is not None:
+            seconds["_bulk_drop"] = round(time.monotonic() - t0, 3)
         for kind in executing:
             t0 = time.monotonic()
             closed[kind], refreshed[kind], opened[kind] = _write_rule(kind, run.pk, now, snooze_from)
             seconds[kind] = round(seconds.get(kind, 0) + time.monotonic() - t0, 3)
+        if bulk is not None:
+            t0 = time.monotonic()
+            _bulk_end(bulk)
+            seconds["_bulk_rebuild"] = round(time.monotonic() - t0, 3)
         after = inputs.task_states(snooze_from) if executing else states
         _record_rules(
             run, kinds, skipped_kinds, executing, fingerprints, after, opened, refreshed, closed, seconds
@@ -490,6 +504,76 @@ def _execute(run: ComparisonRun, started: float, on_progress: Callable[[dict], N
         unchanged=[{"rule": k, "batches": fingerprints[k]["batches"]} for k in unchanged],
         forced=run.forced,
     )
+
+
+# A write that opens at least this many tasks, and at least as many as the table holds (the
+# first run, a new city), drops the tasks' and events' secondary indexes and the foreign keys
+# they check row by row, and rebuilds them after the writes (one sort per index, one join per
+# key) — in the run's transaction.
+BULK_MIN_OPENS = 10_000
+
+
+@dataclass
+class _Bulk:
+    indexes: list[str]  # CREATE INDEX statements to run again
+    constraints: list[tuple[str, str, str]]  # (table, name, definition)
+
+
+def _bulk_begin(states: dict[str, list]) -> _Bulk | None:
+    """Drop what each inserted row would maintain when the run opens at least BULK_MIN_OPENS
+    tasks and at least as many as the table holds; None (nothing dropped) otherwise.
+
+    Kept: the primary keys, the unique index of one open task per (kind, subject) (the opens'
+    conflict target), and the keys to users (NULL in every row the run writes, and a lock on
+    the users table would hold up logins). The drops take the tasks table's ACCESS EXCLUSIVE
+    lock until the commit: pages reading tasks wait for the writes (seconds, on the first
+    run) instead of reading a table without its indexes."""
+    if not dialect.is_pg():
+        return None
+    rows = sum(int(s[0]) + int(s[1]) for s in states.values())
+    task = t(Task)
+    with connection.cursor() as c:
+        c.execute(
+            f"""SELECT COUNT(*) FROM {CAND} c WHERE c.opens AND NOT EXISTS (
+                    SELECT 1 FROM {task} t WHERE t.kind = c.kind AND t.subject_key = c.subject_key
+                      AND t.status <> %(closed)s)""",
+            {"closed": Task.Status.CLOSED.value},
+        )
+        opens = int(c.fetchone()[0])
+        if opens < BULK_MIN_OPENS or opens < rows:
+            return None
+        tables = [task, t(TaskEvent)]
+        c.execute(
+            """SELECT indexrelid::regclass::text, pg_get_indexdef(indexrelid) FROM pg_index
+               WHERE indrelid = ANY(%(tables)s::regclass[]) AND NOT indisprimary AND NOT indisunique
+               ORDER BY 1""",
+            {"tables": tables},
+        )
+        indexes = c.fetchall()
+        c.execute(
+            """SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint
+               WHERE conrelid = ANY(%(tables)s::regclass[]) AND contype = 'f'
+                 AND confrelid = ANY(%(referenced)s::regclass[])
+               ORDER BY 1, 2""",
+            {"tables": tables, "referenced": [task, t(District), t(Street)]},
+        )
+        constraints = c.fetchall()
+        for table, name, _definition in constraints:
+            c.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
+        for name, _definition in indexes:
+            c.execute(f"DROP INDEX {name}")
+    log.info(
+        "bulk write of %s tasks: %s indexes and %s keys rebuilt after", opens, len(indexes), len(constraints)
+    )
+    return _Bulk(indexes=[d for _n, d in indexes], constraints=constraints)
+
+
+def _bulk_end(bulk: _Bulk) -> None:
+    with connection.cursor() as c:
+        for definition in bulk.indexes:
+            c.execute(definition)
+        for table, name, definition in bulk.constraints:
+            c.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
 
 
 def _record_rules(
