@@ -1192,7 +1192,7 @@ def _state() -> tuple:
         c.execute(
             " UNION ALL ".join(f"SELECT '{t}', COUNT(*) FROM {connection.ops.quote_name(t)}" for t in tables)
         )
-        counts = tuple(c.fetchall())
+        counts = tuple(sorted(c.fetchall()))  # UNION ALL (a parallel append) keeps no order
     tasks = tuple(
         Task.objects.order_by("pk").values_list(
             "pk", "status", "assignee_id", "due_date", "priority", "resolution"
