@@ -321,3 +321,43 @@ def test_the_nightly_task_skips_unchanged_rules():
     run = ComparisonRun.objects.get(pk=result["run_id"])
     assert not run.forced
     assert set(run.rule_runs.values_list("status", flat=True)) == {"unchanged"}
+
+
+def _task_schema() -> tuple:
+    from django.db import connection
+
+    with connection.cursor() as c:
+        c.execute(
+            """SELECT indexrelid::regclass::text, pg_get_indexdef(indexrelid) FROM pg_index
+               WHERE indrelid IN ('enforcement_task'::regclass, 'enforcement_taskevent'::regclass) ORDER BY 1"""
+        )
+        indexes = c.fetchall()
+        c.execute(
+            """SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint
+               WHERE conrelid IN ('enforcement_task'::regclass, 'enforcement_taskevent'::regclass) ORDER BY 1"""
+        )
+        return tuple(indexes), tuple(c.fetchall())
+
+
+@pytest.mark.django_db
+def test_a_bulk_first_run_writes_what_an_incremental_one_does_and_rebuilds_what_it_dropped(monkeypatch):
+    from enforcement.comparison import engine
+
+    w = World(D)
+    populate(w)
+    schema = _task_schema()
+    monkeypatch.setattr(engine, "BULK_MIN_OPENS", 10**9)
+    incremental, _statuses = outcome(w, D, force=True)
+    monkeypatch.setattr(engine, "BULK_MIN_OPENS", 1)
+    bulk, _statuses = outcome(w, D, force=True)
+    assert bulk == incremental and len(bulk) >= len(ALL_KINDS)
+    summary = w.run(force=True)
+    seconds = ComparisonRun.objects.get(pk=summary.run_id).rule_seconds
+    assert "_bulk_rebuild" in seconds  # the bulk path ran …
+    assert _task_schema() == schema  # … and every index and key is back as it was
+    # The next write is incremental (the table holds more tasks than it opens).
+    w.replace("construction_projects")
+    w.project()
+    again = w.run()
+    assert "_bulk_rebuild" not in ComparisonRun.objects.get(pk=again.run_id).rule_seconds
+    assert again.opened["construction_injury"] == 1
