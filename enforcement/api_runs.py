@@ -14,17 +14,29 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from enforcement.comparison.services import RunInProgress, comparison_request_run
-from enforcement.models import ComparisonRun
+from enforcement.models import ComparisonRun, RuleRun
 from wuhai_coverage.core.api import capability
 from wuhai_coverage.core.pagination import PortalPagination
 from wuhai_coverage.core.roles import RUN_COMPARISON, VIEW_TASKS
 from wuhai_coverage.core.schema import ErrorSerializer
 
 
+class RuleRunSerializer(serializers.ModelSerializer):
+    rule = serializers.CharField(source="kind", read_only=True)
+
+    class Meta:
+        model = RuleRun
+        fields = ["rule", "status", "inputs", "opened", "refreshed", "closed", "seconds"]
+        read_only_fields = fields
+
+
 class ComparisonRunSerializer(serializers.ModelSerializer):
     triggered_by = serializers.CharField(
         source="triggered_by.username", default=None, read_only=True, allow_null=True
     )
+    # Per rule: executed, unchanged (inputs equal to its last execution: not executed) or
+    # guarded (skipped by a guard), with the inputs it read or would have read.
+    rules = RuleRunSerializer(source="rule_runs", many=True, read_only=True)
 
     class Meta:
         model = ComparisonRun
@@ -46,12 +58,20 @@ class ComparisonRunSerializer(serializers.ModelSerializer):
             "parameters",
             "snapshots",
             "error",
+            "forced",
+            "rules",
         ]
         read_only_fields = fields
 
 
 class StartRunSerializer(serializers.Serializer):
     as_of = serializers.DateField(required=False, help_text="比对日期 D (YYYY-MM-DD); default: today")
+    force = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="execute every rule, even those whose inputs (batches, date, parameters, tasks) "
+        "are unchanged since their last execution; default false",
+    )
 
 
 @extend_schema_view(
@@ -62,7 +82,11 @@ class StartRunSerializer(serializers.Serializer):
 class ComparisonRunListApi(generics.ListCreateAPIView):
     serializer_class = ComparisonRunSerializer
     pagination_class = PortalPagination
-    queryset = ComparisonRun.objects.select_related("triggered_by").order_by("-started_at", "-id")
+    queryset = (
+        ComparisonRun.objects.select_related("triggered_by")
+        .prefetch_related("rule_runs")
+        .order_by("-started_at", "-id")
+    )
 
     def get_permissions(self):
         cap = RUN_COMPARISON if self.request.method == "POST" else VIEW_TASKS
@@ -94,7 +118,10 @@ class ComparisonRunListApi(generics.ListCreateAPIView):
         form.is_valid(raise_exception=True)
         try:
             run, finished = comparison_request_run(
-                user=request.user, as_of=form.validated_data.get("as_of"), trigger="api"
+                user=request.user,
+                as_of=form.validated_data.get("as_of"),
+                trigger="api",
+                force=form.validated_data["force"],
             )
         except RunInProgress as exc:
             return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
@@ -107,4 +134,4 @@ class ComparisonRunListApi(generics.ListCreateAPIView):
 class ComparisonRunDetailApi(generics.RetrieveAPIView):
     serializer_class = ComparisonRunSerializer
     permission_classes = [capability(VIEW_TASKS)]
-    queryset = ComparisonRun.objects.select_related("triggered_by")
+    queryset = ComparisonRun.objects.select_related("triggered_by").prefetch_related("rule_runs")

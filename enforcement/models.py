@@ -87,6 +87,8 @@ class ComparisonRun(models.Model):
     skipped = models.JSONField(_("跳过的规则"), default=list)
     rule_seconds = models.JSONField(_("各规则耗时"), default=dict)
     error = models.TextField(_("错误"), blank=True)
+    # A forced run executes every rule the guards allow, even one whose inputs are unchanged.
+    forced = models.BooleanField(_("强制全部重算"), default=False)
 
     class Meta:
         ordering = ["-started_at", "-id"]
@@ -114,6 +116,33 @@ class ComparisonRun(models.Model):
     @property
     def total_open(self) -> int:
         return self._total(self.open)
+
+
+class RuleRun(models.Model):
+    """What one rule did in one run, and the inputs it read (its fingerprint): the batch of
+    each roster kind, the date where the rule depends on it, a hash of the parameters and of
+    its statement, and the state of its tasks after the run. A rule whose fingerprint equals
+    that of its last execution is not executed again (`unchanged`): comparison/inputs.py."""
+
+    class Status(models.TextChoices):
+        EXECUTED = "executed", _("已执行")
+        UNCHANGED = "unchanged", _("未变化，跳过")
+        GUARDED = "guarded", _("数据不足，跳过")
+
+    run = models.ForeignKey(ComparisonRun, on_delete=models.CASCADE, related_name="rule_runs")
+    kind = models.CharField(_("任务类型"), max_length=32, choices=TaskKind.choices)
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices)
+    inputs = models.JSONField(_("所读输入"), default=dict)
+    opened = models.PositiveIntegerField(default=0)
+    refreshed = models.PositiveIntegerField(default=0)
+    closed = models.PositiveIntegerField(default=0)
+    seconds = models.FloatField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["run_id", "id"]
+        constraints = [models.UniqueConstraint(fields=["run", "kind"], name="one_rule_run_per_kind")]
+        # The last execution of a kind: WHERE kind = … AND status = 'executed' ORDER BY run DESC.
+        indexes = [models.Index(fields=["kind", "status", "-run"], name="rule_run_last_idx")]
 
 
 class Task(models.Model):
@@ -158,11 +187,28 @@ class Task(models.Model):
         related_name="assigned_tasks",
     )
     closed_at = models.DateTimeField(_("关闭时间"), null=True, blank=True)
+    # The run that opened / last changed the task: bookkeeping written only by the comparison,
+    # with the id of the run it is executing. No database constraint nor index: each would be
+    # maintained (an RI trigger, an index entry) for every one of the ~131 k tasks a first run
+    # writes at Wuhai size, and nothing reads tasks by run on PostgreSQL (the engine's writes
+    # take the ids they change from RETURNING). SET_NULL on a run's deletion is Django's.
     opened_by_run = models.ForeignKey(
-        ComparisonRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        ComparisonRun,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     last_run = models.ForeignKey(
-        ComparisonRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        ComparisonRun,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
 
     class Meta:
@@ -270,13 +316,23 @@ class TaskEvent(models.Model):
         SMS_SENT = "sms_sent", _("短信推送")
         NOTE = "note", _("备注")
 
-    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="events")
+    # Indexed by task_event_timeline_idx (task, at): no index of its own.
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="events", db_index=False)
     kind = models.CharField(max_length=16, choices=Kind.choices)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     at = models.DateTimeField(auto_now_add=True, db_index=True)
-    run = models.ForeignKey(ComparisonRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # The comparison run that wrote the event (null: staff): bookkeeping, like Task.last_run.
+    run = models.ForeignKey(
+        ComparisonRun,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+    )
     data = models.JSONField(default=dict, blank=True)
 
     class Meta:

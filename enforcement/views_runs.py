@@ -8,6 +8,7 @@ import datetime as dt
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -18,7 +19,7 @@ from enforcement.comparison.parameters import THRESHOLDS, average_wage_for, stor
 from enforcement.comparison.services import RunInProgress, comparison_request_run
 from enforcement.forms_runs import RuleParametersForm
 from enforcement.kinds import KINDS
-from enforcement.models import ComparisonRun, RuleParameter, RuleParameterChange
+from enforcement.models import ComparisonRun, RuleParameter, RuleParameterChange, RuleRun
 from wuhai_coverage.core import access
 from wuhai_coverage.core.http import AuthedRequest
 from wuhai_coverage.core.models import AverageWage
@@ -31,6 +32,7 @@ CHANGES_SHOWN = 20
 
 def _kind_rows(run: ComparisonRun) -> list[dict]:
     skipped = {s["rule"]: s["reason"] for s in run.skipped or []}
+    rule_runs = {r.kind: r for r in run.rule_runs.all()}
     rows = []
     peak = max([1, *(int(v) for d in (run.opened, run.closed, run.open) for v in (d or {}).values())])
     for code, spec in KINDS.items():
@@ -44,6 +46,11 @@ def _kind_rows(run: ComparisonRun) -> list[dict]:
                 "open": n,
                 "seconds": (run.rule_seconds or {}).get(code),
                 "skipped": skipped.get(code),
+                "rule_run": rule_runs.get(code),
+                "unchanged": code in rule_runs and rule_runs[code].status == RuleRun.Status.UNCHANGED,
+                "batches": sorted((rule_runs[code].inputs or {}).get("batches", {}).items())
+                if code in rule_runs
+                else [],
                 "w_open": round(BAR_WIDTH * n / peak, 1),
                 "w_opened": round(BAR_WIDTH * o / peak, 1),
                 "w_closed": round(BAR_WIDTH * c / peak, 1),
@@ -56,7 +63,9 @@ def _kind_rows(run: ComparisonRun) -> list[dict]:
 def runs_list(request: AuthedRequest) -> HttpResponse:
     access.require(request.user, VIEW_TASKS)
     runs = list(
-        ComparisonRun.objects.select_related("triggered_by").order_by("-started_at", "-id")[:RUNS_SHOWN]
+        ComparisonRun.objects.select_related("triggered_by")
+        .annotate(n_unchanged=Count("rule_runs", filter=Q(rule_runs__status=RuleRun.Status.UNCHANGED)))
+        .order_by("-started_at", "-id")[:RUNS_SHOWN]
     )
     return render(
         request,
@@ -82,7 +91,9 @@ def run_start(request: AuthedRequest) -> HttpResponse:
         messages.error(request, _("比对日期格式应为 YYYY-MM-DD"))
         return redirect("enforcement:runs")
     try:
-        run, _finished = comparison_request_run(user=request.user, as_of=as_of, trigger="portal")
+        run, _finished = comparison_request_run(
+            user=request.user, as_of=as_of, trigger="portal", force=request.POST.get("force") == "1"
+        )
     except RunInProgress:
         messages.error(request, _("另一比对正在运行，请稍后再试"))
         return redirect("enforcement:runs")
@@ -92,7 +103,9 @@ def run_start(request: AuthedRequest) -> HttpResponse:
 @login_required
 def run_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     access.require(request.user, VIEW_TASKS)
-    run = get_object_or_404(ComparisonRun.objects.select_related("triggered_by"), pk=pk)
+    run = get_object_or_404(
+        ComparisonRun.objects.select_related("triggered_by").prefetch_related("rule_runs"), pk=pk
+    )
     context = {
         "run": run,
         "rows": _kind_rows(run),

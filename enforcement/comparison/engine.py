@@ -27,23 +27,24 @@ import datetime as dt
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from enforcement.comparison import guards, rules
+from enforcement.comparison import guards, inputs, rules
 from enforcement.comparison.facts import (
     Params,
     Snapshots,
+    Statement,
     current_snapshots,
     employer_facts_sql,
     person_facts_sql,
 )
 from enforcement.comparison.parameters import Parameters, load_parameters
 from enforcement.kinds import KINDS, SubjectType, kinds_of
-from enforcement.models import ComparisonRun, Task, TaskEvent
+from enforcement.models import ComparisonRun, RuleRun, Task, TaskEvent
 from enrollment.loading import analyze, analyze_unknown_batches
 from wuhai_coverage.core import sql as dialect
 from wuhai_coverage.core.models import District, Street
@@ -81,8 +82,14 @@ class Summary:
     open: dict[str, int]
     skipped: list[dict[str, str]]
     duration_s: float
+    # Rules not executed because their inputs equal those of their last execution, with the
+    # batches they would have read: [{"rule", "batches": {roster kind: batch id}}].
+    unchanged: list[dict] = field(default_factory=list)
+    forced: bool = False
 
     def as_json(self) -> dict:
+        """The contract's summary (comparison.md → Running it); the unchanged rules are on the
+        run's RuleRun rows (the runs page and API) and on the command's stderr."""
         return {
             "run_id": self.run_id,
             "as_of": self.as_of.isoformat(),
@@ -157,12 +164,15 @@ def reap_dead_runs() -> int:
         _unlock()
 
 
-def _create_run(*, as_of: dt.date | None, trigger: str, user, phase: str) -> ComparisonRun:
+def _create_run(
+    *, as_of: dt.date | None, trigger: str, user, phase: str, force: bool = False
+) -> ComparisonRun:
     try:
         with transaction.atomic():
             return ComparisonRun.objects.create(
                 as_of=as_of or timezone.localdate(),
                 trigger=trigger,
+                forced=force,
                 triggered_by=user if getattr(user, "pk", None) else None,
                 progress={"phase": phase, "done": 0, "total": len(KINDS)},
             )
@@ -170,13 +180,15 @@ def _create_run(*, as_of: dt.date | None, trigger: str, user, phase: str) -> Com
         raise RunInProgress(_("另一比对正在运行")) from None
 
 
-def start_run(*, as_of: dt.date | None = None, trigger: str = "api", user=None) -> ComparisonRun:
+def start_run(
+    *, as_of: dt.date | None = None, trigger: str = "api", user=None, force: bool = False
+) -> ComparisonRun:
     """Queue a run for a worker (`execute_run`): its `running` row and its outbox message in
     one transaction (sent after the commit), refused with RunInProgress if one is running
-    already."""
+    already. `force`: execute every rule, even those whose inputs are unchanged."""
     reap_dead_runs()
     with transaction.atomic():
-        run = _create_run(as_of=as_of, trigger=trigger, user=user, phase="queued")
+        run = _create_run(as_of=as_of, trigger=trigger, user=user, phase="queued", force=force)
         if not outbox.eager():  # eager (no broker): comparison_request_run runs inline, never queues
             outbox.enqueue(TASK_NAME, run_id=run.pk)
     return run
@@ -188,15 +200,17 @@ def run_comparison(
     trigger: str = "command",
     user=None,
     on_progress: Callable[[dict], None] | None = None,
+    force: bool = False,
 ) -> Summary:
     """Start a run and execute it in the foreground (command, beat), holding the lock from
-    before the row exists to after its figures are written."""
+    before the row exists to after its figures are written. A rule whose inputs equal those
+    of its last execution is not executed again (comparison/inputs.py) unless `force`."""
     if not _try_lock():
         raise RunInProgress(_("另一比对正在运行"))
     try:
         _reap_locked()
         _run_queued_locked()
-        run = _create_run(as_of=as_of, trigger=trigger, user=user, phase="starting")
+        run = _create_run(as_of=as_of, trigger=trigger, user=user, phase="starting", force=force)
         return _run_locked(run, on_progress)
     finally:
         _drop_temp_tables()
@@ -249,11 +263,17 @@ def execute_run(run: ComparisonRun, *, on_progress: Callable[[dict], None] | Non
         _unlock()
 
 
+# For the run's session only: JIT compiles the facts queries for ~1 s and saves nothing at
+# this size; the facts' hashes and sorts and the bulk index builds spill to disk with the
+# server's default 4 MB (one run at a time: the memory is taken once).
+SESSION_SETTINGS = {"jit": "off", "work_mem": "64MB", "maintenance_work_mem": "256MB"}
+
+
 def _session_settings(on: bool) -> None:
-    """JIT compiles the facts queries for ~1 s and saves nothing at this size: off for the run."""
     if dialect.is_pg():
         with connection.cursor() as c:
-            c.execute("SET jit = off" if on else "RESET jit")
+            for name, value in SESSION_SETTINGS.items():
+                c.execute(f"SET {name} = '{value}'" if on else f"RESET {name}")
 
 
 def _run_locked(run: ComparisonRun, on_progress: Callable[[dict], None] | None) -> Summary:
@@ -308,6 +328,32 @@ def _snapshot_record(snaps: Snapshots) -> dict:
     }
 
 
+def _facts_statement(kind: str, as_of: dt.date, params: Parameters, snaps: Snapshots) -> Statement | None:
+    """The facts a kind's rule reads (None: it reads a snapshot table itself)."""
+    if kind in inputs.PERSON_KINDS:
+        return person_facts_sql(as_of, params, snaps, candidates_only=True)
+    if kind in inputs.EMPLOYER_FACT_KINDS:
+        return employer_facts_sql(as_of, params, snaps)
+    return None
+
+
+def _last_executions(kinds: list[str]) -> dict[str, dict]:
+    """Each kind's fingerprint at its last execution in a finished run."""
+    out: dict[str, dict] = {}
+    for kind in kinds:
+        row = (
+            RuleRun.objects.filter(
+                kind=kind, status=RuleRun.Status.EXECUTED, run__status=ComparisonRun.Status.FINISHED
+            )
+            .order_by("-run_id")
+            .values_list("inputs", flat=True)
+            .first()
+        )
+        if row is not None:
+            out[kind] = row
+    return out
+
+
 def _execute(run: ComparisonRun, started: float, on_progress: Callable[[dict], None] | None) -> Summary:
     as_of = run.as_of
     params = load_parameters(as_of)
@@ -335,57 +381,101 @@ def _execute(run: ComparisonRun, started: float, on_progress: Callable[[dict], N
     )
     seconds: dict[str, float] = {}
     total = len(kinds)
+    snooze_from = _snooze_from(as_of, params)
 
-    # Statistics first: a snapshot loaded seconds ago whose loader died before its ANALYZE
-    # (or rows written by hand) would make the facts statements pick nested loops.
+    # Phase 1: what each rule would read, against its last execution (comparison/inputs.py).
     t0 = time.monotonic()
-    analyze_unknown_batches(dict(snaps.batches))
-    seconds["_statistics"] = round(time.monotonic() - t0, 3)
+    statements = {kind: KINDS[kind].rule(ctx, KINDS[kind]) for kind in running}
+    reference = inputs.reference_state()
+    states = inputs.task_states(snooze_from)
+    fingerprints = {
+        kind: {
+            **inputs.fingerprint(
+                kind,
+                as_of=as_of,
+                params=params,
+                snapshots=snaps,
+                rule=statements[kind],
+                facts=_facts_statement(kind, as_of, params, snaps),
+                reference=reference,
+            ),
+            "tasks": inputs.tasks_token(kind, states),
+        }
+        for kind in running
+    }
+    last = {} if run.forced else _last_executions(list(running))
+    unchanged = [k for k in running if inputs.same_inputs(fingerprints[k], last.get(k))]
+    executing = tuple(k for k in running if k not in unchanged)
+    seconds["_inputs"] = round(time.monotonic() - t0, 3)
 
-    # Phase 2: evaluate into temp tables.
-    _drop_temp_tables()
-    t0 = time.monotonic()
-    _materialise_facts(as_of, params, snaps)
-    seconds["_facts"] = round(time.monotonic() - t0, 3)
-    _create_candidates()
-    for i, spec in enumerate(KINDS.values()):
-        kind = spec.code.value
-        _progress(run, {"phase": "evaluating", "done": i, "total": total, "current": kind}, on_progress)
-        if kind in skipped_kinds:
-            continue
+    if executing:
+        # Statistics first: a snapshot loaded seconds ago whose loader died before its ANALYZE
+        # (or rows written by hand) would make the facts statements pick nested loops.
         t0 = time.monotonic()
-        sql, sql_params = spec.rule(ctx, spec)
-        with connection.cursor() as c:
-            c.execute(
-                f"INSERT INTO {CAND} (kind, {', '.join(rules.CANDIDATE_COLUMNS)}) "
-                f"SELECT %(candidate_kind)s, x.* FROM ({sql}) x",
-                {**sql_params, "candidate_kind": kind},
-            )
-        seconds[kind] = round(time.monotonic() - t0, 3)
-    t0 = time.monotonic()
-    _index_candidates()
-    seconds["_index"] = round(time.monotonic() - t0, 3)
+        read = {roster for kind in executing for roster in inputs.READS[kind]}
+        analyze_unknown_batches({k: b for k, b in snaps.batches.items() if k in read})
+        seconds["_statistics"] = round(time.monotonic() - t0, 3)
+
+        # Phase 2: evaluate into temp tables (only the facts an executing rule reads).
+        _drop_temp_tables()
+        t0 = time.monotonic()
+        _materialise_facts(
+            as_of,
+            params,
+            snaps,
+            employers=any(k in inputs.EMPLOYER_FACT_KINDS for k in executing),
+            persons=any(k in inputs.PERSON_KINDS for k in executing),
+        )
+        seconds["_facts"] = round(time.monotonic() - t0, 3)
+        _create_candidates()
+        for i, spec in enumerate(KINDS.values()):
+            kind = spec.code.value
+            _progress(run, {"phase": "evaluating", "done": i, "total": total, "current": kind}, on_progress)
+            if kind not in executing:
+                continue
+            t0 = time.monotonic()
+            sql, sql_params = statements[kind]
+            with connection.cursor() as c:
+                c.execute(
+                    f"INSERT INTO {CAND} (kind, {', '.join(rules.CANDIDATE_COLUMNS)}) "
+                    f"SELECT %(candidate_kind)s, x.* FROM ({sql}) x",
+                    {**sql_params, "candidate_kind": kind},
+                )
+            seconds[kind] = round(time.monotonic() - t0, 3)
+        t0 = time.monotonic()
+        _index_candidates()
+        seconds["_index"] = round(time.monotonic() - t0, 3)
 
     # Phase 3: write every task change and the run's figures in one transaction.
     _progress(run, {"phase": "writing", "done": total, "total": total, "current": ""}, on_progress)
     opened = dict.fromkeys(kinds, 0)
     closed = dict.fromkeys(kinds, 0)
+    refreshed = dict.fromkeys(kinds, 0)
     now = timezone.now()
-    snooze_from = _snooze_from(as_of, params)
     with transaction.atomic():
-        if dialect.is_pg():
+        if dialect.is_pg() and executing:
             # Check the foreign keys statement by statement (Django declares them DEFERRABLE
             # INITIALLY DEFERRED): the same work, but inside each rule's time rather than in an
             # unaccounted COMMIT, and no queue of millions of deferred trigger events.
             with connection.cursor() as c:
                 c.execute("SET CONSTRAINTS ALL IMMEDIATE")
-        for kind in kinds:
-            if kind in skipped_kinds:
-                continue
+        t0 = time.monotonic()
+        bulk = _bulk_begin(states) if executing else None
+        if bulk is not None:
+            seconds["_bulk_drop"] = round(time.monotonic() - t0, 3)
+        for kind in executing:
             t0 = time.monotonic()
-            closed[kind], opened[kind] = _write_rule(kind, run.pk, now, snooze_from)
+            closed[kind], refreshed[kind], opened[kind] = _write_rule(kind, run.pk, now, snooze_from)
             seconds[kind] = round(seconds.get(kind, 0) + time.monotonic() - t0, 3)
-        open_counts = _open_counts(kinds)
+        if bulk is not None:
+            t0 = time.monotonic()
+            _bulk_end(bulk)
+            seconds["_bulk_rebuild"] = round(time.monotonic() - t0, 3)
+        after = inputs.task_states(snooze_from) if executing else states
+        _record_rules(
+            run, kinds, skipped_kinds, executing, fingerprints, after, opened, refreshed, closed, seconds
+        )
+        open_counts = {kind: int((after.get(kind) or [0])[0]) for kind in kinds}
         duration = round(time.monotonic() - started, 3)
         done = {"phase": "done", "done": total, "total": total, "current": ""}
         ComparisonRun.objects.filter(pk=run.pk).update(
@@ -398,8 +488,9 @@ def _execute(run: ComparisonRun, started: float, on_progress: Callable[[dict], N
             rule_seconds=seconds,
             progress=done,
         )
-    # The queue, task pages and assessment join on the tasks just written.
-    analyze(Task, TaskEvent)
+    if any(opened.values()) or any(closed.values()) or any(refreshed.values()):
+        # The queue, task pages and assessment join on the tasks just written.
+        analyze(Task, TaskEvent)
     if on_progress:
         on_progress(done)
     return Summary(
@@ -410,7 +501,119 @@ def _execute(run: ComparisonRun, started: float, on_progress: Callable[[dict], N
         open=open_counts,
         skipped=skipped,
         duration_s=duration,
+        unchanged=[{"rule": k, "batches": fingerprints[k]["batches"]} for k in unchanged],
+        forced=run.forced,
     )
+
+
+# A write that opens at least this many tasks, and at least as many as the table holds (the
+# first run, a new city), drops the tasks' and events' secondary indexes and the foreign keys
+# they check row by row, and rebuilds them after the writes (one sort per index, one join per
+# key) — in the run's transaction.
+BULK_MIN_OPENS = 10_000
+
+
+@dataclass
+class _Bulk:
+    indexes: list[str]  # CREATE INDEX statements to run again
+    constraints: list[tuple[str, str, str]]  # (table, name, definition)
+
+
+def _bulk_begin(states: dict[str, list]) -> _Bulk | None:
+    """Drop what each inserted row would maintain when the run opens at least BULK_MIN_OPENS
+    tasks and at least as many as the table holds; None (nothing dropped) otherwise.
+
+    Kept: the primary keys, the unique index of one open task per (kind, subject) (the opens'
+    conflict target), and the keys to users (NULL in every row the run writes, and a lock on
+    the users table would hold up logins). The drops take the tasks table's ACCESS EXCLUSIVE
+    lock until the commit: pages reading tasks wait for the writes (seconds, on the first
+    run) instead of reading a table without its indexes."""
+    if not dialect.is_pg():
+        return None
+    rows = sum(int(s[0]) + int(s[1]) for s in states.values())
+    task = t(Task)
+    with connection.cursor() as c:
+        c.execute(
+            f"""SELECT COUNT(*) FROM {CAND} c WHERE c.opens AND NOT EXISTS (
+                    SELECT 1 FROM {task} t WHERE t.kind = c.kind AND t.subject_key = c.subject_key
+                      AND t.status <> %(closed)s)""",
+            {"closed": Task.Status.CLOSED.value},
+        )
+        opens = int(c.fetchone()[0])
+        if opens < BULK_MIN_OPENS or opens < rows:
+            return None
+        tables = [task, t(TaskEvent)]
+        c.execute(
+            """SELECT indexrelid::regclass::text, pg_get_indexdef(indexrelid) FROM pg_index
+               WHERE indrelid = ANY(%(tables)s::regclass[]) AND NOT indisprimary AND NOT indisunique
+               ORDER BY 1""",
+            {"tables": tables},
+        )
+        indexes = c.fetchall()
+        c.execute(
+            """SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint
+               WHERE conrelid = ANY(%(tables)s::regclass[]) AND contype = 'f'
+                 AND confrelid = ANY(%(referenced)s::regclass[])
+               ORDER BY 1, 2""",
+            {"tables": tables, "referenced": [task, t(District), t(Street)]},
+        )
+        constraints = c.fetchall()
+        for table, name, _definition in constraints:
+            c.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
+        for name, _definition in indexes:
+            c.execute(f"DROP INDEX {name}")
+    log.info(
+        "bulk write of %s tasks: %s indexes and %s keys rebuilt after", opens, len(indexes), len(constraints)
+    )
+    return _Bulk(indexes=[d for _n, d in indexes], constraints=constraints)
+
+
+def _bulk_end(bulk: _Bulk) -> None:
+    with connection.cursor() as c:
+        for definition in bulk.indexes:
+            c.execute(definition)
+        for table, name, definition in bulk.constraints:
+            c.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
+
+
+def _record_rules(
+    run: ComparisonRun,
+    kinds: list[str],
+    guarded: frozenset[str],
+    executing: tuple[str, ...],
+    fingerprints: dict[str, dict],
+    after: dict[str, list],
+    opened: dict[str, int],
+    refreshed: dict[str, int],
+    closed: dict[str, int],
+    seconds: dict[str, float],
+) -> None:
+    """One RuleRun per kind. An executed rule's fingerprint takes the state of its tasks
+    after the writes: the next run compares with that."""
+    rows = []
+    for kind in kinds:
+        if kind in guarded:
+            rows.append(RuleRun(run=run, kind=kind, status=RuleRun.Status.GUARDED))
+            continue
+        fp = fingerprints[kind]
+        if kind in executing:
+            fp = {**fp, "tasks": inputs.tasks_token(kind, after)}
+            status = RuleRun.Status.EXECUTED
+        else:
+            status = RuleRun.Status.UNCHANGED
+        rows.append(
+            RuleRun(
+                run=run,
+                kind=kind,
+                status=status,
+                inputs=fp,
+                opened=opened[kind],
+                refreshed=refreshed[kind],
+                closed=closed[kind],
+                seconds=seconds.get(kind),
+            )
+        )
+    RuleRun.objects.bulk_create(rows)
 
 
 def _snooze_from(as_of: dt.date, params: Parameters) -> dt.datetime:
@@ -420,12 +623,16 @@ def _snooze_from(as_of: dt.date, params: Parameters) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
 
-def _materialise_facts(as_of: dt.date, params: Parameters, snaps: Snapshots) -> None:
+def _materialise_facts(
+    as_of: dt.date, params: Parameters, snaps: Snapshots, *, employers: bool = True, persons: bool = True
+) -> None:
+    facts = []
+    if employers:
+        facts.append((rules.EMPLOYER_FACTS, employer_facts_sql(as_of, params, snaps)))
+    if persons:
+        facts.append((rules.PERSON_FACTS, person_facts_sql(as_of, params, snaps, candidates_only=True)))
     with connection.cursor() as c:
-        for table, (sql, sql_params) in (
-            (rules.EMPLOYER_FACTS, employer_facts_sql(as_of, params, snaps)),
-            (rules.PERSON_FACTS, person_facts_sql(as_of, params, snaps, candidates_only=True)),
-        ):
+        for table, (sql, sql_params) in facts:
             c.execute(f"CREATE TEMP TABLE {table} AS {sql}", sql_params)
             if dialect.is_pg():
                 c.execute(f"ANALYZE {table}")  # autovacuum never analyses temp tables
@@ -466,20 +673,74 @@ def _write_values(kind: str, run_id: int, now: dt.datetime, snooze_from: dt.date
     }
 
 
-def _write_rule(kind: str, run_id: int, now: dt.datetime, snooze_from: dt.datetime) -> tuple[int, int]:
-    """Close, refresh and open the tasks of one kind from its candidates. Returns (closed, opened)."""
+def _write_rule(kind: str, run_id: int, now: dt.datetime, snooze_from: dt.datetime) -> tuple[int, int, int]:
+    """Close, refresh and open the tasks of one kind from its candidates, each change with its
+    TaskEvent. Returns (closed, refreshed, opened).
+
+    On PostgreSQL each step is ONE statement: the task change in a data-modifying CTE whose
+    RETURNING feeds the events' INSERT (no second scan of the tasks to find the rows just
+    written). SQLite has no such CTE: the events are found by the run's ids afterwards."""
     task, event, district, street = t(Task), t(TaskEvent), t(District), t(Street)
     values = _write_values(kind, run_id, now, snooze_from)
+    pg = dialect.is_pg()
+    close = f"""
+        UPDATE {task} SET status = %(closed)s, resolution = %(resolved_by_data)s, closed_at = %(now)s,
+                          last_run_id = %(run_id)s
+        WHERE kind = %(kind)s AND status <> %(closed)s
+          AND NOT EXISTS (SELECT 1 FROM {CAND} c WHERE c.kind = %(kind)s AND c.subject_key = {task}.subject_key)"""
+    # Refresh: still-true tasks whose evidence (or name, priority, due date) changed — only those.
+    refresh = f"""
+        UPDATE {task} SET evidence = c.evidence, subject_name = c.subject_name, priority = c.priority,
+                          due_date = c.due_date, refreshed_at = %(now)s, last_run_id = %(run_id)s
+        FROM {CAND} c
+        WHERE c.kind = %(kind)s AND {task}.kind = %(kind)s AND {task}.subject_key = c.subject_key
+          AND {task}.status <> %(closed)s
+          AND ({task}.evidence IS DISTINCT FROM c.evidence OR {task}.subject_name <> c.subject_name
+               OR {task}.priority <> c.priority OR {task}.due_date IS DISTINCT FROM c.due_date)"""
+    # Open: candidates without an open task, not snoozed by a recent dismissal; sorted by the
+    # unique key (much faster on PostgreSQL), filtered with NOT EXISTS before any conflict check.
+    # The conflict target names the partial unique index by its predicate, which PostgreSQL
+    # must match as written: a literal, taken from the model's choices.
+    conflict = (
+        f" ON CONFLICT (kind, subject_key) WHERE status <> '{Task.Status.CLOSED.value}' DO NOTHING"
+        if pg
+        else ""
+    )
+    open_ = f"""
+        INSERT INTO {task} (kind, subject_type, subject_key, subject_name, district_id, street_id, priority,
+                            status, resolution, evidence, opened_at, refreshed_at, due_date, assignee_id,
+                            closed_at, opened_by_run_id, last_run_id)
+        SELECT c.kind, c.subject_type, c.subject_key, c.subject_name,
+               (SELECT d.code FROM {district} d WHERE d.code = c.district_code),
+               (SELECT s.code FROM {street} s WHERE s.code = c.street_code AND s.district_id = c.district_code),
+               c.priority, %(open)s, %(no_resolution)s, c.evidence, %(now)s, %(now)s, c.due_date, NULL, NULL,
+               %(run_id)s, %(run_id)s
+        FROM {CAND} c
+        WHERE c.kind = %(kind)s AND c.opens
+          AND NOT EXISTS (SELECT 1 FROM {task} t
+                          WHERE t.kind = c.kind AND t.subject_key = c.subject_key AND t.status <> %(closed)s)
+          AND NOT EXISTS (SELECT 1 FROM {task} t
+                          WHERE t.kind = c.kind AND t.subject_key = c.subject_key AND t.status = %(closed)s
+                            AND t.resolution = %(dismissed)s AND t.closed_at >= %(snooze_from)s)
+        ORDER BY c.subject_key{conflict}"""
     with connection.cursor() as c:
-        # Close: open tasks of the kind whose subject is no longer a candidate.
-        c.execute(
-            f"""
-            UPDATE {task} SET status = %(closed)s, resolution = %(resolved_by_data)s, closed_at = %(now)s,
-                              last_run_id = %(run_id)s
-            WHERE kind = %(kind)s AND status <> %(closed)s
-              AND NOT EXISTS (SELECT 1 FROM {CAND} c WHERE c.kind = %(kind)s AND c.subject_key = {task}.subject_key)""",
-            values,
-        )
+        if pg:
+            counts = []
+            for statement, event_kind in (
+                (close, "event_closed_by_data"),
+                (refresh, "event_refreshed"),
+                (open_, "event_opened"),
+            ):
+                c.execute(
+                    f"""WITH changed AS ({statement} RETURNING id)
+                        INSERT INTO {event} (task_id, kind, actor_id, at, run_id, data)
+                        SELECT id, %({event_kind})s, NULL, %(now)s, %(run_id)s, '{{}}' FROM changed""",
+                    values,
+                )
+                counts.append(c.rowcount)
+            return counts[0], counts[1], counts[2]
+
+        c.execute(close, values)
         closed = c.rowcount
         if closed:
             c.execute(
@@ -490,20 +751,9 @@ def _write_rule(kind: str, run_id: int, now: dt.datetime, snooze_from: dt.dateti
                   AND t.resolution = %(resolved_by_data)s""",
                 values,
             )
-
-        # Refresh: still-true tasks whose evidence (or name, priority, due date) changed — only those.
-        c.execute(
-            f"""
-            UPDATE {task} SET evidence = c.evidence, subject_name = c.subject_name, priority = c.priority,
-                              due_date = c.due_date, refreshed_at = %(now)s, last_run_id = %(run_id)s
-            FROM {CAND} c
-            WHERE c.kind = %(kind)s AND {task}.kind = %(kind)s AND {task}.subject_key = c.subject_key
-              AND {task}.status <> %(closed)s
-              AND ({task}.evidence IS DISTINCT FROM c.evidence OR {task}.subject_name <> c.subject_name
-                   OR {task}.priority <> c.priority OR {task}.due_date IS DISTINCT FROM c.due_date)""",
-            values,
-        )
-        if c.rowcount:
+        c.execute(refresh, values)
+        refreshed = c.rowcount
+        if refreshed:
             c.execute(
                 f"""
                 INSERT INTO {event} (task_id, kind, actor_id, at, run_id, data)
@@ -511,36 +761,7 @@ def _write_rule(kind: str, run_id: int, now: dt.datetime, snooze_from: dt.dateti
                 WHERE t.last_run_id = %(run_id)s AND t.kind = %(kind)s AND t.status <> %(closed)s""",
                 values,
             )
-
-        # Open: candidates without an open task, not snoozed by a recent dismissal; sorted by the
-        # unique key (much faster on PostgreSQL), filtered with NOT EXISTS before any conflict check.
-        # The conflict target names the partial unique index by its predicate, which PostgreSQL
-        # must match as written: a literal, taken from the model's choices.
-        conflict = (
-            f" ON CONFLICT (kind, subject_key) WHERE status <> '{Task.Status.CLOSED.value}' DO NOTHING"
-            if dialect.is_pg()
-            else ""
-        )
-        c.execute(
-            f"""
-            INSERT INTO {task} (kind, subject_type, subject_key, subject_name, district_id, street_id, priority,
-                                status, resolution, evidence, opened_at, refreshed_at, due_date, assignee_id,
-                                closed_at, opened_by_run_id, last_run_id)
-            SELECT c.kind, c.subject_type, c.subject_key, c.subject_name,
-                   (SELECT d.code FROM {district} d WHERE d.code = c.district_code),
-                   (SELECT s.code FROM {street} s WHERE s.code = c.street_code AND s.district_id = c.district_code),
-                   c.priority, %(open)s, %(no_resolution)s, c.evidence, %(now)s, %(now)s, c.due_date, NULL, NULL,
-                   %(run_id)s, %(run_id)s
-            FROM {CAND} c
-            WHERE c.kind = %(kind)s AND c.opens
-              AND NOT EXISTS (SELECT 1 FROM {task} t
-                              WHERE t.kind = c.kind AND t.subject_key = c.subject_key AND t.status <> %(closed)s)
-              AND NOT EXISTS (SELECT 1 FROM {task} t
-                              WHERE t.kind = c.kind AND t.subject_key = c.subject_key AND t.status = %(closed)s
-                                AND t.resolution = %(dismissed)s AND t.closed_at >= %(snooze_from)s)
-            ORDER BY c.subject_key{conflict}""",
-            values,
-        )
+        c.execute(open_, values)
         opened = c.rowcount
         if opened:
             c.execute(
@@ -550,19 +771,7 @@ def _write_rule(kind: str, run_id: int, now: dt.datetime, snooze_from: dt.dateti
                 WHERE t.opened_by_run_id = %(run_id)s AND t.kind = %(kind)s""",
                 values,
             )
-    return closed, opened
-
-
-def _open_counts(kinds: list[str]) -> dict[str, int]:
-    counts = dict.fromkeys(kinds, 0)
-    with connection.cursor() as c:
-        c.execute(
-            f"SELECT kind, COUNT(*) FROM {t(Task)} WHERE status <> %(closed)s GROUP BY kind",
-            {"closed": Task.Status.CLOSED.value},
-        )
-        for kind, n in c.fetchall():
-            counts[kind] = n
-    return counts
+    return closed, refreshed, opened
 
 
 __all__ = [

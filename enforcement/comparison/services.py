@@ -29,16 +29,17 @@ class ParameterError(ValueError):
 
 
 def comparison_request_run(
-    *, user: User | None, as_of: dt.date | None = None, trigger: str = "portal"
+    *, user: User | None, as_of: dt.date | None = None, trigger: str = "portal", force: bool = False
 ) -> tuple[ComparisonRun, bool]:
     """Start a run for a city manager. Without a broker (the demo) it runs inline and the
     finished run is returned with True; with one it is queued for a worker (False) through
     the outbox: recorded even while the broker is down, and sent once it is back.
-    Raises RunInProgress when a run is already running."""
+    Raises RunInProgress when a run is already running. `force` executes every rule, even
+    those whose inputs are unchanged since their last execution."""
     if eager():
-        summary = run_comparison(as_of=as_of, trigger=trigger, user=user)
+        summary = run_comparison(as_of=as_of, trigger=trigger, user=user, force=force)
         return ComparisonRun.objects.get(pk=summary.run_id), True
-    return start_run(as_of=as_of, trigger=trigger, user=user), False
+    return start_run(as_of=as_of, trigger=trigger, user=user, force=force), False
 
 
 @transaction.atomic

@@ -49,6 +49,10 @@ def period(d: dt.date, months_back: int = 0) -> int:
 class World:
     def __init__(self, as_of: dt.date, *, kinds: tuple[str, ...] | None = None):
         self.as_of = as_of
+        # Rows added to a batch since the last run. A loaded batch never changes in the
+        # product (each push is a new batch): the next run is forced, as a new batch would make
+        # every rule reading it execute (comparison/inputs.py).
+        self.rows_added = False
         self.batches: dict[str, RosterBatch] = {}
         for kind in RosterKind.values if kinds is None else kinds:
             self.batch(kind)
@@ -76,6 +80,7 @@ class World:
         return self.batch(kind, **kw)
 
     def _b(self, kind: str) -> int:
+        self.rows_added = True
         return self.batch(kind).pk
 
     # --- employers -------------------------------------------------------------------------
@@ -269,8 +274,11 @@ class World:
         return id_number
 
     # --- running ---------------------------------------------------------------------------
-    def run(self, as_of: dt.date | None = None):
-        return run_comparison(as_of=as_of or self.as_of, trigger="test")
+    def run(self, as_of: dt.date | None = None, *, force: bool | None = None):
+        """A run; forced when rows were added to a batch since the last one (see rows_added)."""
+        force = self.rows_added if force is None else force
+        self.rows_added = False
+        return run_comparison(as_of=as_of or self.as_of, trigger="test", force=force)
 
 
 def open_tasks(kind: str | None = None):
