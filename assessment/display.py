@@ -21,7 +21,7 @@ KEY_LABELS = {
     "project": gettext_lazy("项目编号"),
     "person": gettext_lazy("身份证号"),
     "task": gettext_lazy("任务编号"),
-    "community": gettext_lazy("社区代码"),
+    "community": gettext_lazy("社区"),
 }
 # Extra columns holding enum values → their vocabulary in the label registry.
 VOCABULARIES = {
@@ -58,6 +58,15 @@ def cell_show(code: str, alias: str, value: Any, row: dict[str, Any]) -> Any:
     return value
 
 
+def _key_shown(ind: parameters.Indicator, key: Any) -> Any:
+    """A row's key as shown: an ID number masked, a community as its region path."""
+    if ind.subject == "person":
+        return privacy.mask_id_number(key)
+    if ind.subject == "community":
+        return labels.region(key)
+    return key
+
+
 def rows_table(
     ind: parameters.Indicator, columns: tuple[tuple[str, parameters.Label], ...], rows: list[dict[str, Any]]
 ) -> list[dict[str, Any]]:
@@ -67,7 +76,7 @@ def rows_table(
         key = r["key"]
         table.append(
             {
-                "key": privacy.mask_id_number(key) if ind.subject == "person" else key,
+                "key": _key_shown(ind, key),
                 "link": f"/tasks/{key}/" if ind.subject == "task" else "",
                 "name": r["name"],
                 "street": labels.region(r.get("street_code")) if r.get("street_code") else "",

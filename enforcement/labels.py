@@ -22,6 +22,22 @@ RUN_KEYS = {
     "snapshot_date": _("数据日期"),
 }
 
+# How a run was started (ComparisonRun.trigger) and the phases of its progress.
+RUN_TRIGGERS = {
+    "beat": _("定时任务"),
+    "command": _("命令行"),
+    "api": _("接口调用"),
+    "portal": _("门户操作"),
+    "demo": _("演示数据"),
+    "manual": _("手动"),
+}
+RUN_PHASES = {
+    "queued": _("排队中"),
+    "evaluating": _("比对中"),
+    "writing": _("写入任务"),
+    "done": _("已完成"),
+}
+
 # Evidence values that are money (元), ratios, or codes of a vocabulary.
 MONEY_KEYS = (
     "W",
@@ -38,6 +54,7 @@ MONEY_KEYS = (
     "contract_amount",
 )
 RATIO_KEYS = ("ratio", "tolerance", "missed_min_ratio", "max_rejected_ratio", "base_tolerance")
+MONEY_KEYS += ("average_monthly_wage",)
 VOCABULARY_KEYS = {
     "entity_type": "enrollment.MarketEntityRow.entity_type",
     "market_status": "enrollment.MarketEntityRow.status",
@@ -79,6 +96,8 @@ def register() -> None:
     from enforcement.kinds import TaskKind
     from enforcement.notices import EVIDENCE_LABELS
 
+    labels.register_vocabulary("enforcement.ComparisonRun.trigger", RUN_TRIGGERS)
+    labels.register_facts(RUN_PHASES)
     labels.register_facts(EVIDENCE_LABELS)
     labels.register_facts(RUN_KEYS)
     labels.register_facts(dict(TaskKind.choices))

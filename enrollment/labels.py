@@ -39,3 +39,9 @@ def register() -> None:
         labels.register_field(f"enrollment.{model}.sex", "roster.sex")
     for field, vocabulary in FIELDS.items():
         labels.register_field(field, vocabulary)
+    from enrollment.roster_specs import SPECS
+
+    for kind, spec in SPECS.items():  # a column's name as the departments' files head it
+        labels.register_vocabulary(
+            f"roster.columns.{kind}", {c.key: c.aliases[0] for c in spec.columns if c.aliases}
+        )
