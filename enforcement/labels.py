@@ -70,7 +70,8 @@ VOCABULARY_KEYS = {
 
 
 def _money(value: Any) -> str:
-    return gettext("%(amount)s 元") % {"amount": labels.money(value, symbol=False)}
+    """An amount with thousands separators; the key's name carries the unit （元）."""
+    return labels.money(value, symbol=False)
 
 
 def _sources(value: Any) -> str:
