@@ -4,6 +4,7 @@ names with their units, the contact channels and outcomes. Called from Enforceme
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from django.utils.translation import gettext
@@ -52,9 +53,9 @@ MONEY_KEYS = (
     "reference",
     "arrears_amount",
     "contract_amount",
+    "average_monthly_wage",
 )
 RATIO_KEYS = ("ratio", "tolerance", "missed_min_ratio", "max_rejected_ratio", "base_tolerance")
-MONEY_KEYS += ("average_monthly_wage",)
 VOCABULARY_KEYS = {
     "entity_type": "enrollment.MarketEntityRow.entity_type",
     "market_status": "enrollment.MarketEntityRow.status",
@@ -72,6 +73,10 @@ VOCABULARY_KEYS = {
 def _money(value: Any) -> str:
     """An amount with thousands separators; the key's name carries the unit （元）."""
     return labels.money(value, symbol=False)
+
+
+def _choice(value: Any, *, vocabulary: str) -> str:
+    return labels.choice(value, vocabulary)
 
 
 def _sources(value: Any) -> str:
@@ -107,6 +112,6 @@ def register() -> None:
     for key in RATIO_KEYS:
         labels.register_fact_value(key, labels.percent)
     for key, vocabulary in VOCABULARY_KEYS.items():
-        labels.register_fact_value(key, lambda v, voc=vocabulary: labels.choice(v, voc))
+        labels.register_fact_value(key, functools.partial(_choice, vocabulary=vocabulary))
     labels.register_fact_value("sources", _sources)
     labels.register_parameters(_comparison_parameter)
