@@ -21,7 +21,7 @@ KEY_LABELS = {
     "project": gettext_lazy("项目编号"),
     "person": gettext_lazy("身份证号"),
     "task": gettext_lazy("任务编号"),
-    "community": gettext_lazy("社区"),
+    "community": gettext_lazy("所属区"),
 }
 # Extra columns holding enum values → their vocabulary in the label registry.
 VOCABULARIES = {
@@ -59,11 +59,12 @@ def cell_show(code: str, alias: str, value: Any, row: dict[str, Any]) -> Any:
 
 
 def _key_shown(ind: parameters.Indicator, key: Any) -> Any:
-    """A row's key as shown: an ID number masked, a community as its region path."""
+    """A row's key as shown: an ID number masked; a community (its name is the next column)
+    by its district."""
     if ind.subject == "person":
         return privacy.mask_id_number(key)
     if ind.subject == "community":
-        return labels.region(key)
+        return labels.region_name(str(key)[:6])
     return key
 
 
@@ -79,7 +80,7 @@ def rows_table(
                 "key": _key_shown(ind, key),
                 "link": f"/tasks/{key}/" if ind.subject == "task" else "",
                 "name": r["name"],
-                "street": labels.region(r.get("street_code")) if r.get("street_code") else "",
+                "street": labels.region_name(r.get("street_code")) if r.get("street_code") else "",
                 "cells": [cell_show(ind.code, alias, r.get(alias), r) for alias, _label in columns],
             }
         )

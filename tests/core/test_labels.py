@@ -154,3 +154,32 @@ def test_a_miss_reloads_the_reference_at_most_once_a_minute(django_assert_num_qu
     monkeypatch.setattr(labels, "RELOAD_AFTER_SECONDS", -1.0)
     with django_assert_num_queries(6):  # three region tables, three industry tables
         assert labels.region("150398") == f"150398{labels.UNKNOWN}"
+
+
+def test_a_notice_states_the_facts_in_words_not_codes():
+    """The 参保告知书's facts (enforcement.notices.facts_of) go through the registry: its 主体类型
+    of a cooperative is 农民专业合作社, never `coop`; periods, amounts and sources in words."""
+    from enforcement import notices
+    from enforcement.models import Task
+
+    task = Task(
+        kind="enroll_employer",
+        subject_type="employer",
+        subject_key="93150302MPE4L6HRE0",
+        evidence={
+            "H": 5,
+            "W": "38795.00",
+            "entity_type": "coop",
+            "payroll_period": 202610,
+            "sources": ["market", "tax"],
+            "industry_code": "C3110",
+        },
+    )
+    with translation.override("en"):  # a notice is Chinese whatever the caseworker's language
+        facts = notices.facts_of(task)
+    assert "主体类型：农民专业合作社" in facts
+    assert "月工资总额（元）：38,795.00" in facts
+    assert "扣缴所属期：2026年10月" in facts
+    assert "数据来源：市场监管局登记、税务个税扣缴" in facts
+    assert "行业代码：C3110 · 黑色金属冶炼和压延加工业" in facts
+    assert "coop" not in facts and "202610" not in facts
