@@ -142,6 +142,8 @@ def human_text(response) -> str | None:
 CODE = re.compile(r"(?<![0-9A-Za-z*.,])(\d{12}|\d{9}|\d{6})(?![0-9A-Za-z*]|[.,]\d)")
 INDUSTRY = re.compile(r"(?<![0-9A-Za-z_])([A-T]\d{2,4})(?![0-9A-Za-z_])(?!\s*·)")
 SNAKE = re.compile(r"(?<![0-9A-Za-z_./:-])(_?[a-z][a-z0-9]*(?:_[a-z0-9]+)+|_[a-z]+)(?![0-9A-Za-z_./-])")
+# The comparison's symbols (comparison.md: H headcount withheld, Ip/Ii/Iu insured, W payroll) alone.
+SYMBOL = re.compile(r"(?<![0-9A-Za-z_])(H|Ip|Ii|Iu|W)(?![0-9A-Za-z_])")
 WORD = re.compile(r"(?<![0-9A-Za-z_./:@-])([a-z][a-z0-9_]*)(?![0-9A-Za-z_./@-])")
 
 
@@ -160,6 +162,8 @@ def raw_values(text: str, enums: set[str]) -> list[str]:
     for m in SNAKE.finditer(text):
         if m.group(1) not in ALLOWED:
             found.append(f"identifier {m.group(1)}")
+    for m in SYMBOL.finditer(text):
+        found.append(f"comparison symbol {m.group(1)}")
     for m in WORD.finditer(text):
         if m.group(1) in enums and m.group(1) not in ALLOWED and "_" not in m.group(1):
             found.append(f"raw enum value {m.group(1)}")
@@ -177,7 +181,7 @@ def test_the_detector_catches_what_it_must():
     assert {"coop", "active", "enterprise"} <= enums
     text = visible_text(
         "<p>主体类型：coop <span title='active'>存续</span></p><script>var x='active'</script>"
-        "<td>150302</td><td>150302008</td><td>202610</td><td>C3110</td><td>missed_min_ratio</td><td>_facts 0.182</td>"
+        "<td>150302</td><td>150302008</td><td>202610</td><td>C3110</td><td>missed_min_ratio</td><td>_facts 0.182</td><th>养老参保人数 <small>Ip</small></th>"
     )
     found = raw_values(text, enums)
     assert "raw enum value coop" in found
@@ -189,6 +193,7 @@ def test_the_detector_catches_what_it_must():
         "industry code without its name C3110",
         "identifier missed_min_ratio",
         "identifier _facts",
+        "comparison symbol Ip",
     ):
         assert expected in found, (expected, found)
     clean = visible_text(

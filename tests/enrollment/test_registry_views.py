@@ -244,7 +244,7 @@ def test_employer_detail_shows_the_registry_row_and_links_to_its_tasks(client, c
         "30",
         "12",
         "29",
-        "4567.80",
+        "¥4,567.80",
         f'href="/tasks/?q={e.uscc}"',
     ):
         assert text in html, text
