@@ -3,7 +3,7 @@
 Every page, PDF and human-facing export shows codes and enum values through here:
 
 - region codes → names: ``150302`` → 海勃湾区, ``150302001`` → 海勃湾区 · 凤凰岭街道
-  (communities likewise), from the reference tables, cached per process;
+  (communities likewise), from the reference data, cached per process (no query per page);
 - enum values → their labels: every model field's ``choices`` is collected on first use
   (``"enrollment.MarketEntityRow.entity_type"``), and an app registers the vocabularies of
   fields stored without choices (``register_vocabulary`` / ``register_field``);
@@ -52,8 +52,9 @@ def unknown(code: Any) -> str:
 
 
 class _Reference:
-    """The region and industry names, loaded on first use (6 small queries) and reloaded
-    after a miss at most every RELOAD_AFTER_SECONDS (a test database filled later)."""
+    """The region and industry names. First read from the reference files the database is
+    loaded from (fixtures/, core/reference.py: no query at all); a code not found there
+    reloads them from the database, at most every RELOAD_AFTER_SECONDS (6 small queries)."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -63,23 +64,43 @@ class _Reference:
         self.communities: dict[str, tuple[str, str]] = {}  # code → (name, street code)
         self.industries: dict[str, str] = {}  # section letter, division (C31) or class (C3110) → name
 
-    def _load(self) -> None:
-        District = apps.get_model("core", "District")
-        Street = apps.get_model("core", "Street")
-        Community = apps.get_model("core", "Community")
-        districts = dict(District.objects.values_list("code", "name"))
-        streets = {c: (n, d) for c, n, d in Street.objects.values_list("code", "name", "district_id")}
-        communities = {c: (n, s) for c, n, s in Community.objects.values_list("code", "name", "street_id")}
-        industries: dict[str, str] = {}
-        for model in ("IndustrySection", "IndustryDivision", "KeyIndustry"):
-            industries.update(apps.get_model("core", model).objects.values_list("code", "name"))
+    def _set(self, districts, streets, communities, industries) -> None:
         with self._lock:
             self.districts, self.streets, self.communities = districts, streets, communities
             self.industries = industries
             self.loaded_at = time.monotonic()
 
+    def _load_files(self) -> None:
+        from wuhai_coverage.core.reference import read_csv
+
+        industries: dict[str, str] = {}
+        for name in ("industry_sections.csv", "industry_divisions.csv", "pneumoconiosis_industries.csv"):
+            industries.update((r["code"], r["name"]) for r in read_csv(name))
+        self._set(
+            {r["code"]: r["name"] for r in read_csv("wuhai_districts.csv")},
+            {r["code"]: (r["name"], r["district_code"]) for r in read_csv("wuhai_streets.csv")},
+            {r["code"]: (r["name"], r["street_code"]) for r in read_csv("wuhai_communities.csv")},
+            industries,
+        )
+
+    def _load(self) -> None:
+        District = apps.get_model("core", "District")
+        Street = apps.get_model("core", "Street")
+        Community = apps.get_model("core", "Community")
+        industries: dict[str, str] = {}
+        for model in ("IndustrySection", "IndustryDivision", "KeyIndustry"):
+            industries.update(apps.get_model("core", model).objects.values_list("code", "name"))
+        self._set(
+            dict(District.objects.values_list("code", "name")),
+            {c: (n, d) for c, n, d in Street.objects.values_list("code", "name", "district_id")},
+            {c: (n, s) for c, n, s in Community.objects.values_list("code", "name", "street_id")},
+            industries,
+        )
+
     def ensure(self, *, missed: bool = False) -> None:
-        if self.loaded_at is None or (missed and time.monotonic() - self.loaded_at > RELOAD_AFTER_SECONDS):
+        if self.loaded_at is None:
+            self._load_files()
+        elif missed and time.monotonic() - self.loaded_at > RELOAD_AFTER_SECONDS:
             self._load()
 
     def clear(self) -> None:
