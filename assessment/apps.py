@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class AssessmentConfig(AppConfig):
     name = "assessment"
     verbose_name = _("考核")
+
+    def ready(self) -> None:
+        from assessment import labels
+
+        labels.register()

@@ -13,8 +13,7 @@ from django.utils.translation import gettext_lazy
 
 from assessment import charts, parameters, scoring
 from assessment.selectors import Params, Period, Trend
-from enforcement.models import Task, TaskKind
-from wuhai_coverage.core import privacy
+from wuhai_coverage.core import labels, privacy
 
 # The label of an indicator's row key, by what the indicator counts.
 KEY_LABELS = {
@@ -22,12 +21,17 @@ KEY_LABELS = {
     "project": gettext_lazy("项目编号"),
     "person": gettext_lazy("身份证号"),
     "task": gettext_lazy("任务编号"),
-    "community": gettext_lazy("社区代码"),
+    "community": gettext_lazy("所属区"),
 }
-TASK_CHOICES = {
-    "status": dict(Task.Status.choices),
-    "resolution": dict(Task.Resolution.choices),
+# Extra columns holding enum values → their vocabulary in the label registry.
+VOCABULARIES = {
+    "kind": "enforcement.Task.kind",
+    "status": "enforcement.Task.status",
+    "resolution": "enforcement.Task.resolution",
+    "scheme": "enrollment.Enrollment.scheme",
+    "pension_status": "enrollment.Enrollment.status",
 }
+TASK_ALIASES = ("kind", "status", "resolution")
 
 
 def cell_show(code: str, alias: str, value: Any, row: dict[str, Any]) -> Any:
@@ -39,15 +43,29 @@ def cell_show(code: str, alias: str, value: Any, row: dict[str, Any]) -> Any:
         return privacy.mask_subject_key(row.get("subject_type") or "person", value)
     if isinstance(value, bool) or alias == "hit":
         return _("是") if value else _("否")
-    if alias == "kind":
-        return TaskKind(value).label if value in TaskKind.values else value
-    if alias in TASK_CHOICES and code == parameters.TASK_CLOSURE_RATE and value:
-        return TASK_CHOICES[alias].get(value, value)
+    if (
+        alias in VOCABULARIES
+        and value
+        and (alias not in TASK_ALIASES or code == parameters.TASK_CLOSURE_RATE)
+    ):
+        return labels.choice(value, VOCABULARIES[alias])
+    if alias in labels.PERIOD_FIELDS:
+        return labels.period(value)
     if isinstance(value, dt.datetime):
         return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
     if value is None:
         return ""
     return value
+
+
+def _key_shown(ind: parameters.Indicator, key: Any) -> Any:
+    """A row's key as shown: an ID number masked; a community (its name is the next column)
+    by its district."""
+    if ind.subject == "person":
+        return privacy.mask_id_number(key)
+    if ind.subject == "community":
+        return labels.region_name(str(key)[:6])
+    return key
 
 
 def rows_table(
@@ -59,10 +77,10 @@ def rows_table(
         key = r["key"]
         table.append(
             {
-                "key": privacy.mask_id_number(key) if ind.subject == "person" else key,
+                "key": _key_shown(ind, key),
                 "link": f"/tasks/{key}/" if ind.subject == "task" else "",
                 "name": r["name"],
-                "street": r.get("street_code") or "",
+                "street": labels.region_name(r.get("street_code")) if r.get("street_code") else "",
                 "cells": [cell_show(ind.code, alias, r.get(alias), r) for alias, _label in columns],
             }
         )

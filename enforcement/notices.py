@@ -8,16 +8,14 @@ installed on the machine (fonts-noto-cjk); nothing is fetched from the network."
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.template.loader import render_to_string
 from django.utils import translation
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
 from enforcement.kinds import KINDS, NoticeKind, SubjectType
 from enforcement.models import Notice, Task
+from wuhai_coverage.core import labels
 
 # 《中华人民共和国社会保险法》 — the articles a notice may cite.
 ARTICLES: dict[int, str] = {
@@ -93,6 +91,18 @@ EVIDENCE_LABELS: dict[str, StrOrPromise] = {
     "district_code": _("所属区"),
     "street_code": _("所属街道"),
     "as_of": _("比对日期"),
+    "threshold": _("漏保认定最少人数"),
+    "community": _("社区"),
+    "tolerance": _("缴费基数容差"),
+    "reference": _("应申报人均基数下限（元）"),
+    "months_unpaid": _("断缴月数"),
+    "pension_status": _("养老参保状态"),
+    "civil_affairs_category": _("救助类别"),
+    "poverty_active": _("建档立卡未脱贫"),
+    "subsidized": _("政府代缴"),
+    "in_dust_hazard_roster": _("在粉尘危害名册中"),
+    "market_entities": _("市场监管局登记"),
+    "tax_payroll": _("税务个税扣缴"),
 }
 SOURCE_LABELS: dict[str, StrOrPromise] = {
     "market": _("市场监管局登记"),
@@ -110,24 +120,10 @@ def legal_basis_of(task_kind: str) -> str:
     return "\n".join(f"《中华人民共和国社会保险法》{ARTICLES[a]}" for a in KINDS[task_kind].articles)
 
 
-def _value_text(key: str, value: Any) -> str:
-    if isinstance(value, bool):
-        return gettext("是") if value else gettext("否")
-    if isinstance(value, list | tuple):
-        return gettext("、").join(str(SOURCE_LABELS.get(str(v), v)) for v in value)
-    if isinstance(value, dict):
-        item = gettext("%(label)s：%(value)s")
-        return gettext("；").join(
-            item % {"label": EVIDENCE_LABELS.get(k, k), "value": _value_text(k, v)} for k, v in value.items()
-        )
-    if key == "sex":
-        return {"M": gettext("男"), "F": gettext("女")}.get(str(value), str(value))
-    return "" if value is None else str(value)
-
-
 def evidence_items(evidence: dict) -> list[tuple[str, str]]:
-    """(label, text) pairs of a task's evidence, in the order the comparison wrote them."""
-    return [(EVIDENCE_LABELS.get(k, k), _value_text(k, v)) for k, v in (evidence or {}).items()]
+    """(label, text) pairs of a task's evidence, in the order the comparison wrote them,
+    keys and values in words (the label registry: wuhai_coverage.core.labels)."""
+    return [(labels.fact(k), labels.fact_value(v, k)) for k, v in (evidence or {}).items()]
 
 
 def addressee_of(task: Task) -> str:

@@ -231,6 +231,8 @@ class Aspect:
     personal: str = ""  # "id_number" / "phone": masked unless revealed; "birth_date": the year only
     display: list[Any] = field(default_factory=list)  # the values as shown (masked where personal)
     cells: list[tuple[str, Any]] = field(default_factory=list)  # (css class, printed value) per source
+    # "app.Model.field" each value came from (None: no such field), for the label registry.
+    fields: list[str | None] = field(default_factory=list)
 
     @property
     def revealable(self) -> bool:
@@ -432,13 +434,17 @@ def subject_sources_get(*, task: Task, as_of: dt.date | None = None) -> tuple[li
         )
     aspects = []
     for label, fields, personal, compare in _ASPECTS[task.subject_type]:
-        values = []
+        values, origins = [], []
         for src in sources:
             field_name = fields.get(src.kind)
             values.append(None if (field_name is None or src.row is None) else src.row.get(field_name))
+            model = ROW_MODELS[src.kind]
+            origins.append(f"{model._meta.app_label}.{model.__name__}.{field_name}" if field_name else None)
         present = [_norm(v) for v in values if v not in (None, "")]
         mismatch = compare and len(set(map(str, present))) > 1
-        aspects.append(Aspect(label=str(label), values=values, mismatch=mismatch, personal=personal))
+        aspects.append(
+            Aspect(label=str(label), values=values, mismatch=mismatch, personal=personal, fields=origins)
+        )
     return sources, aspects
 
 

@@ -44,7 +44,7 @@ from enforcement.notices import default_notice_kind, evidence_items, issuing_off
 from enforcement.selectors import Aspect, TaskPage
 from enforcement.templatetags.portal_tags import cell
 from enrollment.selectors import streets_for
-from wuhai_coverage.core import access, privacy
+from wuhai_coverage.core import access, labels, privacy
 from wuhai_coverage.core.filters import SEARCH_MAX_CHARS, FilterError
 from wuhai_coverage.core.http import AuthedRequest, client_ip, safe_next, search_post_redirect
 from wuhai_coverage.core.models import Role, User
@@ -256,8 +256,8 @@ def export_xlsx(request: AuthedRequest) -> HttpResponseBase:
 
 def _aspect_cells(aspects: list[Aspect]) -> None:
     """The shown value of every aspect (personal values masked) and its (css class, text)
-    per source: the text computed once here (portal_tags.cell), the masked values left to
-    the template's reveal button."""
+    per source: the text computed once here (portal_tags.cell; codes and enum values in
+    words through the label registry), the masked values left to the template's reveal button."""
     for aspect in aspects:
         aspect.display = [
             privacy.mask(v, aspect.personal) if (aspect.personal and v) else v for v in aspect.values
@@ -265,9 +265,9 @@ def _aspect_cells(aspects: list[Aspect]) -> None:
         aspect.cells = [
             (
                 "diff" if aspect.mismatch and v is not None and v != "" else "",
-                v if (aspect.revealable and v) else cell(v),
+                v if (aspect.revealable and v) else cell(_shown(v, origin, aspect)),
             )
-            for v in aspect.display
+            for v, origin in zip(aspect.display, aspect.fields or [None] * len(aspect.display), strict=True)
         ]
 
 
@@ -293,6 +293,11 @@ def _compare_stack(sources: list[Any], aspects: list[Aspect]) -> list[dict[str, 
                 }
             )
     return stack
+def _shown(value: Any, origin: str | None, aspect: Aspect) -> Any:
+    """A compared value in words (region, enum, industry, period, money), personal ones as masked."""
+    if aspect.personal or origin is None or value is None or isinstance(value, bool):
+        return value
+    return labels.field_value(value, origin)
 
 
 def _task_permissions(task: Task, caps: set[str]) -> dict[str, bool]:

@@ -11,6 +11,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
 from enrollment.models import RosterBatch
+from wuhai_coverage.core import labels
 
 # A cell starting with one of these is a formula (or starts a new line of one) in Excel
 # and WPS; "\n" too, since a leading newline hides the "=" that follows from the eye.
@@ -61,7 +62,7 @@ def issues_workbook(*, batch: RosterBatch, issues, out) -> None:
         ws.append(
             [
                 issue.row,
-                safe_cell(issue.column),
+                safe_cell(labels.choice(issue.column, f"roster.columns.{batch.kind}")),
                 issue.code,
                 safe_cell(issue.message),
                 issue.get_severity_display(),

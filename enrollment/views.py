@@ -10,7 +10,6 @@ from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db import models
 from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -22,13 +21,12 @@ from enrollment.filters import registry_params
 from enrollment.models import (
     Employer,
     Enrollment,
-    MarketEntityRow,
     Person,
     RosterBatch,
     RosterIssue,
     RosterKind,
 )
-from wuhai_coverage.core import access, privacy
+from wuhai_coverage.core import access, labels, privacy
 from wuhai_coverage.core.filters import FilterError
 from wuhai_coverage.core.http import AuthedRequest, client_ip, search_post_redirect
 from wuhai_coverage.core.models import AccessLog, Department, District
@@ -70,6 +68,7 @@ def batch_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     issues = selectors.batch_issues_list(batch=batch, severity=severity)
     context = {
         "batch": batch,
+        "columns": f"roster.columns.{batch.kind}",  # the label registry's names of its columns
         "page": Paginator(issues, ISSUES_PER_PAGE).get_page(request.GET.get("page")),
         "severity": severity,
         "processing": batch.status == RosterBatch.Status.PROCESSING,
@@ -101,17 +100,15 @@ def calendar(request: AuthedRequest) -> HttpResponse:
 REGISTRY_PAGE_SIZE = 50
 
 
-def _choice_label(choices: type[models.TextChoices], value: str) -> str:
-    """The label of a roster value, or the value itself when the roster sent another."""
-    return str(choices(value).label) if value in choices.values else value
-
-
 def _label_employers(employers: Iterable[Employer]) -> None:
-    """Display-only attributes for the templates: the market roster's values as labels."""
+    """Display-only attributes for the templates: the market roster's values as labels
+    (the label registry; a value the roster sent outside its vocabulary is marked)."""
     for employer in employers:
         vars(employer).update(
-            market_status_label=_choice_label(MarketEntityRow.Status, employer.market_status),
-            entity_type_label=_choice_label(MarketEntityRow.EntityType, employer.entity_type),
+            market_status_label=labels.field_value(
+                employer.market_status, "enrollment.Employer.market_status"
+            ),
+            entity_type_label=labels.field_value(employer.entity_type, "enrollment.Employer.entity_type"),
         )
 
 

@@ -33,6 +33,7 @@ from enforcement.blacklist.vocabulary import (
 )
 from enforcement.models import BlacklistEntry, BlacklistEvent, EnforcementCase
 from enforcement.services import TaskConflict, TaskError
+from wuhai_coverage.core import labels
 from wuhai_coverage.core.models import Department, User
 from wuhai_coverage.core.text import site_language
 
@@ -97,7 +98,7 @@ def grounds_of(case: EnforcementCase) -> str:
     if case.order_deadline:
         lines.append(f"经责令限期改正，期限至{case.order_deadline:%Y年%-m月%-d日}，逾期仍未改正。")
     if violation == Violation.ARREARS and case.arrears_amount:
-        lines.append(f"欠缴社会保险费{case.arrears_amount}元。")
+        lines.append(f"欠缴社会保险费{labels.money(case.arrears_amount, symbol=False)}元。")
     return "".join(lines)
 
 

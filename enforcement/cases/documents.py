@@ -26,6 +26,7 @@ from enforcement.cases.models import (
     ViolationKind,
 )
 from enforcement.models import EnforcementCase
+from wuhai_coverage.core import labels
 
 LAW = "《中华人民共和国社会保险法》"
 REGULATION = "《劳动保障监察条例》"
@@ -96,7 +97,7 @@ def issuing_office_of(case: EnforcementCase) -> str:
 
 
 def _money(value: Decimal | None) -> str:
-    return "—" if value is None else f"{value:,.2f}"
+    return labels.money(value, symbol=False)  # 1,234,567.89 (the text says 元)
 
 
 def finding_text(finding: CaseFinding) -> str:

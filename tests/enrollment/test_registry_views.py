@@ -244,7 +244,7 @@ def test_employer_detail_shows_the_registry_row_and_links_to_its_tasks(client, c
         "30",
         "12",
         "29",
-        "4567.80",
+        "¥4,567.80",
         f'href="/tasks/?q={e.uscc}"',
     ):
         assert text in html, text
@@ -262,7 +262,7 @@ def test_person_detail_lists_enrollments_and_the_task_link_redirects_to_the_queu
     )
     client.force_login(caseworker)
     html = client.get(f"/persons/{p.pk}/").content.decode()
-    assert "城乡居民" in html and "中断缴费" in html and "2025-12" in html
+    assert "城乡居民" in html and "中断缴费" in html and "2025年12月" in html
     assert f"/persons/{p.pk}/tasks/" in html
     r = client.get(f"/persons/{p.pk}/tasks/")
     # The person's key never travels in a URL: the queue filters on the registry pk.

@@ -18,6 +18,7 @@ from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
+from wuhai_coverage.core import labels
 from wuhai_coverage.core.models import Role
 from wuhai_coverage.core.roles import CITY_WIDE_ROLES, capabilities_of
 
@@ -37,7 +38,8 @@ class Jurisdiction:
             return "—"
         if self.city:
             return _("全市")
-        return self.street_code or self.district_code or "—"
+        code = self.street_code or self.district_code
+        return labels.region(code) if code else "—"  # 海勃湾区 · 凤凰岭街道
 
 
 def jurisdiction_of(user) -> Jurisdiction:

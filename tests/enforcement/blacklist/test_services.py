@@ -37,7 +37,7 @@ def test_propose_takes_the_grounds_from_the_case(inspector):
     entry = services.blacklist_propose(case=case, actor=inspector, legal_representative="王海")
     assert entry.status == Status.PROPOSED
     assert entry.violation == "arrears"
-    assert "乌海市乌达焦化厂" in entry.reason and "12345.67" in entry.reason
+    assert "乌海市乌达焦化厂" in entry.reason and "12,345.67" in entry.reason
     assert "第八十六条" in entry.legal_basis
     assert (entry.employer_uscc, entry.legal_representative) == (case.employer_uscc, "王海")
     event = entry.events.get()

@@ -196,7 +196,12 @@ def test_a_running_run_polls_for_progress(client, caseworker):
     )
     client.force_login(caseworker)
     page = client.get(f"/comparison-runs/{run.pk}/").content.decode()
-    assert 'hx-trigger="every 2s"' in page and "injury_key_industry" in page and "4/11" in page
+    assert (
+        'hx-trigger="every 2s"' in page
+        and "尘肺病重点行业工伤扩面" in page
+        and "比对中" in page
+        and "4/11" in page
+    )
     fragment = client.get(f"/comparison-runs/{run.pk}/", HTTP_HX_REQUEST="true").content.decode()
     assert fragment.startswith('<div id="run-body"') and "<html" not in fragment
 
