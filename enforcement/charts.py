@@ -54,8 +54,9 @@ def stacked_bars(
             f'<text x="{lx + 16}" y="16" font-size="12" fill="{INK}">{escape(name)}</text>'
         )
         lx += 24 + 13 * len(name)
-    for i in range(5):
-        tick = peak * i // 4
+    intervals = 5 if peak % 5 == 0 else 2 if peak % 2 == 0 else 1
+    for i in range(intervals + 1):
+        tick = peak * i // intervals
         parts.append(
             f'<line x1="{x(tick):.1f}" y1="{top - 4}" x2="{x(tick):.1f}" y2="{height - 20}" stroke="{GRID}"/>'
             f'<text x="{x(tick):.1f}" y="{height - 6}" font-size="11" text-anchor="middle" '
