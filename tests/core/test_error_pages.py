@@ -140,10 +140,12 @@ def test_an_unknown_language_cookie_falls_back_to_chinese(client):
     assert '<html lang="zh-hans">' in client.get("/").content.decode()
 
 
-def test_the_api_speaks_chinese_to_an_english_client_too(client):
-    response = client.get("/api/v1/tasks/", HTTP_ACCEPT_LANGUAGE="en")
-    assert response.status_code in (401, 403)
-    assert re.search(r"[\u4e00-\u9fff]", response.json()["detail"])  # DRF's message, in Chinese
+def test_the_api_answers_chinese_unless_the_client_asks_for_english(client):
+    """A program asks for a language only on purpose (curl sends no Accept-Language)."""
+    plain = client.get("/api/v1/tasks/").json()["detail"]
+    assert re.search(r"[\u4e00-\u9fff]", plain)  # DRF's message, in Chinese
+    asked = client.get("/api/v1/tasks/", HTTP_ACCEPT_LANGUAGE="en").json()["detail"]
+    assert not re.search(r"[\u4e00-\u9fff]", asked)
 
 
 # --- The favicon and the public front page -----------------------------------------------------

@@ -52,11 +52,16 @@ class PartnerApiOnlyMiddleware:
 
 
 class ChineseFirstLocaleMiddleware(LocaleMiddleware):
-    """The portal speaks Simplified Chinese whatever the browser's Accept-Language says;
-    English only when the user chose it (the language cookie that /i18n/setlang/ sets).
-    Django's LocaleMiddleware would hand an English-language browser English."""
+    """The portal's pages speak Simplified Chinese whatever the browser's Accept-Language
+    says (a browser sends it unasked); English only when the user chose it (the language
+    cookie that /i18n/setlang/ sets). Django's LocaleMiddleware would hand an
+    English-language browser English. The API keeps honouring Accept-Language: a partner's
+    program sends it only when it asks for a language (curl sends none)."""
 
     def process_request(self, request: HttpRequest) -> None:
+        if request.path_info.startswith("/api/"):
+            super().process_request(request)
+            return
         chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME) or ""
         try:
             language = translation.get_supported_language_variant(chosen) if chosen else ""

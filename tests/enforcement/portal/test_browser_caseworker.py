@@ -98,12 +98,12 @@ def world(db):
     return {"cw": cw, "worker": worker, "person": person, "employer": employer, "gone": gone, "other": other}
 
 
-def _login(page, base, username):
+def _login(page, base, username, landing=r"/dashboard/$"):
     page.goto(f"{base}/accounts/login/")
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", PASSWORD)
     page.click("button[type=submit]")
-    expect(page).to_have_url(re.compile(r"/dashboard/$"))
+    expect(page).to_have_url(re.compile(landing))
 
 
 def test_a_caseworkers_day(page, live_server, world):
@@ -195,8 +195,7 @@ def test_a_street_worker_records_a_visit_on_a_phone(browser, live_server, world)
     )
     page = context.new_page()
     try:
-        _login(page, live_server.url, "fhl-li")
-        page.tap("text=我的走访任务")
+        _login(page, live_server.url, "fhl-li", landing=r"/tasks/street/$")  # straight to the street list
         expect(page.locator("ul.cards")).to_contain_text("红星煤业")
         page.tap("ul.cards >> text=乌海市红星煤业有限公司")
         expect(page.locator("h1")).to_contain_text("红星煤业")
