@@ -77,7 +77,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "wuhai_coverage.core.middleware.ChineseFirstLocaleMiddleware",  # Accept-Language ignored
+    "wuhai_coverage.core.middleware.ChineseFirstLocaleMiddleware",  # pages ignore Accept-Language
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -168,7 +168,8 @@ LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 # A browser's Accept-Language is not a choice: English only through the language switch
-# (its cookie, set by /i18n/setlang/) — core.middleware.ChineseFirstLocaleMiddleware.
+# (its cookie, set by /i18n/setlang/) — core.middleware.ChineseFirstLocaleMiddleware. The
+# API still honours Accept-Language: a program sends it only to ask for a language.
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
