@@ -148,6 +148,21 @@ def test_the_api_answers_chinese_unless_the_client_asks_for_english(client):
     assert not re.search(r"[\u4e00-\u9fff]", asked)
 
 
+def test_date_fields_keep_the_iso_value_a_date_input_needs_in_chinese(client, caseworker):
+    """Chinese formats a date 2026/06/25, which <input type=date> drops as invalid: the field
+    looked empty and the form would not submit once Chinese became every browser's default."""
+    client.force_login(caseworker)
+    page = client.get("/outreach/sms/new/").content.decode()
+    assert re.search(r'type="date" name="deadline" value="\d{4}-\d{2}-\d{2}"', page)
+    from enforcement.forms import NoticeForm
+    from outreach.events.forms import EventForm
+    from outreach.forms import PostingForm
+
+    for form, name in ((NoticeForm, "deadline"), (EventForm, "held_on"), (PostingForm, "posted_on")):
+        widget = form.base_fields[name].widget
+        assert widget.format == "%Y-%m-%d", form
+
+
 # --- The favicon and the public front page -----------------------------------------------------
 
 
