@@ -16,6 +16,11 @@ OVERDUE = "#b3261e"
 STATUS_COLOURS = ("#5b8fd0", "#9c7bc4", "#4f9d69", "#d6a33a", "#d9736a")
 
 
+def _text_width(text: str, size: int = 12) -> int:
+    """About how wide `text` prints at `size` px: a Han character is square, Latin half as wide."""
+    return sum(size + 1 if ord(c) > 0x2E7F else size * 6 // 10 for c in text)
+
+
 def _nice_max(value: int) -> int:
     """The axis' end: the smallest 1, 2 or 5 × 10ⁿ at least `value` (at least 1)."""
     step = 1
@@ -53,7 +58,7 @@ def stacked_bars(
             f'<rect x="{lx}" y="6" width="12" height="12" fill="{colour}"/>'
             f'<text x="{lx + 16}" y="16" font-size="12" fill="{INK}">{escape(name)}</text>'
         )
-        lx += 24 + 13 * len(name)
+        lx += 24 + _text_width(name)
     intervals = 5 if peak % 5 == 0 else 2 if peak % 2 == 0 else 1
     for i in range(intervals + 1):
         tick = peak * i // intervals
