@@ -331,3 +331,21 @@ def test_staff_cannot_issue_themselves_a_key_from_the_web(client, caseworker):
     signed_in(client, caseworker)
     assert client.post("/accounts/my-tokens/issue/").status_code == 403
     assert not ApiToken.objects.filter(user=caseworker).exists()
+
+
+def test_the_stacked_bar_chart_escapes_labels_and_prints_totals_and_a_round_axis():
+    from enforcement.charts import stacked_bars
+
+    svg = str(
+        stacked_bars(
+            [("<b>甲街道</b>", [3, 0, 1, 0, 0], 2), ("乙街道", [0, 0, 0, 0, 0], 0)],
+            series=["待处理", "已分派", "已联系", "已发告知书", "已移交执法"],
+            title="各街道在办任务（按状态）",
+            overdue_label="已逾期",
+        )
+    )
+    assert "<b>" not in svg and "&lt;b&gt;甲街道&lt;/b&gt;" in svg
+    assert svg.count("<rect") == 6 + 2 + 1  # legend swatches, two non-empty segments, one overdue tick
+    assert ">4</text>" in svg and ">0</text>" in svg  # each bar's total
+    ticks = re.findall(r'text-anchor="middle" fill="#1f2933">([\d,]+)</text>', svg)
+    assert ticks == ["0", "1", "2", "3", "4", "5"]  # the axis ends on a round 5, not on 4
