@@ -102,7 +102,9 @@ class ContactForm(forms.Form):
 
 class NoticeForm(forms.Form):
     kind = forms.ChoiceField(label=_("文书类型"), choices=Notice.Kind.choices)
-    deadline = forms.DateField(label=_("整改期限"), widget=forms.DateInput(attrs={"type": "date"}))
+    deadline = forms.DateField(
+        label=_("整改期限"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     issuing_office = forms.CharField(label=_("发文机关"), max_length=120, required=False)
     # How many notices the task had when the form was drawn (services.notice_issue: a
     # second submit of the same form adds none).

@@ -25,7 +25,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from enforcement import selectors, services
+from enforcement import selectors, services, views_homes
 from enforcement.exports import tasks_workbook
 from enforcement.forms import (
     AssignForm,
@@ -44,6 +44,7 @@ from enforcement.notices import default_notice_kind, evidence_items, issuing_off
 from enforcement.selectors import Aspect, TaskPage
 from enforcement.templatetags.portal_tags import cell
 from enrollment.selectors import streets_for
+from enrollment.views import partner_home
 from wuhai_coverage.core import access, labels, privacy
 from wuhai_coverage.core.filters import SEARCH_MAX_CHARS, FilterError
 from wuhai_coverage.core.http import AuthedRequest, client_ip, safe_next, search_post_redirect
@@ -91,9 +92,17 @@ def _caps(user: User) -> set[str]:
 @login_required
 @require_GET
 def dashboard(request: AuthedRequest) -> HttpResponse:
+    """Every role lands on a page made for it (`/` sends a signed-in user here)."""
     user = request.user
-    if user.role == Role.STREET_STAFF:  # street staff's home is their street's list (issue 13)
+    if user.role == Role.STREET_STAFF:
+        # Street staff: their street's list, phone first (the street pages decide what it shows).
         return redirect("enforcement:street")
+    if user.role == Role.INSPECTOR:
+        return views_homes.inspector_home(request)
+    if user.role == Role.CITY_MANAGER:
+        return views_homes.manager_home(request)
+    if user.role == Role.PARTNER:
+        return partner_home(request)
     ctx: dict[str, Any] = {"jurisdiction": access.jurisdiction_of(user), "caps": _caps(user)}
     if access.has(user, VIEW_TASKS):
         ctx["counts"] = selectors.dashboard_counts_get(user=user)

@@ -205,3 +205,73 @@ def streets_for(*, user) -> QuerySet:
         if not access.jurisdiction_of(user).street_code
         else Street.objects.filter(code=access.jurisdiction_of(user).street_code).select_related("district")
     )
+
+
+# --- A partner's home: its own kinds, its recent batches and what went wrong with them -----
+
+PARTNER_RECENT_BATCHES = 10
+PARTNER_ISSUE_GROUPS = 5  # the most frequent problems shown per batch; the batch page has all
+
+
+def partner_home_get(*, user, today: dt.date | None = None) -> dict:
+    """What a partner department needs on landing: per kind it pushes, the last delivery
+    and the last loaded snapshot with whether this month's (and last month's) snapshot is
+    in — each kind is expected monthly (the departments' assessment counts the months
+    with a loaded snapshot); its recent batches, each with its most frequent problems.
+    A fixed handful of queries whatever the number of batches."""
+    from django.db.models import Count, Min
+
+    today = today or timezone.localdate()
+    kinds = [k for k, d in KIND_DEPARTMENT.items() if d == user.department]
+    visible = RosterBatch.objects.filter(batch_visible_q(user), kind__in=kinds)
+    month = dt.date(today.year, today.month, 1)
+    previous = dt.date(month.year - (month.month == 1), 12 if month.month == 1 else month.month - 1, 1)
+    latest: dict[str, RosterBatch] = {}
+    loaded: dict[str, RosterBatch] = {}
+    months_loaded: dict[str, set[dt.date]] = {k: set() for k in kinds}
+    # The last batch of each kind and its last loaded one: two queries a kind (a department
+    # pushes one to three kinds).
+    loaded_qs = visible.filter(status=RosterBatch.Status.LOADED)
+    for kind in kinds:
+        batch = visible.filter(kind=kind).order_by("-received_at", "-id").first()
+        if batch is not None:
+            latest[kind] = batch
+        batch = loaded_qs.filter(kind=kind).order_by("-snapshot_date", "-received_at", "-id").first()
+        if batch is not None:
+            loaded[kind] = batch
+    for kind, snapshot in loaded_qs.filter(snapshot_date__gte=previous).values_list("kind", "snapshot_date"):
+        months_loaded[kind].add(dt.date(snapshot.year, snapshot.month, 1))
+    rows = [
+        {
+            "kind": k,
+            "label": RosterKind(k).label,
+            "latest": latest.get(k),
+            "loaded": loaded.get(k),
+            "this_month": month in months_loaded[k],
+            "last_month": previous in months_loaded[k],
+        }
+        for k in kinds
+    ]
+    recent = list(
+        visible.select_related("pushed_by").order_by("-received_at", "-id")[:PARTNER_RECENT_BATCHES]
+    )
+    problems: dict[int, list[dict]] = {b.pk: [] for b in recent}
+    grouped = (
+        RosterIssue.objects.filter(batch_id__in=list(problems), severity=RosterIssue.Severity.ERROR)
+        .values("batch_id", "code", "column")
+        .annotate(n=Count("id"), message=Min("message"), first_row=Min("row"))
+        .order_by("batch_id", "-n", "code")
+    )
+    for g in grouped:
+        if len(problems[g["batch_id"]]) < PARTNER_ISSUE_GROUPS:
+            problems[g["batch_id"]].append(g)
+    for batch in recent:
+        vars(batch)["problems"] = problems[batch.pk]
+    return {
+        "kinds": rows,
+        "recent": recent,
+        "month": month,
+        "previous": previous,
+        "due": [r for r in rows if not r["this_month"]],
+        "late": [r for r in rows if not r["last_month"]],
+    }

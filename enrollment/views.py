@@ -30,7 +30,8 @@ from wuhai_coverage.core import access, labels, privacy
 from wuhai_coverage.core.filters import FilterError
 from wuhai_coverage.core.http import AuthedRequest, client_ip, search_post_redirect
 from wuhai_coverage.core.models import AccessLog, Department, District
-from wuhai_coverage.core.roles import REVEAL_PERSONAL, VIEW_ROSTERS, VIEW_TASKS
+from wuhai_coverage.core.roles import PUSH_ROSTERS, REVEAL_PERSONAL, VIEW_ROSTERS, VIEW_TASKS
+from wuhai_coverage.core.selectors import api_tokens_of
 from wuhai_coverage.core.services import access_log_reveal
 from wuhai_coverage.core.validators import fast_id_number
 
@@ -57,9 +58,15 @@ def deliveries(request: AuthedRequest) -> HttpResponse:
     return render(request, "enrollment/deliveries.html", context, status=400 if error else 200)
 
 
+def _require_batches(user) -> None:
+    """Bureau staff read every batch; a partner its own department's (the selector scopes)."""
+    if not access.has(user, PUSH_ROSTERS):
+        access.require(user, VIEW_ROSTERS)
+
+
 @login_required
 def batch_detail(request: AuthedRequest, pk: int) -> HttpResponse:
-    access.require(request.user, VIEW_ROSTERS)
+    _require_batches(request.user)
     batch = selectors.batch_get_for_user(user=request.user, pk=pk)
     if request.htmx and request.GET.get("fragment") == "progress":
         return render(request, "enrollment/_progress.html", {"batch": batch})
@@ -78,7 +85,7 @@ def batch_detail(request: AuthedRequest, pk: int) -> HttpResponse:
 
 @login_required
 def batch_errors_xlsx(request: AuthedRequest, pk: int) -> FileResponse:
-    access.require(request.user, VIEW_ROSTERS)
+    _require_batches(request.user)
     batch = selectors.batch_get_for_user(user=request.user, pk=pk)
     return FileResponse(
         exports.issues_workbook_file(batch=batch, issues=selectors.batch_issues_list(batch=batch)),
@@ -93,6 +100,17 @@ def calendar(request: AuthedRequest) -> HttpResponse:
     access.require(request.user, VIEW_ROSTERS)
     calendar = selectors.delivery_calendar_get(user=request.user)
     return render(request, "enrollment/calendar.html", {"calendar": calendar})
+
+
+def partner_home(request: AuthedRequest) -> HttpResponse:
+    """A partner department's home (the dashboard hands partners over to it): its
+    deliveries and their problems, what is due or late this month, its API keys and how to
+    call the API."""
+    access.require(request.user, PUSH_ROSTERS)
+    context = selectors.partner_home_get(user=request.user)
+    context["tokens"] = api_tokens_of(user=request.user)
+    context["api_root"] = request.build_absolute_uri("/api/v1/")
+    return render(request, "enrollment/home_partner.html", context)
 
 
 # --- The registry: employers and persons of the user's jurisdiction ---------------------

@@ -29,7 +29,7 @@ class PostingForm(forms.Form):
         error_messages={"invalid_choice": gettext_lazy("请选择辖区内的社区")},
     )
     posted_on = forms.DateField(
-        label=gettext_lazy("张贴日期"), widget=forms.DateInput(attrs={"type": "date"})
+        label=gettext_lazy("张贴日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
     note = forms.CharField(label=gettext_lazy("备注"), max_length=200, required=False)
     photo = forms.FileField(label=gettext_lazy("照片（可选，JPEG/PNG，5 MB 以内）"), required=False)

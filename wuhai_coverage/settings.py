@@ -77,7 +77,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "wuhai_coverage.core.middleware.ChineseFirstLocaleMiddleware",  # pages ignore Accept-Language
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -150,6 +150,8 @@ AXES_LOCKOUT_CALLABLE = "wuhai_coverage.core.views.locked_out"
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
 AXES_CLIENT_IP_CALLABLE = "wuhai_coverage.core.http.client_ip"
 AXES_VERBOSE = False
+# A form refused for its CSRF token answers the portal's own 403 page, in Chinese.
+CSRF_FAILURE_VIEW = "wuhai_coverage.core.views.csrf_failure"
 
 # Sessions end after SESSION_IDLE_MINUTES without a request (every request moves the
 # expiry on) and when the browser closes (the cookie has no expiry date).
@@ -165,6 +167,9 @@ API_TOKEN_DAYS = env_int("API_TOKEN_DAYS", 365, minimum=1)
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# A browser's Accept-Language is not a choice: English only through the language switch
+# (its cookie, set by /i18n/setlang/) — core.middleware.ChineseFirstLocaleMiddleware. The
+# API still honours Accept-Language: a program sends it only to ask for a language.
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True

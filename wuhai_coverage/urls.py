@@ -35,5 +35,6 @@ urlpatterns = [
 # capability and jurisdiction (notices/<n>.pdf, outreach/postings/<n>/photo/); raw roster
 # files, which hold full ID numbers, are not downloadable at all (docs/security.md).
 
+handler403 = "wuhai_coverage.core.views.permission_denied"
 handler404 = "wuhai_coverage.core.views.not_found"
 handler500 = "wuhai_coverage.core.views.server_error"

@@ -41,7 +41,9 @@ class EventForm(forms.Form):
     kind = forms.ChoiceField(label=gettext_lazy("活动类型"), choices=OutreachEvent.Kind.choices)
     title = forms.CharField(label=gettext_lazy("活动名称"), max_length=200)
     place = forms.CharField(label=gettext_lazy("地点"), max_length=200)
-    held_on = forms.DateField(label=gettext_lazy("日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    held_on = forms.DateField(
+        label=gettext_lazy("日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     district = forms.ModelChoiceField(
         label=gettext_lazy("所属区"),
         queryset=District.objects.none(),  # the user's jurisdiction, set in __init__

@@ -47,7 +47,9 @@ class CampaignForm(forms.Form):
         help_text=gettext_lazy("可用占位符：%(names)s")
         % {"names": "、".join("{" + p + "}" for p in PLACEHOLDERS)},
     )
-    deadline = forms.DateField(label=gettext_lazy("截止日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    deadline = forms.DateField(
+        label=gettext_lazy("截止日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
 
     def __init__(self, *args: Any, user, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

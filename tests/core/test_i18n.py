@@ -98,9 +98,9 @@ def _in_english(client, user):
 # url (formatted with the world), English words that must be there, Chinese that must not.
 PAGES = [
     (
-        "/dashboard/",
-        ["Dashboard", "Open tasks", "Unenrolled employer", "Whole city", "Sign out"],
-        ["工作台", "在办任务", "未参保企业抓参保", "全市", "退出"],
+        "/dashboard/",  # the city manager's home: the city overview
+        ["Dashboard", "Open tasks", "Overdue", "Whole city", "Sign out"],
+        ["工作台", "在办任务", "已逾期", "全市", "退出"],
     ),
     (
         "/tasks/",

@@ -380,6 +380,7 @@ NOT_WALKED = {
     "accounts/logout/": "ends the session the walk runs in",
     "i18n/setlang/": "POST only, changes the language",
     "accounts/tokens/<int:pk>/revoke/": "POST only, revokes an API key",
+    "accounts/my-tokens/<int:pk>/revoke/": "POST only, a partner revokes its own API key",
     "accounts/lockouts/<int:pk>/unlock/": "POST only, lifts a login lock",
 }
 

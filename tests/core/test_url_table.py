@@ -111,8 +111,8 @@ TODAY = "{today}"
 TABLE: list[Row] = [
     # --- core ---
     Row(
-        "", "GET", "/", (200, 302, 302, 302, 302, 302, 302, 403, 200)
-    ),  # public front page, or the role's dashboard
+        "", "GET", "/", (200, 302, 302, 302, 302, 302, 302, 302, 200)
+    ),  # public front page, or the role's home (a partner's too)
     Row("accounts/login/", "GET", "/accounts/login/", (200,) * 9),
     Row("accounts/login/", "POST", "/accounts/login/", (200,) * 9, D(username="nobody", password="wrong")),
     Row("accounts/logout/", "POST", "/accounts/logout/", (302,) * 9),
@@ -138,18 +138,38 @@ TABLE: list[Row] = [
         (302, 302, 403, 403, 403, 403, 403, 403, 302),
     ),
     Row("healthz/", "GET", "/healthz/", (200,) * 9),
+    # Each role's home; street staff go on to their street's list.
+    Row("dashboard/", "GET", "/dashboard/", (302, 200, 200, 200, 302, 302, 200, 200, 302)),
+    Row("favicon.ico", "GET", "/favicon.ico", (301,) * 9),
+    # A partner's own API keys, from its home.
     Row(
-        "dashboard/", "GET", "/dashboard/", (302, 200, 200, 200, 302, 302, 200, 403, 302)
-    ),  # street staff go on to their street's list
+        "accounts/my-tokens/issue/",
+        "POST",
+        "/accounts/my-tokens/issue/",
+        (302, 403, 403, 403, 403, 403, 403, 200, 302),
+    ),
+    Row(
+        "accounts/my-tokens/issue/",
+        "GET",
+        "/accounts/my-tokens/issue/",
+        (302, 405, 405, 405, 405, 405, 405, 405, 302),
+    ),
+    Row(
+        "accounts/my-tokens/<int:pk>/revoke/",
+        "POST",
+        "/accounts/my-tokens/{api_token}/revoke/",
+        (302, 403, 403, 403, 403, 403, 403, 404, 302),
+    ),  # the manager's key: not the partner's, so it does not exist for it
     # --- rosters (bureau staff with VIEW_ROSTERS; partners through the API) ---
     Row("rosters/", "GET", "/rosters/", (302, 200, 200, 200, 403, 403, 403, 403, 302)),
     Row("rosters/calendar/", "GET", "/rosters/calendar/", (302, 200, 200, 200, 403, 403, 403, 403, 302)),
-    Row("rosters/<int:pk>/", "GET", "/rosters/{batch}/", (302, 200, 200, 200, 403, 403, 403, 403, 302)),
+    # A batch page: bureau staff, and the partner whose department pushed it (from its home).
+    Row("rosters/<int:pk>/", "GET", "/rosters/{batch}/", (302, 200, 200, 200, 403, 403, 403, 200, 302)),
     Row(
         "rosters/<int:pk>/errors.xlsx",
         "GET",
         "/rosters/{batch}/errors.xlsx",
-        (302, 200, 200, 200, 403, 403, 403, 403, 302),
+        (302, 200, 200, 200, 403, 403, 403, 200, 302),
     ),
     # --- the registry ---
     Row("employers/", "GET", "/employers/", (302, 200, 200, 200, 200, 200, 200, 403, 302)),

@@ -37,9 +37,10 @@ def test_signed_in_staff_go_on_to_their_dashboard(client, role, kw):
     assert r.status_code == 302 and r["Location"] == "/dashboard/"
 
 
-def test_a_partner_in_the_browser_is_still_refused(client):
+def test_a_partner_in_the_browser_goes_on_to_its_own_home_and_no_staff_page(client):
     client.force_login(make_user("partner", department="market"))
-    assert client.get("/").status_code == 403
+    assert client.get("/")["Location"] == "/dashboard/"
+    assert client.get("/tasks/").status_code == 403
 
 
 def test_the_front_page_is_english_in_english(client):

@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
@@ -125,6 +126,7 @@ PARTNER_PATH_PREFIXES = (
     "/accounts/logout/",
     "/i18n/",
     "/static/",
+    "/favicon.ico",
     "/healthz/",
     "/calculator/",
     "/blacklist/",
@@ -132,8 +134,14 @@ PARTNER_PATH_PREFIXES = (
 )
 
 
+# A partner's own pages: its home (/ → /dashboard/), its batches with their error reports
+# (the batch selector shows a partner its department's only), its own API keys.
+PARTNER_PAGES = re.compile(r"^/(?:dashboard/)?$|^/rosters/\d+/(?:errors\.xlsx)?$|^/accounts/my-tokens/")
+
+
 def may_use_path(user, path: str) -> bool:
-    """False for a partner on any staff page: partners push and read through the API."""
+    """False for a partner on any staff page: partners push and read through the API, and
+    see their own deliveries and keys on their home."""
     if user is None or not user.is_authenticated or user.role != Role.PARTNER:
         return True
-    return path.startswith(PARTNER_PATH_PREFIXES)
+    return path.startswith(PARTNER_PATH_PREFIXES) or PARTNER_PAGES.match(path) is not None

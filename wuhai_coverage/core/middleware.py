@@ -3,8 +3,11 @@ the access layer's one rule for partner accounts."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.middleware.locale import LocaleMiddleware
 from django.shortcuts import render
+from django.utils import translation
 
 from wuhai_coverage.core import access
 
@@ -46,3 +49,23 @@ class PartnerApiOnlyMiddleware:
         if not access.may_use_path(user, request.path_info):
             return render(request, "403.html", {"partner_only": True}, status=403)
         return self.get_response(request)
+
+
+class ChineseFirstLocaleMiddleware(LocaleMiddleware):
+    """The portal's pages speak Simplified Chinese whatever the browser's Accept-Language
+    says (a browser sends it unasked); English only when the user chose it (the language
+    cookie that /i18n/setlang/ sets). Django's LocaleMiddleware would hand an
+    English-language browser English. The API keeps honouring Accept-Language: a partner's
+    program sends it only when it asks for a language (curl sends none)."""
+
+    def process_request(self, request: HttpRequest) -> None:
+        if request.path_info.startswith("/api/"):
+            super().process_request(request)
+            return
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME) or ""
+        try:
+            language = translation.get_supported_language_variant(chosen) if chosen else ""
+        except LookupError:
+            language = ""
+        translation.activate(language or settings.LANGUAGE_CODE)
+        request.LANGUAGE_CODE = translation.get_language()

@@ -22,6 +22,19 @@ def api_tokens_list(*, show: str) -> QuerySet[ApiToken]:
     return rows
 
 
+# How many of one account's keys its own page lists (newest first).
+OWN_TOKENS_SHOWN = 20
+
+
+def api_tokens_of(*, user) -> list[ApiToken]:
+    """One account's own keys, newest first (a partner manages its keys on its home)."""
+    return list(
+        ApiToken.objects.filter(user=user)
+        .select_related("revoked_by")
+        .order_by("-created_at")[:OWN_TOKENS_SHOWN]
+    )
+
+
 def lockouts_list(*, cool_off: dt.timedelta | None) -> list[dict[str, Any]]:
     """Sign-ins locked by too many failures (username + address), newest first, each with
     the instant its lock ends (`None` when locks never expire)."""

@@ -99,12 +99,12 @@ def world(db):
     return {"cw": cw, "worker": worker, "person": person, "employer": employer, "gone": gone, "other": other}
 
 
-def _login(page, base, username):
+def _login(page, base, username, landing=r"/dashboard/$"):
     page.goto(f"{base}/accounts/login/")
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", PASSWORD)
     page.click("button[type=submit]")
-    expect(page).to_have_url(re.compile(r"/dashboard/$"))
+    expect(page).to_have_url(re.compile(landing))
 
 
 def test_a_caseworkers_day(page, live_server, world):
