@@ -302,6 +302,8 @@ def _compare_stack(sources: list[Any], aspects: list[Aspect]) -> list[dict[str, 
                 }
             )
     return stack
+
+
 def _shown(value: Any, origin: str | None, aspect: Aspect) -> Any:
     """A compared value in words (region, enum, industry, period, money), personal ones as masked."""
     if aspect.personal or origin is None or value is None or isinstance(value, bool):
