@@ -21,6 +21,8 @@ def _number(value: Decimal) -> str:
 
 def pass_label(pass_score: Decimal) -> str:
     return _("合格线 %(score)s 分") % {"score": _number(pass_score)}
+
+
 GRID = "#d9dee4"
 INK = "#1f2933"
 

@@ -52,12 +52,18 @@ def test_given_a_pass_score_of_60_the_verdicts_follow_it():
         [_district(A, D("60.00")), _district(B, D("60.00")), _district(C, D("59.99"))],
         _params(pass_score=60),
     )
-    assert [(r.rank, r.commended, r.below_pass) for r in ranked] == [(1, True, False), (1, True, False), (3, False, True)]
+    assert [(r.rank, r.commended, r.below_pass) for r in ranked] == [
+        (1, True, False),
+        (1, True, False),
+        (3, False, True),
+    ]
 
 
 @translation.override("zh-hans")
 def test_the_bar_chart_colours_by_pass_or_fail_in_the_given_order_and_labels_the_pass_line():
-    svg = str(charts.bar_chart([("甲区", D("80.00")), ("乙区", D("79.99")), ("丙区", None)], pass_score=D(80)))
+    svg = str(
+        charts.bar_chart([("甲区", D("80.00")), ("乙区", D("79.99")), ("丙区", None)], pass_score=D(80))
+    )
     assert re.findall(r'<rect class="(\w+)"', svg) == ["pass", "fail"]  # 80.00 passes, 79.99 fails
     assert f'fill="{charts.BAR_PASS}"' in svg and f'fill="{charts.BAR_LOW}"' in svg
     assert svg.index("甲区") < svg.index("乙区") < svg.index("丙区")  # the order given: the ranking

@@ -32,7 +32,9 @@ class Chip:
 def query_without(params: Mapping[str, Any], *names: str) -> str:
     """The query string of `params` (a QueryDict or dict) without `names`, page and empties."""
     drop = _NOT_FILTERS | set(names)
-    items = params.items() if not hasattr(params, "lists") else ((k, v) for k, vs in params.lists() for v in vs)  # type: ignore[union-attr]
+    items = (
+        params.items() if not hasattr(params, "lists") else ((k, v) for k, vs in params.lists() for v in vs)
+    )  # type: ignore[union-attr]
     return urlencode([(k, v) for k, v in items if k not in drop and v not in (None, "")])
 
 

@@ -29,7 +29,13 @@ def _params(context: template.Context) -> Any:
 
 @register.simple_tag(takes_context=True)
 def sort_th(
-    context: template.Context, label: Any, field: str, *, current: str = "", desc_first: bool = False, cls: str = ""
+    context: template.Context,
+    label: Any,
+    field: str,
+    *,
+    current: str = "",
+    desc_first: bool = False,
+    cls: str = "",
 ) -> str:
     """A <th> whose link sorts by `field` (and reverses it when it is the sort already),
     with ▲/▼ and aria-sort on the column the list is sorted by. `desc_first`: a first
@@ -62,7 +68,12 @@ def filter_chips(chips: list[Any], clear_url: str = "") -> dict[str, Any]:
 
 @register.inclusion_tag("core/_pager.html", takes_context=True)
 def pager(
-    context: template.Context, number: int, num_pages: int, count: int, *, capped: bool = False,
+    context: template.Context,
+    number: int,
+    num_pages: int,
+    count: int,
+    *,
+    capped: bool = False,
     qs: str | None = None,
     has_next: bool | None = None,
 ) -> dict[str, Any]:
@@ -76,5 +87,7 @@ def pager(
         "count": count,
         "capped": capped,
         "prev_href": f"?{prefix}page={number - 1}" if number > 1 else "",
-        "next_href": f"?{prefix}page={number + 1}" if (number < num_pages if has_next is None else has_next) else "",
+        "next_href": f"?{prefix}page={number + 1}"
+        if (number < num_pages if has_next is None else has_next)
+        else "",
     }
