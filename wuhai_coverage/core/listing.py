@@ -34,7 +34,7 @@ def query_without(params: Mapping[str, Any], *names: str) -> str:
     drop = _NOT_FILTERS | set(names)
     items = (
         params.items() if not hasattr(params, "lists") else ((k, v) for k, vs in params.lists() for v in vs)
-    )  # type: ignore[union-attr]
+    )
     return urlencode([(k, v) for k, v in items if k not in drop and v not in (None, "")])
 
 
