@@ -10,7 +10,19 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 BAR = "#1d5fa8"
+BAR_PASS = "#2f7d32"
 BAR_LOW = "#b3261e"
+
+
+def _number(value: Decimal) -> str:
+    """80 → "80", 79.50 → "79.5" (the pass score as written in its label)."""
+    return f"{value.normalize():f}"
+
+
+def pass_label(pass_score: Decimal) -> str:
+    return _("合格线 %(score)s 分") % {"score": _number(pass_score)}
+
+
 GRID = "#d9dee4"
 INK = "#1f2933"
 
@@ -18,9 +30,10 @@ INK = "#1f2933"
 def bar_chart(
     items: list[tuple[str, Decimal | None]], *, pass_score: Decimal, width: int = 640
 ) -> SafeString:
-    """One bar per (label, score 0–100); a dashed line at the pass score. Bars under the
-    pass score are red. A missing score draws no bar and says 无得分."""
-    row_h, left, right, top = 30, 120, 60, 10
+    """One bar per (label, score 0–100), in the order given (the ranking); a dashed line at
+    the pass score labelled 「合格线 80 分」. A bar at or over the pass score is green (class
+    "pass"), under it red ("fail"). A missing score draws no bar and says 无得分."""
+    row_h, left, right, top = 30, 120, 60, 26
     plot_w = width - left - right
     height = top + row_h * len(items) + 24
     x = lambda v: left + plot_w * float(v) / 100  # noqa: E731
@@ -44,17 +57,21 @@ def bar_chart(
         if score is None:
             parts.append(f'<text x="{left + 4}" y="{y + 19}" font-size="12" fill="{INK}">{no_score}</text>')
             continue
-        color = BAR_LOW if score < pass_score else BAR
+        below = score < pass_score
+        color, cls = (BAR_LOW, "fail") if below else (BAR_PASS, "pass")
         parts.append(
-            f'<rect x="{left}" y="{y + 5}" width="{max(0.0, x(score) - left):.1f}" height="{row_h - 10}" '
+            f'<rect class="{cls}" x="{left}" y="{y + 5}" width="{max(0.0, x(score) - left):.1f}" height="{row_h - 10}" '
             f'fill="{color}"><title>{escape(label)}: {score}</title></rect>'
             f'<text x="{x(score) + 4:.1f}" y="{y + 19}" font-size="12" fill="{INK}">{score}</text>'
         )
     px = x(pass_score)
-    pass_label = escape(_("合格线"))
+    line_label = escape(pass_label(pass_score))
+    anchor = "end" if px > left + plot_w * 0.8 else "middle"
     parts.append(
-        f'<line class="pass" x1="{px:.1f}" y1="{top - 4}" x2="{px:.1f}" y2="{height - 20}" '
-        f'stroke="{BAR_LOW}" stroke-dasharray="4 3"><title>{pass_label} {pass_score}</title></line>'
+        f'<line class="pass-line" x1="{px:.1f}" y1="{top - 6}" x2="{px:.1f}" y2="{height - 20}" '
+        f'stroke="{BAR_LOW}" stroke-width="1.5" stroke-dasharray="5 3"><title>{line_label}</title></line>'
+        f'<text class="pass-label" x="{px:.1f}" y="{top - 10}" font-size="12" text-anchor="{anchor}" '
+        f'fill="{BAR_LOW}">{line_label}</text>'
     )
     parts.append("</svg>")
     return mark_safe("".join(parts))  # noqa: S308 — every text is escaped above
@@ -91,8 +108,10 @@ def trend_chart(
             f'fill="{INK}">{month_label(m)}</text>'
         )
     parts.append(
-        f'<line x1="{left}" y1="{y(pass_score):.1f}" x2="{width - right}" y2="{y(pass_score):.1f}" '
-        f'stroke="{BAR_LOW}" stroke-dasharray="4 3"/>'
+        f'<line class="pass-line" x1="{left}" y1="{y(pass_score):.1f}" x2="{width - right}" y2="{y(pass_score):.1f}" '
+        f'stroke="{BAR_LOW}" stroke-dasharray="4 3"><title>{escape(pass_label(pass_score))}</title></line>'
+        f'<text x="{width - right}" y="{y(pass_score) - 3:.1f}" font-size="9" text-anchor="end" '
+        f'fill="{BAR_LOW}">{escape(pass_label(pass_score))}</text>'
     )
     segment: list[str] = []
     segments: list[list[str]] = []

@@ -90,11 +90,11 @@ def rows_table(
 def trend_charts(
     results: list[scoring.DistrictResult], series: Trend, *, period: Period, params: Params
 ) -> list[tuple[scoring.DistrictResult, SafeString]]:
-    """Each district's monthly trend chart, by district code; in the current year this
+    """Each district's monthly trend chart, in ranking order (as `results`); in the current year this
     month's live score joins the stored month-ends."""
     this_year = period.year == timezone.localdate().year
     charts_ = []
-    for r in sorted(results, key=lambda r: r.code):
+    for r in results:  # ranked (scoring.rank_districts): the charts read like the table
         points = [(day.month, score) for day, score in series.get(r.code, [])]
         if this_year and period.as_of.month not in {month for month, _score in points}:
             points.append((period.as_of.month, r.score))  # this month, live

@@ -15,6 +15,8 @@ cannot):
 - interruption_rate also when last year has no value (no baseline to compare with).
 A district with no scored indicator at all gets no score: it is listed unranked, not
 commended, and pays its base share (there is no measured basis for a penalty).
+The top district is commended only when it reaches the pass score: a rank 1 under the
+pass line (every district under it) is below the pass line and not commended.
 """
 
 from __future__ import annotations
@@ -169,6 +171,8 @@ def rank_districts(results: list[DistrictResult], params: dict[str, Decimal]) ->
         r.score = district_score(r.indicators)
     for r, rank in zip(results, competition_ranks([r.score for r in results]), strict=True):
         r.rank = rank
-        r.commended = rank == 1  # the top district (all of them, when tied at the top)
         r.fund_gap_share, r.below_pass = fund_gap_share(r.score, params)
+        # The top district (all of them, when tied at the top) — unless it is under the pass
+        # score itself: a district below the pass line is never praised (通报表扬).
+        r.commended = rank == 1 and not r.below_pass
     return sorted(results, key=lambda r: (r.rank is None, r.rank or 0, r.code))

@@ -45,7 +45,7 @@ from enforcement.selectors import Aspect, TaskPage
 from enforcement.templatetags.portal_tags import cell
 from enrollment.selectors import streets_for
 from enrollment.views import partner_home
-from wuhai_coverage.core import access, labels, privacy
+from wuhai_coverage.core import access, labels, listing, privacy
 from wuhai_coverage.core.filters import SEARCH_MAX_CHARS, FilterError
 from wuhai_coverage.core.http import AuthedRequest, client_ip, safe_next, search_post_redirect
 from wuhai_coverage.core.models import Role, User
@@ -167,8 +167,26 @@ def _queue_person_redirect(request: AuthedRequest) -> HttpResponse | None:
     return redirect(f"{reverse('enforcement:queue')}?{params.urlencode()}")
 
 
+def _queue_chips(request: AuthedRequest, streets: Any) -> list[listing.Chip]:
+    """The queue's active filters as removable chips, each value by its label."""
+    return listing.filter_chips(
+        request.GET,
+        [
+            ("kind", _("任务类型"), dict(TaskKind.choices)),
+            ("status", _("状态"), {**dict(Task.Status.choices), "all": _("全部（含已关闭）")}),
+            ("street", _("街道"), {s.code: f"{s.district.name} · {s.name}" for s in streets}),
+            ("priority", _("优先级"), dict(Task.Priority.choices)),
+            ("overdue", _("逾期"), {"1": _("仅逾期"), "0": _("未逾期")}),
+            ("assignee", _("经办人"), {"me": _("我"), "none": _("未分派")}),
+            ("q", _("关键词"), None),
+            ("person", _("人员"), {request.GET.get("person"): _("所选人员")}),
+        ],
+    )
+
+
 def _queue_context(request: AuthedRequest, page: TaskPage) -> dict[str, Any]:
     params = {k: v for k, v in request.GET.items() if k != "page" and v}
+    streets = streets_for(user=request.user)
     may_assign = access.has(request.user, ASSIGN_TASKS)
     return {
         "tasks": _queue_rows(page.rows, _("未落街道")),
@@ -179,12 +197,14 @@ def _queue_context(request: AuthedRequest, page: TaskPage) -> dict[str, Any]:
         "count_capped": page.count_capped,
         "first_index": page.first_index,
         "last_index": page.last_index,
+        "num_pages": listing.page_count(page.count, selectors.PAGE_SIZE),
+        "chips": _queue_chips(request, streets),
+        "clear_url": reverse("enforcement:queue"),
         "qs_base": urlencode(params),
-        "qs_sort": urlencode({k: v for k, v in params.items() if k != "sort"}),
         "kinds": TaskKind.choices,
         "statuses": Task.Status.choices,
         "priorities": Task.Priority.choices,
-        "streets": streets_for(user=request.user),
+        "streets": streets,
         "caps": _caps(request.user),
         "overdue_label": _("逾期"),
         "bulk_staff": (

@@ -92,9 +92,21 @@ def batch_issues_list(*, batch: RosterBatch, severity: str | None = None) -> Que
     return qs.order_by("row", "id")
 
 
-def deliveries_list(*, user) -> list[dict]:
-    """Per department, per kind: the latest batch and the current snapshot."""
-    today = timezone.localdate()
+def months_late(*, snapshot_date: dt.date | None, today: dt.date) -> int | None:
+    """How many months of a kind's snapshots are missing as of `today` (0: on time; None:
+    never delivered). Rosters are expected monthly — the delivery calendar and the
+    department assessment count the months with a loaded snapshot — and a month's snapshot
+    may come until that month is over: as of any day of December, a current snapshot dated
+    in November (or December) is on time, one dated 31 October is one month late."""
+    if snapshot_date is None:
+        return None
+    return max(0, (today.year * 12 + today.month) - (snapshot_date.year * 12 + snapshot_date.month) - 1)
+
+
+def deliveries_list(*, user, today: dt.date | None = None) -> list[dict]:
+    """Per department, per kind: the latest batch, the current snapshot and whether the
+    kind is late (months_late; `late` is true when never delivered too)."""
+    today = today or timezone.localdate()
     visible = RosterBatch.objects.filter(batch_visible_q(user))
     latest: dict[str, RosterBatch] = {}
     for kind in KIND_DEPARTMENT:
@@ -104,12 +116,16 @@ def deliveries_list(*, user) -> list[dict]:
     current = batches_current_get(as_of=today)
     by_department: dict[str, list[dict]] = {}
     for kind, department in KIND_DEPARTMENT.items():
+        snapshot = current.get(kind)
+        behind = months_late(snapshot_date=snapshot.snapshot_date if snapshot else None, today=today)
         by_department.setdefault(department, []).append(
             {
                 "kind": kind,
                 "label": RosterKind(kind).label,
                 "latest": latest.get(kind),
-                "current": current.get(kind),
+                "current": snapshot,
+                "months_late": behind,
+                "late": behind is None or behind > 0,
             }
         )
     return [

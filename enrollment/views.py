@@ -14,6 +14,7 @@ from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from enrollment import exports, selectors
@@ -26,7 +27,7 @@ from enrollment.models import (
     RosterIssue,
     RosterKind,
 )
-from wuhai_coverage.core import access, labels, privacy
+from wuhai_coverage.core import access, labels, listing, privacy
 from wuhai_coverage.core.filters import FilterError
 from wuhai_coverage.core.http import AuthedRequest, client_ip, search_post_redirect
 from wuhai_coverage.core.models import AccessLog, Department, District
@@ -159,13 +160,24 @@ def _registry_list(
         rows, error, filters = list_fn(user=request.user), str(exc), {}
     page = Paginator(rows, REGISTRY_PAGE_SIZE).get_page(request.GET.get("page"))
     decorate(page.object_list)
+    streets = selectors.streets_for(user=request.user)
+    districts = District.objects.all() if access.jurisdiction_of(request.user).city else []
     context = {
         "page": page,
         "filters": filters,
+        "chips": listing.filter_chips(
+            filters,
+            [
+                ("q", _("关键词"), None),
+                ("district", _("区"), {d.code: d.name for d in districts}),
+                ("street", _("街道"), {s.code: f"{s.district.name} · {s.name}" for s in streets}),
+                ("enrolled", _("参保"), {"1": _("已参保"), "0": _("未参保")}),
+            ],
+        ),
         "error": error,
         "qs_base": urlencode(filters),
-        "streets": selectors.streets_for(user=request.user),
-        "districts": District.objects.all() if access.jurisdiction_of(request.user).city else [],
+        "streets": streets,
+        "districts": districts,
         "can_reveal": access.has(request.user, REVEAL_PERSONAL),
     }
     return render(request, template, context, status=400 if error else 200)

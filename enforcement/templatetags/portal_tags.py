@@ -59,20 +59,34 @@ def cell(value) -> str:
     return str(value)
 
 
+_QUEUE_HEADS = {
+    "kind": gettext_lazy("类型"),
+    "status": gettext_lazy("状态"),
+    "priority": gettext_lazy("优先级"),
+    "street": gettext_lazy("街道"),
+    "assignee": gettext_lazy("经办人"),
+    "opened": gettext_lazy("生成时间"),
+    "due": gettext_lazy("办理期限"),
+}
+
+
 # The queue's rows (cells prepared by views._queue_rows), written here rather than as a
 # {% for %} of ~20 template nodes per row: 50 rows of nodes were most of the page's CPU.
 # Every value goes through html.escape (what the template's autoescape does to a str).
 @register.simple_tag
 def queue_rows(rows, *, checkboxes: bool, overdue_label: str, empty: str):
-    """The <tr> of every queue row: with a selection checkbox when bulk assignment is offered."""
+    """The <tr> of every queue row: with a selection checkbox when bulk assignment is offered.
+    Each cell has a class (c-…) and its column's name (data-label): on a phone
+    (static/css/portal.css, table.queue) a row is drawn as a card of its key columns."""
     if not rows:
         return format_html('<tr><td colspan="9" class="muted">{}</td></tr>', empty)
     badge = f' <span class="badge high">{_esc(str(overdue_label))}</span>'
+    heads = {k: _esc(str(v)) for k, v in _QUEUE_HEADS.items()}
     html = []
     for t in rows:
         pk = t["pk"]
         check = (
-            f'<td><input type="checkbox" name="task" value="{pk}" aria-label="select {pk}"></td>'
+            f'<td class="c-check"><input type="checkbox" name="task" value="{pk}" aria-label="select {pk}"></td>'
             if checkboxes
             else ""
         )
@@ -81,11 +95,15 @@ def queue_rows(rows, *, checkboxes: bool, overdue_label: str, empty: str):
         if t["priority"] == "high":
             priority = f'<span class="badge high">{priority}</span>'
         html.append(
-            f'<tr class="{"overdue" if t["overdue"] else ""}">{check}<td><a href="{_esc(t["url"])}">{_esc(t["name"])}</a>'
-            f'<br><small class="mono">{_esc(t["display_key"])}</small></td><td>{_esc(t["kind_label"])}</td>'
-            f'<td><span class="badge st-{_esc(t["status"])}">{_esc(t["status_label"])}</span>{resolution}</td>'
-            f"<td>{priority}</td><td>{_esc(t['street'])}</td><td>{_esc(t['assignee'])}</td><td>{_esc(t['opened'])}</td>"
-            f"<td>{_esc(t['due'])}{badge if t['overdue'] else ''}</td></tr>"
+            f'<tr class="{"overdue" if t["overdue"] else ""}">{check}<td class="c-name"><a href="{_esc(t["url"])}">{_esc(t["name"])}</a>'
+            f'<br><small class="mono">{_esc(t["display_key"])}</small></td>'
+            f'<td class="c-kind" data-label="{heads["kind"]}">{_esc(t["kind_label"])}</td>'
+            f'<td class="c-status" data-label="{heads["status"]}"><span class="badge st-{_esc(t["status"])}">{_esc(t["status_label"])}</span>{resolution}</td>'
+            f'<td class="c-prio" data-label="{heads["priority"]}">{priority}</td>'
+            f'<td class="c-street" data-label="{heads["street"]}">{_esc(t["street"])}</td>'
+            f'<td class="c-assignee" data-label="{heads["assignee"]}">{_esc(t["assignee"])}</td>'
+            f'<td class="c-opened date" data-label="{heads["opened"]}">{_esc(t["opened"])}</td>'
+            f'<td class="c-due date" data-label="{heads["due"]}">{_esc(t["due"])}{badge if t["overdue"] else ""}</td></tr>'
         )
     return mark_safe("\n".join(html))  # noqa: S308 — every value is escaped above
 

@@ -145,7 +145,7 @@ def test_a_district_with_no_scored_indicator_is_listed_last_unranked():
     empty = scoring.DistrictResult(code=C, name=C, indicators=[])
     ranked = scoring.rank_districts([empty, _district(A, D(50))], _params())
     assert [(r.code, r.rank, r.score, r.commended, r.fund_gap_share) for r in ranked] == [
-        (A, 1, D("50.00"), True, D("0.60")),
+        (A, 1, D("50.00"), False, D("0.60")),
         (C, None, None, False, D("0.50")),
     ]
 

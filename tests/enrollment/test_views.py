@@ -115,3 +115,63 @@ def test_deliveries_filter_by_kind_and_department_and_refuse_unknown_values(clie
     bad = client.get("/rosters/?kind=nope")
     assert bad.status_code == 400 and 'role="alert"' in bad.content.decode()
     assert "市场主体.csv" in bad.content.decode()  # the unfiltered list, with the message
+
+
+@pytest.mark.parametrize(
+    "snapshot,today,late",
+    [
+        (dt.date(2026, 11, 1), dt.date(2026, 12, 31), 0),  # last month's snapshot: on time all month
+        (dt.date(2026, 12, 1), dt.date(2026, 12, 1), 0),
+        (dt.date(2026, 10, 31), dt.date(2026, 12, 1), 1),  # October's, on 1 December: one month late
+        (dt.date(2026, 1, 15), dt.date(2026, 12, 1), 10),
+        (None, dt.date(2026, 12, 1), None),  # never delivered
+    ],
+)
+def test_months_late_of_a_monthly_roster_at_the_month_boundary(snapshot, today, late):
+    from enrollment.selectors import months_late
+
+    assert months_late(snapshot_date=snapshot, today=today) == late
+
+
+def test_the_rosters_overview_is_one_table_of_department_by_kind_with_late_flags(client):
+    import re
+
+    from django.utils import timezone
+
+    from enrollment.models import KIND_DEPARTMENT
+
+    today = timezone.localdate()
+    last_month = (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+    too_old = (last_month - dt.timedelta(days=1)).replace(day=1)  # two months back: late by one
+    market = make_user("partner", department="market", username="scjg-api")
+    on_time, _ = services.roster_push(
+        user=market,
+        kind="market_entities",
+        snapshot_date=last_month,
+        upload=SimpleUploadedFile("m.csv", roster_csv("market_entities", [valid_row("market_entities")])),
+    )
+    housing = make_user("partner", department="housing", username="zjj-api")
+    services.roster_push(
+        user=housing,
+        kind="construction_projects",
+        snapshot_date=too_old,
+        upload=SimpleUploadedFile(
+            "c.csv", roster_csv("construction_projects", [valid_row("construction_projects")])
+        ),
+    )
+    client.force_login(make_user("city_manager"))
+    page = client.get("/rosters/").content.decode()
+    matrix = page[page.index('<table class="list rosters-matrix">') :]
+    matrix = matrix[: matrix.index("</table>")]
+    assert len(re.findall(r'<tr class="(?:late)?">', matrix)) == len(KIND_DEPARTMENT)  # one row per kind
+    assert page.count("<table") == 2  # the matrix and the recent batches: not one table per department
+    assert matrix.count('scope="rowgroup"') == len(set(KIND_DEPARTMENT.values()))
+
+    def row(label):
+        part = matrix[matrix.index(label) :]
+        return part[: part.index("</tr>")]
+
+    assert f"/rosters/{on_time.pk}/" in row("市场主体登记名册") and "按时" in row("市场主体登记名册")
+    assert last_month.strftime("%Y-%m-%d") in row("市场主体登记名册")
+    assert "逾期 1 个月" in row("在建工程项目名册")
+    assert "尚未报送" in row("个税代扣代缴名册") and "从未入库" in row("个税代扣代缴名册")
