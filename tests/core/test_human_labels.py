@@ -45,9 +45,6 @@ NOT_SEARCHED_ENDINGS = {
 # Pages (their path) that still show raw values the OTHER parts of issue 13 fix, with the
 # template and the filter call that fixes each. Empty this set after merging them.
 PENDING_OTHER_PARTS: dict[str, str] = {
-    "/assessment/": "templates/assessment/ranking.html (the ranking's part): the rosters matrix prints "
-    "Department codes under each department ({{ dept.department }}: hrss, market, civil_affairs …) — drop "
-    "the <small> or {{ dept.department|choice:'core.User.department' }}",
 }
 
 # Tokens that look like codes but are words a person reads, each with its reason.
