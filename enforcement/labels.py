@@ -17,6 +17,7 @@ RUN_KEYS = {
     "_facts": _("事实表计算"),
     "_index": _("建立索引"),
     "_statistics": _("更新统计信息"),
+    "_inputs": _("核对规则输入"),
     "batch": _("批次"),
     "rows_total": _("行数"),
     "rows_rejected": _("退回行数"),

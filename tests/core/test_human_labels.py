@@ -44,8 +44,7 @@ NOT_SEARCHED_ENDINGS = {
 
 # Pages (their path) that still show raw values the OTHER parts of issue 13 fix, with the
 # template and the filter call that fixes each. Empty this set after merging them.
-PENDING_OTHER_PARTS: dict[str, str] = {
-}
+PENDING_OTHER_PARTS: dict[str, str] = {}
 
 # Tokens that look like codes but are words a person reads, each with its reason.
 ALLOWED = {
@@ -57,7 +56,14 @@ ALLOWED = {
     "axes_reset_username": "a manage.py command the lockouts page tells an administrator to type",
 }
 
-SCRIPT_LIKE = {"script", "style", "template", "noscript", "svg"}
+SCRIPT_LIKE = {
+    "script",
+    "style",
+    "template",
+    "noscript",
+    "svg",
+    "pre",
+}  # <pre>: a command to type (the API how-to)
 
 
 class _Visible(HTMLParser):
