@@ -209,9 +209,12 @@ def empty_database() -> None:
     from django.db import connection
 
     from enforcement.models import ComparisonRun, Task, TaskEvent
-    from enrollment.models import ROW_MODELS, RosterBatch
+    from enrollment.models import ROW_MODELS, Employer, Enrollment, Person, RosterBatch
 
     tables = [m._meta.db_table for m in ROW_MODELS.values()] + [
+        Enrollment._meta.db_table,
+        Person._meta.db_table,
+        Employer._meta.db_table,
         TaskEvent._meta.db_table,
         Task._meta.db_table,
         ComparisonRun._meta.db_table,
@@ -307,7 +310,7 @@ def run_comparison(port: int, token: str, watch) -> tuple[float, dict]:
     if status not in (200, 201, 202):
         raise SystemExit(f"starting a run answered {status}: {body}")
     while body.get("status") in ("queued", "running"):
-        time.sleep(0.5)
+        time.sleep(0.1)
         watch()
         body = api_get(port, token, f"/api/v1/comparison-runs/{body['id']}/")
     return time.perf_counter() - start, body

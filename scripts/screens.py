@@ -127,10 +127,12 @@ PAGES: dict[str, tuple[str, Callable[[], str | None] | None]] = {
     "api-docs": ("api/v1/docs/", None),
 }
 # GET patterns that are not pages: downloads, POST-only actions, the API, the admin.
-NOT_PAGES = ("api/", "admin/", "i18n/", "healthz/", "accounts/logout/")
+NOT_PAGES = ("api/", "admin/", "i18n/", "healthz/", "accounts/logout/", "favicon.ico")
 DOWNLOAD_SUFFIXES = (".pdf", ".xlsx", ".csv", "/photo/", "/document/", "/reveal/<str:field>/")
 POST_ONLY_WORDS = (
     "/revoke/",
+    "/issue/",  # a partner's new API key (POST; GET answers 405)
+    "/call/",  # the street worker's logged phone reveal (POST; answers the tel: link)
     "/unlock/",
     "/start/",
     "/bulk-assign/",

@@ -123,9 +123,11 @@ def test_a_caseworkers_day_on_the_task_page(page, live_server, world):
         # the page is replaced), kept in sessionStorage by a listener the test adds.
         page.evaluate(
             """() => window.addEventListener("submit", (e) => {
+                 // busy.js disables on the next tick (after the submission read the button):
+                 // look a moment later, while the server is still making the PDF.
                  const f = e.target, b = f.querySelector("button[type=submit]");
-                 sessionStorage.setItem("busy", JSON.stringify({
-                   disabled: b.disabled, shown: f.closest("body").innerText.includes(f.dataset.busy)}));
+                 setTimeout(() => sessionStorage.setItem("busy", JSON.stringify({
+                   disabled: b.disabled, shown: f.closest("body").innerText.includes(f.dataset.busy)})), 50);
                })"""
         )
         button.click()
