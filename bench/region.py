@@ -328,12 +328,13 @@ def child_step(step: str) -> None:
         from enrollment.registry import registry_refresh
 
         summary = registry_refresh(as_of=D)
-        print(json.dumps({"summary": summary.as_dict()}, default=str))
+        print(json.dumps({"summary": summary.as_dict(), "vmhwm_mb": peak_rss_mb(os.getpid())}, default=str))
     else:
         from assessment import selectors
 
         period = selectors.period_get(D.year, as_of=D)
-        print(json.dumps({"districts": len(selectors.ranking_list(period))}))
+        districts = len(selectors.ranking_list(period))
+        print(json.dumps({"districts": districts, "vmhwm_mb": peak_rss_mb(os.getpid())}))
 
 
 def timed_child(step: str) -> tuple[float, float, str]:
@@ -346,7 +347,11 @@ def timed_child(step: str) -> tuple[float, float, str]:
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode:
         raise SystemExit(f"the {step} step failed ({proc.returncode})")
-    return time.perf_counter() - start, usage.ru_maxrss / 1024, out.strip()
+    # ru_maxrss survives exec (it would report the bench's own peak): the child's own
+    # VmHWM, read by itself before it exits, is its peak.
+    del usage
+    rss = float(json.loads(out.strip().splitlines()[-1]).get("vmhwm_mb", "nan"))
+    return time.perf_counter() - start, rss, out.strip()
 
 
 # --- main ---------------------------------------------------------------------------------------
