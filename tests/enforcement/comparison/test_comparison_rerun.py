@@ -74,7 +74,7 @@ def table(since: dt.datetime | None = None) -> list[tuple]:
 
 
 class _Rollback(Exception):
-    pass
+    """Raised inside atomic() to undo a forced comparison run after its tasks were read."""
 
 
 def outcome(w: World, as_of: dt.date, *, force: bool) -> tuple[list[tuple], dict[str, str]]:
