@@ -15,7 +15,7 @@ from rest_framework.response import Response
 
 from enforcement.comparison.services import RunInProgress, comparison_request_run
 from enforcement.models import ComparisonRun, RuleRun
-from wuhai_coverage.core.api import capability
+from wuhai_coverage.core.api import StrictBooleanField, capability
 from wuhai_coverage.core.pagination import PortalPagination
 from wuhai_coverage.core.roles import RUN_COMPARISON, VIEW_TASKS
 from wuhai_coverage.core.schema import ErrorSerializer
@@ -66,7 +66,7 @@ class ComparisonRunSerializer(serializers.ModelSerializer):
 
 class StartRunSerializer(serializers.Serializer):
     as_of = serializers.DateField(required=False, help_text="比对日期 D (YYYY-MM-DD); default: today")
-    force = serializers.BooleanField(
+    force = StrictBooleanField(
         required=False,
         default=False,
         help_text="execute every rule, even those whose inputs (batches, date, parameters, tasks) "

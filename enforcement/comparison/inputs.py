@@ -44,7 +44,7 @@ from django.db import connection
 from enforcement.comparison.facts import Snapshots, Statement
 from enforcement.comparison.parameters import Parameters
 from enrollment.models import RosterKind
-from wuhai_coverage.core.sql import t
+from wuhai_coverage.core.sql import param, t
 
 # Bump when the engine's writes (close, refresh, open) change meaning: every rule executes once.
 VERSION = 1
@@ -142,10 +142,12 @@ def task_states(snooze_from: dt.datetime) -> dict[str, list]:
                        COUNT(*) FILTER (WHERE status = %(closed)s AND resolution = %(dismissed)s
                                         AND closed_at >= %(snooze_from)s)
                 FROM {t(Task)} GROUP BY kind""",
-            {"closed": closed, "dismissed": dismissed, "snooze_from": snooze_from},
+            {"closed": closed, "dismissed": dismissed, "snooze_from": param(snooze_from)},
         )
         for kind, active, n_closed, max_id, last_closed, snoozing in c.fetchall():
-            out[kind] = [active, n_closed, max_id, last_closed.isoformat() if last_closed else None, snoozing]
+            # SQLite answers MAX() of a datetime column as its stored text: a token either way.
+            last = last_closed.isoformat() if isinstance(last_closed, dt.datetime) else last_closed
+            out[kind] = [active, n_closed, max_id, last, snoozing]
     return out
 
 

@@ -91,6 +91,15 @@ class StrictBooleanField(serializers.BooleanField):
     FALSE_VALUES = {False, "false"}
     NULL_VALUES: set[Any] = set()
 
+    def to_internal_value(self, data: Any) -> bool:
+        # Not a set lookup: 1 == True and 0 == False would pass as booleans.
+        if isinstance(data, bool):
+            return data
+        if isinstance(data, str) and data in ("true", "false"):
+            return data == "true"
+        self.fail("invalid", input=data)
+        raise AssertionError("unreachable")  # self.fail raises
+
 
 @extend_schema_field({"type": "boolean", "enum": [True]})
 class ConfirmationField(StrictBooleanField):

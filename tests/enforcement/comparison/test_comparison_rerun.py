@@ -293,8 +293,9 @@ def test_forced_runs_from_the_command_the_api_and_the_page(city_manager, casewor
     assert {r["status"] for r in body["rules"]} == {"unchanged"}
     rule = next(r for r in body["rules"] if r["rule"] == "construction_injury")
     assert rule["inputs"]["batches"]["construction_projects"] == w.batches["construction_projects"].pk
-    bad = client_for(city_manager).post("/api/v1/comparison-runs/", {"force": "maybe"}, format="json")
-    assert bad.status_code == 400 and "force" in bad.json()
+    for value in ("maybe", 0, 1):  # booleans only (1 == True in Python: not a boolean here)
+        bad = client_for(city_manager).post("/api/v1/comparison-runs/", {"force": value}, format="json")
+        assert bad.status_code == 400 and "force" in bad.json(), value
 
     # The page: the manager's button, the per-rule "unchanged", the batches it would have read.
     client.force_login(city_manager)

@@ -120,8 +120,20 @@ load_demo_rosters(scale=0.3, today=D)
 s = run_comparison(as_of=D, trigger="test")
 from django.db import connection
 from enforcement.models import Task
-print(json.dumps({"vendor": connection.vendor, "opened": s.opened, "skipped": s.skipped,
-                  "tasks": sorted([k, t, p] for k, t, p in Task.objects.values_list("kind", "subject_key", "priority"))}))
+tasks = sorted([k, t, p] for k, t, p in Task.objects.values_list("kind", "subject_key", "priority"))
+# A task closed by staff, then two more runs: the first executes that task's rule only, the
+# second skips every rule (the rerun's inputs, closed_at included, read on SQLite too).
+from django.utils import timezone
+from enforcement.models import ComparisonRun, RuleRun
+first = Task.objects.order_by("pk").first()
+Task.objects.filter(pk=first.pk).update(status="closed", resolution="dismissed", closed_at=timezone.now())
+run_comparison(as_of=D, trigger="test")
+run_comparison(as_of=D, trigger="test")
+runs = list(ComparisonRun.objects.order_by("pk"))
+statuses = [r.status for r in runs]
+unchanged = [sorted(RuleRun.objects.filter(run=r, status="unchanged").values_list("kind", flat=True)) for r in runs]
+print(json.dumps({"vendor": connection.vendor, "opened": s.opened, "skipped": s.skipped, "tasks": tasks,
+                  "runs": statuses, "unchanged": unchanged, "closed_kind": first.kind}))
 """
 
 
@@ -149,4 +161,10 @@ def test_every_rule_gives_the_same_tasks_on_sqlite_as_on_postgresql(tmp_path):
     assert all(summary.opened[code] > 0 for code in KINDS), summary.opened
     assert sqlite["opened"] == summary.opened
     assert sqlite["tasks"] == tasks
+    # And reruns work there: every run finished; after a staff change only that task's rule
+    # executed, and a rerun over nothing new executed none.
+    assert sqlite["runs"] == ["finished"] * 3
+    assert sqlite["closed_kind"] not in sqlite["unchanged"][1]
+    assert len(sqlite["unchanged"][1]) == len(KINDS) - 1
+    assert len(sqlite["unchanged"][2]) == len(KINDS)
     assert ComparisonRun.objects.get().status == ComparisonRun.Status.FINISHED
