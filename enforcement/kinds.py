@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy as _
 from enforcement.comparison import rules
 from enforcement.comparison.rules import ConditionFn, RuleFn
 from enrollment.models import RosterKind
+from wuhai_coverage.core import labels
 
 
 class TaskKind(models.TextChoices):
@@ -254,22 +255,17 @@ def _num(evidence: Evidence, key: str) -> int | None:
 
 
 def _money(evidence: Evidence, key: str) -> str | None:
-    """54000.5 → "54,000.50" (yuan, thousands separated)."""
+    """54000.5 → "54,000.50" (the label registry's money, without ¥); None when absent or
+    not a number, so the sentence leaves that part out."""
     value = evidence.get(key)
-    if value is None or value == "" or isinstance(value, bool):
-        return None
-    try:
-        return f"{Decimal(str(value)):,.2f}"
-    except (InvalidOperation, ValueError):
-        return None
+    return labels.money(value, symbol=False) if labels.decimal_or_none(value) is not None else None
 
 
 def _period(evidence: Evidence, key: str) -> str | None:
-    """202610 or "2026-10" → 2026年10月 (a period the rosters write as YYYYMM)."""
-    digits = "".join(ch for ch in str(evidence.get(key) or "") if ch.isdigit())
-    if len(digits) != 6 or not 1 <= int(digits[4:]) <= 12:
-        return None
-    return gettext("%(year)s年%(month)d月") % {"year": digits[:4], "month": int(digits[4:])}
+    """202610 or "2026-10" → 2026年10月 (the registry's period); None when absent or odd."""
+    value = evidence.get(key)
+    text = labels.period(value)
+    return text if text and text != labels.unknown(value) else None
 
 
 def _text(evidence: Evidence, key: str) -> str | None:

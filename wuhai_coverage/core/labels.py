@@ -176,7 +176,7 @@ def industry(code: Any) -> str:
 # --- Numbers, money, periods ----------------------------------------------------------
 
 
-def _decimal(value: Any) -> Decimal | None:
+def decimal_or_none(value: Any) -> Decimal | None:
     if value is None or value == "" or isinstance(value, bool):
         return None
     try:
@@ -187,7 +187,7 @@ def _decimal(value: Any) -> Decimal | None:
 
 def money(value: Any, *, symbol: bool = True) -> str:
     """¥1,234,567.89 (— for nothing)."""
-    d = _decimal(value)
+    d = decimal_or_none(value)
     if d is None:
         return "—" if value in (None, "") else str(value)
     text = f"{d:,.2f}"
@@ -196,7 +196,7 @@ def money(value: Any, *, symbol: bool = True) -> str:
 
 def number(value: Any) -> str:
     """A count or amount with thousands separators, decimals kept as given: 12,345."""
-    d = _decimal(value)
+    d = decimal_or_none(value)
     if d is None:
         return "—" if value in (None, "") else str(value)
     if d == d.to_integral_value():
@@ -206,7 +206,7 @@ def number(value: Any) -> str:
 
 def percent(value: Any, digits: int = 1) -> str:
     """A ratio as a percentage: 0.182 → 18.2%, 0.05 → 5%."""
-    d = _decimal(value)
+    d = decimal_or_none(value)
     if d is None:
         return "—" if value in (None, "") else str(value)
     text = f"{d * 100:.{digits}f}"
