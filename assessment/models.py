@@ -81,3 +81,77 @@ class IndicatorSnapshot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.as_of} {self.district_id} {self.indicator}: {self.numerator}/{self.denominator}"
+
+
+class IndicatorRun(models.Model):
+    """One materialisation of a snapshot indicator's rows (`IndicatorRow`) and their counts
+    per district and street (`IndicatorCount`) for one period, keyed by the digest of its
+    inputs (the snapshot set current at the period's D and the comparison's thresholds).
+    The pages use it only when its digest is the one of the inputs current now, so a stale
+    materialisation is never shown; the nightly job writes it, one per indicator and year.
+
+    The three tables are UNLOGGED on PostgreSQL (migration 0002): derived data, rebuilt from
+    the snapshots at will, so writing and purging them costs no WAL. A crash empties all three
+    together, and the pages fall back to the live row queries until the next materialisation."""
+
+    indicator = models.CharField(_("指标"), max_length=32)
+    year = models.PositiveSmallIntegerField(_("考核年度"))
+    as_of = models.DateField(_("统计截止日"))
+    digest = models.CharField(max_length=32)
+    rows = models.IntegerField(default=0)
+    seconds = models.FloatField(default=0)  # how long the materialisation took
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("指标明细物化")
+        verbose_name_plural = _("指标明细物化")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["indicator", "as_of", "digest"], name="one_indicator_run_per_digest"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator} {self.as_of} {self.digest}"
+
+
+class IndicatorRow(models.Model):
+    """One row of an indicator's row query (assessment.selectors.ROW_QUERIES), as of its run.
+    `pos` numbers a district's rows by key (1, 2, …) and `sub_pos` its hit / not-hit rows
+    apart, so that page N of the drill-down is an index range (pos > (N − 1) × size), at
+    the same cost on the first page and on the last. `data` holds the drill-down's extra
+    columns; ID numbers are stored as the snapshots hold them and masked where shown."""
+
+    run = models.ForeignKey(
+        IndicatorRun, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, related_name="+"
+    )
+    district_code = models.CharField(max_length=12)
+    # As the row query gives them: NULL is "no street" (a project) or a roster without a name.
+    street_code = models.CharField(max_length=12, null=True)  # noqa: DJ001
+    key = models.TextField()
+    name = models.TextField(null=True)  # noqa: DJ001
+    hit = models.BooleanField()
+    pos = models.IntegerField()
+    sub_pos = models.IntegerField()
+    data = models.JSONField(default=dict)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["run", "district_code", "pos"], name="indicator_row_page_idx"),
+            models.Index(fields=["run", "district_code", "hit", "sub_pos"], name="indicator_row_subset_idx"),
+        ]
+
+
+class IndicatorCount(models.Model):
+    """Σ hit and COUNT(*) of a run's rows per district and street (the ranking reads these)."""
+
+    run = models.ForeignKey(
+        IndicatorRun, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, related_name="+"
+    )
+    district_code = models.CharField(max_length=12)
+    street_code = models.CharField(max_length=12, null=True)  # noqa: DJ001
+    numerator = models.IntegerField()
+    denominator = models.IntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["run", "district_code"], name="indicator_count_run_idx")]

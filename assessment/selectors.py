@@ -32,7 +32,14 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from assessment import parameters, scoring
-from assessment.models import AssessmentParameter, AssessmentParameterChange, IndicatorSnapshot
+from assessment.models import (
+    AssessmentParameter,
+    AssessmentParameterChange,
+    IndicatorCount,
+    IndicatorRow,
+    IndicatorRun,
+    IndicatorSnapshot,
+)
 from enforcement.comparison.facts import (
     Snapshots,
     age_cutoff,
@@ -338,23 +345,86 @@ COUNTS_CACHE_SECONDS = 26 * 3600
 DistrictCounts = dict[str, tuple[int, int]]  # {district_code: (numerator, denominator)}
 
 
-def _counts_cache_key(code: str, period: Period, batches: Mapping[str, RosterBatch]) -> str:
+def inputs_digest(period: Period, batches: Mapping[str, RosterBatch]) -> str:
+    """The digest of what a snapshot indicator's rows depend on besides the period: the
+    snapshot set current at D and the comparison's thresholds in force."""
     from enforcement.comparison.parameters import resolve
 
     snapshots = ",".join(f"{k}:{b.pk}:{b.sha256}" for k, b in sorted(batches.items()))
     thresholds = json.dumps(resolve(None, period.as_of).as_record(), sort_keys=True, default=str)
-    digest = hashlib.sha256(f"{snapshots}|{thresholds}".encode()).hexdigest()[:32]
+    return hashlib.sha256(f"{snapshots}|{thresholds}".encode()).hexdigest()[:32]
+
+
+def _counts_cache_key(code: str, period: Period, digest: str) -> str:
     return f"assessment:counts:{code}:{period.as_of.isoformat()}:{digest}"
 
 
+def materialisable(code: str) -> bool:
+    """Snapshot indicators are materialised on PostgreSQL (the row tables are UNLOGGED
+    there; on SQLite, the development default, every count and page is live)."""
+    return code in SNAPSHOT_INDICATORS and connection.vendor == "postgresql"
+
+
+def indicator_run_get(code: str, period: Period, digest: str) -> IndicatorRun | None:
+    """The materialisation of these very inputs, or None (never an older one)."""
+    if not materialisable(code):
+        return None
+    return IndicatorRun.objects.filter(indicator=code, as_of=period.as_of, digest=digest).first()
+
+
+# A view that finds no materialisation enqueues one, at most once per indicator and digest
+# in this time (the materialisation of the largest indicator takes seconds at Wuhai size).
+MATERIALISE_DEBOUNCE_SECONDS = 15 * 60
+
+
+def _materialise_soon(code: str, period: Period, digest: str) -> None:
+    """Queue the materialisation of these inputs (not with in-process Celery: it would run
+    inside the page view that only wanted a count; the nightly warm-up writes it there)."""
+    from django.conf import settings
+
+    if not materialisable(code) or settings.CELERY_TASK_ALWAYS_EAGER:
+        return
+    if cache.add(
+        f"assessment:materialising:{code}:{period.as_of.isoformat()}:{digest}",
+        1,
+        MATERIALISE_DEBOUNCE_SECONDS,
+    ):
+        from assessment.tasks import indicator_materialise_task
+
+        indicator_materialise_task.delay(code=code, year=period.year, as_of=period.as_of.isoformat())
+
+
+def run_counts_get(run: IndicatorRun) -> DistrictCounts:
+    """A materialisation's counts per district (Σ over its streets)."""
+    totals: DistrictCounts = {}
+    for district, num, den in IndicatorCount.objects.filter(run=run).values_list(
+        "district_code", "numerator", "denominator"
+    ):
+        n, d = totals.get(district, (0, 0))
+        totals[district] = (n + num, d + den)
+    return totals
+
+
 def indicator_counts_get(
-    code: str, period: Period, batches: Mapping[str, RosterBatch] | None = None
+    code: str, period: Period, batches: Mapping[str, RosterBatch] | None = None, digest: str | None = None
 ) -> tuple[DistrictCounts, str]:
-    """({district_code: (numerator, denominator)}, missing snapshot or '') for one indicator."""
+    """({district_code: (numerator, denominator)}, missing snapshot or '') for one indicator:
+    from its materialisation when the current inputs have one, else counted live (and the
+    materialisation queued)."""
     batches = snapshot_batches_get(period.as_of) if batches is None else batches
-    key = _counts_cache_key(code, period, batches) if code in SNAPSHOT_INDICATORS else None
-    if key and (hit := cache.get(key)) is not None:
-        return hit
+    key = None
+    if code in SNAPSHOT_INDICATORS:
+        missing = _missing(parameters.BY_CODE[code], batches)
+        if missing:
+            return {}, missing
+        digest = inputs_digest(period, batches) if digest is None else digest
+        if (run := indicator_run_get(code, period, digest)) is not None:
+            return run_counts_get(run), ""
+        key = _counts_cache_key(code, period, digest)
+        if (hit := cache.get(key)) is not None:
+            _materialise_soon(code, period, digest)
+            return hit
+        _materialise_soon(code, period, digest)
     q = row_query_get(code, period, batches)
     if q.sql is None:
         return {}, q.missing
@@ -387,10 +457,11 @@ CountsByDistrict = dict[str, dict[str, Counts]]  # {district_code: {indicator: C
 def district_counts_get(period: Period) -> CountsByDistrict:
     """{district_code: {indicator: Counts}} for every district, as of the period's D."""
     batches = snapshot_batches_get(period.as_of)
+    digest = inputs_digest(period, batches)  # once: every snapshot indicator has the same inputs
     districts = list(District.objects.values_list("code", flat=True))
     out: CountsByDistrict = {d: {} for d in districts}
     for ind in parameters.INDICATORS:
-        counts, missing = indicator_counts_get(ind.code, period, batches)
+        counts, missing = indicator_counts_get(ind.code, period, batches, digest)
         base: DistrictCounts = {}
         if ind.lower_is_better:
             last = period.last_year
@@ -454,9 +525,18 @@ def indicator_rows_list(
 ) -> tuple[RowQuery, int, list[dict[str, Any]]]:
     """The rows an indicator counts for one district: subset `numerator` (hit), `gap`
     (not hit) or `all` (the denominator). Returns (query, total, page of rows)."""
-    q = row_query_get(code, period)
+    batches = snapshot_batches_get(period.as_of)
+    q = row_query_get(code, period, batches)
     if q.sql is None:
         return q, 0, []
+    if code in SNAPSHOT_INDICATORS:
+        digest = inputs_digest(period, batches)
+        if (run := indicator_run_get(code, period, digest)) is not None:
+            total, rows = _run_rows(
+                run, district_code=district_code, subset=subset, limit=limit, offset=offset
+            )
+            return q, total, rows
+        _materialise_soon(code, period, digest)
     where = {"numerator": " AND r.hit", "gap": " AND NOT r.hit"}.get(subset, "")
     base = f"FROM ({q.sql}) r WHERE r.district_code = %(rows_district)s{where}"
     params = _merged(q.params, {"rows_district": district_code})
@@ -477,6 +557,43 @@ def indicator_rows_list(
     for row in rows:
         row.pop("total_rows")
     return q, total, rows
+
+
+# The extra columns that are dates or instants (stored as JSON text in IndicatorRow.data).
+DATE_COLUMNS = frozenset({"start_date", "enrolled_on", "last_on", "birth_date"})
+DATETIME_COLUMNS = frozenset({"opened_at", "closed_at"})
+
+
+def _revived(alias: str, value: Any) -> Any:
+    if isinstance(value, str) and alias in DATE_COLUMNS:
+        return dt.date.fromisoformat(value)
+    if isinstance(value, str) and alias in DATETIME_COLUMNS:
+        return dt.datetime.fromisoformat(value)
+    return value
+
+
+def _run_rows(
+    run: IndicatorRun, *, district_code: str, subset: str, limit: int, offset: int
+) -> tuple[int, list[dict[str, Any]]]:
+    """(total, a page of rows) of a materialisation: the rows numbered offset + 1 … offset +
+    limit in key order — an index range on (run, district, pos) or (run, district, hit,
+    sub_pos), as fast on the last page as on the first. The total is the counts' sum."""
+    num, den = run_counts_get(run).get(district_code, (0, 0))
+    rows = IndicatorRow.objects.filter(run=run, district_code=district_code)
+    if subset == "all":
+        total, page = den, rows.filter(pos__gt=offset).order_by("pos")
+    else:
+        hit = subset == "numerator"
+        total = num if hit else den - num
+        page = rows.filter(hit=hit, sub_pos__gt=offset).order_by("sub_pos")
+    out = []
+    for key, name, street, hit_, data in page.values_list("key", "name", "street_code", "hit", "data")[
+        :limit
+    ]:
+        row = {"key": key, "name": name, "district_code": district_code, "street_code": street, "hit": hit_}
+        row.update({alias: _revived(alias, value) for alias, value in data.items()})
+        out.append(row)
+    return total, out
 
 
 @dataclass(frozen=True)
