@@ -4,7 +4,11 @@ the trend from the monthly snapshots; the department assessment.
 
 Each indicator's row query selects (key, name, district_code, street_code, hit, …extra):
 `hit` is true for a row the numerator counts; the denominator counts every row.
-Counting groups it by district (one statement per indicator for all districts).
+Counting groups it by district (one statement per indicator for all districts). The four
+snapshot indicators are also materialised each night (IndicatorRun / IndicatorRow /
+IndicatorCount, keyed by the digest of their inputs): when the current inputs have a
+materialisation, the ranking reads its counts and the drill-down pages its rows by index;
+otherwise both run the row query live, as described here, and one is queued.
 
 The period of a year Y is 1 January Y to D = min(today, 31 December Y), Asia/Shanghai:
 snapshots are those current as of D, tasks are those opened in the period and closed by
