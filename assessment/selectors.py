@@ -409,6 +409,25 @@ def run_counts_get(run: IndicatorRun) -> DistrictCounts:
     return totals
 
 
+def materialised_counts_get(code: str, period: Period, digest: str) -> DistrictCounts | None:
+    """The counts per district of the materialisation of these very inputs, or None when
+    there is none — one statement, so a run purged meanwhile is never read half-gone."""
+    if not materialisable(code):
+        return None
+    with connection.cursor() as cur:
+        cur.execute(
+            f"""SELECT r.id, c.district_code, SUM(c.numerator), SUM(c.denominator)
+                FROM {t(IndicatorRun)} r LEFT JOIN {t(IndicatorCount)} c ON c.run_id = r.id
+                WHERE r.indicator = %s AND r.as_of = %s AND r.digest = %s
+                GROUP BY r.id, c.district_code""",
+            [code, period.as_of, digest],
+        )
+        found = cur.fetchall()
+    if not found:
+        return None
+    return {district: (int(num), int(den)) for _run, district, num, den in found if district is not None}
+
+
 def indicator_counts_get(
     code: str, period: Period, batches: Mapping[str, RosterBatch] | None = None, digest: str | None = None
 ) -> tuple[DistrictCounts, str]:
@@ -422,8 +441,8 @@ def indicator_counts_get(
         if missing:
             return {}, missing
         digest = inputs_digest(period, batches) if digest is None else digest
-        if (run := indicator_run_get(code, period, digest)) is not None:
-            return run_counts_get(run), ""
+        if (materialised := materialised_counts_get(code, period, digest)) is not None:
+            return materialised, ""
         key = _counts_cache_key(code, period, digest)
         if (hit := cache.get(key)) is not None:
             _materialise_soon(code, period, digest)
