@@ -203,3 +203,23 @@ def test_a_real_worker_materialises_what_a_page_queued(scenario, celery_worker, 
     assert IndicatorRun.objects.filter(year=2025).count() == len(SNAPSHOT_CODES)
     _clear_cache()
     assert selectors.district_counts_get(Y2025) == live
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_a_real_worker_runs_the_nightly_warm_up_which_materialises_this_year_and_last(
+    scenario, celery_worker, monkeypatch
+):
+    from django.utils import timezone
+
+    from assessment.tasks import ranking_warm_up_task
+
+    monkeypatch.setattr(timezone, "localdate", lambda *a, **k: dt.date(2025, 12, 31))
+    ranking_warm_up_task.apply_async()
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and IndicatorRun.objects.count() < len(SNAPSHOT_CODES) + 1:
+        time.sleep(0.2)
+    assert sorted(IndicatorRun.objects.values_list("indicator", "as_of")) == sorted(
+        [(c, dt.date(2025, 12, 31)) for c in SNAPSHOT_CODES] + [("interruption_rate", dt.date(2024, 12, 31))]
+    )
+    assert IndicatorCount.objects.filter(run__indicator="interruption_rate", run__year=2025).exists()
