@@ -263,6 +263,13 @@ def peak_rss_mb(pid: int) -> float:
     return float("nan")
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time a process has used so far (/proc/<pid>/stat)."""
+    with open(f"/proc/{pid}/stat") as fh:
+        fields = fh.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def push_and_wait(client: Client, kind: str, path: Path) -> tuple[float, dict]:
     from enrollment.selectors import batch_current_get
 
@@ -334,7 +341,9 @@ def main() -> None:
             from django.utils import timezone
 
             t_push = timezone.now()
+            cpu_before = cpu_seconds(worker.pid)
             e2e, body = push_and_wait(client, kind, path)
+            worker_cpu = cpu_seconds(worker.pid) - cpu_before
             rss = peak_rss_mb(worker.pid)
         finally:
             worker.send_signal(signal.SIGTERM)
@@ -355,6 +364,10 @@ def main() -> None:
         print(
             f"    of which: request + hash + store {upload:.2f} s, queue {queued:.2f} s, "
             f"worker read/check/COPY {work:.2f} s ({rows / work:,.0f} rows/s), poll {e2e - upload - queued - work:.2f} s"
+        )
+        print(
+            f"    the worker's CPU time for it (Python: read, check, format; the database's is not in it): "
+            f"{worker_cpu:.2f} s ({rows / worker_cpu:,.0f} rows/s)"
         )
         print(f"  ratio end to end / raw COPY:                     {e2e / raw:6.2f}x")
         print(f"  peak RSS of the worker process:                  {rss:6.0f} MB")

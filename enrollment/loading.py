@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from enrollment import snapshots
 from enrollment.models import ROW_MODELS, RosterBatch, RosterIssue
-from enrollment.reading import Malformed, RosterFile
+from enrollment.reading import Lines, Malformed, RosterFile
 from enrollment.validation import Issue, RowChecker, copy_escape, values_from_copy
 from wuhai_coverage.core.sql import t
 
@@ -95,7 +95,37 @@ class Intake:
         room = chunk_rows = CHUNK_ROWS
         target = "rows"
         spill_after = self.spill_after
-        for record in self.roster.records():
+        check_lines = self.checker.check_lines
+        check_bare = self.checker.check_bare
+        bare_longest = self.checker.bare_longest
+        plain = [True]  # Lines are checked whole while the rows go to the row table
+        for record in _records(self.roster, plain):
+            if record.__class__ is Lines:
+                # A run of plain CSV lines, checked in one loop by the checker: the same
+                # checks, keys, issues and counts as one record at a time below.
+                n, ok, bad, warned = (
+                    check_bare if record.bare and record.longest <= bare_longest else check_lines
+                )(record.lines, record.start - 1, seen, append, pending, prefix, duplicate)
+                total += n
+                loaded += ok
+                rejected += bad
+                warnings += warned
+                room -= ok
+                if room > 0:
+                    continue
+                c.total, c.loaded, c.rejected, c.warnings = total, loaded, rejected, warnings
+                yield target, buf
+                buf = []
+                append = buf.append
+                room = chunk_rows
+                if pending:
+                    on_issues(pending)
+                    pending = []
+                self.on_progress(total)
+                if spill_after is not None and len(seen) >= spill_after:
+                    target = "spill"
+                    plain[0] = False
+                continue
             if isinstance(record, Malformed):
                 total += 1
                 rejected += 1
@@ -129,7 +159,7 @@ class Intake:
                 self.spilled += 1
                 append(f"{prefix}{text}\t{line}\t{len(issues) if issues else 0}\n")
             room -= 1
-            if not room:
+            if room <= 0:
                 c.total, c.loaded, c.rejected, c.warnings = total, loaded, rejected, warnings
                 yield target, buf
                 buf = []
@@ -141,10 +171,21 @@ class Intake:
                 self.on_progress(total)
                 if target == "rows" and spill_after is not None and len(seen) >= spill_after:
                     target = "spill"
+                    plain[0] = False
         c.total, c.loaded, c.rejected, c.warnings = total, loaded, rejected, warnings
         if pending:
             on_issues(pending)
         yield target, buf
+
+
+def _records(roster: RosterFile, plain: list[bool]) -> Iterator:
+    """The roster's records, runs of plain CSV lines as one `Lines` while plain[0] is
+    true, else one (line, cells) per line — what the reader gives for such a line."""
+    for record in roster.batches():
+        if isinstance(record, Lines) and not plain[0]:
+            yield from ((line, text.split(",")) for line, text in enumerate(record.lines, record.start))
+        else:
+            yield record
 
 
 class _ChunkReader:

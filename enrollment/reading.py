@@ -80,10 +80,32 @@ class RosterFile:
     encoding: str = ""
     header: list[str] = field(default_factory=list)
     _records: Iterator | None = None
+    _state: list | None = None  # the CSV reader's state (see _csv_records)
 
     def records(self) -> Iterator[tuple[int, list] | Malformed]:
         assert self._records is not None
         return self._records
+
+    def batches(self) -> Iterator[tuple[int, list] | Malformed | Lines]:
+        """records(), except that a run of plain lines may come as one `Lines` (CSV only):
+        lines without quotes, full-width forms, NUL or an oversized line — nearly every
+        line of a real export — for RowChecker.check_lines to split and check in one loop."""
+        assert self._records is not None
+        if self._state is not None:
+            self._state[2] = self._state[3] = True
+        return self._records
+
+
+@dataclass(frozen=True)
+class Lines:
+    """Consecutive plain records, one per physical line, the first at line `start`: each
+    splits on commas into its cells as they are (no quote, nothing to fold, no NUL, no
+    cell longer than MAX_CELL_CHARS). Blank lines may be among them."""
+
+    start: int
+    lines: list[str]
+    longest: int = 0  # characters in the longest line
+    bare: bool = False  # only printable characters, no space, no backslash: nothing to trim or escape
 
 
 def open_roster(path: str | Path) -> RosterFile:
@@ -136,14 +158,15 @@ def _open_csv(path: Path, head: bytes) -> RosterFile:
     encoding = detect_encoding(path)
     # Universal newlines: \r\n and \r become \n (also inside quoted cells).
     fh = open(path, encoding=encoding, errors="strict", newline=None)  # noqa: SIM115 — closed by the generator
-    lines = _csv_records(fh)
-    header_record = next(lines, None)
+    state = [False, False, False, False]
+    lines = _csv_records(fh, state)
+    header_record = _next_record(lines)
     while (
         header_record is not None
         and not isinstance(header_record, Malformed)
         and not any(c.strip() for c in header_record[1])
     ):
-        header_record = next(lines, None)  # blank lines before the header
+        header_record = _next_record(lines)  # blank lines before the header
     if header_record is None:
         fh.close()
         raise FileRejected(_("文件没有表头"))
@@ -158,7 +181,15 @@ def _open_csv(path: Path, head: bytes) -> RosterFile:
             % {"columns": len(header_record[1]), "limit": max_cols}
         )
     label = "utf-8" if encoding == "utf-8-sig" else encoding
-    return RosterFile(path=path, file_format="csv", encoding=label, header=header_record[1], _records=lines)
+    return RosterFile(
+        path=path, file_format="csv", encoding=label, header=header_record[1], _records=lines, _state=state
+    )
+
+
+def _next_record(records: Iterator) -> tuple[int, list[str]] | Malformed | None:
+    record = next(records, None)
+    assert not isinstance(record, Lines)  # not before RosterFile.batches() asks for them
+    return record
 
 
 class _Incomplete:
@@ -233,13 +264,16 @@ class LongLine:
     quotes: int
 
 
-def _physical_lines(fh, fold_state: list[bool]) -> Iterator[str | LongLine]:
+def _physical_lines(fh, fold_state: list[bool]) -> Iterator[str | LongLine | Lines]:
     """The file's lines without terminators, read in blocks. The file is opened with
     universal newlines, so \r\n and a lone \r arrive as \n. fold_state[0] tells the
     consumer whether the current block has any full-width character at all, and
     fold_state[1] whether it has a NUL — most blocks have neither, and then no line of
     them needs the per-line check. A line longer than MAX_RECORD_CHARS (a file of one
-    endless line, say) is never held: it comes as a LongLine."""
+    endless line, say) is never held: it comes as a LongLine. When fold_state[2] is true
+    (the consumer takes whole blocks and is between records), the lines of a block that
+    has no quote, full-width form, NUL nor line longer than MAX_CELL_CHARS come as one
+    Lines (its `start` is left 0: the consumer counts the lines)."""
     carry = ""
     skipping: int | None = None  # quotes counted so far in a line being skipped
     while block := fh.read(READ_BLOCK):
@@ -252,8 +286,23 @@ def _physical_lines(fh, fold_state: list[bool]) -> Iterator[str | LongLine]:
             skipping, block = None, block[end + 1 :]
         fold_state[0] = _NEEDS_FOLD(block) is not None or _NEEDS_FOLD(carry) is not None
         fold_state[1] = "\x00" in block or "\x00" in carry
-        lines = (carry + block).split("\n")
+        text = carry + block
+        lines = text.split("\n")
         carry = lines.pop()
+        if lines and not fold_state[0] and not fold_state[1] and '"' not in text:
+            longest = max(map(len, lines))
+            if longest <= MAX_CELL_CHARS:
+                bare = " " not in text and "\\" not in text and text.replace("\n", "").isprintable()
+                if fold_state[2]:
+                    yield Lines(0, lines, longest, bare)
+                else:  # one by one until the consumer takes Lines (the header is read so)
+                    for i, line in enumerate(lines, 1):
+                        yield line
+                        if fold_state[2]:
+                            if i < len(lines):
+                                yield Lines(0, lines[i:], longest, bare)
+                            break
+                lines = []
         yield from lines
         if len(carry) > MAX_RECORD_CHARS:
             skipping, carry = carry.count('"'), ""
@@ -265,15 +314,20 @@ def _physical_lines(fh, fold_state: list[bool]) -> Iterator[str | LongLine]:
         yield carry
 
 
-def _csv_records(fh) -> Iterator[tuple[int, list[str]] | Malformed]:
-    """(line, cells) per record; cells folded, not trimmed."""
+def _csv_records(fh, fold_state: list[bool]) -> Iterator[tuple[int, list[str]] | Malformed | Lines]:
+    """(line, cells) per record; cells folded, not trimmed. fold_state: the current block
+    has [0] a full-width character, [1] a NUL; [2] whole blocks may come as Lines now,
+    [3] the consumer takes Lines (RosterFile.batches) — [2] is off inside a quoted record."""
     line_no = 0
     needs_fold = _NEEDS_FOLD
     fold_table = FOLD
-    fold_state = [False, False]  # the current block has: a full-width character, a NUL
     try:
         it = _physical_lines(fh, fold_state)
         for line in it:
+            if isinstance(line, Lines):
+                yield Lines(line_no + 1, line.lines, line.longest, line.bare)
+                line_no += len(line.lines)
+                continue
             line_no += 1
             long_start = False
             if isinstance(line, LongLine):
@@ -301,6 +355,7 @@ def _csv_records(fh) -> Iterator[tuple[int, list[str]] | Malformed]:
             result: list[str] | str | None | _Incomplete = (
                 _split_quoted(line) if parts is not None else INCOMPLETE
             )
+            fold_state[2] = False  # the record's next lines come one by one
             while result is INCOMPLETE:
                 nxt = next(it, None)
                 if nxt is None:
@@ -313,6 +368,7 @@ def _csv_records(fh) -> Iterator[tuple[int, list[str]] | Malformed]:
                     if quotes % 2 == 0:
                         result = TOO_BIG
                     continue
+                assert not isinstance(nxt, Lines)  # fold_state[2] is off inside a record
                 quotes += nxt.count('"')
                 if parts is not None:
                     size += len(nxt) + 1
@@ -322,6 +378,7 @@ def _csv_records(fh) -> Iterator[tuple[int, list[str]] | Malformed]:
                         parts.append(nxt)
                 if quotes % 2 == 0:
                     result = TOO_BIG if parts is None else _split_quoted("\n".join(parts))
+            fold_state[2] = fold_state[3]
             if result == TOO_BIG:
                 yield Malformed(start, record_too_long(), "too_long")
                 continue

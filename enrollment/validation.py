@@ -450,16 +450,28 @@ class RowChecker:
         self._pos = {k: i for i, k in enumerate(keys)}
         present = [p.index for p in self.plans if p.index >= 0]
         self._max_index = max(present) if present else -1
+        self._header = header
         self.check = self._compile(all_text=False)
         self.check_text = self._compile(all_text=True)
+        self.check_lines = self._compile(all_text=True, lines=True)
+        self.check_bare = self._compile(all_text=True, lines=True, bare=True)
+        self.bare_longest = roster_specs.MAX_TEXT  # check_bare takes no line longer than this
 
-    def _compile(self, all_text: bool) -> Callable:
+    def _compile(self, all_text: bool, lines: bool = False, bare: bool = False) -> Callable:
         """Generate the row function for this kind and header: straight-line code, one
         block per column, with an inline fast path per type and the normaliser as the
         fallback. A generic loop over the columns costs ~2.5x as much per row, and
-        this is the hot path of the intake."""
+        this is the hot path of the intake.
+
+        With `lines`, the function is `check_lines` (see there): the same per-row code
+        inside a loop over plain CSV lines, which splits each line itself, de-duplicates
+        the keys and appends the COPY lines — no call, tuple or list per row. With
+        `bare` too, it is `check_bare`, for lines known to hold only printable characters
+        other than space and backslash, none longer than MAX_TEXT: no cell to trim, no
+        text to escape or to measure (reading.Lines.bare)."""
         env: dict = {
             "Invalid": Invalid,
+            "Issue": Issue,
             "_bad": _bad,
             "_required": _required,
             "_too_long": _too_long,
@@ -472,12 +484,50 @@ class RowChecker:
             "self": self,
         }
         width = self._max_index + 1
-        src = ["def check(cells, line):", "    issues = None", "    rejected = False"]
-        if width:
-            src += [
-                f"    if len(cells) < {width}:",
-                f"        cells = list(cells) + [''] * ({width} - len(cells))",
+        # Per row code is written at this indentation: 4 in a row function, 8 in the loop.
+        pad = "        " if lines else "    "
+        if lines:
+            used = {p.index for p in self.plans if p.index >= 0}
+            header_width = max(len(self._header), width)
+            unpack = ", ".join(f"x{i}" if i in used else "_" for i in range(header_width))
+            src = [
+                "def check_lines(lines, line, seen, append, pending, prefix, duplicate):",
+                "    total = loaded = dropped = warnings = 0",
+                "    add = seen.add",
+                "    size = len(seen)",
+                "    for text in lines:",
+                "        line += 1",
+                "        cells = text.split(',')",
+                "        first = cells[0]",
+                "        if not first or first.isspace():" if not bare else "        if not first:",
+                "            if not any(map(str.strip, cells)):"
+                if not bare
+                else "            if not any(cells):",
+                "                continue  # a blank line: skipped and not counted",
+                "        total += 1",
+                f"        if len(cells) == {header_width}:",
+                f"            {unpack}{',' if header_width == 1 else ''} = cells",
+                "        else:",
+                *(
+                    [
+                        f"            if len(cells) < {width}:",
+                        f"                cells += [''] * ({width} - len(cells))",
+                    ]
+                    if width
+                    else []
+                ),
+                *[f"            x{i} = cells[{i}]" for i in sorted(used)],
+                "        issues = None",
+                "        rejected = False",
             ]
+        else:
+            src = ["def check(cells, line):", "    issues = None", "    rejected = False"]
+            if width:
+                src += [
+                    f"    if len(cells) < {width}:",
+                    f"        cells = list(cells) + [''] * ({width} - len(cells))",
+                ]
+        body: list[str] = []
         names = []
         for j, p in enumerate(self.plans):
             c = f"c{j}"
@@ -485,24 +535,30 @@ class RowChecker:
             env[f"E{j}"] = p.empty
             env[f"K{j}"] = p.col.key
             if p.index < 0:
-                src.append(f"    {c} = E{j}")
+                body.append(f"    {c} = E{j}")
                 continue
             env[f"N{j}"] = p.norm
-            if all_text:
-                src.append(f"    v = cells[{p.index}].strip()")
+            if bare:
+                body.append(f"    v = x{p.index}")
+            elif lines:
+                body.append(f"    v = x{p.index}.strip()")
+            elif all_text:
+                body.append(f"    v = cells[{p.index}].strip()")
             else:
-                src += [f"    v = cells[{p.index}]", "    if v.__class__ is str:", "        v = v.strip()"]
-            src.append("    if v:")
+                body += [f"    v = cells[{p.index}]", "    if v.__class__ is str:", "        v = v.strip()"]
+            body.append("    if v:")
             bad = [
                 f"            {c} = E{j}",
                 f"            issues = _bad(issues, line, K{j}, e, {p.rejects})",
                 *(["            rejected = True"] if p.rejects else []),
             ]
             fast = _fast_path(p.col, p.norm, self._refs, all_text)
-            if p.col.type == roster_specs.TEXT:
+            if p.col.type == roster_specs.TEXT and bare:
+                body.append(f"        {c} = v")
+            elif p.col.type == roster_specs.TEXT:
                 if not all_text:
-                    src += ["        if v.__class__ is not str:", "            v = v.isoformat()"]
-                src += [
+                    body += ["        if v.__class__ is not str:", "            v = v.isoformat()"]
+                body += [
                     "        if len(v) > MAX_TEXT:",
                     "            e = _too_long(v)",
                     *bad,
@@ -513,7 +569,7 @@ class RowChecker:
                 ]
             elif fast is not None:
                 expr, env[f"F{j}"] = fast
-                src += [
+                body += [
                     f"        {c} = {expr.replace('$F', f'F{j}')}",
                     f"        if {c} is None:",
                     "            try:",
@@ -522,15 +578,15 @@ class RowChecker:
                     *["    " + line for line in bad],
                 ]
             else:
-                src += ["        try:", f"            {c} = N{j}(v)", "        except Invalid as e:", *bad]
-            src += ["    else:", f"        {c} = E{j}"]
+                body += ["        try:", f"            {c} = N{j}(v)", "        except Invalid as e:", *bad]
+            body += ["    else:", f"        {c} = E{j}"]
             if p.col.required:
-                src += [f"        issues = _required(issues, line, K{j})", "        rejected = True"]
+                body += [f"        issues = _required(issues, line, K{j})", "        rejected = True"]
         pos = self._pos
         if "street_code" in pos and "district_code" in pos:
             cs, cd = f"c{pos['street_code']}", f"c{pos['district_code']}"
             env["STREETS"] = self._refs.streets
-            src += [
+            body += [
                 f"    if {cs} is not NULL and {cd} is not NULL and STREETS.get({cs}) != {cd}:",
                 f"        {cs}, rejected, issues = self._street_mismatch({cs}, {cd}, line, rejected, issues)",
             ]
@@ -539,15 +595,23 @@ class RowChecker:
                 other, values = col.required_if
                 env[f"REQ_{col.key}"] = values
                 c, co = f"c{pos[col.key]}", f"c{pos[other]}"
-                src += [
+                body += [
                     f"    if {c} is NULL and {co} in REQ_{col.key}:",
                     f"        issues = self._conditional_missing({col.key!r}, {co}, line, issues)",
                     "        rejected = True",
                 ]
-        src += ["    if rejected:", "        return None, None, issues"]
+        if lines:
+            body += [
+                "    if rejected:",
+                "        dropped += 1",
+                "        pending.extend(issues)",
+                "        continue",
+            ]
+        else:
+            body += ["    if rejected:", "        return None, None, issues"]
         if self.spec.derive_person:
             cid = f"c{pos['id_number']}"
-            src += [
+            body += [
                 f"    birth = {cid}[6:10] + '-' + {cid}[10:12] + '-' + {cid}[12:14]",
                 f"    sex = 'M' if {cid}[16] in '13579' else 'F'",
             ]
@@ -561,10 +625,38 @@ class RowChecker:
             key = numeric[0][0].format(c=cells_of_key[0])
             for (template, radix), c in zip(numeric[1:], cells_of_key[1:], strict=True):
                 key = f"({key}) * {radix} + {template.format(c=c)}"
-        src.append(f"    return '\\t'.join(({', '.join(names)},)), {key}, issues")
-        self.source = "\n".join(src)
-        exec(self.source, env)  # noqa: S102 — generated from the specs above, no file content in it
-        return env["check"]
+        if lines:
+            env["KEY_COLUMN"] = self.key_column
+            row = "\\t".join("{" + n + "}" for n in names)
+            body += [
+                f"    add({key})",
+                "    if len(seen) == size:",
+                "        dropped += 1",
+                "        if issues:",
+                "            pending.extend(issues)",
+                "        pending.append(Issue(line, KEY_COLUMN, 'duplicate_key', duplicate, 'error'))",
+                "        continue",
+                "    size += 1",
+                "    if issues:  # warnings of a loaded row: cells dropped",
+                "        warnings += len(issues)",
+                "        pending.extend(issues)",
+                "    loaded += 1",
+                f"    append(f'{{prefix}}{row}\\n')",
+            ]
+            src += [pad[4:] + b if b else b for b in body]
+            src.append("    return total, loaded, dropped, warnings")
+        else:
+            src += body
+            src.append(f"    return '\\t'.join(({', '.join(names)},)), {key}, issues")
+        source = "\n".join(src)
+        if bare:
+            self.bare_source = source
+        elif lines:
+            self.lines_source = source
+        else:
+            self.source = source
+        exec(source, env)  # noqa: S102 — generated from the specs above, no file content in it
+        return env["check_lines" if lines else "check"]
 
     def _street_mismatch(self, street, district, line, rejected, issues):
         issues = issues or []
