@@ -36,6 +36,9 @@ ORM_BATCH = 500
 DEDUPE_MEMORY_KEYS = 1_000_000
 # A progress UPDATE (its own connection, ~1 ms) at most this often.
 PROGRESS_SECONDS = 0.5
+# copy_expert's read size, passed positionally: Django's CursorDebugWrapper (DEBUG=True) takes
+# copy_expert(sql, file, *args) and refuses size= as a keyword.
+COPY_READ_SIZE = 1 << 20
 
 
 class Counters:
@@ -268,7 +271,7 @@ class IssueSpool:
             cur.copy_expert(
                 f"COPY {t(RosterIssue)} ({columns}) FROM STDIN",
                 self.file,
-                size=1 << 20,
+                COPY_READ_SIZE,
             )
 
     def close(self) -> None:
@@ -289,7 +292,7 @@ def load_rows(*, kind: str, intake: Intake, table: str | None = None) -> None:
         held: list = []
         with connection.cursor() as cur:
             cur.copy_expert(
-                f"COPY {table} ({columns}) FROM STDIN", _ChunkReader(chunks, "rows", held), size=1 << 20
+                f"COPY {table} ({columns}) FROM STDIN", _ChunkReader(chunks, "rows", held), COPY_READ_SIZE
             )
             if held:
                 _load_spill(cur, model, intake, table, columns, _ChunkReader(chunks, "spill", held))
@@ -313,7 +316,7 @@ def _load_spill(cur, model, intake: Intake, table: str, columns: str, reader: _C
     cur.execute(f"CREATE TEMP TABLE roster_spill (LIKE {table}) ON COMMIT DROP")
     cur.execute("ALTER TABLE roster_spill ADD COLUMN spill_line integer, ADD COLUMN spill_warnings integer")
     cur.copy_expert(
-        f"COPY roster_spill ({columns}, spill_line, spill_warnings) FROM STDIN", reader, size=1 << 20
+        f"COPY roster_spill ({columns}, spill_line, spill_warnings) FROM STDIN", reader, COPY_READ_SIZE
     )
     cur.execute(f"""CREATE TEMP TABLE roster_spill_first ON COMMIT DROP AS
         SELECT DISTINCT ON ({", ".join(keys)}) * FROM roster_spill s

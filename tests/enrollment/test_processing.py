@@ -387,3 +387,22 @@ def test_a_batch_message_is_stored_in_the_site_language_and_its_msgid_has_an_eng
     assert (batch.status, outcome) == ("rejected", "processed")
     assert batch.message == "文件只有表头，没有数据行；确实为空的名册请加 allow_empty=true"
     assert "stopped 3 times" in english and dropped == " (value dropped)"
+
+
+@pytest.mark.django_db
+def test_a_push_loads_under_debug_cursors_too():
+    """With DEBUG=True Django wraps cursors in CursorDebugWrapper, whose copy_expert takes
+    (sql, file, *args): a size= keyword made every load fail ("处理失败：TypeError")."""
+    partner = make_user("partner", department="market")
+    good = valid_row("market_entities")
+    bad = dict(good, **{next(iter(good)): ""})  # a row with an issue: the issue spool's COPY runs too
+    previous = connection.force_debug_cursor
+    connection.force_debug_cursor = True
+    try:
+        batch, _ = _push(partner, roster_csv("market_entities", [good, bad]))
+    finally:
+        connection.force_debug_cursor = previous
+    batch.refresh_from_db()
+    assert batch.status == "loaded", batch.message
+    assert MarketEntityRow.objects.filter(batch=batch).count() == 1
+    assert RosterIssue.objects.filter(batch=batch).exists()
