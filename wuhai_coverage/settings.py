@@ -266,7 +266,7 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # `comparison`, everything else on `celery`. A worker started without -Q consumes all three
 # (CELERY_TASK_QUEUES); a deployment may give each its own workers (docs/scaling.md → Fan-out).
 CELERY_TASK_DEFAULT_QUEUE = "celery"
-CELERY_TASK_QUEUES = (Queue("celery"), Queue("roster"), Queue("comparison"))
+CELERY_TASK_QUEUES = tuple(Queue(name, routing_key=name) for name in ("celery", "roster", "comparison"))
 CELERY_TASK_ROUTES = {
     "enrollment.tasks.roster_process_task": {"queue": "roster"},
     "enforcement.tasks.comparison_nightly_task": {"queue": "comparison"},
