@@ -15,7 +15,7 @@ from enforcement.comparison import engine
 from enforcement.comparison.engine import run_comparison
 from enforcement.models import ComparisonRun, RuleRun, Task, TaskEvent
 from tests.conftest import token_client
-from tests.core.test_faults import publishing_to, redis, stack, wait_for  # noqa: F401 — fixtures
+from tests.core.test_faults import publishing_to, wait_for
 from tests.enforcement.comparison.comparison_world import World, years_before
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
