@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
+import statistics
 import subprocess
 import time
 from pathlib import Path
@@ -42,6 +43,7 @@ os.environ.update(
         "DJANGO_SECURE_COOKIES": "0",
         "DJANGO_LOG_LEVEL": "WARNING",
         "COMPARISON_FANOUT": "1",
+        "DJANGO_DEBUG": "0",  # a debug cursor has no COPY with a buffer size (the loader uses it)
     }
 )
 
@@ -124,6 +126,7 @@ def request_run() -> tuple[int, float]:
 def wait_run(run_id: int, t0: float) -> float:
     from enforcement.models import ComparisonRun
 
+    t0_epoch = time.time() - (time.monotonic() - t0)
     while True:
         run = ComparisonRun.objects.get(pk=run_id)
         if run.status != "running":
@@ -134,9 +137,13 @@ def wait_run(run_id: int, t0: float) -> float:
     parts = (run.progress or {}).get("parts") or {}
     workers = sorted({p.get("worker", "?").split("@")[0] for p in parts.values()})
     busy = sum(p.get("seconds") or 0 for p in parts.values())
+    first = min((p["started"] for p in parts.values() if p.get("started")), default=0.0)
+    last = max((p["finished"] for p in parts.values() if p.get("finished")), default=0.0)
+    assert run.finished_at is not None
     print(
-        f"   opened {sum(run.opened.values())}, {len(parts)} parts on {workers}, parts' own seconds {busy:.2f}, "
-        f"write {sum(v for k, v in run.rule_seconds.items() if not k.startswith('_facts')) - busy:.2f}+"
+        f"   opened {sum(run.opened.values())}, {len(parts)} parts on {workers}: "
+        f"parts from first start to last end {last - first:.2f} s (their own seconds: {busy:.2f}), "
+        f"plan {first - t0_epoch:.2f} s, write {run.finished_at.timestamp() - last:.2f} s"
     )
     steps = {k: v for k, v in run.rule_seconds.items() if k.startswith("_")}
     print(f"   steps: {steps}")
@@ -253,6 +260,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--push-rows", type=int, default=560_000, help="household rows of the pushed file")
     parser.add_argument("--skip-push", action="store_true")
+    parser.add_argument("--repeat", type=int, default=1, help="rounds of 1-3 (medians are compared)")
     args = parser.parse_args()
     world.setup_django()
     world.print_server(1)
@@ -267,15 +275,23 @@ def main() -> None:
             "rows:", ", ".join(f"{k} {v:,}" if isinstance(v, int) else f"{k} {v}" for k, v in counts.items())
         )
 
-    print("\n== 1. one process (run_comparison, forced first run)")
-    single = one_process()
-    print(f"   {single:.2f} s")
-    print("\n== 2. fan-out, 1 worker (-Q comparison --concurrency 1)")
-    one = fanned(1)
-    print(f"   {one:.2f} s")
-    print("\n== 3. fan-out, 2 workers (two processes, --concurrency 1 each)")
-    two = fanned(2)
-    print(f"   {two:.2f} s")
+    singles, ones, twos = [], [], []
+    for round_ in range(1, args.repeat + 1):
+        print(f"\n== round {round_}/{args.repeat}")
+        print("== 1. one process (run_comparison, forced first run)")
+        singles.append(one_process())
+        print(f"   {singles[-1]:.2f} s")
+        print("== 2. fan-out, 1 worker (-Q comparison --concurrency 1)")
+        ones.append(fanned(1))
+        print(f"   {ones[-1]:.2f} s")
+        print("== 3. fan-out, 2 workers (two processes, --concurrency 1 each)")
+        twos.append(fanned(2))
+        print(f"   {twos[-1]:.2f} s")
+    single, one, two = (statistics.median(x) for x in (singles, ones, twos))
+    print(
+        f"\n== medians of {args.repeat} rounds (each: {[round(x, 2) for x in singles]}, "
+        f"{[round(x, 2) for x in ones]}, {[round(x, 2) for x in twos]})"
+    )
     base = world.baseline()["total"]
     print(f"\n== baseline: the three core anti-joins as bare SQL, same run: {base:.3f} s")
     push = {} if args.skip_push else None
