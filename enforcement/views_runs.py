@@ -73,7 +73,7 @@ def _part_rows(run: ComparisonRun) -> list[dict]:
                 "label": label,
                 "stage": int(part.get("stage", 0)) + 1,
                 "state": part.get("state", ""),
-                "worker": str(part.get("worker", "")).split("@")[-1] if part.get("worker") else "",
+                "worker": str(part.get("worker") or ""),
                 "attempt": part.get("attempt", 0),
                 "seconds": part.get("seconds"),
             }
