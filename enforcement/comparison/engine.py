@@ -11,10 +11,17 @@ Design (why a run killed mid-way leaves no partial state):
    (acks_late): the run is executed again, at most MAX_RUN_ATTEMPTS times in all, else
    failed. The nightly (and `manage.py run_comparison`) first executes any queued run
    still waiting for its worker, then its own: a queued run never makes it skip.
-2. *Evaluate* — facts and each rule's candidates go into session TEMP tables (`cmp_*`);
-   nothing durable is written but the run's progress. A kill here loses only temp tables.
+2. *Plan, then evaluate in parts* — the plan (`_plan`: guards, inputs, statistics) is
+   written into the run's UNLOGGED staging table `cmp_r<run>_plan`; each part
+   (`execute_part`: the facts of one subject, or one rule's candidates) writes into the
+   run's staging tables `cmp_r<run>_employer|person|cand` in its own transaction. Nothing
+   durable is written but the run's progress; staging tables of a dead run are dropped by
+   the sweep. In one process (`run_comparison`) the parts run one after the other; with
+   the fan-out (`COMPARISON_FANOUT`) they are Celery tasks on every worker of the
+   `comparison` queue, joined on the run's row (see "the fan-out" below).
 3. *Write* — every rule's task changes (close, refresh, open, their TaskEvents) and the
-   run's final figures are written in ONE transaction: a kill rolls all of it back.
+   run's final figures are written in ONE transaction (`_apply`), from the staging
+   tables: a kill rolls all of it back.
 
 Each rule's writes are a handful of set-based statements: `UPDATE … WHERE NOT EXISTS`
 (close), `UPDATE … FROM` (refresh, only where something differs), `INSERT … SELECT …

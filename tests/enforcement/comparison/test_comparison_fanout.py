@@ -215,3 +215,23 @@ def test_a_part_whose_worker_died_twice_fails_the_run_and_drops_its_staging(
     run.refresh_from_db()
     assert run.status == "failed" and "未写入任何任务" in run.error
     assert Task.objects.count() == 0 and _staging_tables() == []
+
+
+def test_the_nightly_plans_the_run_and_the_workers_execute_it(settings, redis, stack):
+    """The beat's nightly with the fan-out (dispatch_comparison): planned in the calling
+    process, its parts executed and its write done by a worker of the comparison queue."""
+    _world()
+    stack.start("worker", "-P", "solo", "-Q", "comparison")
+    with publishing_to(redis.url, settings):
+        assert engine.fanout_enabled()
+        assert engine.dispatch_comparison(as_of=D) is None
+    run = ComparisonRun.objects.get()
+    assert run.trigger == "beat" and run.progress["fanout"]
+    wait_for(
+        lambda: ComparisonRun.objects.get(pk=run.pk).status != "running",
+        timeout=90,
+        what=f"the nightly run\n{stack.logs()}",
+    )
+    run.refresh_from_db()
+    assert run.status == "finished", run.error
+    assert Task.objects.count() == sum(run.opened.values()) > 0 and _staging_tables() == []
