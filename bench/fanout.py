@@ -294,7 +294,7 @@ def main() -> None:
     )
     base = world.baseline()["total"]
     print(f"\n== baseline: the three core anti-joins as bare SQL, same run: {base:.3f} s")
-    push = {} if args.skip_push else None
+    push: dict[str, float] | None = {} if args.skip_push else None
     if push is None:
         print(
             "\n== 4. a household push while a fanned-out run is going (roster worker + 2 comparison workers)"
