@@ -130,6 +130,8 @@ def start_worker(name: str) -> subprocess.Popen:
             "-A",
             "wuhai_coverage",
             "worker",
+            "-Q",
+            "celery,roster,comparison",
             "-P",
             "solo",
             "--without-gossip",

@@ -15,6 +15,8 @@ from wuhai_coverage.core import labels
 # A run's statistics keys beside the task kinds (ComparisonRun.rule_seconds, .snapshots).
 RUN_KEYS = {
     "_facts": _("事实表计算"),
+    "_facts_employer": _("单位事实表"),
+    "_facts_person": _("人员事实表"),
     "_index": _("建立索引"),
     "_statistics": _("更新统计信息"),
     "_inputs": _("核对规则输入"),
@@ -38,6 +40,10 @@ RUN_PHASES = {
     "evaluating": _("比对中"),
     "writing": _("写入任务"),
     "done": _("已完成"),
+    # the fan-out: the parts are evaluated, the write is waiting for its worker; a part's states
+    "joined": _("等待写入"),
+    "waiting": _("等待上一阶段"),
+    "running": _("执行中"),
 }
 
 # Evidence values that are money (元), ratios, or codes of a vocabulary.

@@ -24,10 +24,16 @@ def _close_connection() -> None:
 def comparison_nightly_task(self) -> dict | None:
     """Beat, 02:00 Asia/Shanghai: the comparison of today's current snapshots (after any
     run queued by a city manager that no worker has taken yet)."""
-    from enforcement.comparison.engine import RunInProgress, run_comparison
+    from enforcement.comparison.engine import (
+        RunInProgress,
+        dispatch_comparison,
+        fanout_enabled,
+        run_comparison,
+    )
 
     try:
-        return run_comparison(trigger="beat").as_json()
+        summary = dispatch_comparison(trigger="beat") if fanout_enabled() else run_comparison(trigger="beat")
+        return summary.as_json() if summary else None  # None: its parts are on the workers
     except RunInProgress as exc:  # one run at a time: never interleave, just say so
         log.warning("nightly comparison not started: %s", exc)
         return None
@@ -41,7 +47,13 @@ def comparison_run_task(self, *, run_id: int) -> dict | None:
     """Execute a run queued by the portal or the API (ComparisonRun row already `running`).
     Retried after a database error (the run is executed again, engine.MAX_RUN_ATTEMPTS in
     all); any other failure marks the run failed and a city manager starts a new one."""
-    from enforcement.comparison.engine import TASK_NAME, RunInProgress, execute_run
+    from enforcement.comparison.engine import (
+        TASK_NAME,
+        RunInProgress,
+        dispatch_run,
+        execute_run,
+        fanout_enabled,
+    )
     from enforcement.models import ComparisonRun
     from wuhai_coverage.outbox.services import claim
 
@@ -51,13 +63,47 @@ def comparison_run_task(self, *, run_id: int) -> dict | None:
         if run is None:
             log.warning("comparison run %s does not exist", run_id)
             return None
-        return execute_run(run).as_json()
+        summary = dispatch_run(run) if fanout_enabled() else execute_run(run)
+        return summary.as_json() if summary else None  # None: its parts are on the workers
     except RunInProgress as exc:  # delivered twice, or reaped meanwhile
         log.warning("comparison run %s not executed: %s", run_id, exc)
         return None
     except DB_ERRORS as exc:
         _close_connection()
         raise self.retry(exc=exc) from exc
+
+
+@shared_task(bind=True, acks_late=True)
+def comparison_part_task(self, *, run_id: int, part: str) -> str:
+    """One part of a fanned-out run (engine.run_part): facts of one subject, or one rule's
+    candidates, into the run's staging tables. A worker that dies in it leaves only staging
+    rows: the sweep sends the part again (engine.MAX_RUN_ATTEMPTS in all) or fails the run."""
+    from enforcement.comparison.engine import PART_TASK, run_part
+    from wuhai_coverage.outbox.services import claim
+
+    try:
+        claim(PART_TASK, run_id=run_id, part=part)
+        return run_part(run_id, part, worker=self.request.hostname or "")
+    finally:
+        _close_connection()
+
+
+@shared_task(acks_late=True)
+def comparison_apply_task(*, run_id: int) -> dict | None:
+    """The fan-out's callback, sent by the part that completes the last stage: the run's
+    writes in one transaction under the comparison's lock (engine.apply_run)."""
+    from enforcement.comparison.engine import APPLY_TASK, RunInProgress, apply_run
+    from wuhai_coverage.outbox.services import claim
+
+    try:
+        claim(APPLY_TASK, run_id=run_id)
+        summary = apply_run(run_id)
+        return summary.as_json() if summary else None
+    except RunInProgress as exc:
+        log.warning("comparison run %s not written: %s", run_id, exc)
+        return None
+    finally:
+        _close_connection()
 
 
 @shared_task(acks_late=True)

@@ -59,6 +59,28 @@ def _kind_rows(run: ComparisonRun) -> list[dict]:
     return rows
 
 
+def _part_rows(run: ComparisonRun) -> list[dict]:
+    """The parts of a fanned-out run (engine.py → the fan-out) as the page lists them: what
+    each evaluates, its state, the worker that took it, its executions and seconds."""
+    from wuhai_coverage.core.labels import fact
+
+    rows = []
+    for name, part in ((run.progress or {}).get("parts") or {}).items():
+        what, _sep, key = name.partition(":")
+        label = KINDS[key].label if what == "rule" and key in KINDS else fact(f"_facts_{key}")
+        rows.append(
+            {
+                "label": label,
+                "stage": int(part.get("stage", 0)) + 1,
+                "state": part.get("state", ""),
+                "worker": str(part.get("worker") or ""),
+                "attempt": part.get("attempt", 0),
+                "seconds": part.get("seconds"),
+            }
+        )
+    return rows
+
+
 @login_required
 def runs_list(request: AuthedRequest) -> HttpResponse:
     access.require(request.user, VIEW_TASKS)
@@ -109,6 +131,7 @@ def run_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     context = {
         "run": run,
         "rows": _kind_rows(run),
+        "parts": _part_rows(run),
         "bar_width": BAR_WIDTH,
         "extra_seconds": {k: v for k, v in (run.rule_seconds or {}).items() if k.startswith("_")},
     }

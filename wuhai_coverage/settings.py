@@ -12,6 +12,7 @@ from pathlib import Path
 
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
+from kombu import Queue
 
 from wuhai_coverage import config as _config
 from wuhai_coverage.config import (
@@ -261,6 +262,22 @@ CELERY_ENABLE_UTC = False
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Queues: a roster push loads on `roster`, the comparison's runs, parts and write on
+# `comparison`, everything else on `celery`. A worker started without -Q consumes all three
+# (CELERY_TASK_QUEUES); a deployment may give each its own workers (docs/scaling.md → Fan-out).
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_QUEUES = tuple(Queue(name, routing_key=name) for name in ("celery", "roster", "comparison"))
+CELERY_TASK_ROUTES = {
+    "enrollment.tasks.roster_process_task": {"queue": "roster"},
+    "enforcement.tasks.comparison_nightly_task": {"queue": "comparison"},
+    "enforcement.tasks.comparison_run_task": {"queue": "comparison"},
+    "enforcement.tasks.comparison_part_task": {"queue": "comparison"},
+    "enforcement.tasks.comparison_apply_task": {"queue": "comparison"},
+}
+# The comparison split into part tasks on every worker of the `comparison` queue (facts per
+# subject, candidates per rule), written in one transaction: "1"/"0"; unset = on with
+# PostgreSQL and a broker, off for the demo (SQLite, eager). enforcement/comparison/engine.py.
+COMPARISON_FANOUT = {"1": True, "0": False}.get(os.environ.get("COMPARISON_FANOUT", "").strip())
 # Redis redelivers an unacknowledged message after visibility_timeout: it must exceed the
 # longest task (a 10x comparison, a 24M-row roster) and the longest retry countdown.
 CELERY_VISIBILITY_TIMEOUT = env_int("CELERY_VISIBILITY_TIMEOUT", 4 * 3600, minimum=600)

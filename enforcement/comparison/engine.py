@@ -11,10 +11,17 @@ Design (why a run killed mid-way leaves no partial state):
    (acks_late): the run is executed again, at most MAX_RUN_ATTEMPTS times in all, else
    failed. The nightly (and `manage.py run_comparison`) first executes any queued run
    still waiting for its worker, then its own: a queued run never makes it skip.
-2. *Evaluate* — facts and each rule's candidates go into session TEMP tables (`cmp_*`);
-   nothing durable is written but the run's progress. A kill here loses only temp tables.
+2. *Plan, then evaluate in parts* — the plan (`_plan`: guards, inputs, statistics) is
+   written into the run's UNLOGGED staging table `cmp_r<run>_plan`; each part
+   (`execute_part`: the facts of one subject, or one rule's candidates) writes into the
+   run's staging tables `cmp_r<run>_employer|person|cand` in its own transaction. Nothing
+   durable is written but the run's progress; staging tables of a dead run are dropped by
+   the sweep. In one process (`run_comparison`) the parts run one after the other; with
+   the fan-out (`COMPARISON_FANOUT`) they are Celery tasks on every worker of the
+   `comparison` queue, joined on the run's row (see "the fan-out" below).
 3. *Write* — every rule's task changes (close, refresh, open, their TaskEvents) and the
-   run's final figures are written in ONE transaction: a kill rolls all of it back.
+   run's final figures are written in ONE transaction (`_apply`), from the staging
+   tables: a kill rolls all of it back.
 
 Each rule's writes are a handful of set-based statements: `UPDATE … WHERE NOT EXISTS`
 (close), `UPDATE … FROM` (refresh, only where something differs), `INSERT … SELECT …
@@ -24,11 +31,16 @@ ORDER BY subject_key` (open, filtered with NOT EXISTS against open and snoozed t
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
+import re
 import time
+import zlib
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -46,6 +58,7 @@ from enforcement.comparison.parameters import Parameters, load_parameters
 from enforcement.kinds import KINDS, SubjectType, kinds_of
 from enforcement.models import ComparisonRun, RuleRun, Task, TaskEvent
 from enrollment.loading import analyze, analyze_unknown_batches
+from enrollment.models import RosterBatch
 from wuhai_coverage.core import sql as dialect
 from wuhai_coverage.core.models import District, Street
 from wuhai_coverage.core.sql import t
@@ -65,8 +78,28 @@ TASK_NAME = "enforcement.tasks.comparison_run_task"
 # SQLite (the demo) has no advisory locks: a claimed run older than this is taken as dead.
 SQLITE_DEAD_AFTER = dt.timedelta(hours=2)
 
-CAND = "cmp_cand"
-TEMP_TABLES = (CAND, rules.EMPLOYER_FACTS, rules.PERSON_FACTS)
+# A run's staging tables, shared by the workers that execute its parts: cmp_r<run>_plan,
+# _cand (candidates), _employer and _person (facts). The rules are written against the
+# canonical names cmp_employer / cmp_person (their statements' digests do not change with
+# the run id) and `staged` names the run's tables when they are executed.
+STAGING_PREFIX = "cmp_r"
+STAGING_RE = re.compile(r"^cmp_r([0-9]+)_(plan|cand|employer|person)$")
+_CANONICAL = re.compile(rf"\b({rules.EMPLOYER_FACTS}|{rules.PERSON_FACTS})\b")
+FACTS_PART = "facts:"
+RULE_PART = "rule:"
+
+
+def staging_names(run_id: int) -> dict[str, str]:
+    run_id = int(run_id)
+    return {part: f"{STAGING_PREFIX}{run_id}_{part}" for part in ("plan", "cand", "employer", "person")}
+
+
+def staged(sql: str, run_id: int) -> str:
+    """A rule's SQL reading the run's facts tables instead of the canonical names."""
+    names = staging_names(run_id)
+    return _CANONICAL.sub(
+        lambda m: names["employer"] if m.group(1) == rules.EMPLOYER_FACTS else names["person"], sql
+    )
 
 
 class RunInProgress(Exception):
@@ -124,7 +157,13 @@ def _reap_locked() -> int:
     had claimed them (it died), or when queued and never claimed for QUEUED_TIMEOUT."""
     now = timezone.now()
     running = ComparisonRun.objects.filter(status=ComparisonRun.Status.RUNNING)
-    dead = list(running.exclude(progress__phase="queued").values_list("pk", flat=True))
+    fanned = [run for run in running.filter(progress__fanout=True) if dialect.is_pg()]
+    dead = [run.pk for run in fanned if _reap_fanout_locked(run)]
+    dead += list(
+        running.exclude(progress__phase="queued")
+        .exclude(pk__in=[run.pk for run in fanned])
+        .values_list("pk", flat=True)
+    )
     dead += [
         pk
         for pk in running.filter(progress__phase="queued", started_at__lt=now - QUEUED_TIMEOUT).values_list(
@@ -143,6 +182,7 @@ def _reap_locked() -> int:
             error=_dead_run_error(1),
         )
         log.warning("comparison runs %s were left running by a dead worker: marked failed", dead)
+    sweep_staging()
     return len(dead)
 
 
@@ -202,18 +242,51 @@ def run_comparison(
     on_progress: Callable[[dict], None] | None = None,
     force: bool = False,
 ) -> Summary:
+    """Start a run and execute it in the foreground, in this process (`_foreground`)."""
+    summary = _foreground(as_of=as_of, trigger=trigger, user=user, on_progress=on_progress, force=force)
+    if summary is None:  # pragma: no cover — only a fan-out returns none
+        raise RuntimeError("the comparison run returned no summary")
+    return summary
+
+
+def dispatch_comparison(*, as_of: dt.date | None = None, trigger: str = "beat") -> Summary | None:
+    """The nightly with the fan-out: plan a run here and hand its parts to the workers
+    (None), or, when no rule executes, its Summary."""
+    return _foreground(as_of=as_of, trigger=trigger, user=None, on_progress=None, force=False, fanout=True)
+
+
+def _foreground(
+    *,
+    as_of: dt.date | None,
+    trigger: str,
+    user,
+    on_progress: Callable[[dict], None] | None,
+    force: bool,
+    fanout: bool = False,
+) -> Summary | None:
     """Start a run and execute it in the foreground (command, beat), holding the lock from
     before the row exists to after its figures are written. A rule whose inputs equal those
-    of its last execution is not executed again (comparison/inputs.py) unless `force`."""
+    of its last execution is not executed again (comparison/inputs.py) unless `force`.
+
+    `fanout` (the nightly with `fanout_enabled()`): plan the run here, then hand its parts to
+    the comparison queue's workers and return None; the last part's worker writes it."""
     if not _try_lock():
         raise RunInProgress(_("另一比对正在运行"))
+    run_id = None
+    dispatched = False
     try:
         _reap_locked()
         _run_queued_locked()
         run = _create_run(as_of=as_of, trigger=trigger, user=user, phase="starting", force=force)
+        run_id = run.pk
+        if fanout:
+            summary = _dispatch_locked(run)
+            dispatched = summary is None
+            return summary
         return _run_locked(run, on_progress)
     finally:
-        _drop_temp_tables()
+        if not dispatched:
+            _drop_staging(run_id)
         _unlock()
 
 
@@ -231,21 +304,40 @@ def _run_queued_locked() -> None:
         except BaseException:  # marked failed by _run_locked; our own run still goes ahead
             log.exception("queued comparison run %s failed", run.pk)
         finally:
-            _drop_temp_tables()
+            _drop_staging(run.pk)
 
 
 # --- the run ---------------------------------------------------------------------------------
 
 
 def execute_run(run: ComparisonRun, *, on_progress: Callable[[dict], None] | None = None) -> Summary:
-    """Execute a queued run (the worker's side of `start_run`)."""
+    """Execute a queued run (the worker's side of `start_run`), in this process."""
+    summary = _execute_queued(run, on_progress=on_progress)
+    if summary is None:  # pragma: no cover — only a fan-out returns none
+        raise RuntimeError("the comparison run returned no summary")
+    return summary
+
+
+def dispatch_run(run: ComparisonRun) -> Summary | None:
+    """The worker's side of `start_run` with the fan-out: plan the run, hand its parts to the
+    comparison queue and return None (see `_dispatch_locked`)."""
+    return _execute_queued(run, on_progress=None, fanout=True)
+
+
+def _execute_queued(
+    run: ComparisonRun, *, on_progress: Callable[[dict], None] | None, fanout: bool = False
+) -> Summary | None:
     if not _try_lock():
         # Another worker executes a run (the same message delivered twice): leave it be.
         raise RunInProgress(_("另一比对正在运行"))
+    dispatched = False
     try:
         current = ComparisonRun.objects.filter(pk=run.pk, status=ComparisonRun.Status.RUNNING).first()
         if current is None:
             raise RunInProgress(_("比对运行 %(run)s 已结束") % {"run": run.pk})
+        if (current.progress or {}).get("fanout"):
+            dispatched = True  # its parts are on the workers already (a message delivered twice)
+            raise RunInProgress(_("比对运行 %(run)s 已分发") % {"run": run.pk})
         attempts = int((current.progress or {}).get("attempt", 0))
         if (current.progress or {}).get("phase") != "queued" and attempts >= MAX_RUN_ATTEMPTS:
             # Claimed MAX_RUN_ATTEMPTS times by workers that died (we hold the lock): give up.
@@ -257,9 +349,14 @@ def execute_run(run: ComparisonRun, *, on_progress: Callable[[dict], None] | Non
             raise RunInProgress(
                 _("比对运行 %(run)s 已中断 %(attempts)s 次") % {"run": run.pk, "attempts": attempts}
             )
+        if fanout:
+            summary = _dispatch_locked(current)
+            dispatched = summary is None
+            return summary
         return _run_locked(current, on_progress)
     finally:
-        _drop_temp_tables()
+        if not dispatched:
+            _drop_staging(run.pk)
         _unlock()
 
 
@@ -271,9 +368,22 @@ SESSION_SETTINGS = {"jit": "off", "work_mem": "64MB", "maintenance_work_mem": "2
 
 def _session_settings(on: bool) -> None:
     if dialect.is_pg():
-        with connection.cursor() as c:
-            for name, value in SESSION_SETTINGS.items():
-                c.execute(f"SET {name} = '{value}'" if on else f"RESET {name}")
+        try:
+            with connection.cursor() as c:
+                for name, value in SESSION_SETTINGS.items():
+                    c.execute(f"SET {name} = '{value}'" if on else f"RESET {name}")
+        except Exception:
+            if on:
+                raise
+            log.debug("could not reset the session settings", exc_info=True)  # the session ends anyway
+
+
+def _fail(run_id: int, exc: BaseException | None, started: float | None = None, error: str = "") -> None:
+    fields: dict = {"status": ComparisonRun.Status.FAILED, "finished_at": timezone.now()}
+    if started is not None:
+        fields["duration_s"] = round(time.monotonic() - started, 3)
+    fields["error"] = error or f"{type(exc).__name__}: {exc}"[:2000]
+    ComparisonRun.objects.filter(pk=run_id, status=ComparisonRun.Status.RUNNING).update(**fields)
 
 
 def _run_locked(run: ComparisonRun, on_progress: Callable[[dict], None] | None) -> Summary:
@@ -285,35 +395,250 @@ def _run_locked(run: ComparisonRun, on_progress: Callable[[dict], None] | None) 
     try:
         return _execute(run, started, on_progress)
     except BaseException as exc:
-        ComparisonRun.objects.filter(pk=run.pk, status=ComparisonRun.Status.RUNNING).update(
-            status=ComparisonRun.Status.FAILED,
-            finished_at=timezone.now(),
-            duration_s=round(time.monotonic() - started, 3),
-            error=f"{type(exc).__name__}: {exc}"[:2000],
-        )
+        _fail(run.pk, exc, started)
         raise
     finally:
-        try:
-            _session_settings(False)
-        except Exception:  # a broken connection: the session ends anyway
-            log.debug("could not reset the session settings", exc_info=True)
+        _session_settings(False)
 
 
 def _progress(run: ComparisonRun, progress: dict, on_progress: Callable[[dict], None] | None) -> None:
     progress = {**progress, "attempt": (run.progress or {}).get("attempt", 1)}
+    if (run.progress or {}).get("parts"):
+        progress = {**progress, "fanout": True, "parts": run.progress["parts"], "t0": run.progress.get("t0")}
     run.progress = progress
     ComparisonRun.objects.filter(pk=run.pk).update(progress=progress)
     if on_progress:
         on_progress(progress)
 
 
-def _drop_temp_tables() -> None:
+# --- the fan-out -----------------------------------------------------------------------------
+#
+# The run's parts (facts per subject, candidates per rule) are Celery tasks on the
+# `comparison` queue, executed by as many workers as consume it; each writes into the run's
+# UNLOGGED staging tables and commits only there. The join is counted on the run's row
+# (`progress.parts`, updated under its row lock in the transaction that commits the part's
+# rows): the part that completes a stage sends the next stage's parts, the last one sends
+# the write (`comparison_apply_task`), through the outbox in that same transaction — a
+# chord whose counter cannot disagree with the staged rows, and needs no result backend.
+# The write takes the comparison's lock and applies everything in ONE transaction.
+
+PART_TASK = "enforcement.tasks.comparison_part_task"
+APPLY_TASK = "enforcement.tasks.comparison_apply_task"
+# pg_try_advisory_lock(PART_LOCK_CLASS, <crc of run:part>) is held by the worker executing
+# a part: the sweep tells a part whose worker died from one still running.
+PART_LOCK_CLASS = 0x57434D50  # "WCMP"
+
+
+def fanout_enabled() -> bool:
+    """COMPARISON_FANOUT (True/False) or, unset, on with PostgreSQL and a real broker: the
+    demo (SQLite, eager Celery) runs in one process."""
+    setting = getattr(settings, "COMPARISON_FANOUT", None)
+    if not dialect.is_pg():
+        return False
+    if setting is not None:
+        return bool(setting)
+    return not outbox.eager()
+
+
+def _part_lock_key(run_id: int, part: str) -> int:
+    return zlib.crc32(f"{run_id}:{part}".encode()) & 0x7FFFFFFF
+
+
+def _try_part_lock(run_id: int, part: str, *, xact: bool = False) -> bool:
+    fn = "pg_try_advisory_xact_lock" if xact else "pg_try_advisory_lock"
+    with connection.cursor() as c:
+        c.execute(
+            f"SELECT {fn}(%(cls)s, %(key)s)", {"cls": PART_LOCK_CLASS, "key": _part_lock_key(run_id, part)}
+        )
+        row = c.fetchone()
+        return bool(row and row[0])
+
+
+def _part_unlock(run_id: int, part: str) -> None:
+    with connection.cursor() as c:
+        c.execute(
+            "SELECT pg_advisory_unlock(%(cls)s, %(key)s)",
+            {"cls": PART_LOCK_CLASS, "key": _part_lock_key(run_id, part)},
+        )
+
+
+def _dispatch_locked(run: ComparisonRun) -> Summary | None:
+    """Plan a run (holding the lock) and send its first stage's parts; None once sent. A run
+    that executes no rule is written right here (its Summary)."""
+    started = time.monotonic()
+    attempt = int((run.progress or {}).get("attempt", 0)) + 1
+    run.progress = {**(run.progress or {}), "phase": "evaluating", "attempt": attempt, "t0": time.time()}
+    ComparisonRun.objects.filter(pk=run.pk).update(progress=run.progress)  # claimed
+    _session_settings(True)
     try:
-        with connection.cursor() as c:
-            for table in TEMP_TABLES:
-                c.execute(f"DROP TABLE IF EXISTS {table}")
-    except Exception:  # the connection may be unusable after a failure; the session ends anyway
-        log.debug("could not drop the comparison's temp tables", exc_info=True)
+        plan = _plan(run)
+        if not plan.stages:
+            return _apply(run, plan, started, None)
+        parts = {
+            part: {"stage": i, "state": "queued" if i == 0 else "waiting", "attempt": 0}
+            for i, stage in enumerate(plan.stages)
+            for part in stage
+        }
+        with transaction.atomic():
+            run.progress = {
+                "phase": "evaluating",
+                "fanout": True,
+                "attempt": attempt,
+                "t0": run.progress["t0"],
+                "done": 0,
+                "total": len(parts),
+                "current": "",
+                "parts": parts,
+            }
+            ComparisonRun.objects.filter(pk=run.pk).update(progress=run.progress)
+            for part in plan.stages[0]:
+                outbox.enqueue(PART_TASK, run_id=run.pk, part=part)
+        log.info("comparison run %s: %s parts in %s stages sent", run.pk, len(parts), len(plan.stages))
+        return None
+    except BaseException as exc:
+        _fail(run.pk, exc, started)
+        raise
+    finally:
+        _session_settings(False)
+
+
+def _running_parts(parts: dict) -> str:
+    kinds = [p.removeprefix(RULE_PART) for p, v in parts.items() if v["state"] == "running"]
+    return kinds[0] if len(kinds) == 1 and kinds[0] in KINDS else ""
+
+
+def _part_written(run_id: int, part: str) -> None:
+    """Called in a part's transaction after its rows are written, before its commit (a hook
+    for the fault tests, which plant a pause here to kill the worker mid-part)."""
+
+
+def run_part(run_id: int, part: str, *, worker: str = "") -> str:
+    """A part task's body: evaluate `part` of run `run_id` into the staging tables and count
+    it on the run's row; the part completing a stage sends the next. Returns what it did."""
+    if not _try_part_lock(run_id, part):
+        return "busy"  # a duplicate message: another worker executes this part
+    try:
+        with transaction.atomic():
+            run = (
+                ComparisonRun.objects.select_for_update()
+                .filter(pk=run_id, status=ComparisonRun.Status.RUNNING)
+                .first()
+            )
+            progress = (run.progress or {}) if run else {}
+            info = (progress.get("parts") or {}).get(part)
+            if run is None or info is None or info["state"] in ("done", "waiting"):
+                return "ended"
+            if info["attempt"] >= MAX_RUN_ATTEMPTS:
+                # Claimed MAX_RUN_ATTEMPTS times by workers that died: the run fails.
+                _fail(run_id, None, error=_dead_run_error(info["attempt"]))
+                transaction.on_commit(lambda: _drop_staging(run_id))
+                return "failed"
+            info.update(state="running", attempt=info["attempt"] + 1, worker=worker, started=time.time())
+            progress["current"] = _running_parts(progress["parts"])
+            ComparisonRun.objects.filter(pk=run_id).update(progress=progress)
+        plan = load_plan(run_id)
+        _session_settings(True)
+        try:
+            with transaction.atomic():
+                seconds = execute_part(run, plan, part)
+                _part_written(run_id, part)
+                run = (
+                    ComparisonRun.objects.select_for_update()
+                    .filter(pk=run_id, status=ComparisonRun.Status.RUNNING)
+                    .first()
+                )
+                if run is None or not (run.progress or {}).get("fanout"):
+                    transaction.set_rollback(True)  # failed meanwhile: its staging is dropped
+                    return "ended"
+                progress = run.progress
+                parts = progress["parts"]
+                parts[part].update(state="done", seconds=seconds, finished=time.time())
+                stage = parts[part]["stage"]
+                if all(v["state"] == "done" for v in parts.values() if v["stage"] == stage):
+                    following = [p for p, v in parts.items() if v["stage"] == stage + 1]
+                    for p in following:
+                        parts[p]["state"] = "queued"
+                        outbox.enqueue(PART_TASK, run_id=run_id, part=p)
+                    if not following:
+                        progress["phase"] = "joined"
+                        outbox.enqueue(APPLY_TASK, run_id=run_id)
+                progress["done"] = sum(1 for v in parts.values() if v["state"] == "done")
+                progress["current"] = _running_parts(parts)
+                ComparisonRun.objects.filter(pk=run_id).update(progress=progress)
+            return "done"
+        except Exception as exc:
+            log.exception("comparison run %s: part %s failed", run_id, part)
+            _fail(run_id, exc)
+            _drop_staging(run_id)
+            raise
+        finally:
+            _session_settings(False)
+    finally:
+        _part_unlock(run_id, part)
+
+
+def apply_run(run_id: int) -> Summary | None:
+    """The chord's callback: with the comparison's lock, write every part's staged rows in
+    one transaction (`_apply`), then drop the run's staging tables."""
+    deadline = time.monotonic() + 60
+    while not _try_lock():  # a sweep holds it for an instant; a foreground run cannot (one running run)
+        if time.monotonic() > deadline:
+            raise RunInProgress(_("另一比对正在运行"))
+        time.sleep(0.5)
+    try:
+        run = ComparisonRun.objects.filter(pk=run_id, status=ComparisonRun.Status.RUNNING).first()
+        progress = (run.progress or {}) if run else {}
+        if run is None or progress.get("phase") != "joined":
+            return None  # ended (a message delivered twice), or not joined yet
+        t0 = float(progress.get("t0") or time.time())
+        started = time.monotonic() - (time.time() - t0)
+        _session_settings(True)
+        try:
+            return _apply(run, load_plan(run_id), started, None)
+        except BaseException as exc:
+            _fail(run_id, exc, started)
+            raise
+        finally:
+            _session_settings(False)
+    finally:
+        _drop_staging(run_id)
+        _unlock()
+
+
+def _reap_fanout_locked(run: ComparisonRun) -> bool:
+    """A fan-out run, with the comparison's lock held: True when it is dead (its write's
+    worker died: we hold the lock the write holds). A part whose worker died (its part lock
+    is free) is sent again, or fails the run after MAX_RUN_ATTEMPTS executions."""
+    if (run.progress or {}).get("phase") == "writing":
+        return True
+    with transaction.atomic():
+        current = (
+            ComparisonRun.objects.select_for_update()
+            .filter(pk=run.pk, status=ComparisonRun.Status.RUNNING)
+            .first()
+        )
+        if current is None:
+            return False
+        progress = current.progress or {}
+        parts = progress.get("parts") or {}
+        dead = [
+            p for p, v in parts.items() if v["state"] == "running" and _try_part_lock(run.pk, p, xact=True)
+        ]
+        if not dead:
+            return False
+        if any(parts[p]["attempt"] >= MAX_RUN_ATTEMPTS for p in dead):
+            attempts = max(parts[p]["attempt"] for p in dead)
+            _fail(run.pk, None, error=_dead_run_error(attempts))
+            transaction.on_commit(lambda: _drop_staging(run.pk))
+            log.warning("comparison run %s: parts %s died %s times: failed", run.pk, dead, attempts)
+            return False
+        for p in dead:
+            parts[p]["state"] = "queued"
+            outbox.enqueue(PART_TASK, run_id=run.pk, part=p)
+        progress["current"] = _running_parts(parts)
+        ComparisonRun.objects.filter(pk=run.pk).update(progress=progress)
+        log.warning("comparison run %s: the workers of parts %s died: sent again", run.pk, dead)
+    return False
 
 
 def _snapshot_record(snaps: Snapshots) -> dict:
@@ -354,36 +679,87 @@ def _last_executions(kinds: list[str]) -> dict[str, dict]:
     return out
 
 
-def _execute(run: ComparisonRun, started: float, on_progress: Callable[[dict], None] | None) -> Summary:
-    as_of = run.as_of
-    params = load_parameters(as_of)
-    snaps = current_snapshots(as_of)
-    kinds = list(KINDS)
-    skipped: list[dict[str, str]] = []
-    for kind in kinds:
-        reason = guards.skip_reason(kind, snaps, params)
-        if reason:
-            skipped.append({"rule": kind, "reason": reason})
+@dataclass
+class Plan:
+    """What a run executes, decided once under the lock (phase 1) and read by every part and
+    by the write: JSON in the run's staging table `cmp_r<run>_plan`, so a part on another
+    worker reads the same decision."""
+
+    skipped: list[dict[str, str]]
+    executing: list[str]
+    unchanged: list[str]
+    fingerprints: dict[str, dict]
+    states: dict[str, list]  # inputs.task_states before the writes
+    seconds: dict[str, float]
+    # The parts, in stages: a stage's parts are independent (they run in parallel under the
+    # fan-out); stage 1 holds the facts and the rules that read no facts, stage 2 the others.
+    stages: list[list[str]]
+
+    def parts(self) -> list[str]:
+        return [p for stage in self.stages for p in stage]
+
+
+def _stages(executing: list[str] | tuple[str, ...]) -> list[list[str]]:
+    facts = []
+    if any(k in inputs.EMPLOYER_FACT_KINDS for k in executing):
+        facts.append(f"{FACTS_PART}employer")
+    if any(k in inputs.PERSON_KINDS for k in executing):
+        facts.append(f"{FACTS_PART}person")
+    free = [f"{RULE_PART}{k}" for k in executing if _reads_facts(k) is None]
+    bound = [f"{RULE_PART}{k}" for k in executing if _reads_facts(k) is not None]
+    stages = [facts + free, bound]
+    return [stage for stage in stages if stage]
+
+
+def _reads_facts(kind: str) -> str | None:
+    if kind in inputs.PERSON_KINDS:
+        return "person"
+    if kind in inputs.EMPLOYER_FACT_KINDS:
+        return "employer"
+    return None
+
+
+def _context(run: ComparisonRun, skipped: list[dict[str, str]]) -> rules.Context:
+    """The rules' context from what the run recorded at its start (its parameters and its
+    snapshots' batch ids), not from what is current now: a part executed later, on another
+    worker, while a push loads a new batch or a threshold is edited, reads what the plan read."""
+    params = Parameters.from_mapping(run.parameters)
+    ids = {kind: rec["batch"] for kind, rec in (run.snapshots or {}).items()}
+    batches = {b.kind: b for b in RosterBatch.objects.filter(pk__in=ids.values())}
+    snaps = Snapshots(as_of=run.as_of, batches={k: batches[k] for k in ids if k in batches})
     skipped_kinds = frozenset(s["rule"] for s in skipped)
-    running = tuple(k for k in kinds if k not in skipped_kinds)
-    ComparisonRun.objects.filter(pk=run.pk).update(
-        parameters=params.as_record(), snapshots=_snapshot_record(snaps), skipped=skipped
-    )
-    ctx = rules.Context(
-        as_of=as_of,
+    return rules.Context(
+        as_of=run.as_of,
         params=params,
         snapshots=snaps,
         skipped=skipped_kinds,
-        running=running,
+        running=tuple(k for k in KINDS if k not in skipped_kinds),
         persons=tuple(
             (spec.code.value, spec.condition) for spec in kinds_of(SubjectType.PERSON) if spec.condition
         ),
     )
+
+
+def _plan(run: ComparisonRun) -> Plan:
+    """Phase 1: guards, the inputs of every rule against its last execution, statistics of
+    the batches an executing rule reads, and the run's staging tables (plan, candidates)."""
+    as_of = run.as_of
+    params = load_parameters(as_of)
+    snaps = current_snapshots(as_of)
+    skipped: list[dict[str, str]] = []
+    for kind in KINDS:
+        reason = guards.skip_reason(kind, snaps, params)
+        if reason:
+            skipped.append({"rule": kind, "reason": reason})
+    ComparisonRun.objects.filter(pk=run.pk).update(
+        parameters=params.as_record(), snapshots=_snapshot_record(snaps), skipped=skipped
+    )
+    run.parameters, run.snapshots, run.skipped = params.as_record(), _snapshot_record(snaps), skipped
+    ctx = _context(run, skipped)
+    running = ctx.running
     seconds: dict[str, float] = {}
-    total = len(kinds)
     snooze_from = _snooze_from(as_of, params)
 
-    # Phase 1: what each rule would read, against its last execution (comparison/inputs.py).
     t0 = time.monotonic()
     statements = {kind: KINDS[kind].rule(ctx, KINDS[kind]) for kind in running}
     reference = inputs.reference_state()
@@ -405,7 +781,7 @@ def _execute(run: ComparisonRun, started: float, on_progress: Callable[[dict], N
     }
     last = {} if run.forced else _last_executions(list(running))
     unchanged = [k for k in running if inputs.same_inputs(fingerprints[k], last.get(k))]
-    executing = tuple(k for k in running if k not in unchanged)
+    executing = [k for k in running if k not in unchanged]
     seconds["_inputs"] = round(time.monotonic() - t0, 3)
 
     if executing:
@@ -415,44 +791,106 @@ def _execute(run: ComparisonRun, started: float, on_progress: Callable[[dict], N
         read = {roster for kind in executing for roster in inputs.READS[kind]}
         analyze_unknown_batches({k: b for k, b in snaps.batches.items() if k in read})
         seconds["_statistics"] = round(time.monotonic() - t0, 3)
+    plan = Plan(
+        skipped=skipped,
+        executing=executing,
+        unchanged=unchanged,
+        fingerprints=fingerprints,
+        states=states,
+        seconds=seconds,
+        stages=_stages(executing),
+    )
+    _staging_create(run.pk, plan)
+    return plan
 
-        # Phase 2: evaluate into temp tables (only the facts an executing rule reads).
-        _drop_temp_tables()
-        t0 = time.monotonic()
-        _materialise_facts(
-            as_of,
-            params,
-            snaps,
-            employers=any(k in inputs.EMPLOYER_FACT_KINDS for k in executing),
-            persons=any(k in inputs.PERSON_KINDS for k in executing),
+
+def _execute(run: ComparisonRun, started: float, on_progress: Callable[[dict], None] | None) -> Summary:
+    """The run in this process: the plan, every part one after the other (the same code as
+    the fan-out's part tasks, through the same staging tables), then the write."""
+    plan = _plan(run)
+    parts = plan.parts()
+    for i, part in enumerate(parts):
+        current = part.removeprefix(RULE_PART) if part.startswith(RULE_PART) else ""
+        _progress(
+            run, {"phase": "evaluating", "done": i, "total": len(parts), "current": current}, on_progress
         )
-        seconds["_facts"] = round(time.monotonic() - t0, 3)
-        _create_candidates()
-        for i, spec in enumerate(KINDS.values()):
-            kind = spec.code.value
-            _progress(run, {"phase": "evaluating", "done": i, "total": total, "current": kind}, on_progress)
-            if kind not in executing:
-                continue
-            t0 = time.monotonic()
-            sql, sql_params = statements[kind]
-            with connection.cursor() as c:
-                c.execute(
-                    f"INSERT INTO {CAND} (kind, {', '.join(rules.CANDIDATE_COLUMNS)}) "
-                    f"SELECT %(candidate_kind)s, x.* FROM ({sql}) x",
-                    {**sql_params, "candidate_kind": kind},
-                )
-            seconds[kind] = round(time.monotonic() - t0, 3)
-        t0 = time.monotonic()
-        _index_candidates()
-        seconds["_index"] = round(time.monotonic() - t0, 3)
+        with transaction.atomic():
+            plan.seconds[_part_key(part)] = execute_part(run, plan, part)
+    return _apply(run, plan, started, on_progress)
 
-    # Phase 3: write every task change and the run's figures in one transaction.
+
+def _part_key(part: str) -> str:
+    """The part's entry in the run's seconds: a rule's kind, `_facts_<subject>` for facts."""
+    if part.startswith(RULE_PART):
+        return part.removeprefix(RULE_PART)
+    return "_facts_" + part.removeprefix(FACTS_PART)
+
+
+def execute_part(run: ComparisonRun, plan: Plan, part: str) -> float:
+    """Evaluate one part into the run's staging tables, in the caller's transaction; its
+    seconds. Idempotent: a part executed again (a redelivered message) replaces its rows.
+
+    `facts:employer|person` — the facts as an UNLOGGED table of the run, analysed;
+    `rule:<kind>` — the kind's candidates into the run's candidates table."""
+    t0 = time.monotonic()
+    names = staging_names(run.pk)
+    ctx = _context(run, plan.skipped)
+    unlogged = "UNLOGGED " if dialect.is_pg() else ""
+    with connection.cursor() as c:
+        if part.startswith(FACTS_PART):
+            subject = part.removeprefix(FACTS_PART)
+            sql, sql_params = (
+                employer_facts_sql(ctx.as_of, ctx.params, ctx.snapshots)
+                if subject == "employer"
+                else person_facts_sql(ctx.as_of, ctx.params, ctx.snapshots, candidates_only=True)
+            )
+            c.execute(f"DROP TABLE IF EXISTS {names[subject]}")
+            c.execute(f"CREATE {unlogged}TABLE {names[subject]} AS {sql}", sql_params)
+            if dialect.is_pg():
+                c.execute(f"ANALYZE {names[subject]}")  # autovacuum is not to be waited for
+        elif part.startswith(RULE_PART):
+            kind = part.removeprefix(RULE_PART)
+            sql, sql_params = KINDS[kind].rule(ctx, KINDS[kind])
+            facts = _facts_statement(kind, ctx.as_of, ctx.params, ctx.snapshots)
+            expected = plan.fingerprints[kind]["statement"]
+            if inputs.statement_digest((sql, sql_params), facts) != expected:
+                raise RuntimeError(f"the statement of {kind} differs from the run's plan")
+            c.execute(f"DELETE FROM {names['cand']} WHERE kind = %(kind)s", {"kind": kind})
+            c.execute(
+                f"INSERT INTO {names['cand']} (kind, {', '.join(rules.CANDIDATE_COLUMNS)}) "
+                f"SELECT %(candidate_kind)s, x.* FROM ({staged(sql, run.pk)}) x",
+                {**sql_params, "candidate_kind": kind},
+            )
+        else:
+            raise ValueError(f"unknown part {part!r}")
+    return round(time.monotonic() - t0, 3)
+
+
+def _apply(
+    run: ComparisonRun, plan: Plan, started: float, on_progress: Callable[[dict], None] | None
+) -> Summary:
+    """Phase 3: every task change and the run's figures in ONE transaction, from the run's
+    staging tables (the chord's callback under the fan-out)."""
+    as_of = run.as_of
+    kinds = list(KINDS)
+    total = len(kinds)
+    params = Parameters.from_mapping(run.parameters)
+    snooze_from = _snooze_from(as_of, params)
+    executing = tuple(plan.executing)
+    states = plan.states
+    seconds = dict(plan.seconds)
+    cand = staging_names(run.pk)["cand"]
+    skipped_kinds = frozenset(s["rule"] for s in plan.skipped)
     _progress(run, {"phase": "writing", "done": total, "total": total, "current": ""}, on_progress)
     opened = dict.fromkeys(kinds, 0)
     closed = dict.fromkeys(kinds, 0)
     refreshed = dict.fromkeys(kinds, 0)
     now = timezone.now()
     with transaction.atomic():
+        if executing:
+            t0 = time.monotonic()
+            _index_candidates(cand)
+            seconds["_index"] = round(time.monotonic() - t0, 3)
         if dialect.is_pg() and executing:
             # Check the foreign keys statement by statement (Django declares them DEFERRABLE
             # INITIALLY DEFERRED): the same work, but inside each rule's time rather than in an
@@ -460,12 +898,12 @@ def _execute(run: ComparisonRun, started: float, on_progress: Callable[[dict], N
             with connection.cursor() as c:
                 c.execute("SET CONSTRAINTS ALL IMMEDIATE")
         t0 = time.monotonic()
-        bulk = _bulk_begin(states) if executing else None
+        bulk = _bulk_begin(states, cand) if executing else None
         if bulk is not None:
             seconds["_bulk_drop"] = round(time.monotonic() - t0, 3)
         for kind in executing:
             t0 = time.monotonic()
-            closed[kind], refreshed[kind], opened[kind] = _write_rule(kind, run.pk, now, snooze_from)
+            closed[kind], refreshed[kind], opened[kind] = _write_rule(kind, run.pk, now, snooze_from, cand)
             seconds[kind] = round(seconds.get(kind, 0) + time.monotonic() - t0, 3)
         if bulk is not None:
             t0 = time.monotonic()
@@ -473,11 +911,22 @@ def _execute(run: ComparisonRun, started: float, on_progress: Callable[[dict], N
             seconds["_bulk_rebuild"] = round(time.monotonic() - t0, 3)
         after = inputs.task_states(snooze_from) if executing else states
         _record_rules(
-            run, kinds, skipped_kinds, executing, fingerprints, after, opened, refreshed, closed, seconds
+            run,
+            kinds,
+            skipped_kinds,
+            executing,
+            plan.fingerprints,
+            after,
+            opened,
+            refreshed,
+            closed,
+            seconds,
         )
         open_counts = {kind: int((after.get(kind) or [0])[0]) for kind in kinds}
         duration = round(time.monotonic() - started, 3)
         done = {"phase": "done", "done": total, "total": total, "current": ""}
+        if (run.progress or {}).get("parts"):  # the fan-out's parts stay on the page
+            done = {**done, "fanout": True, "parts": run.progress["parts"]}
         ComparisonRun.objects.filter(pk=run.pk).update(
             status=ComparisonRun.Status.FINISHED,
             finished_at=timezone.now(),
@@ -499,9 +948,9 @@ def _execute(run: ComparisonRun, started: float, on_progress: Callable[[dict], N
         opened=opened,
         closed=closed,
         open=open_counts,
-        skipped=skipped,
+        skipped=plan.skipped,
         duration_s=duration,
-        unchanged=[{"rule": k, "batches": fingerprints[k]["batches"]} for k in unchanged],
+        unchanged=[{"rule": k, "batches": plan.fingerprints[k]["batches"]} for k in plan.unchanged],
         forced=run.forced,
     )
 
@@ -519,7 +968,7 @@ class _Bulk:
     constraints: list[tuple[str, str, str]]  # (table, name, definition)
 
 
-def _bulk_begin(states: dict[str, list]) -> _Bulk | None:
+def _bulk_begin(states: dict[str, list], cand: str) -> _Bulk | None:
     """Drop what each inserted row would maintain when the run opens at least BULK_MIN_OPENS
     tasks and at least as many as the table holds; None (nothing dropped) otherwise.
 
@@ -534,7 +983,7 @@ def _bulk_begin(states: dict[str, list]) -> _Bulk | None:
     task = t(Task)
     with connection.cursor() as c:
         c.execute(
-            f"""SELECT COUNT(*) FROM {CAND} c WHERE c.opens AND NOT EXISTS (
+            f"""SELECT COUNT(*) FROM {cand} c WHERE c.opens AND NOT EXISTS (
                     SELECT 1 FROM {task} t WHERE t.kind = c.kind AND t.subject_key = c.subject_key
                       AND t.status <> %(closed)s)""",
             {"closed": Task.Status.CLOSED.value},
@@ -623,35 +1072,95 @@ def _snooze_from(as_of: dt.date, params: Parameters) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
 
-def _materialise_facts(
-    as_of: dt.date, params: Parameters, snaps: Snapshots, *, employers: bool = True, persons: bool = True
-) -> None:
-    facts = []
-    if employers:
-        facts.append((rules.EMPLOYER_FACTS, employer_facts_sql(as_of, params, snaps)))
-    if persons:
-        facts.append((rules.PERSON_FACTS, person_facts_sql(as_of, params, snaps, candidates_only=True)))
+def _staging_create(run_id: int, plan: Plan) -> None:
+    """The run's plan and (when a rule executes) its empty candidates table. UNLOGGED on
+    PostgreSQL: shared by every worker's session (a TEMP table is not), no WAL; a crash
+    empties them, and the run then fails without having written anything."""
+    names = staging_names(run_id)
+    unlogged = "UNLOGGED " if dialect.is_pg() else ""
+    _staging_drop(run_id)
     with connection.cursor() as c:
-        for table, (sql, sql_params) in facts:
-            c.execute(f"CREATE TEMP TABLE {table} AS {sql}", sql_params)
-            if dialect.is_pg():
-                c.execute(f"ANALYZE {table}")  # autovacuum never analyses temp tables
+        c.execute(f"CREATE {unlogged}TABLE {names['plan']} (plan text NOT NULL)")
+        c.execute(
+            f"INSERT INTO {names['plan']} (plan) VALUES (%(plan)s)",
+            {"plan": json.dumps(asdict(plan), cls=DjangoJSONEncoder)},
+        )
+        if plan.executing:
+            c.execute(f"""CREATE {unlogged}TABLE {names["cand"]} (
+                kind varchar(32) NOT NULL, subject_type varchar(10) NOT NULL, subject_key varchar(40) NOT NULL,
+                subject_name varchar(200) NOT NULL, district_code varchar(6), street_code varchar(9),
+                priority varchar(8) NOT NULL, due_date date, evidence {dialect.json_type()} NOT NULL,
+                opens {dialect.bool_type()} NOT NULL)""")
 
 
-def _create_candidates() -> None:
+def load_plan(run_id: int) -> Plan:
     with connection.cursor() as c:
-        c.execute(f"""CREATE TEMP TABLE {CAND} (
-            kind varchar(32) NOT NULL, subject_type varchar(10) NOT NULL, subject_key varchar(40) NOT NULL,
-            subject_name varchar(200) NOT NULL, district_code varchar(6), street_code varchar(9),
-            priority varchar(8) NOT NULL, due_date date, evidence {dialect.json_type()} NOT NULL,
-            opens {dialect.bool_type()} NOT NULL)""")
+        c.execute(f"SELECT plan FROM {staging_names(run_id)['plan']}")
+        return Plan(**json.loads(c.fetchone()[0]))
 
 
-def _index_candidates() -> None:
+def _staging_drop(run_id: int) -> None:
     with connection.cursor() as c:
-        c.execute(f"CREATE UNIQUE INDEX {CAND}_key ON {CAND} (kind, subject_key)")
+        for name in staging_names(run_id).values():
+            c.execute(f"DROP TABLE IF EXISTS {name}")
+
+
+def _drop_staging(run_id: int | None) -> None:
+    """Drop a run's staging tables, outside of any failed transaction (best effort: the
+    sweep drops what is left)."""
+    if run_id is None:
+        return
+    try:
+        _staging_drop(run_id)
+    except Exception:  # the connection may be unusable after a failure; the sweep drops them
+        log.debug("could not drop the staging tables of run %s", run_id, exc_info=True)
+
+
+def staging_tables() -> dict[str, int]:
+    """Every staging table in the database → its run id."""
+    with connection.cursor() as c:
         if dialect.is_pg():
-            c.execute(f"ANALYZE {CAND}")
+            c.execute(
+                "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() AND tablename LIKE %(p)s",
+                {"p": STAGING_PREFIX + "%"},
+            )
+        else:
+            c.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE %(p)s",
+                {"p": STAGING_PREFIX + "%"},
+            )
+        names = [row[0] for row in c.fetchall()]
+    out = {}
+    for name in names:
+        m = STAGING_RE.match(name)
+        if m:
+            out[name] = int(m.group(1))
+    return out
+
+
+def sweep_staging() -> list[str]:
+    """Drop the staging tables of runs that are not running (a worker killed mid-part, a
+    run failed or finished without its clean-up): they are never read again."""
+    tables = staging_tables()
+    live = set(
+        ComparisonRun.objects.filter(
+            pk__in=set(tables.values()), status=ComparisonRun.Status.RUNNING
+        ).values_list("pk", flat=True)
+    )
+    dropped = [name for name, run_id in tables.items() if run_id not in live]
+    with connection.cursor() as c:
+        for name in dropped:
+            c.execute(f"DROP TABLE IF EXISTS {name}")
+    if dropped:
+        log.info("dropped the staging tables of dead or ended comparison runs: %s", dropped)
+    return dropped
+
+
+def _index_candidates(cand: str) -> None:
+    with connection.cursor() as c:
+        c.execute(f"CREATE UNIQUE INDEX {cand}_key ON {cand} (kind, subject_key)")
+        if dialect.is_pg():
+            c.execute(f"ANALYZE {cand}")
 
 
 def _write_values(kind: str, run_id: int, now: dt.datetime, snooze_from: dt.datetime) -> Params:
@@ -673,7 +1182,9 @@ def _write_values(kind: str, run_id: int, now: dt.datetime, snooze_from: dt.date
     }
 
 
-def _write_rule(kind: str, run_id: int, now: dt.datetime, snooze_from: dt.datetime) -> tuple[int, int, int]:
+def _write_rule(
+    kind: str, run_id: int, now: dt.datetime, snooze_from: dt.datetime, cand: str
+) -> tuple[int, int, int]:
     """Close, refresh and open the tasks of one kind from its candidates, each change with its
     TaskEvent. Returns (closed, refreshed, opened).
 
@@ -687,12 +1198,12 @@ def _write_rule(kind: str, run_id: int, now: dt.datetime, snooze_from: dt.dateti
         UPDATE {task} SET status = %(closed)s, resolution = %(resolved_by_data)s, closed_at = %(now)s,
                           last_run_id = %(run_id)s
         WHERE kind = %(kind)s AND status <> %(closed)s
-          AND NOT EXISTS (SELECT 1 FROM {CAND} c WHERE c.kind = %(kind)s AND c.subject_key = {task}.subject_key)"""
+          AND NOT EXISTS (SELECT 1 FROM {cand} c WHERE c.kind = %(kind)s AND c.subject_key = {task}.subject_key)"""
     # Refresh: still-true tasks whose evidence (or name, priority, due date) changed — only those.
     refresh = f"""
         UPDATE {task} SET evidence = c.evidence, subject_name = c.subject_name, priority = c.priority,
                           due_date = c.due_date, refreshed_at = %(now)s, last_run_id = %(run_id)s
-        FROM {CAND} c
+        FROM {cand} c
         WHERE c.kind = %(kind)s AND {task}.kind = %(kind)s AND {task}.subject_key = c.subject_key
           AND {task}.status <> %(closed)s
           AND ({task}.evidence IS DISTINCT FROM c.evidence OR {task}.subject_name <> c.subject_name
@@ -715,7 +1226,7 @@ def _write_rule(kind: str, run_id: int, now: dt.datetime, snooze_from: dt.dateti
                (SELECT s.code FROM {street} s WHERE s.code = c.street_code AND s.district_id = c.district_code),
                c.priority, %(open)s, %(no_resolution)s, c.evidence, %(now)s, %(now)s, c.due_date, NULL, NULL,
                %(run_id)s, %(run_id)s
-        FROM {CAND} c
+        FROM {cand} c
         WHERE c.kind = %(kind)s AND c.opens
           AND NOT EXISTS (SELECT 1 FROM {task} t
                           WHERE t.kind = c.kind AND t.subject_key = c.subject_key AND t.status <> %(closed)s)
@@ -777,7 +1288,10 @@ def _write_rule(kind: str, run_id: int, now: dt.datetime, snooze_from: dt.dateti
 __all__ = [
     "RunInProgress",
     "Summary",
+    "dispatch_comparison",
+    "dispatch_run",
     "execute_run",
+    "fanout_enabled",
     "reap_dead_runs",
     "run_comparison",
     "start_run",

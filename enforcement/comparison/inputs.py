@@ -156,6 +156,11 @@ def tasks_token(kind: str, states: Mapping[str, list]) -> str:
     return _digest([[k, states.get(k)] for k in kinds])
 
 
+def statement_digest(rule: Statement, facts: Statement | None) -> str:
+    """The digest of a rule's SQL and of its facts' SQL with their bound values."""
+    return _digest([_bound(rule), _bound(facts) if facts else None])
+
+
 def fingerprint(
     kind: str,
     *,
@@ -178,7 +183,7 @@ def fingerprint(
                 "batches": {str(roster): snapshots.id(roster) for roster in READS[kind]},
                 "as_of": as_of.isoformat() if kind in DATED else None,
                 "parameters": _digest(used),
-                "statement": _digest([_bound(rule), _bound(facts) if facts else None]),
+                "statement": statement_digest(rule, facts),
                 "reference": reference,
             },
             default=str,
