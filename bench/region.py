@@ -13,13 +13,14 @@ Steps, each printed with its wall time, rows/s where rows move, and the WAL it w
 2. baseline A: a raw `COPY` of the household file into a logged table keyed like the
    product's (id_number primary key), in this run;
 3. push every file: a streamed multipart POST /api/v1/rosters/ to gunicorn, processed by
-   the Celery worker, polled until `loaded` (the household push is compared with baseline A);
+   a Celery worker, polled until `loaded` (the household push is compared with baseline A);
 4. comparison run 1 and run 2 over the same snapshots (POST /api/v1/comparison-runs/,
-   executed by the worker, polled until finished);
+   its parts executed by `--workers` Celery workers (2 by default), polled until finished);
 5. baseline B: the three core anti-joins as bare SQL (bench/comparison.py's baseline);
 6. the registry refresh and the ranking warm-up — the assessment's materialisation, then the
-   cold ranking from its counts, both timed (the nightly tasks' functions, run in a
-   child process that stands for the worker, so that its peak RSS is measured alone).
+   cold ranking from its counts, a weight change re-scored and the drill-down's first,
+   middle and last page, all timed (the nightly tasks' functions, run in a child process
+   that stands for the worker, so that its peak RSS is measured alone).
 
 At the end: the peak RSS (VmHWM) of every process (gunicorn master and workers, the Celery
 worker, the bench itself, each child), the database size and the WAL written, and the
@@ -43,6 +44,7 @@ import subprocess
 import sys
 import time
 import uuid
+from decimal import Decimal
 from pathlib import Path
 
 from benchdb import ensure_database  # noqa: E402 — bench/ is on sys.path when run as a script
@@ -335,7 +337,7 @@ def child_step(step: str) -> None:
     else:
         from django.core.cache import cache
 
-        from assessment import selectors, services
+        from assessment import parameters, selectors, services
 
         # What the 02:30 warm-up does: materialise the snapshot indicators (this year and
         # last year's baseline), then the first ranking view, cold (no cached counts).
@@ -346,8 +348,31 @@ def child_step(step: str) -> None:
         materialise_s = time.perf_counter() - start
         cache.clear()
         start = time.perf_counter()
-        districts = len(selectors.ranking_list(period))
+        params = selectors.parameters_current_get()
+        districts = len(selectors.ranking_list(period, params))
         ranking_s = time.perf_counter() - start
+        # A weight change: the same counts re-scored (median of 3), tasks and postings live.
+        heavier = dict(params, **{parameters.weight_name(parameters.EMPLOYER_COVERAGE): Decimal("40")})
+        rescores = []
+        for _ in range(3):
+            start = time.perf_counter()
+            selectors.ranking_list(period, heavier)
+            rescores.append(time.perf_counter() - start)
+        # The drill-down of the largest person indicator: first, middle and last page by keyset.
+        code, district, size = parameters.INTERRUPTION_RATE, "150302", selectors.ROWS_PAGE_SIZE
+        first = selectors.indicator_rows_page_get(
+            code, period, district_code=district, subset="all", page_no=1
+        )
+        total = first.total
+        pages_ms = {}
+        for name, n in (
+            ("first", 1),
+            ("middle", max(1, total // size // 2)),
+            ("last", max(1, -(-total // size))),
+        ):
+            start = time.perf_counter()
+            selectors.indicator_rows_page_get(code, period, district_code=district, subset="all", page_no=n)
+            pages_ms[name] = round((time.perf_counter() - start) * 1000, 1)
         print(
             json.dumps(
                 {
@@ -355,6 +380,9 @@ def child_step(step: str) -> None:
                     "materialise_s": round(materialise_s, 2),
                     "materialised_rows": sum(r.rows for r in runs),
                     "ranking_cold_s": round(ranking_s, 3),
+                    "rescore_s": round(sorted(rescores)[1], 3),
+                    "rows_page_ms": pages_ms,
+                    "rows_total": total,
                     "vmhwm_mb": peak_rss_mb(os.getpid()),
                 }
             )
@@ -394,6 +422,12 @@ def main() -> None:
     parser.add_argument("--scale", default="0.25", help="1 = the region, 0.25 a quarter, 'wuhai' = 1/43")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--gunicorn-workers", type=int, default=2)
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=2,
+        help="Celery workers (solo pool each): the comparison's parts run on all",
+    )
     parser.add_argument("--child", choices=["registry", "ranking"], help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -448,13 +482,14 @@ def main() -> None:
 
     port = free_port()
     web = start_gunicorn(port, args.gunicorn_workers)
-    worker = start_worker(f"region-{os.getpid()}")
+    workers = [start_worker(f"region-{os.getpid()}-{i}") for i in range(max(1, args.workers))]
 
     def watch() -> None:
         peaks.see("gunicorn master", web.pid)
         for pid in children(web.pid):
             peaks.see("gunicorn worker", pid)
-        peaks.see("celery worker", worker.pid)
+        for i, worker in enumerate(workers):
+            peaks.see(f"celery worker {i + 1}", worker.pid)
 
     try:
         # 3. pushes
@@ -491,9 +526,9 @@ def main() -> None:
         )
         watch()
     finally:
-        for proc in (web, worker):
+        for proc in (web, *workers):
             proc.send_signal(signal.SIGTERM)
-        for proc in (web, worker):
+        for proc in (web, *workers):
             try:
                 proc.wait(timeout=120)
             except subprocess.TimeoutExpired:
@@ -517,6 +552,10 @@ def main() -> None:
         f"ranking warm-up: {rank_s:.1f} s in all (child start-up included), peak RSS {rank_rss:.0f} MB; "
         f"materialisation {ranked['materialise_s']:.1f} s ({ranked['materialised_rows']:,} rows), "
         f"then the cold ranking from the counts {ranked['ranking_cold_s']:.3f} s"
+    )
+    print(
+        f"weight change re-scored: {ranked['rescore_s']:.3f} s; drill-down pages by keyset "
+        f"({ranked['rows_total']:,} rows of 海勃湾区's interruption indicator): {ranked['rows_page_ms']} ms"
     )
     peaks.mb["registry child"] = reg_rss
     peaks.mb["ranking child"] = rank_rss
