@@ -13,6 +13,10 @@ log = logging.getLogger(__name__)
 # one transaction), so the run is retried on a new connection a little later.
 DB_ERRORS = (OperationalError, InterfaceError)
 DB_RETRY_DELAY = 10  # seconds
+# A queued run that waited engine.QUEUED_LOCK_WAIT_SECONDS for the comparison's lock in vain
+# is sent again this many times, this far apart, before it is left to the nightly.
+LOCK_BUSY_RETRIES = 10
+LOCK_BUSY_DELAY = 60  # seconds
 
 
 def _close_connection() -> None:
@@ -49,6 +53,7 @@ def comparison_run_task(self, *, run_id: int) -> dict | None:
     all); any other failure marks the run failed and a city manager starts a new one."""
     from enforcement.comparison.engine import (
         TASK_NAME,
+        LockBusy,
         RunInProgress,
         dispatch_run,
         execute_run,
@@ -65,6 +70,12 @@ def comparison_run_task(self, *, run_id: int) -> dict | None:
             return None
         summary = dispatch_run(run) if fanout_enabled() else execute_run(run)
         return summary.as_json() if summary else None  # None: its parts are on the workers
+    except LockBusy as exc:  # still queued behind another execution: try again later
+        if self.request.retries < LOCK_BUSY_RETRIES:
+            raise self.retry(exc=exc, countdown=LOCK_BUSY_DELAY, max_retries=LOCK_BUSY_RETRIES) from exc
+        # Left queued: the nightly executes queued runs first (engine._run_queued_locked).
+        log.warning("comparison run %s left queued: %s", run_id, exc)
+        return None
     except RunInProgress as exc:  # delivered twice, or reaped meanwhile
         log.warning("comparison run %s not executed: %s", run_id, exc)
         return None

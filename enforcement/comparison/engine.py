@@ -72,6 +72,10 @@ ADVISORY_LOCK_KEY = 0x57554841_434D50
 # A run queued by the API that no worker has claimed after this long, and whose outbox
 # message is gone, is given up.
 QUEUED_TIMEOUT = dt.timedelta(hours=6)
+# A queued run whose worker finds the lock held waits this long for it (polling), then is
+# tried again by its task (LockBusy): the lock is held a moment past the previous run's end.
+QUEUED_LOCK_WAIT_SECONDS = 30.0
+QUEUED_LOCK_POLL_SECONDS = 0.2
 # Executions of a run before a worker that died with it makes it fail (redelivery, retry).
 MAX_RUN_ATTEMPTS = 2
 TASK_NAME = "enforcement.tasks.comparison_run_task"
@@ -104,6 +108,11 @@ def staged(sql: str, run_id: int) -> str:
 
 class RunInProgress(Exception):
     """Another comparison run is running; this one was refused (never interleaved)."""
+
+
+class LockBusy(RunInProgress):
+    """A queued run found the comparison's lock held for longer than QUEUED_LOCK_WAIT_SECONDS
+    (another execution): still queued, it is to be tried again, not dropped."""
 
 
 @dataclass
@@ -324,12 +333,27 @@ def dispatch_run(run: ComparisonRun) -> Summary | None:
     return _execute_queued(run, on_progress=None, fanout=True)
 
 
+def _lock_for_queued(run: ComparisonRun) -> None:
+    """Take the lock for a queued run. The run before it is marked finished inside its write
+    and unlocked just after: a run queued in that instant (the runs page or the API starts it
+    as soon as the last one reads finished) waits for the lock instead of being dropped. A
+    run no longer queued is another delivery's (the same message delivered twice): left be."""
+    deadline = time.monotonic() + QUEUED_LOCK_WAIT_SECONDS
+    while not _try_lock():
+        queued = ComparisonRun.objects.filter(
+            pk=run.pk, status=ComparisonRun.Status.RUNNING, progress__phase="queued"
+        ).exists()
+        if not queued:
+            raise RunInProgress(_("另一比对正在运行"))
+        if time.monotonic() >= deadline:
+            raise LockBusy(_("另一比对正在运行"))
+        time.sleep(QUEUED_LOCK_POLL_SECONDS)
+
+
 def _execute_queued(
     run: ComparisonRun, *, on_progress: Callable[[dict], None] | None, fanout: bool = False
 ) -> Summary | None:
-    if not _try_lock():
-        # Another worker executes a run (the same message delivered twice): leave it be.
-        raise RunInProgress(_("另一比对正在运行"))
+    _lock_for_queued(run)
     dispatched = False
     try:
         current = ComparisonRun.objects.filter(pk=run.pk, status=ComparisonRun.Status.RUNNING).first()
@@ -1287,6 +1311,7 @@ def _write_rule(
 
 __all__ = [
     "RunInProgress",
+    "LockBusy",
     "Summary",
     "dispatch_comparison",
     "dispatch_run",

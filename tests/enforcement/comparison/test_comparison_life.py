@@ -330,3 +330,63 @@ def test_property_a_rerun_over_the_same_snapshots_writes_nothing(people, employe
     # and each person holds at most one person task
     person_tasks = open_tasks().filter(subject_type="person").values_list("subject_key", flat=True)
     assert len(person_tasks) == len(set(person_tasks))
+
+
+def _hold_lock():
+    import psycopg2
+
+    s = connection.settings_dict
+    other = psycopg2.connect(
+        dbname=s["NAME"], user=s["USER"], password=s["PASSWORD"], host=s["HOST"], port=s["PORT"]
+    )
+    with other.cursor() as c:
+        c.execute("SELECT pg_advisory_lock(%s)", [engine.ADVISORY_LOCK_KEY])
+    return other
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_run_queued_while_the_last_one_still_unlocks_waits_for_the_lock():
+    """The run before is marked finished inside its write and unlocked just after; a run
+    queued in that instant (found on a second worker of the region bench) waits for the lock
+    instead of being dropped and left `running` with nobody executing it."""
+    import threading
+
+    World(D).market()
+    run = start_run(as_of=D, trigger="test")
+    other = _hold_lock()  # the previous run's writer, about to unlock
+    threading.Timer(1.0, other.close).start()
+    summary = engine.execute_run(run)
+    assert summary.run_id == run.pk
+    assert ComparisonRun.objects.get(pk=run.pk).status == "finished"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_queued_run_behind_a_long_holder_is_sent_again_not_dropped(monkeypatch):
+    from celery.exceptions import Retry
+
+    from enforcement import tasks
+
+    World(D)
+    run = start_run(as_of=D, trigger="test")
+    monkeypatch.setattr(engine, "QUEUED_LOCK_WAIT_SECONDS", 0.3)
+    sent = []
+    monkeypatch.setattr(
+        tasks.comparison_run_task,
+        "retry",
+        lambda **kw: sent.append(kw) or Retry("again", when=kw["countdown"]),
+    )
+    other = _hold_lock()
+    try:
+        with pytest.raises(Retry):
+            tasks.comparison_run_task.run(run_id=run.pk)
+        assert sent and sent[0]["countdown"] == tasks.LOCK_BUSY_DELAY
+        assert sent[0]["max_retries"] == tasks.LOCK_BUSY_RETRIES
+        current = ComparisonRun.objects.get(pk=run.pk)
+        assert current.status == "running" and current.progress["phase"] == "queued"  # untouched, not dropped
+        # Another delivery of a run that is no longer queued is left be at once, not retried.
+        ComparisonRun.objects.filter(pk=run.pk).update(progress={"phase": "evaluating"})
+        sent.clear()
+        assert tasks.comparison_run_task.run(run_id=run.pk) is None
+        assert sent == []
+    finally:
+        other.close()
