@@ -20,6 +20,8 @@ RUN_KEYS = {
     "_index": _("建立索引"),
     "_statistics": _("更新统计信息"),
     "_inputs": _("核对规则输入"),
+    "_bulk_drop": _("暂时移除任务表索引"),
+    "_bulk_rebuild": _("重建任务表索引"),
     "batch": _("批次"),
     "rows_total": _("行数"),
     "rows_rejected": _("退回行数"),
@@ -34,6 +36,7 @@ RUN_TRIGGERS = {
     "portal": _("门户操作"),
     "demo": _("演示数据"),
     "manual": _("手动"),
+    "bench": _("性能测试"),
 }
 RUN_PHASES = {
     "queued": _("排队中"),

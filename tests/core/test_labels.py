@@ -187,3 +187,23 @@ def test_a_notice_states_the_facts_in_words_not_codes():
     assert "数据来源：市场监管局登记、税务个税扣缴" in facts
     assert "行业代码：C3110 · 黑色金属冶炼和压延加工业" in facts
     assert "coop" not in facts and "202610" not in facts
+
+
+def test_every_statistics_key_and_trigger_the_comparison_writes_has_a_name():
+    """The runs page names each step of a run's rule_seconds (a bulk first run's index drop
+    and rebuild showed as "_bulk_drop（未知代码）") and how it was started (the benches' "bench")."""
+    import re
+    from pathlib import Path
+
+    from enforcement import labels as run_labels
+    from enforcement.comparison import engine
+
+    source = Path(engine.__file__).read_text(encoding="utf-8")
+    keys = set(re.findall(r'seconds\["(_[a-z_]+)"\]', source))
+    assert {"_bulk_drop", "_bulk_rebuild", "_index"} <= keys
+    for key in keys:
+        assert "未知代码" not in labels.fact(key), key
+    bench_sources = "".join(p.read_text(encoding="utf-8") for p in Path("bench").glob("*.py"))
+    for trigger in set(re.findall(r'trigger="([a-z_]+)"', source + bench_sources)):
+        assert trigger in run_labels.RUN_TRIGGERS, trigger
+        assert "未知代码" not in labels.choice(trigger, "enforcement.ComparisonRun.trigger"), trigger
